@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the integration tests need
+# (each scripts/test-deps/*.sh: Debian packages, Go-built Kubernetes binaries, cached),
+# then runs every test. CI's .ci/run calls exactly this (via `npm run test:all`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for step in scripts/test-deps/*.sh; do
+  [ -e "$step" ] || continue
+  echo "== test prerequisites: $step"
+  bash "$step"
+done
+# Environment produced by the steps (e.g. paths of cached binaries).
+if [ -f .cache/test-env.sh ]; then . .cache/test-env.sh; fi
+npx tsc -p tsconfig.json --noEmit
+npx jest --ci "$@"
