@@ -1,0 +1,57 @@
+/**
+ * Errors the client reports to users. Each message names what failed and how to fix it;
+ * the CLI prints `message` as is.
+ */
+
+/** The server did not answer at all (connection refused, DNS failure, timeout). */
+export class ServerUnreachableError extends Error {
+  constructor(public readonly url: string, reason: string, hint: string) {
+    super(`cannot reach Triton at ${url}: ${reason}. ${hint}`);
+    this.name = 'ServerUnreachableError';
+  }
+}
+
+/** The server answered with an HTTP error; `serverMessage` is Triton's `{"error": "..."}` text. */
+export class TritonResponseError extends Error {
+  constructor(
+    public readonly url: string,
+    public readonly status: number,
+    public readonly serverMessage: string,
+    context: string,
+  ) {
+    super(`${context}: Triton answered HTTP ${status}: ${serverMessage}`);
+    this.name = 'TritonResponseError';
+  }
+}
+
+/** The server answered 2xx but the body is not what the KServe v2 protocol specifies. */
+export class ProtocolError extends Error {
+  constructor(public readonly url: string, problem: string) {
+    super(`unexpected answer from ${url}: ${problem}`);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** The model is not one this client can feed an image to (input count, type, shape, format). */
+export class UnsupportedModelError extends Error {
+  constructor(public readonly model: string, problem: string) {
+    super(`model '${model}' does not fit this image client: ${problem}`);
+    this.name = 'UnsupportedModelError';
+  }
+}
+
+/** An image file that cannot be read or decoded. */
+export class ImageReadError extends Error {
+  constructor(public readonly file: string, reason: string) {
+    super(`cannot read image '${file}': ${reason}. Give a JPEG, PNG, WebP, GIF or TIFF file (or a folder of them)`);
+    this.name = 'ImageReadError';
+  }
+}
+
+/** A command-line value that is out of range or malformed. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,57 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubePersistentVolumeClaim, Quantity } from '../imports/k8s';
+import { componentLabels } from './labels';
+
+/** Properties of {@link ModelStore}. */
+export interface ModelStoreProps {
+  /**
+   * Name of the PersistentVolumeClaim.
+   * @default "models-pvc"
+   */
+  readonly claimName?: string;
+  /**
+   * Namespace of the claim.
+   * @default "default"
+   */
+  readonly namespace?: string;
+  /**
+   * StorageClass that provisions the volume; it must support ReadWriteMany.
+   * @default "nfs-client"
+   */
+  readonly storageClassName?: string;
+  /**
+   * Requested size, as a Kubernetes quantity.
+   * @default "10Gi"
+   */
+  readonly size?: string;
+}
+
+/**
+ * The shared model repository: one ReadWriteMany claim that every Triton pod and the
+ * seeding Job mount (the tutorial's `models-pvc`).
+ */
+export class ModelStore extends Construct {
+  /** Name of the claim, for volumes that mount it. */
+  public readonly claimName: string;
+  /** The claim object. */
+  public readonly claim: KubePersistentVolumeClaim;
+
+  constructor(scope: Construct, id: string, props: ModelStoreProps = {}) {
+    super(scope, id);
+    this.claimName = props.claimName ?? 'models-pvc';
+    const metadata: ApiObjectMetadata = {
+      name: this.claimName,
+      namespace: props.namespace ?? 'default',
+      labels: componentLabels('model-store'),
+    };
+    this.claim = new KubePersistentVolumeClaim(this, 'claim', {
+      metadata,
+      spec: {
+        storageClassName: props.storageClassName ?? 'nfs-client',
+        accessModes: ['ReadWriteMany'],
+        resources: { requests: { storage: Quantity.fromString(props.size ?? '10Gi') } },
+      },
+    });
+  }
+}

@@ -1,0 +1,272 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { IntOrString, Quantity } from '../imports/k8s';
+import { componentLabels } from './labels';
+import { removeConstructPathLabel } from './workload-hygiene';
+
+/** The tutorial's Triton image for Jetson (see images/triton-jetson for the recipe). */
+export const DEFAULT_TRITON_IMAGE = 'janakiramm/triton-jetson';
+/** Where Triton reads its model repository inside the container. */
+export const TRITON_MODEL_REPOSITORY_PATH = '/opt/triton/models';
+/** Where the Jetson image keeps Triton's backends (the image's ENTRYPOINT passes it). */
+export const TRITON_BACKEND_DIRECTORY = '/opt/triton/backends';
+/** Container name, as in the tutorial. */
+export const TRITON_CONTAINER_NAME = 'triton-jetson';
+/** Triton's own default ports; flags are passed only for ports that differ. */
+export const TRITON_DEFAULT_PORTS: TritonPorts = { http: 8000, grpc: 8001, metrics: 8002 };
+
+/** Container ports of Triton's three endpoints. */
+export interface TritonPorts {
+  /** KServe v2 HTTP/REST. */
+  readonly http: number;
+  /** KServe v2 gRPC. */
+  readonly grpc: number;
+  /** Prometheus metrics. */
+  readonly metrics: number;
+}
+
+/** Resource requests and limits of the Triton container. */
+export interface TritonResources {
+  /**
+   * CPU request; no CPU limit is set, so Triton may use idle cores.
+   * @default "1"
+   */
+  readonly cpuRequest?: string;
+  /**
+   * Memory request.
+   * @default "1536Mi"
+   */
+  readonly memoryRequest?: string;
+  /**
+   * Memory limit (the Nano's 4 GB are shared between CPU and GPU).
+   * @default "3Gi"
+   */
+  readonly memoryLimit?: string;
+}
+
+/** Properties of {@link TritonDaemonSet}. */
+export interface TritonDaemonSetProps {
+  /**
+   * Name of the DaemonSet; also the value of the pods' `app` label.
+   * @default "triton"
+   */
+  readonly name?: string;
+  /**
+   * Namespace.
+   * @default "default"
+   */
+  readonly namespace?: string;
+  /**
+   * Triton image for Jetson (linux/arm64).
+   * @default "janakiramm/triton-jetson"
+   */
+  readonly image?: string;
+  /**
+   * Image pull policy (cdk8s-plus would default to Always, which breaks air-gapped nodes).
+   * @default "IfNotPresent"
+   */
+  readonly imagePullPolicy?: 'IfNotPresent' | 'Always' | 'Never';
+  /**
+   * Claim holding the model repository.
+   * @default "models-pvc"
+   */
+  readonly claimName?: string;
+  /**
+   * Folder of the claim that holds the repository (the seeding Job stages next to it).
+   * @default - the claim's root
+   */
+  readonly modelRepositorySubPath?: string;
+  /**
+   * Seconds between Triton's polls of the model repository for new or changed models.
+   * @default 15
+   */
+  readonly repositoryPollSeconds?: number;
+  /**
+   * Extra tritonserver flags, appended after the built-in ones.
+   * @default []
+   */
+  readonly extraArgs?: readonly string[];
+  /**
+   * RuntimeClass to run under, e.g. "nvidia" for K3s on containerd.
+   * @default - the node's default runtime (Docker with nvidia as default runtime)
+   */
+  readonly runtimeClassName?: string;
+  /**
+   * Node labels Triton pods require besides `kubernetes.io/arch: arm64`.
+   * @default {}
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Container ports.
+   * @default { http: 8000, grpc: 8001, metrics: 8002 }
+   */
+  readonly ports?: TritonPorts;
+  /**
+   * Resource requests and limits, sized for a 4 GB Jetson Nano.
+   * @default { cpuRequest: "1", memoryRequest: "1536Mi", memoryLimit: "3Gi" }
+   */
+  readonly resources?: TritonResources;
+  /**
+   * How long the startup probe waits for Triton to load its models before restarting it.
+   * @default Duration.minutes(10)
+   */
+  readonly startupTimeout?: Duration;
+}
+
+/**
+ * Triton Inference Server on every Jetson node: a DaemonSet because only one Triton
+ * may own a node's GPU. The tutorial's container, args, ports and volumes, plus what a
+ * production cluster needs: probes, requests for a 4 GB Nano, Prometheus annotations,
+ * arm64-only scheduling and a one-node-at-a-time rolling update.
+ */
+export class TritonDaemonSet extends Construct {
+  /** The DaemonSet. */
+  public readonly daemonSet: kplus.DaemonSet;
+  /** Labels of Triton pods (what Services select). */
+  public readonly podSelector: Readonly<Record<string, string>>;
+  /** Container ports. */
+  public readonly ports: TritonPorts;
+
+  constructor(scope: Construct, id: string, props: TritonDaemonSetProps = {}) {
+    super(scope, id);
+    const name = props.name ?? 'triton';
+    const ports = props.ports ?? TRITON_DEFAULT_PORTS;
+    this.ports = ports;
+    this.podSelector = { app: name };
+    const labels = componentLabels(name);
+
+    this.daemonSet = new kplus.DaemonSet(this, 'daemon-set', {
+      metadata: { name, namespace: props.namespace ?? 'default', labels },
+      select: false,
+      podMetadata: {
+        labels: { ...this.podSelector, ...labels },
+        annotations: {
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': String(ports.metrics),
+          'prometheus.io/path': '/metrics',
+        },
+      },
+      // Triton needs root for the GPU device nodes the nvidia runtime injects.
+      securityContext: { ensureNonRoot: false },
+    });
+    this.daemonSet.select(kplus.LabelSelector.of({ labels: this.podSelector }));
+    removeConstructPathLabel(this.daemonSet);
+
+    const nodeLabels = { 'kubernetes.io/arch': 'arm64', ...(props.nodeSelector ?? {}) };
+    this.daemonSet.scheduling.attract(
+      kplus.Node.labeled(...Object.entries(nodeLabels).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))),
+    );
+
+    const sharedMemory = kplus.Volume.fromEmptyDir(this, 'dshm', 'dshm', { medium: kplus.EmptyDirMedium.MEMORY });
+    const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'models-claim', props.claimName ?? 'models-pvc');
+    const models = kplus.Volume.fromPersistentVolumeClaim(this, 'models', claim, { name: 'models', readOnly: true });
+
+    const startupSeconds = (props.startupTimeout ?? Duration.minutes(10)).toSeconds();
+    const http = ports.http;
+    this.daemonSet.addContainer({
+      name: TRITON_CONTAINER_NAME,
+      image: props.image ?? DEFAULT_TRITON_IMAGE,
+      imagePullPolicy: pullPolicy(props.imagePullPolicy ?? 'IfNotPresent'),
+      args: tritonArgs({ ports, repositoryPollSeconds: props.repositoryPollSeconds, extraArgs: props.extraArgs }),
+      ports: [
+        { name: 'http', number: ports.http },
+        { name: 'grpc', number: ports.grpc },
+        { name: 'metrics', number: ports.metrics },
+      ],
+      volumeMounts: [
+        { path: '/dev/shm', volume: sharedMemory },
+        { path: TRITON_MODEL_REPOSITORY_PATH, volume: models, subPath: props.modelRepositorySubPath, readOnly: true },
+      ],
+      // Triton serves its HTTP endpoints only after the initial model load, which takes
+      // minutes on a Nano: the startup probe gives it that long before liveness applies.
+      startup: kplus.Probe.fromHttpGet('/v2/health/live', {
+        port: http,
+        periodSeconds: Duration.seconds(10),
+        failureThreshold: Math.max(1, Math.ceil(startupSeconds / 10)),
+        timeoutSeconds: Duration.seconds(5),
+      }),
+      liveness: kplus.Probe.fromHttpGet('/v2/health/live', {
+        port: http,
+        periodSeconds: Duration.seconds(15),
+        failureThreshold: 4,
+        timeoutSeconds: Duration.seconds(5),
+      }),
+      readiness: kplus.Probe.fromHttpGet('/v2/health/ready', {
+        port: http,
+        periodSeconds: Duration.seconds(10),
+        failureThreshold: 3,
+        timeoutSeconds: Duration.seconds(5),
+      }),
+      securityContext: {
+        ensureNonRoot: false,
+        // Triton writes to /tmp and its backends' caches.
+        readOnlyRootFilesystem: false,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+      },
+    });
+
+    const object = ApiObject.of(this.daemonSet);
+    // cdk8s-plus forces CPU/memory limits sized for a generic service; Triton on a Nano needs
+    // its own (and no CPU limit, which would throttle preprocessing).
+    const resources = props.resources ?? {};
+    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', {
+      requests: {
+        cpu: Quantity.fromString(resources.cpuRequest ?? '1'),
+        memory: Quantity.fromString(resources.memoryRequest ?? '1536Mi'),
+      },
+      limits: { memory: Quantity.fromString(resources.memoryLimit ?? '3Gi') },
+    }));
+    object.addJsonPatch(JsonPatch.add('/spec/updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } }));
+    if (props.runtimeClassName) {
+      object.addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
+    }
+  }
+}
+
+/** Options of {@link tritonArgs}. */
+export interface TritonArgsOptions {
+  /**
+   * Container ports; flags are added for those that differ from Triton's defaults.
+   * @default TRITON_DEFAULT_PORTS
+   */
+  readonly ports?: TritonPorts;
+  /**
+   * Seconds between repository polls.
+   * @default 15
+   */
+  readonly repositoryPollSeconds?: number;
+  /**
+   * Extra flags appended at the end.
+   * @default []
+   */
+  readonly extraArgs?: readonly string[];
+}
+
+/**
+ * tritonserver's arguments: the tutorial's three, then polling of the repository so
+ * models the seeding Job publishes later load without a restart.
+ */
+export function tritonArgs(options: TritonArgsOptions = {}): string[] {
+  const ports = options.ports ?? TRITON_DEFAULT_PORTS;
+  const args = [
+    '--min-supported-compute-capability=5.3',
+    `--model-repository=${TRITON_MODEL_REPOSITORY_PATH}`,
+    '--backend-config=tensorflow,version=2',
+    '--model-control-mode=poll',
+    `--repository-poll-secs=${options.repositoryPollSeconds ?? 15}`,
+  ];
+  if (ports.http !== TRITON_DEFAULT_PORTS.http) args.push(`--http-port=${ports.http}`);
+  if (ports.grpc !== TRITON_DEFAULT_PORTS.grpc) args.push(`--grpc-port=${ports.grpc}`);
+  if (ports.metrics !== TRITON_DEFAULT_PORTS.metrics) args.push(`--metrics-port=${ports.metrics}`);
+  return [...args, ...(options.extraArgs ?? [])];
+}
+
+function pullPolicy(policy: 'IfNotPresent' | 'Always' | 'Never'): kplus.ImagePullPolicy {
+  switch (policy) {
+    case 'Always': return kplus.ImagePullPolicy.ALWAYS;
+    case 'Never': return kplus.ImagePullPolicy.NEVER;
+    default: return kplus.ImagePullPolicy.IF_NOT_PRESENT;
+  }
+}

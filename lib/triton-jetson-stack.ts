@@ -1,0 +1,83 @@
+import { Construct } from 'constructs';
+import { ClusterConfig, ClusterConfigInput, parseClusterConfig } from './config';
+import { ModelStore } from './model-store';
+import { NfsProvisioner } from './nfs-provisioner';
+import { TritonDaemonSet } from './triton-daemon-set';
+import { TritonService } from './triton-service';
+
+/** Properties of {@link TritonJetsonStack}. */
+export interface TritonJetsonStackProps {
+  /**
+   * The cluster description, in the shape of cluster.yaml (validated; every field optional).
+   * @default - the tutorial's cluster (NFS 10.0.0.30:/var/nfs/general, NodePorts 30800-30802)
+   */
+  readonly cluster?: ClusterConfigInput;
+}
+
+/**
+ * The whole stack of the tutorial's steps 2, 3 and 5, plus model seeding: NFS
+ * provisioner and `nfs-client` StorageClass, the shared `models-pvc`, the Job that
+ * seeds it, the Triton DaemonSet and its NodePort Service.
+ */
+export class TritonJetsonStack extends Construct {
+  /** The validated cluster description the stack was built from. */
+  public readonly config: ClusterConfig;
+  /** The NFS provisioner, unless turned off. */
+  public readonly provisioner?: NfsProvisioner;
+  /** The shared model repository claim. */
+  public readonly modelStore: ModelStore;
+  /** Triton on every Jetson node. */
+  public readonly triton: TritonDaemonSet;
+  /** Triton's NodePort Service. */
+  public readonly service: TritonService;
+
+  constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
+    super(scope, id);
+    const config = parseClusterConfig(props.cluster ?? {}, 'TritonJetsonStack cluster');
+    this.config = config;
+    const { namespace } = config;
+
+    if (config.provisioner.enabled) {
+      this.provisioner = new NfsProvisioner(this, 'nfs-provisioner', {
+        namespace,
+        nfsServer: config.nfs.server,
+        nfsPath: config.nfs.path,
+        image: config.provisioner.image,
+        storageClassName: config.provisioner.storageClassName,
+        provisionerName: config.provisioner.provisionerName,
+        archiveOnDelete: config.provisioner.archiveOnDelete,
+        reclaimPolicy: config.provisioner.reclaimPolicy,
+      });
+    }
+
+    this.modelStore = new ModelStore(this, 'model-store', {
+      namespace,
+      claimName: config.storage.claimName,
+      storageClassName: config.storage.storageClassName ?? config.provisioner.storageClassName,
+      size: config.storage.size,
+    });
+
+    this.triton = new TritonDaemonSet(this, 'triton', {
+      namespace,
+      name: config.triton.name,
+      image: config.triton.image,
+      imagePullPolicy: config.triton.imagePullPolicy,
+      claimName: this.modelStore.claimName,
+      extraArgs: config.triton.extraArgs,
+      // K3s on containerd registers the NVIDIA runtime as the "nvidia" RuntimeClass.
+      runtimeClassName: config.triton.runtimeClassName ?? (config.k3s.runtime === 'containerd' ? 'nvidia' : undefined),
+      nodeSelector: config.triton.nodeSelector,
+      ports: config.triton.ports,
+      resources: config.triton.resources,
+    });
+
+    this.service = new TritonService(this, 'service', {
+      namespace,
+      name: config.service.name,
+      selector: this.triton.podSelector,
+      targetPorts: this.triton.ports,
+      nodePorts: config.service.nodePorts,
+      externalTrafficPolicy: config.service.externalTrafficPolicy,
+    });
+  }
+}

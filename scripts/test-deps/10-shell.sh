@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Shells and linter for test/seed/: the seeding script is executed by busybox sh (the
+# image's shell, with busybox wget/tar/sha256sum) and by dash, and linted by shellcheck.
+set -euo pipefail
+need=()
+command -v busybox >/dev/null 2>&1 || need+=(busybox)
+command -v dash >/dev/null 2>&1 || need+=(dash)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+if [ "${#need[@]}" -eq 0 ]; then
+  echo "shell test deps present: $(busybox | head -n 1 | cut -d' ' -f1-2), dash, $(shellcheck --version | sed -n 's/^version: /shellcheck /p')"
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}"
