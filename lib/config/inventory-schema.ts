@@ -1,9 +1,33 @@
 /**
- * The hosts side of the cluster description: nodes, SSH, K3s. Read by the bootstrapper
- * (and by `triton-jetson verify` to find each node's Triton).
+ * The hosts side of the cluster description: nodes, SSH, K3s, kubeconfig. Read by the
+ * bootstrapper (and by `triton-jetson verify` to find each node's Triton).
  */
 import { z } from 'zod';
-import { dnsLabel, hostOrIp, tcpPort } from './validators';
+import { dnsLabel, hostOrIp, labelKey, labelValue, tcpPort } from './validators';
+
+/** Newest K3s minor that still runs on cgroup v1 (JetPack 4.6 / L4T r32 kernels). */
+export const MAX_K3S_MINOR = 34;
+/** Pinned K3s release installed when `k3s.version` is not given. */
+export const DEFAULT_K3S_VERSION = 'v1.34.1+k3s1';
+/** Node label the bootstrapper puts on every node it verified is a Jetson (put it in `triton.nodeSelector`). */
+export const JETSON_NODE_LABEL = 'triton-jetson.dev/jetson';
+
+/** A ProxyJump spec: `[user@]host[:port]` or an alias from ~/.ssh/config. */
+const jumpHost = z
+  .string()
+  .regex(/^([A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(:\d{1,5})?$/, 'must be a jump host such as "pi@bastion.local:22" or an alias from ~/.ssh/config');
+
+/** A K3s command-line flag, e.g. "--kubelet-arg=max-pods=60". */
+const k3sFlag = z
+  .string()
+  .regex(/^--[a-z0-9][-a-z0-9]*(=[^\n\0]*)?$/, 'must be a K3s flag such as "--kubelet-arg=max-pods=60" (one flag per entry, value after "=")');
+
+const k3sVersion = z
+  .string()
+  .regex(/^v1\.\d+\.\d+\+k3s\d+$/, 'must be a K3s release such as "v1.34.1+k3s1"')
+  .refine((v) => Number(v.split('.')[1]) <= MAX_K3S_MINOR, {
+    message: `must be v1.${MAX_K3S_MINOR} or older: Kubernetes 1.35+ refuses the cgroup v1 of JetPack 4.6 (e.g. "${DEFAULT_K3S_VERSION}")`,
+  });
 
 export const hostSchema = z
   .object({
@@ -11,28 +35,109 @@ export const hostSchema = z
     name: dnsLabel,
     /** Address to reach the node at; defaults to `name` (resolved through ~/.ssh/config or DNS). */
     address: hostOrIp.optional(),
-    /** SSH user; default from ~/.ssh/config, else the current user. */
+    /** SSH user; default from ~/.ssh/config, else `ssh.user`, else the current user. */
     user: z.string().min(1).optional(),
-    /** SSH port; default from ~/.ssh/config, else 22. */
+    /** SSH port; default from ~/.ssh/config, else `ssh.port`, else 22. */
     port: tcpPort.optional(),
-    /** Private key file; default from ~/.ssh/config or the SSH agent. */
+    /** Private key file; default from ~/.ssh/config, `ssh.identityFile`, the SSH agent or ~/.ssh/id_*. */
     identityFile: z.string().min(1).optional(),
+    /** Jump host (ProxyJump) for this node; default from ~/.ssh/config or `ssh.bastion`. */
+    bastion: jumpHost.optional(),
+    /** Extra node labels for this node. @default {} */
+    labels: z.record(labelKey, labelValue).default({}),
+    /** Extra K3s flags for this node only. @default [] */
+    extraArgs: z.array(k3sFlag).default([]),
   })
   .strict();
 
 export const nodesSchema = z
   .object({ server: hostSchema, agents: z.array(hostSchema).default([]) })
+  .strict()
+  .superRefine((nodes, ctx) => {
+    const seen = new Set<string>();
+    [nodes.server, ...nodes.agents].forEach((host, i) => {
+      if (seen.has(host.name)) {
+        ctx.addIssue({ code: 'custom', path: i === 0 ? ['server', 'name'] : ['agents', i - 1, 'name'], message: `duplicate node name "${host.name}"; every node needs its own name` });
+      }
+      seen.add(host.name);
+    });
+  });
+
+export const sshSchema = z
+  .object({
+    /** Default SSH user when neither the node nor ~/.ssh/config gives one. */
+    user: z.string().min(1).optional(),
+    /** Default SSH port. @default 22 */
+    port: tcpPort.optional(),
+    /** Default private key file. */
+    identityFile: z.string().min(1).optional(),
+    /** Default jump host (ProxyJump) for every node. */
+    bastion: jumpHost.optional(),
+    /** OpenSSH client config whose Host aliases, users, ports, keys and ProxyJump are honoured. @default "~/.ssh/config" */
+    configFile: z.string().min(1).default('~/.ssh/config'),
+    /** known_hosts file host keys are checked against (and recorded in with --trust-new-hosts). @default "~/.ssh/known_hosts" */
+    knownHostsFile: z.string().min(1).default('~/.ssh/known_hosts'),
+    /** Seconds to wait for a node's SSH handshake. @default 15 */
+    connectTimeoutSeconds: z.number().int().min(1).max(600).default(15),
+  })
   .strict();
 
 export const k3sSchema = z
   .object({
-    /** Container runtime: Docker with nvidia as default runtime (the tutorial), or K3s' containerd. */
+    /** Container runtime: Docker with nvidia as default runtime (the tutorial), or K3s' containerd. @default "docker" */
     runtime: z.enum(['docker', 'containerd']).default('docker'),
+    /** K3s release to install, v1.34 or older. @default "v1.34.1+k3s1" */
+    version: k3sVersion.default(DEFAULT_K3S_VERSION),
+    /** File holding the cluster token; generated (mode 0600) when absent. @default ".triton-jetson/<context>/token" beside the cluster description */
+    tokenFile: z.string().min(1).optional(),
+    /** K3s flags for every node. @default [] */
+    extraArgs: z.array(k3sFlag).default([]),
+    /** K3s flags for the server only. @default [] */
+    serverArgs: z.array(k3sFlag).default([]),
+    /** K3s flags for the agents only. @default [] */
+    agentArgs: z.array(k3sFlag).default([]),
+    /** Packaged components the server disables (the tutorial's, to avoid network trouble). @default ["servicelb", "traefik"] */
+    disable: z.array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'must be a K3s component such as "traefik"')).default(['servicelb', 'traefik']),
+    /** Label nodes verified to be Jetsons with `triton-jetson.dev/jetson=true`. @default true */
+    labelJetsonNodes: z.boolean().default(true),
+    /** Installer script URL (ignored with `airGapDir`). @default "https://get.k3s.io" */
+    installScriptUrl: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').default('https://get.k3s.io'),
+    /** Local folder with install.sh, the k3s-arm64 binary and k3s-airgap-images-arm64.tar(.gz|.zst) for hosts without internet. */
+    airGapDir: z.string().min(1).optional(),
+    /** Seconds to wait for every node to be Ready. @default 300 */
+    readyTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
+  })
+  .strict();
+
+export const kubeconfigSchema = z
+  .object({
+    /** Kubeconfig the cluster's context is merged into (mode 0600). @default "~/.kube/config" (or $KUBECONFIG's first file) */
+    path: z.string().min(1).optional(),
+    /** Name of the context, cluster and user written there. @default "triton-jetson" */
+    context: dnsLabel.default('triton-jetson'),
+    /** Make it the current context. @default true */
+    setCurrentContext: z.boolean().default(true),
+  })
+  .strict();
+
+export const hostPrepSchema = z
+  .object({
+    /** Install nfs-common (mount.nfs for NFS volumes) with apt-get where missing; otherwise only report it. @default true */
+    installNfsCommon: z.boolean().default(true),
   })
   .strict();
 
 /** Sections merged into the top level of the cluster description. */
-export const inventorySchema = z.object({ nodes: nodesSchema.optional(), k3s: k3sSchema.prefault({}) });
+export const inventorySchema = z.object({
+  nodes: nodesSchema.optional(),
+  ssh: sshSchema.prefault({}),
+  k3s: k3sSchema.prefault({}),
+  kubeconfig: kubeconfigSchema.prefault({}),
+  hostPrep: hostPrepSchema.prefault({}),
+});
+
+export type HostConfig = z.output<typeof hostSchema>;
+export type InventoryConfig = z.output<typeof inventorySchema>;
 
 export interface ClusterNode {
   readonly name: string;
