@@ -1,0 +1,103 @@
+import { Duration } from 'cdk8s';
+import { TRITON_MODEL_REPOSITORY_PATH, TritonDaemonSet, tritonArgs } from '../../lib';
+import { invariantViolations } from '../support/invariants';
+import { Manifest, podSpec } from '../support/manifests';
+import { synthConstruct } from './helpers';
+
+function daemonSet(props: ConstructorParameters<typeof TritonDaemonSet>[2] = {}): Manifest {
+  const manifests = synthConstruct((scope) => new TritonDaemonSet(scope, 'triton', props));
+  expect(manifests).toHaveLength(1);
+  return manifests[0];
+}
+
+describe('TritonDaemonSet', () => {
+  const ds = daemonSet();
+  const spec = podSpec(ds);
+  const container = spec.containers[0];
+
+  test('matches the snapshot', () => {
+    expect(ds).toMatchSnapshot();
+    expect(invariantViolations([ds])).toEqual([]);
+  });
+
+  test('selects pods by the stable app label only', () => {
+    expect(ds.metadata.name).toBe('triton');
+    expect(ds.spec.selector).toEqual({ matchLabels: { app: 'triton' } });
+    expect(ds.spec.template.metadata.labels).toMatchObject({ app: 'triton' });
+    expect(Object.keys(ds.spec.template.metadata.labels).some((k) => k.startsWith('cdk8s.io'))).toBe(false);
+  });
+
+  test('sets every cdk8s-plus default that would break Triton deliberately', () => {
+    expect(container.securityContext).toMatchObject({ runAsNonRoot: false, readOnlyRootFilesystem: false });
+    expect(spec.securityContext.runAsNonRoot).toBe(false);
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
+    expect(container.resources).toEqual({ requests: { cpu: '1', memory: '1536Mi' }, limits: { memory: '3Gi' } });
+    // Our HTTP startup probe replaces cdk8s-plus' automatic TCP one.
+    expect(container.startupProbe.tcpSocket).toBeUndefined();
+    expect(container.startupProbe.httpGet).toEqual({ path: '/v2/health/live', port: 8000, scheme: 'HTTP' });
+  });
+
+  test('probes Triton\'s health endpoints and tolerates minutes of model loading', () => {
+    expect(container.readinessProbe.httpGet.path).toBe('/v2/health/ready');
+    expect(container.livenessProbe.httpGet.path).toBe('/v2/health/live');
+    const startup = container.startupProbe;
+    expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(600);
+    const longer = podSpec(daemonSet({ startupTimeout: Duration.minutes(20) })).containers[0].startupProbe;
+    expect(longer.periodSeconds * longer.failureThreshold).toBe(1200);
+  });
+
+  test('runs on arm64 nodes only, one node at a time on updates, with scrape annotations', () => {
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] },
+    ]);
+    expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+    expect(ds.spec.template.metadata.annotations).toEqual({
+      'prometheus.io/scrape': 'true', 'prometheus.io/port': '8002', 'prometheus.io/path': '/metrics',
+    });
+    expect(spec.runtimeClassName).toBeUndefined();
+  });
+
+  test('mounts the shared models read-only and /dev/shm in memory', () => {
+    expect(container.volumeMounts).toEqual([
+      { name: 'dshm', mountPath: '/dev/shm' },
+      { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, readOnly: true },
+    ]);
+  });
+
+  test('takes runtime class, node labels, ports, resources and extra args from its props', () => {
+    const custom = daemonSet({
+      runtimeClassName: 'nvidia', nodeSelector: { 'triton-jetson.dev/jetson': 'true' },
+      ports: { http: 9000, grpc: 9001, metrics: 9002 }, extraArgs: ['--log-verbose=1'],
+      resources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' }, image: 'registry.lan/triton-jetson:2.19.0',
+      modelRepositorySubPath: 'repository', name: 'inference',
+    });
+    const customSpec = podSpec(custom);
+    const c = customSpec.containers[0];
+    expect(customSpec.runtimeClassName).toBe('nvidia');
+    expect(customSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
+      { key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] },
+      { key: 'triton-jetson.dev/jetson', operator: 'In', values: ['true'] },
+    ]);
+    expect(c.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([9000, 9001, 9002]);
+    expect(c.args).toEqual(expect.arrayContaining(['--http-port=9000', '--grpc-port=9001', '--metrics-port=9002']));
+    expect(c.args[c.args.length - 1]).toBe('--log-verbose=1');
+    expect(c.readinessProbe.httpGet.port).toBe(9000);
+    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(c.volumeMounts[1].subPath).toBe('repository');
+    expect(custom.spec.selector.matchLabels).toEqual({ app: 'inference' });
+    expect(custom.spec.template.metadata.annotations['prometheus.io/port']).toBe('9002');
+  });
+});
+
+describe('tritonArgs', () => {
+  test('are the tutorial\'s flags plus repository polling', () => {
+    expect(tritonArgs()).toEqual([
+      '--min-supported-compute-capability=5.3',
+      '--model-repository=/opt/triton/models',
+      '--backend-config=tensorflow,version=2',
+      '--model-control-mode=poll',
+      '--repository-poll-secs=15',
+    ]);
+    expect(tritonArgs({ repositoryPollSeconds: 60 })).toContain('--repository-poll-secs=60');
+  });
+});
