@@ -1,0 +1,104 @@
+/**
+ * Configurations other than the default, synthesized through the library (synthYaml) and
+ * applied to a real control plane with simulated Jetson nodes: strict server-side dry run,
+ * real apply, a check of what the variant changes, then delete (freeing NodePorts and the
+ * cluster-scoped objects for the next variant). Each variant lives in its own namespace.
+ */
+import { parseClusterConfig } from '../../lib/config';
+import { synthYaml } from '../../lib';
+import { describeWith } from '../support/prereq';
+import { KubeCluster, kubeClusterPrerequisites } from '../support/kube-cluster';
+import { addSimulatedNodes, JETSON_NODES, ManifestObject, manifestObjects, nfsVolume, podsOf } from './cluster-fixtures';
+
+jest.setTimeout(180_000);
+
+interface Variant {
+  /** Short name; the namespace is variant-<name>. */
+  readonly name: string;
+  /** Cluster description (namespace is added). */
+  readonly config: Record<string, unknown>;
+  /** What this variant must change, checked after the real apply. */
+  readonly check: (cluster: KubeCluster, namespace: string, objects: ManifestObject[]) => Promise<void>;
+}
+
+const VARIANTS: Variant[] = [
+  {
+    name: 'no-provisioner',
+    config: { provisioner: { enabled: false } },
+    check: async (cluster, namespace, objects) => {
+      expect(objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StorageClass')).toEqual([]);
+      const claim = await cluster.getJson(['pvc', 'models-pvc', '-n', namespace]);
+      expect(claim.spec.storageClassName).toBe('nfs-client');
+      await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
+    },
+  },
+  {
+    name: 'containerd',
+    config: { k3s: { runtime: 'containerd' } },
+    check: async (cluster, namespace) => {
+      const ds = await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
+      expect(ds.spec.template.spec.runtimeClassName).toBe('nvidia');
+      // Pods pass RuntimeClass admission (it rejects an unknown class) and land on the Jetsons.
+      await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify(nfsVolume(`${namespace}-models`, 'nfs-client', { namespace, name: 'models-pvc' })));
+      const pods = await cluster.waitFor('4 running Triton pods under RuntimeClass nvidia', async () => {
+        const found = await podsOf(cluster, namespace, 'app=triton');
+        return found.length === 4 && found.every((p) => p.status?.phase === 'Running') ? found : undefined;
+      }, 120_000);
+      expect(pods.map((p) => p.spec.nodeName).sort()).toEqual([...JETSON_NODES]);
+      for (const pod of pods) expect(pod.spec.runtimeClassName).toBe('nvidia');
+    },
+  },
+  {
+    name: 'custom-nodeports',
+    config: { service: { nodePorts: { http: 31080, grpc: 31081, metrics: 31082 } } },
+    check: async (cluster, namespace) => {
+      const service = await cluster.getJson(['service', 'triton', '-n', namespace]);
+      const nodePorts = Object.fromEntries(service.spec.ports.map((p: any) => [p.name, p.nodePort])); // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(nodePorts).toEqual({ http: 31080, grpc: 31081, metrics: 31082 });
+    },
+  },
+  {
+    name: 'second-model',
+    config: { models: [{ name: 'inception_graphdef' }, { name: 'densenet_onnx' }] },
+    check: async (cluster, namespace, objects) => {
+      const text = JSON.stringify(objects);
+      expect(text).toContain('inception_graphdef');
+      expect(text).toContain('densenet_onnx');
+      await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
+    },
+  },
+];
+
+describeWith(kubeClusterPrerequisites())('configuration variants on a real control plane', () => {
+  let cluster: KubeCluster;
+
+  beforeAll(async () => {
+    cluster = await KubeCluster.start();
+    await addSimulatedNodes(cluster);
+    // K3s on containerd: the nvidia container runtime is registered as RuntimeClass "nvidia".
+    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'nvidia' }, handler: 'nvidia',
+    }));
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test.each(VARIANTS.map((v) => [v.name, v] as const))('%s: strict dry run, apply, check, delete', async (name, variant) => {
+    const namespace = `variant-${name}`;
+    const config = parseClusterConfig({ ...variant.config, namespace }, `variant ${name}`);
+    const yamlText = synthYaml(config);
+    const objects = manifestObjects(yamlText);
+    expect(objects.length).toBeGreaterThan(0);
+    await cluster.kubectlOk(['create', 'namespace', namespace]);
+
+    const dryRun = await cluster.kubectlOk(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], yamlText);
+    expect(dryRun.trim().split('\n')).toHaveLength(objects.length);
+    await cluster.kubectlOk(['apply', '--validate=strict', '-f', '-'], yamlText);
+    await variant.check(cluster, namespace, objects);
+
+    await cluster.kubectlOk(['delete', '--wait=true', '-f', '-'], yamlText);
+    await cluster.kubectlOk(['delete', 'namespace', namespace, '--wait=false']);
+  });
+});
