@@ -5,7 +5,7 @@
 
 /** The server did not answer at all (connection refused, DNS failure, timeout). */
 export class ServerUnreachableError extends Error {
-  constructor(public readonly url: string, reason: string, hint: string) {
+  constructor(public readonly url: string, public readonly reason: string, hint: string) {
     super(`cannot reach Triton at ${url}: ${reason}. ${hint}`);
     this.name = 'ServerUnreachableError';
   }
