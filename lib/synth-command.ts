@@ -21,10 +21,12 @@ export function runSynthCommand(argv: readonly string[]): number {
     console.error(`synth: ${(err as Error).message} (usage: synth [--config cluster.yaml] [--out dist])`);
     return 2;
   }
-  const configFile = values.config ?? process.env.TRITON_JETSON_CONFIG ?? DEFAULT_CLUSTER_FILE;
+  const givenConfig = values.config ?? (process.env.TRITON_JETSON_CONFIG || undefined);
+  const configFile = givenConfig ?? DEFAULT_CLUSTER_FILE;
   const outdir = values.out ?? 'dist';
   try {
-    const explicit = values.config !== undefined || process.env.TRITON_JETSON_CONFIG !== undefined;
+    // A file the user named must exist; the default cluster.yaml is optional.
+    const explicit = givenConfig !== undefined;
     const config = loadClusterConfig(configFile, explicit);
     const files = synthToDirectory(config, outdir);
     console.error(`synth: ${files.join(', ')}`);

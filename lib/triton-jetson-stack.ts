@@ -32,8 +32,9 @@ export class TritonJetsonStack extends Construct {
   public readonly service: TritonService;
 
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
-    super(scope, id);
+    // Validate before joining the construct tree, so bad input leaves no partial stack.
     const config = parseClusterConfig(props.cluster ?? {}, 'TritonJetsonStack cluster');
+    super(scope, id);
     this.config = config;
     const { namespace } = config;
 

@@ -1,0 +1,35 @@
+/**
+ * Defaults and on-volume layout of model seeding, shared by the cluster description's
+ * schema, the seeding Job and the Triton DaemonSet (no imports, so no import cycles).
+ */
+
+/**
+ * Folder of the claim that is Triton's model repository. Triton mounts only this folder
+ * (subPath), so the staging folder next to it is invisible to Triton's repository polls.
+ */
+export const MODEL_REPOSITORY_SUBPATH = 'repository';
+/** Folder of the claim where the Job builds models before renaming them into the repository. */
+export const SEED_STAGING_SUBPATH = '.staging';
+/** Where the Job mounts the whole claim. */
+export const SEED_VOLUME_MOUNT_PATH = '/models';
+/** Where the Job mounts its ConfigMap (script, model list, config.pbtxt files). */
+export const SEED_SPEC_MOUNT_PATH = '/etc/model-seed';
+/** Marker written inside each published model folder: its seed key and files. */
+export const SEED_MANIFEST_FILE = '.seed-manifest';
+
+/**
+ * Alpine: ~3.5 MB, published for linux/arm64, and its busybox has everything the script
+ * uses (sh, wget with TLS through ssl_client + ca-certificates, tar -z, sha256sum,
+ * timeout). 3.22 is supported until May 2027; pin a digest through `seeding.image`.
+ */
+export const DEFAULT_SEED_IMAGE = 'alpine:3.22';
+/** A whole download (not a read) may take this long before the attempt fails and is retried. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 900;
+/** The Job as a whole (all retries) fails after this long. */
+export const DEFAULT_SEED_DEADLINE_SECONDS = 3600;
+/**
+ * The Job's user: 65534 ("nobody") is what NFS root_squash maps root to, so files look
+ * the same whether the export squashes root or not, and whoever edits the share as a
+ * squashed root can still manage them.
+ */
+export const DEFAULT_SEED_RUN_AS_USER = 65534;

@@ -1,0 +1,60 @@
+import { ClusterConfigError, parseClusterConfig, parseClusterConfigYaml } from '../../lib';
+
+function issuesOf(yaml: string): string[] {
+  try {
+    parseClusterConfigYaml(yaml, 'cluster.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ClusterConfigError);
+    return [...(err as ClusterConfigError).issues];
+  }
+  throw new Error('expected the cluster description to be rejected');
+}
+
+describe('cluster description', () => {
+  test('an empty description is the tutorial cluster', () => {
+    const config = parseClusterConfig({});
+    expect(config.nfs).toEqual({ server: '10.0.0.30', path: '/var/nfs/general' });
+    expect(config.storage).toMatchObject({ claimName: 'models-pvc', size: '10Gi' });
+    expect(config.provisioner).toMatchObject({ enabled: true, storageClassName: 'nfs-client' });
+    expect(config.triton).toMatchObject({ name: 'triton', image: 'janakiramm/triton-jetson', ports: { http: 8000, grpc: 8001, metrics: 8002 } });
+    expect(config.service).toMatchObject({ name: 'triton', nodePorts: { http: 30800, grpc: 30801, metrics: 30802 }, externalTrafficPolicy: 'Cluster' });
+    expect(parseClusterConfigYaml('')).toEqual(config);
+  });
+
+  test('keeps given values and fills the rest', () => {
+    const config = parseClusterConfigYaml('nfs:\n  server: nas.lan\nservice:\n  nodePorts:\n    http: 31000\n');
+    expect(config.nfs).toEqual({ server: 'nas.lan', path: '/var/nfs/general' });
+    expect(config.service.nodePorts).toEqual({ http: 31000, grpc: 30801, metrics: 30802 });
+  });
+
+  test.each([
+    ['a bad IP address', 'nfs:\n  server: 10.0.0.300\n', 'nfs.server: must be an IPv4 address'],
+    ['a bad hostname', 'nfs:\n  server: nas_server!\n', 'nfs.server: must be an IPv4 address (e.g. "10.0.0.30") or a hostname'],
+    ['a relative NFS path', 'nfs:\n  path: var/nfs\n', 'nfs.path: must be an absolute path'],
+    ['a NodePort below the range', 'service:\n  nodePorts:\n    http: 8000\n', 'service.nodePorts.http: must be within the NodePort range 30000-32767'],
+    ['a NodePort above the range', 'service:\n  nodePorts:\n    grpc: 40000\n', 'service.nodePorts.grpc: must be within the NodePort range 30000-32767'],
+    ['a duplicated NodePort', 'service:\n  nodePorts:\n    grpc: 30800\n', 'service.nodePorts.grpc: duplicates http (30800)'],
+    ['a duplicated container port', 'triton:\n  ports:\n    metrics: 8000\n', 'triton.ports.metrics: duplicates http (8000)'],
+    ['a name that is not DNS-1123', 'storage:\n  claimName: Models_PVC\n', 'storage.claimName: must be a DNS-1123 subdomain'],
+    ['a Service name that is not a DNS label', 'service:\n  name: triton.svc\n', 'service.name: must be a DNS-1123 label'],
+    ['a malformed quantity', 'storage:\n  size: ten gigs\n', 'storage.size: must be a Kubernetes quantity such as "10Gi"'],
+    ['a malformed memory request', 'triton:\n  resources:\n    memoryLimit: 3GB\n', 'triton.resources.memoryLimit: must be a Kubernetes quantity'],
+    ['an unknown top-level key', 'tritn:\n  image: x\n', 'tritn: unknown key; remove it or fix its spelling'],
+    ['an unknown nested key', 'service:\n  nodeport: 30800\n', 'service.nodeport: unknown key'],
+    ['a wrong type', 'provisioner:\n  enabled: "yes"\n', 'provisioner.enabled: expected boolean'],
+    ['a bad traffic policy', 'service:\n  externalTrafficPolicy: Nearest\n', 'service.externalTrafficPolicy:'],
+    ['a duplicated YAML key', 'nfs:\n  server: 10.0.0.30\n  server: 10.0.0.31\n', 'YAML Map keys must be unique'],
+  ])('rejects %s, naming the field and the fix', (_what, yaml, expected) => {
+    const issues = issuesOf(yaml);
+    expect(issues.join('\n')).toContain(expected);
+  });
+
+  test('reports every problem at once', () => {
+    const issues = issuesOf('nfs:\n  server: 300.1.1.1\nstorage:\n  size: lots\nservice:\n  nodePorts:\n    http: 1\n');
+    expect(issues).toHaveLength(3);
+  });
+
+  test('the error message names the file', () => {
+    expect(() => parseClusterConfigYaml('nfs:\n  path: x\n', 'site/cluster.yaml')).toThrow(/invalid cluster description site\/cluster\.yaml:\n {2}- nfs\.path/);
+  });
+});
