@@ -1,0 +1,56 @@
+/**
+ * The constructs as another cdk8s app gets them: `npm pack` this package, install the
+ * tarball next to the peer dependencies, type-check and run examples/consumer-app.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
+
+const PEERS_AND_DEPS = ['cdk8s', 'cdk8s-plus-27', 'constructs', 'zod', 'yaml', '@types/node'];
+
+describe('the npm package', () => {
+  let work: string;
+  let app: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'pack-'));
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    if (!tarball) throw new Error('npm pack wrote no tarball');
+    app = path.join(work, 'app');
+    const installed = path.join(app, 'node_modules', 'cdk8s-triton-jetson');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', installed, '--strip-components=1']);
+    for (const dep of PEERS_AND_DEPS) {
+      const link = path.join(app, 'node_modules', dep);
+      mkdirSync(path.dirname(link), { recursive: true });
+      symlinkSync(path.join(REPO_ROOT, 'node_modules', dep), link);
+    }
+    cpSync(path.join(REPO_ROOT, 'examples', 'consumer-app'), app, { recursive: true });
+  }, 240_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test('ships compiled JavaScript and typings, no TypeScript sources or tests', () => {
+    const pkg = path.join(app, 'node_modules', 'cdk8s-triton-jetson');
+    const manifest = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf-8'));
+    expect(readFileSync(path.join(pkg, manifest.main), 'utf-8')).toContain('./triton-jetson-stack');
+    expect(readFileSync(path.join(pkg, manifest.types), 'utf-8')).toContain('triton-jetson-stack');
+    const files = execFileSync('find', ['.', '-type', 'f'], { cwd: pkg, encoding: 'utf-8' }).split('\n').filter(Boolean);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => f.includes('.test.') || f.startsWith('./dist/'))).toEqual([]);
+  });
+
+  test('the example app type-checks against the published typings and synthesizes', () => {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: app, stdio: 'pipe' });
+    const manifests = parseManifests(readFileSync(path.join(app, 'dist', 'edge-inference.k8s.yaml'), 'utf-8'));
+    const env = findManifest(manifests, 'Deployment', 'nfs-subdir-external-provisioner').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'NFS_SERVER', value: '192.168.1.20' });
+    const svc = findManifest(manifests, 'Service', 'triton');
+    expect(svc.metadata.namespace).toBe('inference');
+    expect(svc.spec.ports[0].nodePort).toBe(31800);
+  });
+});
