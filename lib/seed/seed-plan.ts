@@ -1,0 +1,70 @@
+/**
+ * What the seeding Job receives through its ConfigMap: the script, a line-oriented
+ * model list the script reads with `read`, and one rendered config.pbtxt per model.
+ */
+import { createHash } from 'node:crypto';
+import { ModelCatalogError, ModelDefinition, urlBaseName } from '../model-catalog';
+import { renderModelConfig } from '../model-config';
+import { SEED_MODELS_SCRIPT } from './seed-models-script';
+
+/** ConfigMap keys. */
+export const SEED_SCRIPT_KEY = 'seed-models.sh';
+export const SEED_MODEL_LIST_KEY = 'models.list';
+/** ConfigMap key of a model's rendered configuration. */
+export function configKey(modelName: string): string {
+  return `${modelName}.config.pbtxt`;
+}
+
+// Bump when the on-volume layout or the manifest changes, so every model is re-seeded.
+const SEED_FORMAT = 1;
+
+/**
+ * The seed key of a model: a hash of everything that decides its published folder
+ * (files, their sources and pins, the rendered config.pbtxt) but not of where it is
+ * fetched from, so switching to a mirror does not re-download anything.
+ */
+export function modelSeedKey(model: ModelDefinition): string {
+  const canonical = {
+    format: SEED_FORMAT,
+    name: model.name,
+    downloads: model.downloads.map((d) => ({
+      url: d.url,
+      sha256: d.sha256 ?? null,
+      archive: d.archive ?? 'tar.gz',
+      files: d.files.map((f) => ({ from: f.from ?? null, to: f.to })),
+    })),
+    config: renderModelConfig(model.name, model.config),
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** The URL a download is fetched from: `<mirror>/<file name>` with a mirror. */
+export function effectiveUrl(url: string, mirror?: string): string {
+  if (mirror === undefined) return url;
+  return `${mirror.replace(/\/+$/, '')}/${urlBaseName(url)}`;
+}
+
+/** The model list (see lib/seed/seed-models.sh for the format). */
+export function renderModelList(models: readonly ModelDefinition[], mirror?: string): string {
+  const lines = ['# model <name> <key> | download <name> <index> <archive> <sha256|-> <url> | file <name> <index> <member|-> <to>'];
+  for (const model of models) {
+    lines.push(`model ${model.name} ${modelSeedKey(model)}`);
+    model.downloads.forEach((download, index) => {
+      const url = effectiveUrl(download.url, mirror);
+      if (/\s/.test(url)) throw new ModelCatalogError(`model "${model.name}": download URL "${url}" contains spaces`);
+      lines.push(`download ${model.name} ${index} ${download.archive ?? 'tar.gz'} ${download.sha256 ?? '-'} ${url}`);
+      for (const file of download.files) lines.push(`file ${model.name} ${index} ${file.from ?? '-'} ${file.to}`);
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The ConfigMap's data: script, model list and every config.pbtxt (sorted keys). */
+export function seedConfigMapData(models: readonly ModelDefinition[], mirror?: string): Record<string, string> {
+  const data: Record<string, string> = {
+    [SEED_SCRIPT_KEY]: SEED_MODELS_SCRIPT,
+    [SEED_MODEL_LIST_KEY]: renderModelList(models, mirror),
+  };
+  for (const model of models) data[configKey(model.name)] = renderModelConfig(model.name, model.config);
+  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)));
+}
