@@ -96,9 +96,9 @@ export function aptInstalledPackages(script: string): string[] {
   return packages;
 }
 
-/** Runs shellcheck (POSIX sh dialect) on a script given on stdin; returns its findings, empty when clean. */
-export function shellcheckFindings(script: string, name = 'script'): string {
-  const result = spawnSync('shellcheck', ['--shell=sh', '--format=gcc', '-'], { input: script, encoding: 'utf8' });
+/** Runs shellcheck on a script given on stdin (POSIX sh unless told); returns its findings, empty when clean. */
+export function shellcheckFindings(script: string, name = 'script', shell: 'sh' | 'bash' = 'sh'): string {
+  const result = spawnSync('shellcheck', [`--shell=${shell}`, '--format=gcc', '-'], { input: script, encoding: 'utf8' });
   if (result.error) throw result.error;
   if (result.status === 0) return '';
   return `${name}:\n${result.stdout}${result.stderr}`.replace(/^-:/gm, `${name}:`);

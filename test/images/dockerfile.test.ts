@@ -159,4 +159,9 @@ describeWith([{ name: 'shellcheck', present: hasCommand('shellcheck'), hint: 'ba
   test.each(shippedScripts)('the shipped %s is clean', (name) => {
     expect(shellcheckFindings(readFileSync(path.join(IMAGE_CONTEXT_DIR, name), 'utf8'), name)).toBe('');
   });
+
+  test('the test prerequisites script is clean (bash)', () => {
+    const file = path.join(__dirname, '..', '..', 'scripts', 'test-deps', '15-shellcheck.sh');
+    expect(shellcheckFindings(readFileSync(file, 'utf8'), '15-shellcheck.sh', 'bash')).toBe('');
+  });
 });
