@@ -23,7 +23,8 @@ export function runSynthCommand(argv: readonly string[]): number {
   }
   const givenConfig = values.config ?? (process.env.TRITON_JETSON_CONFIG || undefined);
   const configFile = givenConfig ?? DEFAULT_CLUSTER_FILE;
-  const outdir = values.out ?? 'dist';
+  // `cdk8s synth` passes its --output folder through CDK8S_OUTDIR.
+  const outdir = values.out ?? (process.env.CDK8S_OUTDIR || 'dist');
   try {
     // A file the user named must exist; the default cluster.yaml is optional.
     const explicit = givenConfig !== undefined;
