@@ -1,0 +1,156 @@
+/**
+ * `triton-jetson bootstrap | plan | reset`: step 1 of the tutorial on every node of the
+ * cluster description, over SSH. Progress goes to stderr (one line per event); the summary
+ * to stdout, as text or (--json) as JSON for scripts.
+ */
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { loadClusterConfig } from '../lib/config/cluster-config';
+import { runBootstrap, runReset, type RunOptions, type RunSummary } from './executor/run';
+
+/** Environment variable holding the sudo password for scripts (never put it on the command line). */
+export const SUDO_PASSWORD_ENV = 'TRITON_JETSON_SUDO_PASSWORD';
+
+interface CommonFlags {
+  config: string;
+  json?: boolean;
+  dryRun?: boolean;
+  trustNewHosts?: boolean;
+  kubeconfig?: string;
+  knownHosts?: string;
+  sudoPasswordStdin?: boolean;
+  readyTimeout?: string;
+  yes?: boolean;
+}
+
+export function register(program: Command): void {
+  const common = (cmd: Command) => cmd
+    .option('-c, --config <file>', 'cluster description', 'cluster.yaml')
+    .option('--trust-new-hosts', 'accept and record SSH host keys not yet in known_hosts (a changed key is always refused)')
+    .option('--known-hosts <file>', 'known_hosts file (default: ssh.knownHostsFile, ~/.ssh/known_hosts)')
+    .option('--kubeconfig <file>', 'kubeconfig to merge the context into / remove it from (default: kubeconfig.path, $KUBECONFIG, ~/.kube/config)')
+    .option('--sudo-password-stdin', `read the sudo password from the first line of stdin (or set ${SUDO_PASSWORD_ENV})`)
+    .option('--json', 'print the summary as JSON on stdout');
+
+  common(program.command('bootstrap')
+    .description('prepare every node (daemon.json, nfs-common), install K3s, merge the kubeconfig and wait for all nodes Ready; safe to rerun')
+    .option('--dry-run', 'connect and probe read-only, print what would run on each host, change nothing')
+    .option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready (default: k3s.readyTimeoutSeconds)'))
+    .action(async (flags: CommonFlags) => finish(flags, await runBootstrap(await runOptions(flags))));
+
+  common(program.command('plan')
+    .description('same as `bootstrap --dry-run`: print the commands each host would get, touching nothing'))
+    .action(async (flags: CommonFlags) => finish(flags, await runBootstrap(await runOptions({ ...flags, dryRun: true }))));
+
+  common(program.command('reset')
+    .description('uninstall K3s from every node, restore daemon.json from its backup, remove the kubeconfig context')
+    .option('--dry-run', 'print what would run, change nothing')
+    .option('-y, --yes', 'do it without asking (required when not on a terminal)'))
+    .action(async (flags: CommonFlags) => {
+      if (!flags.dryRun && !flags.yes) {
+        const answer = process.stdin.isTTY ? await ask('Uninstall K3s from every node of the cluster? [y/N] ', false) : '';
+        if (!/^y(es)?$/i.test(answer.trim())) throw new Error('reset cancelled; pass --yes to reset without asking');
+      }
+      finish(flags, await runReset(await runOptions(flags)));
+    });
+}
+
+async function runOptions(flags: CommonFlags): Promise<RunOptions> {
+  const configPath = resolve(flags.config);
+  const config = loadClusterConfig(configPath, flags.config !== 'cluster.yaml');
+  if (!config.nodes) throw new Error(`${configPath}: nodes: missing; describe nodes.server and nodes.agents (see docs/bootstrap.md)`);
+  let readyTimeoutSeconds: number | undefined;
+  if (flags.readyTimeout !== undefined) {
+    readyTimeoutSeconds = Number(flags.readyTimeout);
+    if (!Number.isInteger(readyTimeoutSeconds) || readyTimeoutSeconds < 1) throw new Error('--ready-timeout must be a whole number of seconds ≥ 1');
+  }
+  return {
+    config,
+    configPath,
+    dryRun: flags.dryRun,
+    trustNewHosts: flags.trustNewHosts,
+    kubeconfigPath: flags.kubeconfig,
+    knownHostsFile: flags.knownHosts,
+    readyTimeoutSeconds,
+    sudoPassword: sudoPasswordSource(flags),
+    log: (host, message) => process.stderr.write(`[${host}] ${message}\n`),
+  };
+}
+
+/** The sudo password, asked at most once: env, then stdin, then a hidden terminal prompt. */
+function sudoPasswordSource(flags: CommonFlags): () => Promise<string | undefined> {
+  let cached: Promise<string | undefined> | undefined;
+  return () => {
+    cached ??= (async () => {
+      const fromEnv = process.env[SUDO_PASSWORD_ENV];
+      if (fromEnv) return fromEnv;
+      if (flags.sudoPasswordStdin) return readFirstLine();
+      if (process.stdin.isTTY && process.stderr.isTTY) return ask('sudo password for the nodes: ', true);
+      return undefined;
+    })();
+    return cached;
+  };
+}
+
+async function readFirstLine(): Promise<string | undefined> {
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return undefined;
+}
+
+function ask(question: string, hidden: boolean): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _encoding, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  return new Promise((resolvePromise) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      if (hidden) process.stderr.write('\n');
+      resolvePromise(answer);
+    });
+    muted = hidden;
+  });
+}
+
+function finish(flags: CommonFlags, summary: RunSummary): void {
+  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  if (!summary.ok) process.exitCode = 1;
+}
+
+/** Human summary: per node what changed, what was already right, and why it failed. */
+export function formatSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  const title = `${summary.command}${summary.dryRun ? ' (dry run: nothing was changed)' : ''}`;
+  lines.push(`${title} — ${summary.ok ? 'OK' : 'FAILED'} in ${(summary.durationMs / 1000).toFixed(1)}s`);
+  for (const host of summary.hosts) {
+    lines.push('', `${host.name} (${host.role}, ${host.address}): ${host.status}`);
+    for (const c of host.changed) lines.push(`  changed:   ${c}`);
+    for (const u of host.unchanged) lines.push(`  unchanged: ${u}`);
+    for (const w of host.warnings) lines.push(`  warning:   ${w}`);
+    if (host.error) lines.push(`  error:     ${host.error}`);
+    for (const step of host.plannedSteps ?? []) {
+      lines.push(`  would run: ${step.title}`);
+      for (const u of step.uploads) lines.push(`    upload ${u.local} -> ${u.remote}`);
+      lines.push(...step.script.split('\n').map((l) => `    | ${l}`));
+    }
+    if (summary.dryRun && host.status === 'ok' && (host.plannedSteps ?? []).length === 0) lines.push('  would run: nothing (already right)');
+  }
+  if (summary.kubeconfig) {
+    lines.push('', `kubeconfig: ${summary.kubeconfig.path}, context "${summary.kubeconfig.context}" ${summary.kubeconfig.changed ? 'updated' : 'unchanged'}`);
+    if (summary.command === 'bootstrap') lines.push(`  try: kubectl --context ${summary.kubeconfig.context} get nodes`);
+  }
+  if (summary.nodes) {
+    lines.push(`nodes Ready: ${summary.nodes.ready.join(', ') || 'none'}${summary.nodes.notReady.length ? `; NOT Ready: ${summary.nodes.notReady.join(', ')}` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,489 @@
+/**
+ * The thin executor: opens one SSH session per host, runs the preflight probe, asks the
+ * pure plan what each host needs, runs it (hosts in parallel, agents overlapping the
+ * server's install), merges the kubeconfig and waits for every node to be Ready.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import type { InventoryConfig } from '../../lib/config/inventory-schema';
+import { DAEMON_JSON_PATH, RESTORE_DAEMON_JSON_SCRIPT } from '../plan/daemon-json';
+import { planHostWork, type HostWork, type RootStep } from '../plan/host-plan';
+import {
+  GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT, UNINSTALL_K3S_SCRIPT, pickAirGapFiles, type InstallSource,
+} from '../plan/k3s-install';
+import { mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig } from '../plan/kubeconfig';
+import {
+  PROBE_SCRIPT, evaluatePreflight, parseProbe, type HostFacts, type PreflightCheck, type PreflightResult,
+} from '../plan/preflight';
+import { TargetResolver, expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
+import { notReady, parseNodeList, type NodeStatus } from '../plan/verify';
+import { KnownHosts } from './known-hosts';
+import {
+  createToken, defaultKubeconfigPath, defaultTokenFile, readIfExists, readToken, writePrivateFileAtomically,
+} from './local-files';
+import { HostError, SshSession } from './ssh-session';
+
+export interface RunOptions {
+  /** The validated cluster description (its inventory sections). */
+  readonly config: InventoryConfig;
+  /** Path of the cluster description; the default token folder sits beside it. */
+  readonly configPath: string;
+  /** Print what would run; change nothing on the hosts or locally. */
+  readonly dryRun?: boolean;
+  /** Accept and record host keys that are not in known_hosts yet. */
+  readonly trustNewHosts?: boolean;
+  /** Overrides kubeconfig.path. */
+  readonly kubeconfigPath?: string;
+  /** Overrides ssh.knownHostsFile. */
+  readonly knownHostsFile?: string;
+  /** Home folder for ~ expansion, ~/.ssh and ~/.kube. @default os.homedir() */
+  readonly homeDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Gives the sudo password, asked at most once per run; undefined = none available. */
+  readonly sudoPassword?: () => Promise<string | undefined>;
+  /** Progress, one line per event. */
+  readonly log?: (host: string, message: string) => void;
+  /** Overrides k3s.readyTimeoutSeconds. */
+  readonly readyTimeoutSeconds?: number;
+  /** Milliseconds between node readiness polls. @default 2000 */
+  readonly pollIntervalMs?: number;
+}
+
+export interface DryRunStep {
+  readonly title: string;
+  readonly script: string;
+  readonly uploads: readonly { readonly local: string; readonly remote: string }[];
+}
+
+export interface HostSummary {
+  readonly name: string;
+  readonly role: 'server' | 'agent';
+  readonly address: string;
+  status: 'ok' | 'failed';
+  readonly changed: string[];
+  readonly unchanged: string[];
+  readonly warnings: string[];
+  checks: readonly PreflightCheck[];
+  error?: string;
+  sshHandshakes: number;
+  /** Dry run only: the steps that would run. */
+  plannedSteps?: DryRunStep[];
+}
+
+export interface RunSummary {
+  readonly command: 'bootstrap' | 'reset';
+  readonly dryRun: boolean;
+  ok: boolean;
+  readonly hosts: HostSummary[];
+  kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean };
+  nodes?: { readonly ready: string[]; readonly notReady: string[] };
+  durationMs: number;
+}
+
+interface HostState {
+  readonly target: NodeTarget;
+  readonly summary: HostSummary;
+  session?: SshSession;
+  facts?: HostFacts;
+  verdict?: PreflightResult;
+  work?: HostWork;
+}
+
+/** Shared setup of bootstrap and reset: targets, sessions, privilege. */
+class Fleet {
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly hosts: HostState[];
+  private readonly jumps = new Map<string, Promise<SshSession>>();
+  private readonly knownHosts: KnownHosts;
+  private readonly log: (host: string, message: string) => void;
+  /** Texts never to print (the token), replaced in every message. */
+  readonly secrets: string[] = [];
+
+  constructor(readonly options: RunOptions) {
+    this.home = options.homeDir ?? homedir();
+    this.env = options.env ?? process.env;
+    this.log = options.log ?? (() => undefined);
+    const config = options.config;
+    const sshConfigFile = expandHome(config.ssh.configFile, this.home);
+    const resolver = new TargetResolver(config, {
+      sshConfigText: readIfExists(sshConfigFile),
+      homeDir: this.home,
+      localUser: safeUserName(this.env),
+    });
+    const targets = resolver.nodes();
+    const knownHostsFile = options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias);
+    this.knownHosts = new KnownHosts(expandHome(knownHostsFile, this.home));
+    this.hosts = targets.map((target) => ({
+      target,
+      summary: {
+        name: target.name, role: target.role, address: target.ssh.host, status: 'ok',
+        changed: [], unchanged: [], warnings: [], checks: [], sshHandshakes: 0,
+      },
+    }));
+  }
+
+  say(host: string, message: string): void {
+    this.log(host, this.redact(message));
+  }
+
+  redact(text: string): string {
+    return this.secrets.reduce((t, s) => (s ? t.split(s).join('<redacted>') : t), text);
+  }
+
+  fail(state: HostState, err: unknown): void {
+    const message = this.redact(err instanceof Error ? err.message : String(err));
+    state.summary.status = 'failed';
+    state.summary.error ??= message;
+    this.say(state.target.name, `FAILED: ${message}`);
+  }
+
+  live(): HostState[] {
+    return this.hosts.filter((h) => h.summary.status === 'ok' && h.session);
+  }
+
+  private newSession(endpoint: SshEndpoint): SshSession {
+    return new SshSession({
+      endpoint,
+      knownHosts: this.knownHosts,
+      trustNewHosts: this.options.trustNewHosts ?? false,
+      recordNewHosts: !this.options.dryRun,
+      connectTimeoutMs: this.options.config.ssh.connectTimeoutSeconds * 1000,
+      homeDir: this.home,
+      agentSocket: this.env.SSH_AUTH_SOCK || undefined,
+      openJump: (jump) => this.openJump(jump),
+    });
+  }
+
+  private openJump(endpoint: SshEndpoint): Promise<SshSession> {
+    const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
+    let session = this.jumps.get(key);
+    if (!session) {
+      session = (async () => {
+        const s = this.newSession(endpoint);
+        await s.connect();
+        return s;
+      })();
+      this.jumps.set(key, session);
+    }
+    return session;
+  }
+
+  /** Connects every host in parallel, then settles how root commands run (one sudo prompt at most). */
+  async connect(): Promise<void> {
+    await Promise.all(this.hosts.map(async (state) => {
+      const session = this.newSession(state.target.ssh);
+      try {
+        this.say(state.target.name, `connecting to ${session.label}`);
+        await session.connect();
+        state.session = session;
+        state.summary.sshHandshakes = session.handshakes;
+        await session.detectPrivilege();
+      } catch (err) {
+        this.fail(state, err);
+      }
+    }));
+    const needPassword = this.live().filter((h) => h.session!.privilege === 'sudo-password');
+    if (needPassword.length === 0) return;
+    const password = this.options.sudoPassword ? await this.options.sudoPassword() : undefined;
+    if (password === undefined) {
+      for (const state of needPassword) {
+        this.fail(state, new HostError('sudo', `${state.session!.label}: sudo needs a password; run on a terminal to be asked, set TRITON_JETSON_SUDO_PASSWORD, pass --sudo-password-stdin, or allow passwordless sudo`));
+      }
+      return;
+    }
+    this.secrets.push(password);
+    await Promise.all(needPassword.map(async (state) => {
+      try {
+        await state.session!.useSudoPassword(password);
+      } catch (err) {
+        this.fail(state, err);
+      }
+    }));
+  }
+
+  async close(): Promise<void> {
+    for (const state of this.hosts) {
+      state.summary.sshHandshakes = state.session?.handshakes ?? 0;
+      state.session?.close();
+    }
+    for (const jump of this.jumps.values()) {
+      try {
+        (await jump).close();
+      } catch {
+        // the failed jump was already reported by the host that needed it
+      }
+    }
+  }
+
+  /** Runs a root script; a non-zero exit throws with the tail of its output. */
+  async root(state: HostState, script: string, what: string): Promise<string> {
+    const result = await state.session!.runRoot(script);
+    if (result.code !== 0) {
+      const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).join('\n    ');
+      throw new HostError('step', `${what} failed (exit ${result.code ?? 'signal'}): ${this.redact(tail) || 'no output'}`);
+    }
+    return result.stdout;
+  }
+}
+
+function safeUserName(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? 'root';
+  }
+}
+
+function installSource(config: InventoryConfig, home: string): InstallSource {
+  const dir = config.k3s.airGapDir;
+  if (!dir) return { kind: 'online', scriptUrl: config.k3s.installScriptUrl };
+  const folder = resolve(expandHome(dir, home));
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    throw new Error(`k3s.airGapDir ${folder} cannot be read; create it with install.sh, k3s-arm64 and (optionally) k3s-airgap-images-arm64.tar.zst`);
+  }
+  const files = pickAirGapFiles(folder, names);
+  const binarySha256 = createHash('sha256').update(readFileSync(files.binary)).digest('hex');
+  return { kind: 'airgap', files: { ...files, binarySha256 } };
+}
+
+const DRY_RUN_TOKEN = 'dry-run-token-placeholder';
+
+/** `bootstrap`: step 1 of the tutorial on every node, idempotent. */
+export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const fleet = new Fleet(options);
+  const { config } = options;
+  const dryRun = options.dryRun ?? false;
+  const summary: RunSummary = { command: 'bootstrap', dryRun, ok: false, hosts: fleet.hosts.map((h) => h.summary), durationMs: 0 };
+  const source = installSource(config, fleet.home);
+  const tokenFile = resolve(expandHome(config.k3s.tokenFile ?? defaultTokenFile(options.configPath, config.kubeconfig.context), fleet.home));
+  let token = readToken(tokenFile);
+  try {
+    await fleet.connect();
+
+    // Preflight, every host in parallel.
+    await Promise.all(fleet.live().map(async (state) => {
+      try {
+        state.facts = parseProbe(await fleet.root(state, PROBE_SCRIPT, 'preflight probe'));
+        const verdict = evaluatePreflight(state.facts, { runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon });
+        state.summary.checks = verdict.checks;
+        fleet.say(state.target.name, `preflight: ${verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
+        const failed = verdict.checks.filter((c) => c.status === 'fail');
+        if (failed.length > 0) throw new HostError('step', `preflight: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        state.verdict = verdict;
+      } catch (err) {
+        fleet.fail(state, err);
+      }
+    }));
+
+    if (token === undefined && !dryRun) {
+      token = createToken(tokenFile);
+      fleet.say('local', `generated a cluster token in ${tokenFile} (mode 0600)`);
+    }
+    const effectiveToken = token ?? DRY_RUN_TOKEN;
+    fleet.secrets.push(effectiveToken);
+
+    const server = fleet.hosts[0];
+    const serverAddress = server.target.ssh.host;
+    for (const state of fleet.live()) {
+      state.work = planHostWork({
+        target: state.target, facts: state.facts!, preflight: state.verdict!, inventory: config,
+        token: effectiveToken, serverAddress, source,
+      });
+      state.summary.warnings.push(...state.work.warnings);
+      state.summary.unchanged.push(...state.work.unchanged);
+      if (state.work.error) fleet.fail(state, new HostError('step', state.work.error));
+    }
+
+    if (dryRun) {
+      for (const state of fleet.hosts) {
+        if (!state.work || state.work.error) continue;
+        state.summary.plannedSteps = state.work.steps.map((s) => ({ title: s.change, script: fleet.redact(s.shownScript), uploads: s.uploads }));
+        for (const step of state.work.steps) fleet.say(state.target.name, `would: ${step.change}`);
+        if (state.work.steps.length === 0) fleet.say(state.target.name, 'nothing to change');
+      }
+      summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok');
+      return summary;
+    }
+
+    // Prepare every host. Agents install (without starting) while the server installs, and
+    // start once the server's install is done, so the cluster takes about one install time.
+    const serverPrepared = deferred<boolean>();
+    const serverInstalled = deferred<boolean>();
+    if (server.summary.status !== 'ok') {
+      serverPrepared.resolve(false);
+      serverInstalled.resolve(false);
+    }
+    const serverFailure = () => new HostError('step', `K3s agent not started: the server ${server.target.name} failed (${server.summary.error ?? 'see above'})`);
+    await Promise.all(fleet.live().map(async (state) => {
+      const isServer = state === server;
+      const steps = (phase: RootStep['phase']) => state.work!.steps.filter((s) => s.phase === phase);
+      try {
+        for (const step of steps('prepare')) await runStep(fleet, state, step);
+        if (isServer) serverPrepared.resolve(true);
+        else if (!(await serverPrepared.promise)) throw serverFailure();
+        for (const step of steps('install')) await runStep(fleet, state, step);
+        if (isServer) serverInstalled.resolve(true);
+        else if (!(await serverInstalled.promise)) throw serverFailure();
+        for (const step of steps('start')) await runStep(fleet, state, step);
+      } catch (err) {
+        if (isServer) {
+          serverPrepared.resolve(false);
+          serverInstalled.resolve(false);
+        }
+        fleet.fail(state, err);
+      }
+    }));
+
+    if (server.summary.status === 'ok') {
+      summary.kubeconfig = await mergeKubeconfigFromServer(fleet, server, serverAddress);
+      summary.nodes = await waitForNodes(fleet, server);
+    }
+    summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok') && (summary.nodes?.notReady.length ?? 1) === 0;
+    return summary;
+  } finally {
+    await fleet.close();
+    summary.durationMs = Date.now() - started;
+  }
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<void> {
+  const name = state.target.name;
+  const started = Date.now();
+  fleet.say(name, `${step.id}: starting`);
+  const heartbeat = setInterval(() => fleet.say(name, `${step.id}: still running (${Math.round((Date.now() - started) / 1000)}s)`), 15000);
+  try {
+    for (const upload of step.uploads) {
+      fleet.say(name, `${step.id}: uploading ${upload.local}`);
+      await state.session!.upload(upload.local, upload.remote);
+    }
+    const stdout = await fleet.root(state, step.script, step.id);
+    if (step.expectLastLine) {
+      const last = stdout.trim().split('\n').pop()?.trim();
+      if (last !== step.expectLastLine.value) throw new HostError('step', `${step.id}: ${step.expectLastLine.error} (got "${last ?? ''}")`);
+    }
+    state.summary.changed.push(step.change);
+    fleet.say(name, `${step.change} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function mergeKubeconfigFromServer(fleet: Fleet, server: HostState, serverAddress: string): Promise<RunSummary['kubeconfig']> {
+  const { config } = fleet.options;
+  const path = resolve(expandHome(fleet.options.kubeconfigPath ?? config.kubeconfig.path ?? defaultKubeconfigPath(fleet.home, fleet.env), fleet.home));
+  const context = config.kubeconfig.context;
+  try {
+    const k3sYaml = await fleet.root(server, READ_KUBECONFIG_SCRIPT, 'reading /etc/rancher/k3s/k3s.yaml');
+    const entries = rewriteK3sKubeconfig(k3sYaml, { serverUrl: `https://${serverAddress}:${K3S_API_PORT}`, name: context });
+    const existing = readIfExists(path);
+    const merged = mergeKubeconfig(existing, entries, config.kubeconfig.setCurrentContext);
+    const changed = existing === undefined || !sameKubeconfig(existing, merged);
+    if (changed) {
+      writePrivateFileAtomically(path, merged);
+      server.summary.changed.push(`kubeconfig: context "${context}" merged into ${path}`);
+    } else {
+      server.summary.unchanged.push(`kubeconfig ${path} already has context "${context}"`);
+    }
+    fleet.say('local', changed ? `kubeconfig: context "${context}" written to ${path}` : `kubeconfig: ${path} already up to date`);
+    return { path, context, changed };
+  } catch (err) {
+    fleet.fail(server, err);
+    return undefined;
+  }
+}
+
+async function waitForNodes(fleet: Fleet, server: HostState): Promise<RunSummary['nodes']> {
+  const expected = fleet.hosts.filter((h) => h.summary.status === 'ok').map((h) => h.target.name);
+  const timeoutMs = (fleet.options.readyTimeoutSeconds ?? fleet.options.config.k3s.readyTimeoutSeconds) * 1000;
+  const interval = fleet.options.pollIntervalMs ?? 2000;
+  const deadline = Date.now() + timeoutMs;
+  let nodes: NodeStatus[] = [];
+  let missing = expected;
+  let lastError = '';
+  for (;;) {
+    const result = await server.session!.runRoot(GET_NODES_SCRIPT);
+    if (result.code === 0) {
+      try {
+        nodes = parseNodeList(result.stdout);
+        missing = notReady(expected, nodes);
+        lastError = '';
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+    } else {
+      lastError = result.stderr.trim().split('\n').pop() ?? '';
+    }
+    if (missing.length === 0 || Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  const ready = expected.filter((n) => !missing.includes(n));
+  fleet.say(server.target.name, missing.length === 0
+    ? `all ${expected.length} node(s) Ready: ${ready.join(', ')}`
+    : `not Ready after ${Math.round(timeoutMs / 1000)}s: ${missing.join(', ')}${lastError ? ` (${lastError})` : ''}`);
+  for (const name of missing) {
+    const state = fleet.hosts.find((h) => h.target.name === name)!;
+    fleet.fail(state, new HostError('step', `node ${name} not Ready within ${Math.round(timeoutMs / 1000)}s; on the node: journalctl -u ${state.target.role === 'server' ? 'k3s' : 'k3s-agent'}`));
+  }
+  return { ready, notReady: missing };
+}
+
+/** `reset`: uninstall K3s, restore daemon.json from its backup, drop the kubeconfig context. */
+export async function runReset(options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const fleet = new Fleet(options);
+  const dryRun = options.dryRun ?? false;
+  const summary: RunSummary = { command: 'reset', dryRun, ok: false, hosts: fleet.hosts.map((h) => h.summary), durationMs: 0 };
+  try {
+    await fleet.connect();
+    const steps = [
+      { title: 'uninstall K3s (k3s-uninstall.sh / k3s-agent-uninstall.sh)', script: UNINSTALL_K3S_SCRIPT },
+      { title: `restore ${DAEMON_JSON_PATH} from its backup`, script: RESTORE_DAEMON_JSON_SCRIPT },
+    ];
+    await Promise.all(fleet.live().map(async (state) => {
+      if (dryRun) {
+        state.summary.plannedSteps = steps.map((s) => ({ ...s, uploads: [] }));
+        for (const s of steps) fleet.say(state.target.name, `would: ${s.title}`);
+        return;
+      }
+      try {
+        const uninstalled = (await fleet.root(state, UNINSTALL_K3S_SCRIPT, 'K3s uninstall')).trim().split('\n').pop() ?? '';
+        const ran = uninstalled.replace(/^uninstalled:/, '').trim();
+        if (ran) state.summary.changed.push(`K3s uninstalled (${ran})`);
+        else state.summary.unchanged.push('K3s was not installed');
+        const restored = (await fleet.root(state, RESTORE_DAEMON_JSON_SCRIPT, 'daemon.json restore')).trim().split('\n').pop();
+        if (restored === 'restored') state.summary.changed.push('daemon.json restored from backup; Docker restarted');
+        else if (restored === 'same') state.summary.changed.push('daemon.json backup removed (same as current)');
+        else state.summary.unchanged.push('daemon.json has no backup (never changed by triton-jetson)');
+        fleet.say(state.target.name, [...state.summary.changed].join('; ') || 'nothing to reset');
+      } catch (err) {
+        fleet.fail(state, err);
+      }
+    }));
+    if (!dryRun) {
+      const { config } = options;
+      const path = resolve(expandHome(options.kubeconfigPath ?? config.kubeconfig.path ?? defaultKubeconfigPath(fleet.home, fleet.env), fleet.home));
+      const existing = readIfExists(path);
+      const pruned = existing === undefined ? undefined : removeFromKubeconfig(existing, config.kubeconfig.context);
+      if (pruned !== undefined) writePrivateFileAtomically(path, pruned);
+      summary.kubeconfig = { path, context: config.kubeconfig.context, changed: pruned !== undefined };
+    }
+    summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok');
+    return summary;
+  } finally {
+    await fleet.close();
+    summary.durationMs = Date.now() - started;
+  }
+}

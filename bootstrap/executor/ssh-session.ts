@@ -1,0 +1,206 @@
+/**
+ * One SSH connection per host (node-ssh over ssh2), reused for every step: host key
+ * checked against known_hosts, keys from ~/.ssh/config or the agent, an optional jump
+ * host, and root commands through sudo with the password on stdin (never argv).
+ */
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { PassThrough, Readable } from 'node:stream';
+import { NodeSSH } from 'node-ssh';
+import type { ConnectConfig } from 'ssh2';
+import type { SshEndpoint } from '../plan/targets';
+import { KnownHosts, keyTypeOf, knownHostsName, type HostKeyVerdict } from './known-hosts';
+
+/** A failure with a message that names the host and the fix. */
+export class HostError extends Error {
+  constructor(public readonly kind: 'unreachable' | 'auth' | 'host-key' | 'sudo' | 'step', message: string) {
+    super(message);
+    this.name = 'HostError';
+  }
+}
+
+export interface ExecResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export type Privilege = 'root' | 'sudo-nopasswd' | 'sudo-password';
+
+export interface SessionOptions {
+  readonly endpoint: SshEndpoint;
+  readonly knownHosts: KnownHosts;
+  /** Accept and record keys of hosts not in known_hosts. */
+  readonly trustNewHosts: boolean;
+  /** Dry run: a trusted new key is accepted but not recorded. */
+  readonly recordNewHosts: boolean;
+  readonly connectTimeoutMs: number;
+  readonly homeDir: string;
+  /** SSH agent socket ($SSH_AUTH_SOCK). */
+  readonly agentSocket?: string;
+  /** Opens (or reuses) the connection to a jump host. */
+  readonly openJump?: (endpoint: SshEndpoint) => Promise<SshSession>;
+}
+
+const DEFAULT_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+];
+
+/** Host key algorithms with the ones known_hosts holds first, so the check can match. */
+function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
+  const preferred = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  return [...new Set([...preferred.filter((a) => DEFAULT_HOST_KEY_ALGORITHMS.includes(a)), ...DEFAULT_HOST_KEY_ALGORITHMS])];
+}
+
+export class SshSession {
+  private readonly ssh = new NodeSSH();
+  private sudoPassword?: string;
+  /** Completed SSH handshakes of this session (target: 1 per host per run). */
+  handshakes = 0;
+  privilege: Privilege = 'root';
+
+  constructor(private readonly options: SessionOptions) {}
+
+  get label(): string {
+    const { user, host, port } = this.options.endpoint;
+    return `${user}@${host}:${port}`;
+  }
+
+  async connect(): Promise<void> {
+    const { endpoint, knownHosts } = this.options;
+    let verdict: HostKeyVerdict | undefined;
+    let offeredKey: Buffer | undefined;
+    const auth = this.authMethods();
+    if (auth.length === 0) {
+      throw new HostError('auth', `no SSH key for ${this.label}: set identityFile on the node (or ssh.identityFile), add IdentityFile to ~/.ssh/config, or start ssh-agent`);
+    }
+    const config: ConnectConfig = {
+      host: endpoint.host,
+      port: endpoint.port,
+      username: endpoint.user,
+      readyTimeout: this.options.connectTimeoutMs,
+      authHandler: auth,
+      algorithms: { serverHostKey: hostKeyAlgorithms(knownHosts.knownKeyTypes(endpoint.host, endpoint.port)) as never },
+      hostVerifier: (key: Buffer) => {
+        offeredKey = key;
+        verdict = knownHosts.verify(endpoint.host, endpoint.port, key);
+        if (verdict === 'known') return true;
+        if (verdict === 'unknown' && this.options.trustNewHosts) {
+          if (this.options.recordNewHosts) knownHosts.add(endpoint.host, endpoint.port, key);
+          return true;
+        }
+        return false;
+      },
+    };
+    if (endpoint.jump) {
+      if (!this.options.openJump) throw new HostError('unreachable', `${this.label}: jump host ${endpoint.jump.alias} not supported here`);
+      const jump = await this.options.openJump(endpoint.jump);
+      config.sock = await jump.forward(endpoint.host, endpoint.port);
+    }
+    try {
+      await this.ssh.connect(config as never);
+      this.handshakes += 1;
+    } catch (err) {
+      throw this.explain(err as Error & { level?: string; code?: string }, verdict, offeredKey);
+    }
+  }
+
+  private authMethods(): NonNullable<ConnectConfig['authHandler']> {
+    const { endpoint, homeDir, agentSocket } = this.options;
+    const methods: { type: string; username: string; key?: Buffer; agent?: string }[] = [];
+    const files = endpoint.identityFiles.length > 0
+      ? endpoint.identityFiles
+      : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => `${homeDir}/.ssh/${f}`);
+    for (const file of files) {
+      if (existsSync(file)) methods.push({ type: 'publickey', username: endpoint.user, key: readFileSync(file) });
+      else if (endpoint.identityFiles.includes(file)) {
+        throw new HostError('auth', `${this.label}: identity file ${file} does not exist; fix identityFile in the cluster description or ~/.ssh/config`);
+      }
+    }
+    if (agentSocket) methods.push({ type: 'agent', username: endpoint.user, agent: agentSocket });
+    return methods as never;
+  }
+
+  private explain(err: Error & { level?: string; code?: string }, verdict: HostKeyVerdict | undefined, key: Buffer | undefined): HostError {
+    const { endpoint } = this.options;
+    const name = knownHostsName(endpoint.host, endpoint.port);
+    if (verdict === 'unknown' && key) {
+      return new HostError('host-key', `${this.label}: host key not in known_hosts (${keyTypeOf(key)}); check it, then rerun with --trust-new-hosts to record it, or add it with: ssh-keyscan -p ${endpoint.port} ${endpoint.host} >> ~/.ssh/known_hosts`);
+    }
+    if (verdict === 'changed') {
+      return new HostError('host-key', `${this.label}: HOST KEY CHANGED for ${name} — refusing to connect (possible man-in-the-middle). If the board was reflashed, remove the old key with: ssh-keygen -R '${name}'`);
+    }
+    if (verdict === 'revoked') {
+      return new HostError('host-key', `${this.label}: host key is marked @revoked in known_hosts; refusing to connect`);
+    }
+    if (err.level === 'client-authentication') {
+      return new HostError('auth', `${this.label}: authentication failed (tried ${this.options.endpoint.identityFiles.join(', ') || 'default keys'}${this.options.agentSocket ? ' and the SSH agent' : ''}); install your public key on the node (ssh-copy-id -p ${endpoint.port} ${endpoint.user}@${endpoint.host}) or fix user/identityFile`);
+    }
+    if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT') {
+      return new HostError('unreachable', `${this.label}: no SSH answer within ${Math.round(this.options.connectTimeoutMs / 1000)}s; check the address, the network and that sshd runs`);
+    }
+    return new HostError('unreachable', `${this.label}: cannot connect (${err.code ?? err.message}); check the address/port and that sshd runs`);
+  }
+
+  /** A TCP stream to host:port through this connection (for ProxyJump). */
+  async forward(host: string, port: number): Promise<Readable & NodeJS.WritableStream> {
+    return (await this.ssh.forwardOut('127.0.0.1', 0, host, port)) as never;
+  }
+
+  /** Runs `command` as the SSH user; `stdin` (string or stream) is sent and closed. */
+  async exec(command: string, stdin?: string | Readable): Promise<ExecResult> {
+    if (!this.ssh.isConnected()) throw new HostError('unreachable', `${this.label}: connection lost`);
+    const result = await this.ssh.execCommand(command, { stdin, noTrim: true });
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Finds out how root commands run: as root, passwordless sudo, or sudo with a password. */
+  async detectPrivilege(): Promise<Privilege> {
+    const id = await this.exec('id -u');
+    if (id.stdout.trim() === '0') return (this.privilege = 'root');
+    const probe = await this.exec('sudo -n true');
+    if (probe.code === 0) return (this.privilege = 'sudo-nopasswd');
+    if (/not found/.test(probe.stderr)) {
+      throw new HostError('sudo', `${this.label}: user is not root and sudo is not installed; connect as root or install sudo`);
+    }
+    return (this.privilege = 'sudo-password');
+  }
+
+  /** Checks `password` with sudo (stdin only) and keeps it for later root commands. */
+  async useSudoPassword(password: string): Promise<void> {
+    const check = await this.exec("sudo -S -k -p '' true", `${password}\n`);
+    if (check.code !== 0) {
+      throw new HostError('sudo', `${this.label}: sudo refused the password (or the user may not use sudo); check it, or allow passwordless sudo for this user`);
+    }
+    this.sudoPassword = password;
+  }
+
+  /**
+   * Runs a shell script as root. The script (and any secret in it) travels on the stdin of
+   * `sh -s`; with a sudo password, that password is the first stdin line, read by `sudo -S`.
+   */
+  async runRoot(script: string): Promise<ExecResult> {
+    const body = `${script}\n`;
+    switch (this.privilege) {
+      case 'root':
+        return this.exec('sh -s', body);
+      case 'sudo-nopasswd':
+        return this.exec('sudo -n sh -s', body);
+      case 'sudo-password':
+        if (this.sudoPassword === undefined) throw new HostError('sudo', `${this.label}: sudo needs a password and none was given`);
+        return this.exec("sudo -S -k -p '' sh -s", `${this.sudoPassword}\n${body}`);
+    }
+  }
+
+  /** Copies a local file to `remote` (as the SSH user) over this connection. */
+  async upload(local: string, remote: string): Promise<void> {
+    const dir = remote.slice(0, remote.lastIndexOf('/')) || '/';
+    const stream = new PassThrough();
+    createReadStream(local).on('error', (e) => stream.destroy(e)).pipe(stream);
+    const result = await this.exec(`mkdir -p '${dir}' && umask 077 && cat > '${remote}'`, stream);
+    if (result.code !== 0) throw new HostError('step', `${this.label}: upload of ${local} to ${remote} failed: ${result.stderr.trim()}`);
+  }
+
+  close(): void {
+    this.ssh.dispose();
+  }
+}

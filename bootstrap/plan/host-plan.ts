@@ -1,0 +1,129 @@
+/**
+ * What one host needs, decided from its preflight facts alone (pure): the root scripts to
+ * run, in order, and what is already right. The executor runs these; the dry run prints them.
+ */
+import type { InventoryConfig } from '../../lib/config/inventory-schema';
+import {
+  DAEMON_JSON_PATH, DOCKER_DEFAULT_RUNTIME_COMMAND, RESTART_DOCKER_SCRIPT, planDaemonJson, writeDaemonJsonScript,
+} from './daemon-json';
+import {
+  START_AGENT_SCRIPT, airGapUploads, installScript, isInstallCurrent, planK3sInstall, redactedInstallScript,
+  type InstallSource, type K3sInstallPlan,
+} from './k3s-install';
+import { INSTALL_NFS_COMMON_SCRIPT, type HostFacts, type PreflightResult } from './preflight';
+import type { NodeTarget } from './targets';
+
+export interface RootStep {
+  readonly id: 'nfs-common' | 'daemon-json' | 'docker-restart' | 'k3s-install' | 'k3s-agent-start';
+  /**
+   * Prepare steps run right away; agents' install steps overlap the server's (after the
+   * server is prepared); agents' start steps wait for the server's install.
+   */
+  readonly phase: 'prepare' | 'install' | 'start';
+  /** What the step changes, as reported in the summary. */
+  readonly change: string;
+  /** The script sent to `sh -s` as root (may hold the token). */
+  readonly script: string;
+  /** The script as shown in a dry run (secrets redacted). */
+  readonly shownScript: string;
+  /** Files copied to the node first (air-gap). */
+  readonly uploads: readonly { readonly local: string; readonly remote: string }[];
+  /** The script's last stdout line must be this, else the step failed with `error`. */
+  readonly expectLastLine?: { readonly value: string; readonly error: string };
+}
+
+export interface HostWork {
+  readonly steps: readonly RootStep[];
+  /** Things already right, for the summary. */
+  readonly unchanged: readonly string[];
+  readonly warnings: readonly string[];
+  /** Set when the host must stop (e.g. malformed daemon.json); nothing is run on it. */
+  readonly error?: string;
+  readonly install: K3sInstallPlan;
+}
+
+export interface HostWorkInput {
+  readonly target: NodeTarget;
+  readonly facts: HostFacts;
+  readonly preflight: PreflightResult;
+  readonly inventory: InventoryConfig;
+  readonly token: string;
+  readonly serverAddress: string;
+  readonly source: InstallSource;
+}
+
+const DOCKER_RUNTIME_CHECK = {
+  value: 'nvidia',
+  error: `after the restart, \`docker info\` does not report "nvidia" as the default runtime; check ${DAEMON_JSON_PATH} and \`journalctl -u docker\``,
+};
+
+export function planHostWork(input: HostWorkInput): HostWork {
+  const { target, facts, preflight, inventory, token } = input;
+  const steps: RootStep[] = [];
+  const unchanged: string[] = [];
+  const warnings = preflight.checks.filter((c) => c.status === 'warn').map((c) => `${c.name}: ${c.detail}`);
+  const k3s = inventory.k3s;
+  const install = planK3sInstall({
+    role: target.role,
+    nodeName: target.name,
+    serverUrl: `https://${input.serverAddress}:6443`,
+    serverAddress: input.serverAddress,
+    version: k3s.version,
+    runtime: k3s.runtime,
+    disable: k3s.disable,
+    extraArgs: [...k3s.extraArgs, ...(target.role === 'server' ? k3s.serverArgs : k3s.agentArgs), ...target.config.extraArgs],
+    labels: target.config.labels,
+    jetsonLabel: k3s.labelJetsonNodes && preflight.isJetson,
+    source: input.source,
+  }, token);
+
+  if (!facts.nfsCommon && preflight.checks.some((c) => c.name === 'nfs-common' && c.status === 'fix')) {
+    steps.push(rootStep('nfs-common', 'prepare', 'installed nfs-common', INSTALL_NFS_COMMON_SCRIPT));
+  } else if (facts.nfsCommon) {
+    unchanged.push('nfs-common already installed');
+  }
+
+  if (k3s.runtime === 'docker') {
+    const daemon = planDaemonJson(facts.daemonJson);
+    if (daemon.kind === 'error') return { steps: [], unchanged, warnings, error: daemon.message, install };
+    const verify = `\n${DOCKER_DEFAULT_RUNTIME_COMMAND}`;
+    if (daemon.kind === 'update') {
+      const script = writeDaemonJsonScript(daemon.after) + verify;
+      steps.push({
+        ...rootStep('daemon-json', 'prepare', `daemon.json: default-runtime ${daemon.previousDefault ?? '(unset)'} → nvidia (backup ${DAEMON_JSON_PATH}.triton-jetson.bak); Docker restarted`, script),
+        expectLastLine: DOCKER_RUNTIME_CHECK,
+      });
+    } else if (facts.dockerDefaultRuntime !== 'nvidia') {
+      unchanged.push('daemon.json already sets default-runtime nvidia');
+      steps.push({
+        ...rootStep('docker-restart', 'prepare', `Docker restarted (its default runtime was "${facts.dockerDefaultRuntime || 'unknown'}", daemon.json says nvidia)`, RESTART_DOCKER_SCRIPT + verify),
+        expectLastLine: DOCKER_RUNTIME_CHECK,
+      });
+    } else {
+      unchanged.push('daemon.json already sets default-runtime nvidia; Docker uses it');
+    }
+  }
+
+  const roleName = target.role === 'server' ? 'server' : 'agent';
+  if (isInstallCurrent(install, facts)) {
+    unchanged.push(`K3s ${install.version} (${roleName}) already installed with these settings and running`);
+  } else {
+    const what = facts.k3sVersion ? `K3s ${facts.k3sVersion} → ${install.version} (${roleName}, settings updated)` : `installed K3s ${install.version} (${roleName})`;
+    steps.push({
+      id: 'k3s-install',
+      phase: 'install',
+      change: what,
+      script: installScript(install, token),
+      shownScript: redactedInstallScript(install),
+      uploads: install.source.kind === 'airgap' ? airGapUploads(install.source.files) : [],
+    });
+    if (target.role === 'agent') {
+      steps.push(rootStep('k3s-agent-start', 'start', `started k3s-agent (joined https://${input.serverAddress}:6443)`, START_AGENT_SCRIPT));
+    }
+  }
+  return { steps, unchanged, warnings, install };
+}
+
+function rootStep(id: RootStep['id'], phase: RootStep['phase'], change: string, script: string): RootStep {
+  return { id, phase, change, script, shownScript: script, uploads: [] };
+}

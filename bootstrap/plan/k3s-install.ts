@@ -1,0 +1,201 @@
+/**
+ * K3s install on one node: the tutorial's settings (token, K3S_KUBECONFIG_MODE 644,
+ * `--docker --disable servicelb --disable traefik` on the server, `--docker` on agents),
+ * a pinned version, and a fingerprint that makes a second run a no-op.
+ */
+import { createHash } from 'node:crypto';
+import { JETSON_NODE_LABEL } from '../../lib/config/inventory-schema';
+import { K3S_FINGERPRINT_PATH } from './preflight';
+import { heredoc, shQuote } from './shell';
+
+export const K3S_API_PORT = 6443;
+export const AIRGAP_STAGING_DIR = '/tmp/triton-jetson-airgap';
+const REDACTED = '<redacted>';
+
+export interface K3sInstallInput {
+  readonly role: 'server' | 'agent';
+  readonly nodeName: string;
+  /** https://<server>:6443, the agents' K3S_URL. */
+  readonly serverUrl: string;
+  /** Address the server's certificate must also be valid for (kubeconfig and agents use it). */
+  readonly serverAddress: string;
+  readonly version: string;
+  readonly runtime: 'docker' | 'containerd';
+  readonly disable: readonly string[];
+  /** k3s.extraArgs + k3s.serverArgs/agentArgs + the node's own extraArgs. */
+  readonly extraArgs: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** Add the Jetson label (the preflight found /etc/nv_tegra_release on an aarch64 host). */
+  readonly jetsonLabel: boolean;
+  readonly source: InstallSource;
+}
+
+/** Where install.sh and the binary come from. */
+export type InstallSource =
+  | { readonly kind: 'online'; readonly scriptUrl: string }
+  | { readonly kind: 'airgap'; readonly files: AirGapFiles };
+
+/** The files of an air-gap folder, by local path, with the binary's digest for the fingerprint. */
+export interface AirGapFiles {
+  readonly installScript: string;
+  readonly binary: string;
+  readonly images?: string;
+  readonly binarySha256: string;
+}
+
+export interface K3sInstallPlan {
+  readonly role: 'server' | 'agent';
+  readonly serviceName: 'k3s' | 'k3s-agent';
+  readonly version: string;
+  /** Installer arguments: `server`/`agent` then the flags. */
+  readonly args: readonly string[];
+  /** Non-secret installer environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Digest of every install setting (token included, as a digest); stored on the node. */
+  readonly fingerprint: string;
+  readonly source: InstallSource;
+}
+
+export function planK3sInstall(input: K3sInstallInput, token: string): K3sInstallPlan {
+  const args: string[] = [input.role];
+  if (input.runtime === 'docker') args.push('--docker');
+  if (input.role === 'server') {
+    for (const component of input.disable) args.push('--disable', component);
+    args.push(`--tls-san=${input.serverAddress}`);
+  }
+  args.push(`--node-name=${input.nodeName}`);
+  const labels: Record<string, string> = { ...input.labels };
+  if (input.jetsonLabel) labels[JETSON_NODE_LABEL] = 'true';
+  for (const key of Object.keys(labels).sort()) args.push(`--node-label=${key}=${labels[key]}`);
+  args.push(...input.extraArgs);
+
+  const env: Record<string, string> = { INSTALL_K3S_VERSION: input.version };
+  if (input.role === 'server') env.K3S_KUBECONFIG_MODE = '644';
+  else {
+    env.K3S_URL = input.serverUrl;
+    // Agents install while the server installs, and start once it answers (startAgentScript).
+    env.INSTALL_K3S_SKIP_START = 'true';
+  }
+  if (input.source.kind === 'airgap') env.INSTALL_K3S_SKIP_DOWNLOAD = 'true';
+
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({
+      args,
+      env,
+      token: createHash('sha256').update(`triton-jetson:${token}`).digest('hex'),
+      binary: input.source.kind === 'airgap' ? input.source.files.binarySha256 : undefined,
+    }))
+    .digest('hex');
+  return {
+    role: input.role,
+    serviceName: input.role === 'server' ? 'k3s' : 'k3s-agent',
+    version: input.version,
+    args,
+    env,
+    fingerprint,
+    source: input.source,
+  };
+}
+
+/** The node already runs this version with these settings, so the install is skipped. */
+export function isInstallCurrent(
+  plan: K3sInstallPlan,
+  facts: { readonly k3sVersion?: string; readonly k3sFingerprint?: string; readonly k3sServerActive: boolean; readonly k3sAgentActive: boolean },
+): boolean {
+  const active = plan.role === 'server' ? facts.k3sServerActive : facts.k3sAgentActive;
+  return active && facts.k3sVersion === plan.version && facts.k3sFingerprint === plan.fingerprint;
+}
+
+/**
+ * Root script that installs K3s. The token is exported inside the script, which travels
+ * on the stdin of `sh -s`: it never appears in an argv (`ps`) or in a log.
+ */
+export function installScript(plan: K3sInstallPlan, token: string): string {
+  return renderInstallScript(plan, shQuote(token));
+}
+
+/** The same script with the token replaced, for dry runs and logs. */
+export function redactedInstallScript(plan: K3sInstallPlan): string {
+  return renderInstallScript(plan, REDACTED);
+}
+
+function renderInstallScript(plan: K3sInstallPlan, tokenWord: string): string {
+  const lines = ['set -eu', 'umask 022'];
+  for (const [key, value] of Object.entries(plan.env)) lines.push(`export ${key}=${shQuote(value)}`);
+  lines.push(`export K3S_TOKEN=${tokenWord}`);
+  const argv = plan.args.map(shQuote).join(' ');
+  if (plan.source.kind === 'online') {
+    lines.push(
+      'd=$(mktemp -d /tmp/triton-jetson-k3s.XXXXXX)',
+      'trap \'rm -rf "$d"\' EXIT',
+      `curl -sfL ${shQuote(plan.source.scriptUrl)} -o "$d/install.sh"`,
+      `sh "$d/install.sh" ${argv}`,
+    );
+  } else {
+    const s = AIRGAP_STAGING_DIR;
+    lines.push(
+      `trap 'rm -rf ${s}' EXIT`,
+      `install -m 755 ${s}/k3s /usr/local/bin/k3s`,
+    );
+    if (plan.source.files.images) {
+      lines.push(
+        'mkdir -p /var/lib/rancher/k3s/agent/images',
+        `cp ${s}/${shQuote(basename(plan.source.files.images))} /var/lib/rancher/k3s/agent/images/`,
+      );
+    }
+    lines.push(`sh ${s}/install.sh ${argv}`);
+  }
+  lines.push('mkdir -p /etc/rancher/k3s', heredoc(`cat > ${K3S_FINGERPRINT_PATH}`, plan.fingerprint));
+  return lines.join('\n');
+}
+
+/** Remote file names of the air-gap upload (staging dir, as the SSH user). */
+export function airGapUploads(files: AirGapFiles): { readonly local: string; readonly remote: string }[] {
+  const uploads = [
+    { local: files.installScript, remote: `${AIRGAP_STAGING_DIR}/install.sh` },
+    { local: files.binary, remote: `${AIRGAP_STAGING_DIR}/k3s` },
+  ];
+  if (files.images) uploads.push({ local: files.images, remote: `${AIRGAP_STAGING_DIR}/${basename(files.images)}` });
+  return uploads;
+}
+
+/**
+ * Picks the air-gap files from a folder listing: install.sh, the arm64 binary
+ * (k3s-arm64 or k3s) and optionally the images tarball.
+ */
+export function pickAirGapFiles(dir: string, names: readonly string[]): Omit<AirGapFiles, 'binarySha256'> {
+  const join = (name: string) => `${dir.replace(/\/+$/, '')}/${name}`;
+  const installScript = names.includes('install.sh') ? join('install.sh') : undefined;
+  const binaryName = ['k3s-arm64', 'k3s'].find((n) => names.includes(n));
+  const imagesName = names.find((n) => /^k3s-airgap-images-arm64\.tar(\.gz|\.zst)?$/.test(n));
+  const missing = [
+    installScript ? undefined : 'install.sh (from https://get.k3s.io)',
+    binaryName ? undefined : 'k3s-arm64 (the K3s release binary for arm64)',
+  ].filter((m): m is string => m !== undefined);
+  if (missing.length > 0) {
+    throw new Error(`k3s.airGapDir ${dir}: missing ${missing.join(' and ')}; download them from the K3s release page into that folder`);
+  }
+  return { installScript: installScript!, binary: join(binaryName!), images: imagesName ? join(imagesName) : undefined };
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Root script that starts (or restarts, after a settings change) an agent installed with INSTALL_K3S_SKIP_START. */
+export const START_AGENT_SCRIPT = 'set -eu\nsystemctl restart k3s-agent';
+
+/** Root script that prints the server's kubeconfig. */
+export const READ_KUBECONFIG_SCRIPT = 'cat /etc/rancher/k3s/k3s.yaml';
+/** Root script that prints the cluster's nodes as JSON. */
+export const GET_NODES_SCRIPT = '/usr/local/bin/k3s kubectl get nodes -o json';
+
+/** Root script for `reset`: runs the uninstall scripts that exist. Prints what it ran. */
+export const UNINSTALL_K3S_SCRIPT = [
+  'set -eu',
+  'ran=',
+  'if [ -x /usr/local/bin/k3s-agent-uninstall.sh ]; then /usr/local/bin/k3s-agent-uninstall.sh >/dev/null; ran="$ran k3s-agent-uninstall.sh"; fi',
+  'if [ -x /usr/local/bin/k3s-uninstall.sh ]; then /usr/local/bin/k3s-uninstall.sh >/dev/null; ran="$ran k3s-uninstall.sh"; fi',
+  `rm -f ${K3S_FINGERPRINT_PATH}`,
+  'echo "uninstalled:$ran"',
+].join('\n');

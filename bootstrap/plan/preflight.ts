@@ -1,0 +1,174 @@
+/**
+ * Preflight: one read-only probe script per host (run as root, so root-only files are
+ * readable), its parser, and the verdict on what the host needs or lacks.
+ */
+import { DAEMON_JSON_PATH } from './daemon-json';
+
+export const K3S_FINGERPRINT_PATH = '/etc/rancher/k3s/triton-jetson.fingerprint';
+const DAEMON_JSON_MARKER = '---triton-jetson:daemon.json---';
+
+/** What the probe learnt about a host. */
+export interface HostFacts {
+  readonly hostname: string;
+  /** `uname -m`, e.g. "aarch64". */
+  readonly arch: string;
+  /** First line of /etc/nv_tegra_release; undefined when the file is missing (not a Jetson). */
+  readonly l4tRelease?: string;
+  readonly dockerPresent: boolean;
+  /** Docker's current default runtime (`docker info`), empty when Docker is missing or down. */
+  readonly dockerDefaultRuntime: string;
+  readonly memoryCgroup: boolean;
+  readonly cgroupVersion: 'v1' | 'v2';
+  readonly nfsCommon: boolean;
+  readonly aptGet: boolean;
+  /** Installed K3s version ("v1.34.1+k3s1"), undefined when K3s is not installed. */
+  readonly k3sVersion?: string;
+  /** Fingerprint of the settings K3s was last installed with by this tool. */
+  readonly k3sFingerprint?: string;
+  readonly k3sServerActive: boolean;
+  readonly k3sAgentActive: boolean;
+  readonly k3sUninstall: boolean;
+  readonly k3sAgentUninstall: boolean;
+  /** Current daemon.json, undefined when the file is missing. */
+  readonly daemonJson?: string;
+}
+
+/** Root shell script printing `key=value` lines, then daemon.json after a marker line. */
+export const PROBE_SCRIPT = `
+echo "hostname=$(hostname 2>/dev/null || cat /etc/hostname)"
+echo "arch=$(uname -m)"
+if [ -r /etc/nv_tegra_release ]; then echo "l4t=$(head -n 1 /etc/nv_tegra_release)"; fi
+if command -v docker >/dev/null 2>&1; then
+  echo docker=yes
+  echo "docker_runtime=$(docker info --format '{{.DefaultRuntime}}' 2>/dev/null || true)"
+else
+  echo docker=no
+fi
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  echo cgroup=v2
+  if grep -qw memory /sys/fs/cgroup/cgroup.controllers; then echo memcg=yes; else echo memcg=no; fi
+else
+  echo cgroup=v1
+  if awk '$1 == "memory" && $4 == "1" { found = 1 } END { exit !found }' /proc/cgroups; then echo memcg=yes; else echo memcg=no; fi
+fi
+if dpkg-query -W -f='\${Status}' nfs-common 2>/dev/null | grep -q 'install ok installed' || [ -x /sbin/mount.nfs ] || [ -x /usr/sbin/mount.nfs ]; then echo nfs=yes; else echo nfs=no; fi
+if command -v apt-get >/dev/null 2>&1; then echo apt=yes; else echo apt=no; fi
+if [ -x /usr/local/bin/k3s ]; then echo "k3s_version=$(/usr/local/bin/k3s --version 2>/dev/null | head -n 1 | awk '{print $3}')"; fi
+if [ -r ${K3S_FINGERPRINT_PATH} ]; then echo "k3s_fingerprint=$(cat ${K3S_FINGERPRINT_PATH})"; fi
+echo "k3s_active=$(systemctl is-active k3s 2>/dev/null || true)"
+echo "k3s_agent_active=$(systemctl is-active k3s-agent 2>/dev/null || true)"
+if [ -x /usr/local/bin/k3s-uninstall.sh ]; then echo k3s_uninstall=yes; fi
+if [ -x /usr/local/bin/k3s-agent-uninstall.sh ]; then echo k3s_agent_uninstall=yes; fi
+echo '${DAEMON_JSON_MARKER}'
+if [ -e ${DAEMON_JSON_PATH} ]; then echo present; cat ${DAEMON_JSON_PATH}; else echo absent; fi
+`;
+
+/** Parses the probe's output. */
+export function parseProbe(stdout: string): HostFacts {
+  const markerAt = stdout.indexOf(`${DAEMON_JSON_MARKER}\n`);
+  if (markerAt < 0) throw new Error('preflight probe output is incomplete (the node\'s shell stopped early); run it by hand with `sh -x` to see why');
+  const head = stdout.slice(0, markerAt);
+  const tail = stdout.slice(markerAt + DAEMON_JSON_MARKER.length + 1);
+  const values = new Map<string, string>();
+  for (const line of head.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1).trim());
+  }
+  const yes = (key: string) => values.get(key) === 'yes';
+  let daemonJson: string | undefined;
+  if (tail.startsWith('present\n')) daemonJson = tail.slice('present\n'.length);
+  else if (tail.trim() === 'present') daemonJson = '';
+  return {
+    hostname: values.get('hostname') ?? '',
+    arch: values.get('arch') ?? '',
+    l4tRelease: values.get('l4t') || undefined,
+    dockerPresent: yes('docker'),
+    dockerDefaultRuntime: values.get('docker_runtime') ?? '',
+    memoryCgroup: yes('memcg'),
+    cgroupVersion: values.get('cgroup') === 'v2' ? 'v2' : 'v1',
+    nfsCommon: yes('nfs'),
+    aptGet: yes('apt'),
+    k3sVersion: values.get('k3s_version') || undefined,
+    k3sFingerprint: values.get('k3s_fingerprint') || undefined,
+    k3sServerActive: values.get('k3s_active') === 'active',
+    k3sAgentActive: values.get('k3s_agent_active') === 'active',
+    k3sUninstall: yes('k3s_uninstall'),
+    k3sAgentUninstall: yes('k3s_agent_uninstall'),
+    daemonJson,
+  };
+}
+
+/** JetPack release of each L4T release a Jetson Nano can run. */
+const JETPACK_BY_L4T: Readonly<Record<string, string>> = {
+  'R32.4.3': '4.4', 'R32.4.4': '4.4.1', 'R32.5.0': '4.5', 'R32.5.1': '4.5.1', 'R32.5.2': '4.5.1',
+  'R32.6.1': '4.6', 'R32.7.1': '4.6.1', 'R32.7.2': '4.6.2', 'R32.7.3': '4.6.3', 'R32.7.4': '4.6.4',
+  'R32.7.5': '4.6.5', 'R32.7.6': '4.6.6',
+};
+
+/** "# R32 (release), REVISION: 7.1, ..." → { l4t: "R32.7.1", jetpack: "4.6.1" }. */
+export function parseL4tRelease(line: string): { readonly l4t: string; readonly jetpack?: string } | undefined {
+  const match = /R(\d+)\s*\(release\),\s*REVISION:\s*([\d.]+)/.exec(line);
+  if (!match) return undefined;
+  const l4t = `R${match[1]}.${match[2]}`;
+  return { l4t, jetpack: JETPACK_BY_L4T[l4t] };
+}
+
+export type CheckStatus = 'ok' | 'fix' | 'warn' | 'fail';
+
+/** One preflight line: `fix` means the bootstrapper will change it; `fail` stops the host. */
+export interface PreflightCheck {
+  readonly name: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+}
+
+export interface PreflightOptions {
+  readonly runtime: 'docker' | 'containerd';
+  readonly installNfsCommon: boolean;
+}
+
+/** The verdict on a host; `isJetson` decides the Jetson node label. */
+export interface PreflightResult {
+  readonly checks: readonly PreflightCheck[];
+  readonly isJetson: boolean;
+  readonly failed: boolean;
+}
+
+export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): PreflightResult {
+  const checks: PreflightCheck[] = [];
+  const arm64 = facts.arch === 'aarch64' || facts.arch === 'arm64';
+  checks.push(arm64
+    ? { name: 'arch', status: 'ok', detail: facts.arch }
+    : { name: 'arch', status: 'fail', detail: `architecture is "${facts.arch}"; Jetson images are linux/arm64, so every node must be aarch64` });
+
+  const release = facts.l4tRelease ? parseL4tRelease(facts.l4tRelease) : undefined;
+  const isJetson = arm64 && release !== undefined;
+  if (release) {
+    checks.push({ name: 'l4t', status: 'ok', detail: `L4T ${release.l4t}${release.jetpack ? ` (JetPack ${release.jetpack})` : ''}` });
+  } else {
+    checks.push({ name: 'l4t', status: 'warn', detail: facts.l4tRelease ? `unrecognised /etc/nv_tegra_release: "${facts.l4tRelease}"; not labelled as a Jetson` : 'no /etc/nv_tegra_release: not a Jetson (no GPU for Triton); not labelled as a Jetson' });
+  }
+
+  if (options.runtime === 'docker') {
+    checks.push(facts.dockerPresent
+      ? { name: 'docker', status: 'ok', detail: `present, default runtime "${facts.dockerDefaultRuntime || 'unknown'}"` }
+      : { name: 'docker', status: 'fail', detail: 'docker not found; k3s.runtime "docker" needs JetPack\'s Docker (or set k3s.runtime: containerd)' });
+  }
+
+  checks.push(facts.memoryCgroup
+    ? { name: 'memory-cgroup', status: 'ok', detail: `enabled (cgroup ${facts.cgroupVersion})` }
+    : { name: 'memory-cgroup', status: 'fail', detail: 'memory cgroup disabled; add "cgroup_enable=memory cgroup_memory=1" to the APPEND line of /boot/extlinux/extlinux.conf and reboot' });
+
+  if (facts.nfsCommon) checks.push({ name: 'nfs-common', status: 'ok', detail: 'installed' });
+  else if (options.installNfsCommon && facts.aptGet) checks.push({ name: 'nfs-common', status: 'fix', detail: 'missing; will be installed with apt-get' });
+  else checks.push({ name: 'nfs-common', status: 'warn', detail: 'missing; NFS volumes will not mount until it is installed (apt-get install nfs-common)' });
+
+  return { checks, isJetson, failed: checks.some((c) => c.status === 'fail') };
+}
+
+/** Root script installing nfs-common without questions. */
+export const INSTALL_NFS_COMMON_SCRIPT = [
+  'set -eu',
+  'export DEBIAN_FRONTEND=noninteractive',
+  'apt-get install -y --no-install-recommends nfs-common >/dev/null || { apt-get update >/dev/null && apt-get install -y --no-install-recommends nfs-common >/dev/null; }',
+].join('\n');
