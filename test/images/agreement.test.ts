@@ -11,6 +11,7 @@ import {
 import {
   IMAGE_BACKEND_DIRECTORY, IMAGE_MODEL_REPOSITORY_PATH, PRESETS, TRITON_PREFIX, TUTORIAL_IMAGE_REPOSITORY, TUTORIAL_JETPACK,
 } from '../../images/triton-jetson/presets';
+import { imageReferences } from '../../images/triton-jetson/build-command';
 import { parseBuildImageArgs } from '../../scripts/build-image';
 import { instructionsOf, parseDockerfile, runScripts, stage } from './dockerfile-model';
 
@@ -24,8 +25,8 @@ interface Container {
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
 }
 
-function defaultDaemonSet(): { container: Container; pod: { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } } } {
-  const docs = parseAllDocuments(synthYaml(parseClusterConfig({}))).map((d) => d.toJS());
+function defaultDaemonSet(cluster: unknown = {}): { container: Container; pod: { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } } } {
+  const docs = parseAllDocuments(synthYaml(parseClusterConfig(cluster))).map((d) => d.toJS());
   const daemonSet = docs.find((d) => d?.kind === 'DaemonSet' && d.metadata?.name === 'triton');
   if (!daemonSet) throw new Error('the default stack has no DaemonSet named triton');
   const pod = daemonSet.spec.template.spec;
@@ -104,5 +105,12 @@ describe('image recipe ↔ triton DaemonSet', () => {
     expect(parseBuildImageArgs([]).request.repository).toBe(TUTORIAL_IMAGE_REPOSITORY);
     // janakiramm/triton-jetson is the tutorial's build: Triton 2.17.0 on l4t-base r32.6.1.
     expect(PRESETS[TUTORIAL_JETPACK]).toMatchObject({ tritonVersion: '2.17.0', baseImage: 'nvcr.io/nvidia/l4t-base:r32.6.1' });
+  });
+
+  test.each(Object.keys(PRESETS))('JetPack %s: the reference image:build pushes is accepted as triton.image and deployed as is', (jetpack) => {
+    const { request } = parseBuildImageArgs(['--jetpack', jetpack, '--image', 'registry.local:5000/edge/triton-jetson']);
+    const [reference] = imageReferences(request);
+    expect(reference).toBe(`registry.local:5000/edge/triton-jetson:${PRESETS[jetpack].tag}`);
+    expect(defaultDaemonSet({ triton: { image: reference } }).container.image).toBe(reference);
   });
 });
