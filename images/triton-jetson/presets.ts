@@ -17,6 +17,8 @@ export const IMAGE_BACKEND_DIRECTORY = `${TRITON_PREFIX}/backends`;
 /** The (empty) folder the image creates as the model repository's mount point. */
 export const IMAGE_MODEL_REPOSITORY_PATH = `${TRITON_PREFIX}/models`;
 
+/** Name of the image (last path component of the repository). */
+export const IMAGE_NAME = 'triton-jetson';
 /** The image the tutorial built and the constructs deploy by default (Docker Hub, tag latest). */
 export const TUTORIAL_IMAGE_REPOSITORY = 'janakiramm/triton-jetson';
 /** The JetPack generation whose preset reproduces the tutorial's image. */
@@ -73,12 +75,15 @@ export interface TritonJetsonPreset {
   readonly runtimePackages: readonly string[];
   /** Image tag the preset produces, e.g. "2.19.0-jetpack4.6.1". */
   readonly tag: string;
+  /** Name and tag, to put after a registry path, e.g. "triton-jetson:2.19.0-jetpack4.6.1". */
+  readonly nameAndTag: string;
   /** What a user should know about this generation. */
   readonly notes: string;
 }
 
-function preset(p: Omit<TritonJetsonPreset, 'tag'>): TritonJetsonPreset {
-  return { ...p, tag: `${p.tritonVersion}-jetpack${p.jetpack}` };
+function preset(p: Omit<TritonJetsonPreset, 'tag' | 'nameAndTag'>): TritonJetsonPreset {
+  const tag = `${p.tritonVersion}-jetpack${p.jetpack}`;
+  return { ...p, tag, nameAndTag: `${IMAGE_NAME}:${tag}` };
 }
 
 /** The presets, keyed by the JetPack version `--jetpack` takes. */

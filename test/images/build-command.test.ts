@@ -35,7 +35,9 @@ describe('presets', () => {
       tag: '2.17.0-jetpack4.6',
     });
     expect(tarballUrl(PRESETS['4.6'])).toBe('https://github.com/triton-inference-server/server/releases/download/v2.17.0/tritonserver2.17.0-jetpack4.6.tgz');
-    expect(PRESETS['4.6.1']).toMatchObject({ baseImage: 'nvcr.io/nvidia/l4t-base:r32.7.1', tritonVersion: '2.19.0', tag: '2.19.0-jetpack4.6.1' });
+    expect(PRESETS['4.6.1']).toMatchObject({
+      baseImage: 'nvcr.io/nvidia/l4t-base:r32.7.1', tritonVersion: '2.19.0', tag: '2.19.0-jetpack4.6.1', nameAndTag: 'triton-jetson:2.19.0-jetpack4.6.1',
+    });
     expect(PRESETS['5.1.2']).toMatchObject({ tritonVersion: '2.35.0', tarballTopLevelFolder: 'tritonserver', ubuntu: '20.04' });
   });
 
