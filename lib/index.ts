@@ -7,3 +7,6 @@ export * from './triton-service';
 export * from './triton-jetson-stack';
 export * from './app';
 export * from './synth-command';
+export * from './model-config';
+export * from './model-catalog';
+export * from './model-seed-job';

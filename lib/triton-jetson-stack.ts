@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ClusterConfig, ClusterConfigInput, parseClusterConfig } from './config';
+import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
 import { ModelStore } from './model-store';
 import { NfsProvisioner } from './nfs-provisioner';
 import { TritonDaemonSet } from './triton-daemon-set';
@@ -26,6 +27,8 @@ export class TritonJetsonStack extends Construct {
   public readonly provisioner?: NfsProvisioner;
   /** The shared model repository claim. */
   public readonly modelStore: ModelStore;
+  /** The Job that seeds the model repository, unless seeding is turned off. */
+  public readonly modelSeedJob?: ModelSeedJob;
   /** Triton on every Jetson node. */
   public readonly triton: TritonDaemonSet;
   /** Triton's NodePort Service. */
@@ -58,12 +61,17 @@ export class TritonJetsonStack extends Construct {
       size: config.storage.size,
     });
 
+    const seedProps = modelSeedJobPropsFromConfig(config);
+    if (seedProps) this.modelSeedJob = new ModelSeedJob(this, 'model-seed', seedProps);
+
     this.triton = new TritonDaemonSet(this, 'triton', {
       namespace,
       name: config.triton.name,
       image: config.triton.image,
       imagePullPolicy: config.triton.imagePullPolicy,
       claimName: this.modelStore.claimName,
+      // The seeding Job stages next to this folder, outside what Triton polls.
+      modelRepositorySubPath: MODEL_REPOSITORY_SUBPATH,
       extraArgs: config.triton.extraArgs,
       // K3s on containerd registers the NVIDIA runtime as the "nvidia" RuntimeClass.
       runtimeClassName: config.triton.runtimeClassName ?? (config.k3s.runtime === 'containerd' ? 'nvidia' : undefined),

@@ -39,3 +39,39 @@ describe('TritonJetsonStack variants', () => {
     expect(chart.node.children.length).toBe(0);
   });
 });
+
+describe('object names', () => {
+  test('do not depend on where the stack sits in the construct tree', () => {
+    const names = (chartId: string, stackId: string) => {
+      const chart = new Chart(Testing.app(), chartId);
+      new TritonJetsonStack(chart, stackId);
+      return Testing.synth(chart).map((m) => `${m.kind}/${m.metadata.name}`);
+    };
+    expect(names('somewhere-else', 'renamed')).toEqual(names('triton-jetson', 'stack'));
+  });
+});
+
+describe('model seeding in the stack', () => {
+  test('the seeding Job mounts the shared claim and Triton reads the repository folder of it', () => {
+    const manifests = synthManifests();
+    const job = manifests.find((m) => m.kind === 'Job')!;
+    const claimVolumes = podSpec(job).volumes.filter((v: { persistentVolumeClaim?: unknown }) => v.persistentVolumeClaim);
+    expect(claimVolumes.map((v: { persistentVolumeClaim: { claimName: string } }) => v.persistentVolumeClaim.claimName)).toEqual(['models-pvc']);
+    const tritonMount = podSpec(findManifest(manifests, 'DaemonSet', 'triton')).containers[0].volumeMounts
+      .find((m: { name: string }) => m.name === 'models');
+    expect(tritonMount).toEqual({ name: 'models', mountPath: '/opt/triton/models', subPath: 'repository', readOnly: true });
+  });
+
+  test('a second model reaches the seeding ConfigMap, through the mirror', () => {
+    const manifests = synthManifests(VARIANTS['a second model']);
+    const data = findManifest(manifests, 'ConfigMap', 'model-seed').data;
+    expect(Object.keys(data)).toEqual(expect.arrayContaining(['densenet_onnx.config.pbtxt', 'inception_graphdef.config.pbtxt']));
+    expect(data['models.list']).toContain('http://mirror.lan:8080/');
+    expect(data['densenet_onnx.config.pbtxt']).toContain('platform: "onnxruntime_onnx"');
+  });
+
+  test('seeding off: no Job, no ConfigMap', () => {
+    const manifests = synthManifests({ seeding: { enabled: false } });
+    expect(manifests.filter((m) => m.kind === 'Job' || m.kind === 'ConfigMap')).toEqual([]);
+  });
+});

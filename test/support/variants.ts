@@ -10,4 +10,20 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
     triton: { ports: { http: 9000, grpc: 9001, metrics: 9002 }, nodeSelector: { 'triton-jetson.dev/jetson': 'true' } },
     service: { nodePorts: { http: 31000, grpc: 31001, metrics: 31002 }, externalTrafficPolicy: 'Local' },
   },
+  'a second model': {
+    models: [{
+      name: 'densenet_onnx',
+      downloads: [
+        { url: 'https://models.example.com/densenet/model.onnx', archive: 'file', files: [{ to: '1/model.onnx' }] },
+        { url: 'https://models.example.com/densenet/densenet_labels.txt', archive: 'file', files: [{ to: 'densenet_labels.txt' }] },
+      ],
+      config: {
+        platform: 'onnxruntime_onnx',
+        maxBatchSize: 0,
+        input: [{ name: 'data_0', dataType: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: [3, 224, 224] }],
+        output: [{ name: 'fc6_1', dataType: 'TYPE_FP32', dims: [1000], labelFilename: 'densenet_labels.txt' }],
+      },
+    }],
+    seeding: { mirror: 'http://mirror.lan:8080' },
+  },
 };
