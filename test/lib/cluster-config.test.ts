@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ClusterConfigError, parseClusterConfig, parseClusterConfigYaml } from '../../lib';
 
 function issuesOf(yaml: string): string[] {
@@ -56,5 +57,16 @@ describe('cluster description', () => {
 
   test('the error message names the file', () => {
     expect(() => parseClusterConfigYaml('nfs:\n  path: x\n', 'site/cluster.yaml')).toThrow(/invalid cluster description site\/cluster\.yaml:\n {2}- nfs\.path/);
+  });
+});
+
+describe('cluster.example.yaml', () => {
+  const example = parseClusterConfigYaml(readFileSync(`${__dirname}/../../cluster.example.yaml`, 'utf-8'), 'cluster.example.yaml');
+
+  test('is valid and shows the defaults it claims to show', () => {
+    const { nodes, ...rest } = example;
+    expect(nodes?.agents.map((a) => a.name)).toEqual(['jm-node-2', 'jm-node-3', 'jm-node-4']);
+    const { nodes: _none, ...defaults } = parseClusterConfig({});
+    expect(rest).toEqual(defaults);
   });
 });
