@@ -1,4 +1,9 @@
-/** Runs `node bin/triton-jetson.js ...` as a user would, without blocking the test's own servers. */
+/**
+ * Runs the `triton-jetson` program in a child process, as a user would, without blocking
+ * the test's own servers. It runs the TypeScript sources through tsx (what
+ * bin/triton-jetson.js does in a checkout) rather than bin/, because bin/ prefers a
+ * compiled out/ folder, which may be stale while developing.
+ */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -12,7 +17,7 @@ const repoRoot = join(__dirname, '..', '..');
 
 export function runCli(args: readonly string[], cwd = repoRoot): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'bin', 'triton-jetson.js'), ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--require', 'tsx/cjs', join(repoRoot, 'cli', 'triton-jetson.ts'), ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
