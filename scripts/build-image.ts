@@ -5,10 +5,11 @@
  * Jetson board (--local) it runs a plain `docker build`. --dry-run prints the command only.
  */
 import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
-  BuildImageRequest, BuildMode, buildImageCommand, formatCommand,
+  BuildImageRequest, BuildMode, QEMU_AARCH64_BINFMT, binfmtWarning, buildImageCommand, formatCommand,
 } from '../images/triton-jetson/build-command';
 import {
   DEFAULT_JETPACK, IMAGE_CONTEXT_DIR, JETPACK_VERSIONS, TUTORIAL_IMAGE_REPOSITORY, presetFor,
@@ -112,6 +113,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${line}\n`);
     return 0;
   }
+  const warning = binfmtWarning(invocation.request.mode, process, existsSync(QEMU_AARCH64_BINFMT));
+  if (warning) process.stderr.write(`image:build: warning: ${warning}\n`);
   process.stderr.write(`image:build: ${line}\n`);
   return new Promise((resolve) => {
     const child = spawn(command.command, command.args, { stdio: 'inherit', env: { ...process.env, ...command.env } });

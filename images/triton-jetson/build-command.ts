@@ -149,3 +149,16 @@ export function formatCommand(command: BuildCommand): string {
   const env = Object.entries(command.env).map(([name, value]) => `${name}=${shellQuote(value)}`);
   return [...env, ...[command.command, ...command.args].map(shellQuote)].join(' ');
 }
+
+/** Where binfmt_misc registers the arm64 emulator on Linux (tonistiigi/binfmt, qemu-user-static). */
+export const QEMU_AARCH64_BINFMT = '/proc/sys/fs/binfmt_misc/qemu-aarch64';
+
+/**
+ * A warning when a cross-build will not find an arm64 emulator, or undefined. Only a Linux
+ * non-arm64 host is checked: Docker Desktop registers QEMU inside its own VM.
+ */
+export function binfmtWarning(mode: BuildMode, host: { platform: string; arch: string }, emulatorRegistered: boolean): string | undefined {
+  if (mode === 'local' || host.platform !== 'linux' || host.arch === 'arm64' || emulatorRegistered) return undefined;
+  return `no arm64 emulator is registered (${QEMU_AARCH64_BINFMT} is missing), so buildx cannot run the arm64 stage: `
+    + 'run "docker run --privileged --rm tonistiigi/binfmt --install arm64" once (docs/image.md)';
+}

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CommanderError } from 'commander';
 import {
-  BuildImageRequest, buildImageCommand, formatCommand, imageReferences, requestBuildArgs, shellQuote,
+  BuildImageRequest, binfmtWarning, buildImageCommand, formatCommand, imageReferences, requestBuildArgs, shellQuote,
 } from '../../images/triton-jetson/build-command';
 import {
   DEFAULT_JETPACK, IMAGE_CONTEXT_DIR, JETPACK_VERSIONS, PRESETS, TUTORIAL_IMAGE_REPOSITORY, TUTORIAL_JETPACK,
@@ -140,6 +140,20 @@ describe('buildImageCommand', () => {
   test('bad tag and bad sha256 are refused with the option name', () => {
     expect(() => buildImageCommand(request({ tag: '-x' }))).toThrow('--tag "-x" is not a valid tag');
     expect(() => buildImageCommand(request({ sha256: 'abc' }))).toThrow('--sha256 "abc" is not a sha256');
+  });
+});
+
+describe('binfmtWarning', () => {
+  const linuxX64 = { platform: 'linux', arch: 'x64' };
+  test('warns a Linux x86_64 cross-build without a registered arm64 emulator', () => {
+    expect(binfmtWarning('buildx-push', linuxX64, false)).toContain('tonistiigi/binfmt --install arm64');
+    expect(binfmtWarning('buildx-load', linuxX64, false)).toContain('/proc/sys/fs/binfmt_misc/qemu-aarch64');
+  });
+  test('stays quiet when the emulator is there, on arm64, on the board, or off Linux', () => {
+    expect(binfmtWarning('buildx-push', linuxX64, true)).toBeUndefined();
+    expect(binfmtWarning('buildx-push', { platform: 'linux', arch: 'arm64' }, false)).toBeUndefined();
+    expect(binfmtWarning('local', linuxX64, false)).toBeUndefined();
+    expect(binfmtWarning('buildx-push', { platform: 'darwin', arch: 'x64' }, false)).toBeUndefined();
   });
 });
 
