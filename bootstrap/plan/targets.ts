@@ -83,7 +83,8 @@ export class TargetResolver {
 
   /** The known_hosts file to use: the inventory's, or UserKnownHostsFile from ~/.ssh/config. */
   knownHostsFile(alias: string): string {
-    const fromConfig = first(this.compute(alias).UserKnownHostsFile)?.split(/\s+/)[0];
+    const computed = this.compute(alias);
+    const fromConfig = first(computed.userknownhostsfile ?? computed.UserKnownHostsFile)?.split(/\s+/)[0];
     const configured = this.inventory.ssh.knownHostsFile;
     const file = configured !== '~/.ssh/known_hosts' || !fromConfig ? configured : fromConfig;
     return expandHome(file, this.context.homeDir);

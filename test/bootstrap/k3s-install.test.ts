@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import {
+  installScript, isInstallCurrent, pickAirGapFiles, planK3sInstall, redactedInstallScript, type K3sInstallInput,
+} from '../../bootstrap/plan/k3s-install';
+
+const TOKEN = 'f00dfeed-secret-token';
+const server: K3sInstallInput = {
+  role: 'server', nodeName: 'jm-node-1', serverUrl: 'https://10.0.0.11:6443', serverAddress: '10.0.0.11',
+  version: 'v1.34.1+k3s1', runtime: 'docker', disable: ['servicelb', 'traefik'], extraArgs: [], labels: {},
+  jetsonLabel: true, source: { kind: 'online', scriptUrl: 'https://get.k3s.io' },
+};
+const agent: K3sInstallInput = { ...server, role: 'agent', nodeName: 'jm-node-2' };
+
+describe('planK3sInstall', () => {
+  test('server: the tutorial\'s flags, pinned version, kubeconfig mode 644, Jetson label', () => {
+    const plan = planK3sInstall(server, TOKEN);
+    expect(plan.args).toEqual([
+      'server', '--docker', '--disable', 'servicelb', '--disable', 'traefik', '--tls-san=10.0.0.11',
+      '--node-name=jm-node-1', '--node-label=triton-jetson.dev/jetson=true',
+    ]);
+    expect(plan.env).toEqual({ INSTALL_K3S_VERSION: 'v1.34.1+k3s1', K3S_KUBECONFIG_MODE: '644' });
+    expect(plan.serviceName).toBe('k3s');
+  });
+
+  test('agent: K3S_URL, --docker, installed before the server answers (started later)', () => {
+    const plan = planK3sInstall({ ...agent, labels: { zone: 'mate' }, extraArgs: ['--kubelet-arg=max-pods=60'] }, TOKEN);
+    expect(plan.args).toEqual(['agent', '--docker', '--node-name=jm-node-2', '--node-label=triton-jetson.dev/jetson=true', '--node-label=zone=mate', '--kubelet-arg=max-pods=60']);
+    expect(plan.env).toEqual({ INSTALL_K3S_VERSION: 'v1.34.1+k3s1', K3S_URL: 'https://10.0.0.11:6443', INSTALL_K3S_SKIP_START: 'true' });
+    expect(plan.serviceName).toBe('k3s-agent');
+  });
+
+  test('containerd runtime drops --docker; a non-Jetson gets no Jetson label', () => {
+    const plan = planK3sInstall({ ...agent, runtime: 'containerd', jetsonLabel: false }, TOKEN);
+    expect(plan.args).toEqual(['agent', '--node-name=jm-node-2']);
+  });
+
+  test('the fingerprint follows every setting, the token included, but does not contain it', () => {
+    const base = planK3sInstall(server, TOKEN).fingerprint;
+    expect(planK3sInstall(server, TOKEN).fingerprint).toBe(base);
+    expect(planK3sInstall(server, 'other').fingerprint).not.toBe(base);
+    expect(planK3sInstall({ ...server, version: 'v1.33.5+k3s1' }, TOKEN).fingerprint).not.toBe(base);
+    expect(planK3sInstall({ ...server, extraArgs: ['--flannel-backend=host-gw'] }, TOKEN).fingerprint).not.toBe(base);
+    expect(base).not.toContain(TOKEN);
+  });
+
+  test('isInstallCurrent needs the version, the fingerprint and a running service', () => {
+    const plan = planK3sInstall(server, TOKEN);
+    const facts = { k3sVersion: 'v1.34.1+k3s1', k3sFingerprint: plan.fingerprint, k3sServerActive: true, k3sAgentActive: false };
+    expect(isInstallCurrent(plan, facts)).toBe(true);
+    expect(isInstallCurrent(plan, { ...facts, k3sServerActive: false })).toBe(false);
+    expect(isInstallCurrent(plan, { ...facts, k3sVersion: 'v1.30.6+k3s1' })).toBe(false);
+    expect(isInstallCurrent(plan, { ...facts, k3sFingerprint: 'x' })).toBe(false);
+  });
+});
+
+describe('install script', () => {
+  test('exports the token inside the script; the shown script redacts it', () => {
+    const plan = planK3sInstall(agent, TOKEN);
+    expect(installScript(plan, TOKEN)).toContain(`export K3S_TOKEN=${TOKEN}`);
+    const shown = redactedInstallScript(plan);
+    expect(shown).not.toContain(TOKEN);
+    expect(shown).toContain('export K3S_TOKEN=<redacted>');
+    expect(shown).toContain("curl -sfL https://get.k3s.io -o \"$d/install.sh\"");
+    expect(shown).toContain('sh "$d/install.sh" agent --docker --node-name=jm-node-2');
+  });
+
+  test('a token with shell characters stays one word', () => {
+    const nasty = `a'b "c" $(id) ;`;
+    const script = installScript(planK3sInstall(server, nasty), nasty);
+    const line = script.split('\n').find((l) => l.startsWith('export K3S_TOKEN='))!;
+    expect(execFileSync('dash', ['-c', `${line}; printf %s "$K3S_TOKEN"`], { encoding: 'utf-8' })).toBe(nasty);
+  });
+
+  test('air-gap: files from the folder, no download', () => {
+    const files = pickAirGapFiles('/srv/k3s/', ['install.sh', 'k3s-arm64', 'k3s-airgap-images-arm64.tar.zst', 'README']);
+    expect(files).toEqual({ installScript: '/srv/k3s/install.sh', binary: '/srv/k3s/k3s-arm64', images: '/srv/k3s/k3s-airgap-images-arm64.tar.zst' });
+    const plan = planK3sInstall({ ...server, source: { kind: 'airgap', files: { ...files, binarySha256: 'ab' } } }, TOKEN);
+    expect(plan.env.INSTALL_K3S_SKIP_DOWNLOAD).toBe('true');
+    const script = redactedInstallScript(plan);
+    expect(script).not.toContain('curl');
+    expect(script).toContain('install -m 755 /tmp/triton-jetson-airgap/k3s /usr/local/bin/k3s');
+    expect(script).toContain('cp /tmp/triton-jetson-airgap/k3s-airgap-images-arm64.tar.zst /var/lib/rancher/k3s/agent/images/');
+    expect(() => pickAirGapFiles('/srv/k3s', ['k3s-arm64'])).toThrow(/missing install.sh/);
+    expect(() => pickAirGapFiles('/srv/k3s', ['install.sh'])).toThrow(/missing k3s-arm64/);
+  });
+});

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { PROBE_SCRIPT, evaluatePreflight, parseL4tRelease, parseProbe, type HostFacts } from '../../bootstrap/plan/preflight';
+
+const JETSON: HostFacts = {
+  hostname: 'jm-node-1', arch: 'aarch64',
+  l4tRelease: '# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64, DATE: Sat Feb 19 17:05:08 UTC 2022',
+  dockerPresent: true, dockerDefaultRuntime: 'runc', memoryCgroup: true, cgroupVersion: 'v1', nfsCommon: false, aptGet: true,
+  k3sServerActive: false, k3sAgentActive: false, k3sUninstall: false, k3sAgentUninstall: false, daemonJson: '{}',
+};
+const options = { runtime: 'docker' as const, installNfsCommon: true };
+
+describe('preflight', () => {
+  test('parses the probe output, daemon.json verbatim after the marker', () => {
+    const facts = parseProbe([
+      'hostname=jm-node-2', 'arch=aarch64', 'l4t=# R32 (release), REVISION: 6.1', 'docker=yes', 'docker_runtime=nvidia',
+      'cgroup=v1', 'memcg=yes', 'nfs=no', 'apt=yes', 'k3s_version=v1.34.1+k3s1', 'k3s_fingerprint=abc',
+      'k3s_active=inactive', 'k3s_agent_active=active', 'k3s_agent_uninstall=yes',
+      '---triton-jetson:daemon.json---', 'present', '{"a":', '  "k=v"}', '',
+    ].join('\n'));
+    expect(facts).toMatchObject({
+      hostname: 'jm-node-2', arch: 'aarch64', dockerPresent: true, dockerDefaultRuntime: 'nvidia', nfsCommon: false,
+      k3sVersion: 'v1.34.1+k3s1', k3sFingerprint: 'abc', k3sServerActive: false, k3sAgentActive: true, k3sAgentUninstall: true,
+      daemonJson: '{"a":\n  "k=v"}\n',
+    });
+    expect(parseProbe('arch=x\n---triton-jetson:daemon.json---\nabsent\n').daemonJson).toBeUndefined();
+    expect(() => parseProbe('arch=aarch64\n')).toThrow(/incomplete/);
+  });
+
+  test('the probe script runs under dash and yields facts (this machine is no Jetson)', () => {
+    const facts = parseProbe(execFileSync('dash', ['-s'], { input: PROBE_SCRIPT, encoding: 'utf-8' }));
+    expect(facts.arch).toBe(execFileSync('uname', ['-m'], { encoding: 'utf-8' }).trim());
+    expect(facts.hostname).not.toBe('');
+  });
+
+  test('L4T releases map to JetPack', () => {
+    expect(parseL4tRelease(JETSON.l4tRelease!)).toEqual({ l4t: 'R32.7.1', jetpack: '4.6.1' });
+    expect(parseL4tRelease('# R32 (release), REVISION: 6.1, GCID: 1')).toEqual({ l4t: 'R32.6.1', jetpack: '4.6' });
+    expect(parseL4tRelease('garbage')).toBeUndefined();
+  });
+
+  test('a JetPack Nano passes; nfs-common is fixed with apt-get', () => {
+    const result = evaluatePreflight(JETSON, options);
+    expect(result.failed).toBe(false);
+    expect(result.isJetson).toBe(true);
+    expect(result.checks.find((c) => c.name === 'nfs-common')).toEqual({ name: 'nfs-common', status: 'fix', detail: 'missing; will be installed with apt-get' });
+    expect(evaluatePreflight(JETSON, { ...options, installNfsCommon: false }).checks.find((c) => c.name === 'nfs-common')?.status).toBe('warn');
+  });
+
+  test.each([
+    ['x86_64 host', { arch: 'x86_64' }, 'arch', /must be aarch64/],
+    ['no Docker', { dockerPresent: false }, 'docker', /docker not found.*containerd/],
+    ['no memory cgroup', { memoryCgroup: false }, 'memory-cgroup', /cgroup_enable=memory/],
+  ])('%s fails with the fix', (_what, change, name, detail) => {
+    const result = evaluatePreflight({ ...JETSON, ...change }, options);
+    expect(result.failed).toBe(true);
+    const check = result.checks.find((c) => c.name === name)!;
+    expect(check.status).toBe('fail');
+    expect(check.detail).toMatch(detail);
+  });
+
+  test('no nv_tegra_release: a warning and no Jetson label; containerd needs no Docker', () => {
+    const result = evaluatePreflight({ ...JETSON, l4tRelease: undefined, dockerPresent: false }, { ...options, runtime: 'containerd' });
+    expect(result.failed).toBe(false);
+    expect(result.isJetson).toBe(false);
+    expect(result.checks.find((c) => c.name === 'l4t')?.status).toBe('warn');
+  });
+});
