@@ -93,6 +93,14 @@ describe('Dockerfile structure', () => {
     }
   });
 
+  test('the per-build label args come after the last RUN, so a new commit keeps the apt layer cached', () => {
+    const lines = (keyword: string, name?: string): number[] => instructionsOf(runtime, keyword)
+      .filter((i) => !name || (i.getArgumentsContent() ?? '').startsWith(name))
+      .map((i) => i.getRange().start.line);
+    const lastRun = Math.max(...lines('RUN'));
+    for (const name of ['IMAGE_REVISION', 'IMAGE_SOURCE']) expect(Math.min(...lines('ARG', name))).toBeGreaterThan(lastRun);
+  });
+
   test('the build context holds only the Dockerfile and the fetch script', () => {
     const ignore = readFileSync(path.join(IMAGE_CONTEXT_DIR, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
     expect(ignore).toEqual(['*', '!Dockerfile', '!fetch-triton.sh']);
