@@ -5,6 +5,7 @@
  * compiled out/ folder, which may be stale while developing.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export interface CliResult {
@@ -22,4 +23,25 @@ export function runCli(args: readonly string[], cwd = repoRoot): Promise<CliResu
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+export function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Table text with borders and line wraps removed, for substring checks. */
+export function flattenTable(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/[│┌┐└┘├┤┬┴┼─]/g, ' '))
+    .join(' ')
+    .replace(/\s+/g, ' ');
 }

@@ -3,7 +3,6 @@
  * (checked by the server and inspected here) and what is printed.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -12,7 +11,7 @@ import { runImageClient, ImageClientOptions } from '../../client/image-client';
 import {
   fakeClassifierScores, inceptionGraphdef, KServeTestServer, startKServeTestServer, TestModelSpec, topClassifications,
 } from '../support/kserve-test-server';
-import { runCli } from './cli-runner';
+import { runCli, unusedPort } from './cli-runner';
 
 const INCEPTION_BYTES = 1 * 299 * 299 * 3 * 4;
 const work = mkdtempSync(join(tmpdir(), 'infer-test-'));
@@ -255,16 +254,4 @@ describe('clear errors', () => {
 
 function options(server: KServeTestServer): ImageClientOptions {
   return { baseUrl: baseUrlOf(server.address), modelName: 'inception_graphdef', image: '', timeoutMs: 5000, inferTimeoutMs: 20000 };
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-export function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -1,0 +1,195 @@
+/**
+ * `triton-jetson verify` against KServe v2 test servers standing in for two nodes
+ * (127.0.0.1 and 127.0.0.2, same NodePorts, as a NodePort Service gives every node).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseClusterConfig } from '../../lib/config/cluster-config';
+import {
+  modelsToCheck, renderVerifyTable, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
+} from '../../client/verify';
+import { inceptionGraphdef, KServeTestServer, KServeTestServerOptions, startKServeTestServer } from '../support/kserve-test-server';
+import { flattenTable, runCli, unusedPort } from './cli-runner';
+
+const work = mkdtempSync(join(tmpdir(), 'verify-test-'));
+
+/** Two "nodes" on the same ports, like a NodePort Service; retries if a random port is taken. */
+async function startNodes(second: Partial<KServeTestServerOptions> = {}): Promise<{ nodes: KServeTestServer[]; http: number; metrics: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const http = 30000 + Math.floor(Math.random() * 2700);
+    const metrics = http + 2;
+    const started: KServeTestServer[] = [];
+    try {
+      started.push(await startKServeTestServer({ host: '127.0.0.1', port: http, metricsPort: metrics }));
+      started.push(await startKServeTestServer({ host: '127.0.0.2', port: http, metricsPort: metrics, ...second }));
+      return { nodes: started, http, metrics };
+    } catch (err) {
+      await Promise.all(started.map((s) => s.close()));
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt > 20) throw err;
+    }
+  }
+}
+
+function clusterFile(name: string, http: number, metrics: number): string {
+  const file = join(work, name);
+  writeFileSync(file, [
+    'nodes:',
+    '  server: { name: jetson-1, address: 127.0.0.1 }',
+    '  agents:',
+    '    - { name: jetson-2, address: 127.0.0.2 }',
+    'service:',
+    `  nodePorts: { http: ${http}, grpc: ${http + 1}, metrics: ${metrics} }`,
+    '',
+  ].join('\n'));
+  return file;
+}
+
+describe('verify a healthy cluster', () => {
+  let nodes: KServeTestServer[];
+  let file: string;
+
+  beforeAll(async () => {
+    const started = await startNodes();
+    nodes = started.nodes;
+    file = clusterFile('healthy.yaml', started.http, started.metrics);
+  });
+  afterAll(() => Promise.all(nodes.map((n) => n.close())));
+
+  test('every node: live, ready, inception_graphdef ready, metrics; exit 0', async () => {
+    const result = await runCli(['verify', '-f', file]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('All 8 checks passed on 2 node(s).');
+    for (const name of ['jetson-1', 'jetson-2']) expect(result.stdout).toContain(name);
+    expect(result.stdout).not.toContain('FAIL');
+    // Each node was really asked.
+    for (const node of nodes) {
+      expect(node.requests).toEqual(expect.arrayContaining(['GET /v2/health/live', 'GET /v2/health/ready', 'GET /v2/models/inception_graphdef/ready']));
+    }
+  });
+});
+
+describe('verify a cluster with problems', () => {
+  let nodes: KServeTestServer[];
+  let file: string;
+
+  beforeAll(async () => {
+    const started = await startNodes({
+      models: [inceptionGraphdef(), inceptionGraphdef({ name: 'densenet_onnx', ready: false, reason: 'unable to load model: file not found' })],
+    });
+    nodes = started.nodes;
+    file = clusterFile('one-not-ready.yaml', started.http, started.metrics);
+  });
+  afterAll(() => Promise.all(nodes.map((n) => n.close())));
+
+  test('a model not ready on one node fails that row and the exit code', async () => {
+    const result = await runCli(['verify', '-f', file, '-m', 'inception_graphdef', '-m', 'densenet_onnx']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/model densenet_onnx\s*│ FAIL/);
+    expect(flattenTable(result.stdout)).toContain('state UNAVAILABLE: unable to load model: file not found');
+    expect(result.stdout).toContain('checks failed.');
+
+    const config = parseClusterConfig({
+      nodes: { server: { name: 'jetson-1', address: '127.0.0.1' }, agents: [{ name: 'jetson-2', address: '127.0.0.2' }] },
+      service: { nodePorts: { http: nodes[0].port, grpc: nodes[0].port + 1, metrics: nodes[0].metricsPort } },
+    });
+    const results = await verifyTargets(targetsFromClusterConfig(config), { models: ['inception_graphdef', 'densenet_onnx'], timeoutMs: 5000 });
+    const failed = results.filter((r) => !r.ok).map((r) => `${r.target} ${r.check}`);
+    // jetson-1 does not know densenet_onnx at all; jetson-2 has it but not loaded (and so is not ready).
+    expect(failed).toEqual(['jetson-1 model densenet_onnx', 'jetson-2 ready', 'jetson-2 model densenet_onnx']);
+    expect(results.find((r) => r.target === 'jetson-1' && r.check === 'model densenet_onnx')?.detail)
+      .toContain("model 'densenet_onnx' not found");
+  });
+
+  test('the table names each node once and marks each check', () => {
+    const table = renderVerifyTable([
+      { target: 'jetson-1', check: 'live', ok: true, detail: 'fine' },
+      { target: 'jetson-1', check: 'ready', ok: false, detail: 'not ready' },
+    ]);
+    expect(table.match(/jetson-1/g)).toHaveLength(1);
+    expect(table).toMatch(/live\s*│ OK/);
+    expect(table).toMatch(/ready\s*│ FAIL/);
+  });
+});
+
+describe('verify with -u', () => {
+  test('unreachable server: every row fails with the reason, the hint is printed once, exit 1', async () => {
+    const port = await unusedPort();
+    const result = await runCli(['verify', '-u', `127.0.0.1:${port}`, '--no-metrics']);
+    expect(result.code).toBe(1);
+    expect(flattenTable(result.stdout)).toContain(`unreachable: http://127.0.0.1:${port}/v2/health/live: connection refused`);
+    expect(flattenTable(result.stdout)).toContain(`skipped: http://127.0.0.1:${port} is unreachable`);
+    expect(result.stdout.match(/kubectl get pods -l app=triton -o wide/g)).toHaveLength(1);
+    expect(result.stdout).toContain('3 of 3 checks failed.');
+  });
+
+  test('metrics: Triton counters required; another exporter or no listener fails', async () => {
+    const good = await startKServeTestServer();
+    const other = await startKServeTestServer({ metrics: 'other' });
+    const none = await startKServeTestServer({ metrics: false });
+    try {
+      const targets = [
+        ...targetsFromUrls([good.address], good.metricsPort),
+        ...targetsFromUrls([other.address], other.metricsPort),
+        ...targetsFromUrls([none.address], await unusedPort()),
+      ];
+      const results = await verifyTargets(targets, { models: ['inception_graphdef'], timeoutMs: 5000 });
+      const metrics = results.filter((r) => r.check === 'metrics');
+      expect(metrics.map((r) => r.ok)).toEqual([true, false, false]);
+      expect(metrics[1].detail).toContain('has no nv_inference_request_success');
+      expect(metrics[2].detail).toContain('connection refused');
+      expect(results.filter((r) => r.check !== 'metrics').every((r) => r.ok)).toBe(true);
+    } finally {
+      await Promise.all([good.close(), other.close(), none.close()]);
+    }
+  });
+
+  test('a server that never answers is given up after --timeout', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const result = await runCli(['verify', '-u', `127.0.0.1:${port}`, '--no-metrics', '--timeout', '0.5']);
+      expect(result.code).toBe(1);
+      expect(flattenTable(result.stdout)).toContain('no answer within 0.5 s');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
+  });
+
+  test('the metrics port of a -u URL defaults to its HTTP port + 2', () => {
+    expect(targetsFromUrls(['10.0.0.30:30800'])).toEqual([
+      { name: '10.0.0.30:30800', httpUrl: 'http://10.0.0.30:30800', metricsUrl: 'http://10.0.0.30:30802' },
+    ]);
+    expect(targetsFromUrls(['http://localhost:8000'], false)[0].metricsUrl).toBeUndefined();
+  });
+});
+
+describe('what to verify from the cluster description', () => {
+  test('nodes reached on the NodePorts, server first', () => {
+    const config = parseClusterConfig({ nodes: { server: { name: 'nano-1', address: '10.0.0.30' }, agents: [{ name: 'nano-2' }] } });
+    expect(targetsFromClusterConfig(config)).toEqual([
+      { name: 'nano-1', httpUrl: 'http://10.0.0.30:30800', metricsUrl: 'http://10.0.0.30:30802' },
+      { name: 'nano-2', httpUrl: 'http://nano-2:30800', metricsUrl: 'http://nano-2:30802' },
+    ]);
+  });
+
+  test('the described models plus inception_graphdef, each once', () => {
+    expect(modelsToCheck({ models: [{ name: 'densenet_onnx' }, { name: 'inception_graphdef' }] } as never)).toEqual(['densenet_onnx', 'inception_graphdef']);
+    expect(modelsToCheck(parseClusterConfig({}))).toEqual(['inception_graphdef']);
+  });
+
+  test('a description without nodes asks for nodes or -u', async () => {
+    const file = join(work, 'no-nodes.yaml');
+    writeFileSync(file, 'namespace: default\n');
+    const result = await runCli(['verify', '-f', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('has no "nodes" section; describe the nodes there or give -u host:port');
+  });
+});
