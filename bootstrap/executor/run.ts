@@ -68,6 +68,8 @@ export interface HostSummary {
   checks: readonly PreflightCheck[];
   error?: string;
   sshHandshakes: number;
+  /** Jump host the connection went through, if any. */
+  via?: string;
   /** Dry run only: the steps that would run. */
   plannedSteps?: DryRunStep[];
 }
@@ -178,6 +180,10 @@ class Fleet {
       try {
         this.say(state.target.name, `connecting to ${session.label}`);
         await session.connect();
+        if (state.target.ssh.jump) {
+          const j = state.target.ssh.jump;
+          state.summary.via = `${j.user}@${j.host}:${j.port}`;
+        }
         state.session = session;
         state.summary.sshHandshakes = session.handshakes;
         await session.detectPrivilege();

@@ -54,6 +54,7 @@ function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
 export class SshSession {
   private readonly ssh = new NodeSSH();
   private sudoPassword?: string;
+  private lostReason?: string;
   /** Completed SSH handshakes of this session (target: 1 per host per run). */
   handshakes = 0;
   privilege: Privilege = 'root';
@@ -99,6 +100,11 @@ export class SshSession {
     try {
       await this.ssh.connect(config as never);
       this.handshakes += 1;
+      // node-ssh stops listening for errors once connected; a reset after that (node
+      // rebooted, sshd killed) must fail the next command, not crash the process.
+      this.ssh.connection?.on('error', (err: Error) => {
+        this.lostReason = err.message;
+      });
     } catch (err) {
       throw this.explain(err as Error & { level?: string; code?: string }, verdict, offeredKey);
     }
@@ -148,7 +154,9 @@ export class SshSession {
 
   /** Runs `command` as the SSH user; `stdin` (string or stream) is sent and closed. */
   async exec(command: string, stdin?: string | Readable): Promise<ExecResult> {
-    if (!this.ssh.isConnected()) throw new HostError('unreachable', `${this.label}: connection lost`);
+    if (!this.ssh.isConnected() || this.lostReason) {
+      throw new HostError('unreachable', `${this.label}: connection lost${this.lostReason ? ` (${this.lostReason})` : ''}`);
+    }
     const result = await this.ssh.execCommand(command, { stdin, noTrim: true });
     return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   }

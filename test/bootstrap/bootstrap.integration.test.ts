@@ -1,0 +1,200 @@
+/**
+ * The whole of step 1 on four fake Jetson Nanos (real sshd, own /etc per host): dry run
+ * touches nothing, bootstrap builds the cluster, a second run changes nothing, reset undoes it.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describeWith } from '../support/prereq';
+import { JETPACK_DAEMON_JSON, startJetsonHosts, type JetsonHosts } from '../support/jetson-hosts';
+import { FAKE_HOST_PREREQUISITES, bootstrap, clusterFor, hostSummary, makeWorkspace, reset, type Workspace } from './harness';
+
+const OTHER_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- name: work
+  cluster: { server: 'https://work.example:6443' }
+users:
+- name: work
+  user: { token: abc }
+contexts:
+- name: work
+  context: { cluster: work, user: work }
+current-context: work
+`;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () => {
+  let fixture: JetsonHosts;
+  let ws: Workspace;
+  const names = ['jm-node-1', 'jm-node-2', 'jm-node-3', 'jm-node-4'];
+
+  beforeAll(async () => {
+    fixture = await startJetsonHosts({ count: 4, installerDelayMs: 1500 });
+    ws = makeWorkspace(fixture);
+    mkdirSync(join(ws.home, '.kube'), { recursive: true });
+    writeFileSync(ws.kubeconfigPath, OTHER_KUBECONFIG, { mode: 0o644 });
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+    ws?.remove();
+  });
+
+  const changingCalls = async () => (await Promise.all(fixture.hosts.map((h) => h.calls())))
+    .flat()
+    .filter((c) => ['k3s-install', 'apt-get'].includes(c.program) || (c.program === 'systemctl' && /^(restart|start|stop|enable)$/.test(c.argv[0] ?? '')));
+
+  test('dry run prints every step per host and touches nothing', async () => {
+    const run = await bootstrap(ws, clusterFor(fixture), { dryRun: true });
+    expect(run.summary.ok).toBe(true);
+    for (const name of names) {
+      const host = hostSummary(run, name);
+      const titles = host.plannedSteps!.map((s) => s.title);
+      expect(titles).toEqual(expect.arrayContaining([
+        'installed nfs-common',
+        expect.stringMatching(/^daemon.json: default-runtime \(unset\) → nvidia/),
+        expect.stringMatching(/^installed K3s v1.34.1\+k3s1/),
+      ]));
+      const install = host.plannedSteps!.find((s) => s.title.startsWith('installed K3s'))!;
+      expect(install.script).toContain('export K3S_TOKEN=<redacted>');
+      expect(install.script).toContain(name === 'jm-node-1' ? 'server --docker --disable servicelb --disable traefik' : 'agent --docker');
+    }
+    expect(await changingCalls()).toEqual([]);
+    for (const host of fixture.hosts) {
+      expect(await host.readFile('/etc/docker/daemon.json')).toBe(JETPACK_DAEMON_JSON);
+      expect(await host.exists('/etc/docker/daemon.json.triton-jetson.bak')).toBe(false);
+    }
+    expect(existsSync(join(ws.home, '.triton-jetson'))).toBe(false);
+    expect(readFileSync(ws.kubeconfigPath, 'utf-8')).toBe(OTHER_KUBECONFIG);
+  });
+
+  test('bootstrap: daemon.json, nfs-common, K3s server + 3 agents, kubeconfig, all Ready', async () => {
+    // Watch the machine's process list while it runs: all fake hosts share its PID namespace.
+    const seenArgs = new Set<string>();
+    const watcher = setInterval(() => {
+      for (const line of execFileSync('ps', ['-eo', 'args'], { encoding: 'utf-8' }).split('\n')) seenArgs.add(line);
+    }, 50);
+    const run = await bootstrap(ws, clusterFor(fixture)).finally(() => clearInterval(watcher));
+
+    expect(run.summary.ok).toBe(true);
+    expect(run.summary.nodes).toEqual({ ready: names, notReady: [] });
+    const tokenFile = join(ws.home, '.triton-jetson', 'triton-jetson', 'token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf-8').trim();
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+
+    // The token is in no process argv, no log line and no summary.
+    expect([...seenArgs].filter((a) => a.includes(token))).toEqual([]);
+    expect([...seenArgs].some((a) => a.includes('sh -s'))).toBe(true);
+    expect(run.log.join('\n')).not.toContain(token);
+    expect(JSON.stringify(run.summary)).not.toContain(token);
+
+    for (const host of fixture.hosts) {
+      const summary = hostSummary(run, host.name);
+      expect(summary.sshHandshakes).toBe(1);
+      expect(summary.changed).toEqual(expect.arrayContaining(['installed nfs-common', expect.stringMatching(/^daemon.json/), expect.stringMatching(/K3s v1.34.1\+k3s1/)]));
+      const daemon = JSON.parse(await host.readFile('/etc/docker/daemon.json'));
+      expect(daemon).toEqual({ ...JSON.parse(JETPACK_DAEMON_JSON), 'default-runtime': 'nvidia' });
+      expect(await host.readFile('/etc/docker/daemon.json.triton-jetson.bak')).toBe(JETPACK_DAEMON_JSON);
+      expect((await host.run("docker info --format '{{.DefaultRuntime}}'")).stdout.trim()).toBe('nvidia');
+      expect(await host.installedPackages()).toContain('nfs-common');
+
+      const installs = (await host.calls()).filter((c) => c.program === 'k3s-install');
+      expect(installs).toHaveLength(1);
+      const [install] = installs;
+      expect(install.uid).toBe(0);
+      expect(install.env.K3S_TOKEN_SHA256).toBe(sha256(token));
+      expect(install.env.INSTALL_K3S_VERSION).toBe('v1.34.1+k3s1');
+      expect(install.argv).toContain('--docker');
+      expect(install.argv).toContain(`--node-name=${host.name}`);
+      expect(install.argv).toContain('--node-label=triton-jetson.dev/jetson=true');
+      if (host.index === 0) {
+        expect(install.argv.slice(0, 6)).toEqual(['server', '--docker', '--disable', 'servicelb', '--disable', 'traefik']);
+        expect(install.env.K3S_KUBECONFIG_MODE).toBe('644');
+      } else {
+        expect(install.argv[0]).toBe('agent');
+        expect(install.env.K3S_URL).toBe(`https://${fixture.hosts[0].address}:6443`);
+      }
+    }
+    const nodes = await fixture.clusterNodes(fixture.hosts[0].address);
+    expect(nodes.map((n) => [n.name, n.ready, n.runtime])).toEqual(names.map((n) => [n, true, 'docker://20.10.7']));
+
+    // Agents installed while the server installed (1.5 s each): well under two install times.
+    const times = await Promise.all(fixture.hosts.map(async (h) => (await h.calls()).find((c) => c.program === 'k3s-install')!.t));
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(1400);
+
+    // kubeconfig merged beside the existing context, mode 0600, pointing at the server.
+    expect(statSync(ws.kubeconfigPath).mode & 0o777).toBe(0o600);
+    const kubeconfig = parse(readFileSync(ws.kubeconfigPath, 'utf-8'));
+    expect(kubeconfig['current-context']).toBe('triton-jetson');
+    expect(kubeconfig.contexts.map((c: { name: string }) => c.name)).toEqual(['work', 'triton-jetson']);
+    expect(kubeconfig.clusters[1].cluster.server).toBe(`https://${fixture.hosts[0].address}:6443`);
+    expect(kubeconfig.users[1].user['client-key-data']).toBeTruthy();
+  });
+
+  test('second run changes nothing', async () => {
+    const before = await changingCalls();
+    const kubeconfigBefore = readFileSync(ws.kubeconfigPath, 'utf-8');
+    const mtime = statSync(ws.kubeconfigPath).mtimeMs;
+    const run = await bootstrap(ws, clusterFor(fixture));
+    expect(run.summary.ok).toBe(true);
+    for (const host of run.summary.hosts) {
+      expect(host.changed).toEqual([]);
+      expect(host.unchanged).toEqual(expect.arrayContaining([
+        'nfs-common already installed',
+        'daemon.json already sets default-runtime nvidia; Docker uses it',
+        expect.stringMatching(/K3s v1.34.1\+k3s1 \((server|agent)\) already installed with these settings and running/),
+      ]));
+      expect(host.sshHandshakes).toBe(1);
+    }
+    expect(await changingCalls()).toEqual(before);
+    expect(readFileSync(ws.kubeconfigPath, 'utf-8')).toBe(kubeconfigBefore);
+    expect(statSync(ws.kubeconfigPath).mtimeMs).toBe(mtime);
+    expect(run.summary.kubeconfig?.changed).toBe(false);
+  });
+
+  test('a changed setting reinstalls only what it affects', async () => {
+    const cluster = clusterFor(fixture, 'root', { k3s: { agentArgs: ['--kubelet-arg=max-pods=60'] } });
+    const run = await bootstrap(ws, cluster);
+    expect(run.summary.ok).toBe(true);
+    expect(hostSummary(run, 'jm-node-1').changed).toEqual([]);
+    for (const name of names.slice(1)) {
+      expect(hostSummary(run, name).changed).toEqual([
+        'K3s v1.34.1+k3s1 → v1.34.1+k3s1 (agent, settings updated)',
+        `started k3s-agent (joined https://${fixture.hosts[0].address}:6443)`,
+      ]);
+    }
+  });
+
+  test('reset uninstalls K3s, restores daemon.json and removes only our kubeconfig context', async () => {
+    const dry = await reset(ws, clusterFor(fixture), { dryRun: true });
+    expect(dry.summary.hosts[0].plannedSteps!.map((s) => s.title)).toEqual([
+      'uninstall K3s (k3s-uninstall.sh / k3s-agent-uninstall.sh)', 'restore /etc/docker/daemon.json from its backup',
+    ]);
+    expect(await fixture.hosts[0].exists('/usr/local/bin/k3s')).toBe(true);
+
+    const run = await reset(ws, clusterFor(fixture));
+    expect(run.summary.ok).toBe(true);
+    for (const host of fixture.hosts) {
+      expect(hostSummary(run, host.name).changed).toEqual([
+        `K3s uninstalled (${host.index === 0 ? 'k3s-uninstall.sh' : 'k3s-agent-uninstall.sh'})`,
+        'daemon.json restored from backup; Docker restarted',
+      ]);
+      expect(await host.readFile('/etc/docker/daemon.json')).toBe(JETPACK_DAEMON_JSON);
+      expect(await host.exists('/etc/docker/daemon.json.triton-jetson.bak')).toBe(false);
+      expect(await host.exists('/usr/local/bin/k3s')).toBe(false);
+      expect((await host.run("docker info --format '{{.DefaultRuntime}}'")).stdout.trim()).toBe('runc');
+    }
+    const kubeconfig = parse(readFileSync(ws.kubeconfigPath, 'utf-8'));
+    expect(kubeconfig.contexts.map((c: { name: string }) => c.name)).toEqual(['work']);
+
+    const again = await reset(ws, clusterFor(fixture));
+    for (const host of again.summary.hosts) {
+      expect(host.changed).toEqual([]);
+      expect(host.unchanged).toEqual(['K3s was not installed', 'daemon.json has no backup (never changed by triton-jetson)']);
+    }
+  });
+});
