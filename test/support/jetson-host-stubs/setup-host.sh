@@ -1,0 +1,32 @@
+#!/bin/sh
+# Runs as the first process of one fake Jetson host, inside its own mount and UTS
+# namespaces (started by jetson-hosts.ts through `unshare --mount --uts`), then becomes
+# its sshd. Everything it mounts is private to the namespace: the machine's own /etc,
+# /var, /root, /home, /usr/local/bin, /run and /tmp are never written.
+#   $1  the host's folder (state/, etc/ + etc-work/ and var/ + var-work/ overlay layers,
+#       root/, home/, bin/, tmp/), prepared by jetson-hosts.ts
+#   $2  the fixture-wide shared folder (registry/), seen by every host
+set -eu
+host_dir=$1
+shared_dir=$2
+name=$(cat "$host_dir/state/hostname")
+
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/sshd /run/jetson-host /run/jetson-fixture
+mount --bind "$host_dir/state" /run/jetson-host
+mount --bind "$shared_dir" /run/jetson-fixture
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$host_dir/etc,workdir=$host_dir/etc-work" /etc
+mount -t overlay overlay -o "lowerdir=/var,upperdir=$host_dir/var,workdir=$host_dir/var-work" /var
+mount --bind "$host_dir/root" /root
+mount --bind "$host_dir/home" /home
+mount --bind "$host_dir/bin" /usr/local/bin
+if [ -f "$host_dir/state/proc-cgroups" ]; then
+  mount --bind "$host_dir/state/proc-cgroups" /proc/cgroups
+fi
+if [ -f "$host_dir/state/no-memory-cgroup" ] && [ -d /sys/fs/cgroup/memory ]; then
+  mount --bind "$host_dir/state/empty" /sys/fs/cgroup/memory
+fi
+# Last: hides the fixture's own folder under /tmp from the host's processes.
+mount --bind "$host_dir/tmp" /tmp
+hostname "$name"
+exec /usr/sbin/sshd -D -e -f /run/jetson-host/sshd_config
