@@ -57,11 +57,7 @@ function nodeManifest(name: string, jetson: boolean): object {
     kind: 'Node',
     metadata: { name, labels },
     spec: {},
-    status: {
-      capacity: resources,
-      allocatable: resources,
-      nodeInfo: { architecture: arch, operatingSystem: 'linux', kubeletVersion: 'v1.34.4+k3s1' },
-    },
+    status: { capacity: resources, allocatable: resources },
   };
 }
 

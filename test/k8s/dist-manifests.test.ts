@@ -36,6 +36,18 @@ describeWith(kubeClusterPrerequisites())('dist/ on a real control plane with sim
     expect(ds.stderr).toMatch(/NotFound/);
   });
 
+  test('the API server, given each YAML document as written, accepts it under strict validation', async () => {
+    // kubectl converts YAML to JSON first, which would hide a repeated key (see negative-controls).
+    const documents = distFiles()
+      .flatMap((file) => readFileSync(file, 'utf-8').split(/^---[ \t]*$/m))
+      .filter((doc) => doc.trim() !== '');
+    expect(documents).toHaveLength(objects.length);
+    for (const doc of documents) {
+      const answer = await cluster.strictDryRunYaml(doc);
+      expect({ status: answer.status, doc: doc.slice(0, 120) }).toEqual({ status: 201, doc: doc.slice(0, 120) });
+    }
+  });
+
   test('a real apply with strict field validation creates every object', async () => {
     await cluster.kubectlOk(['apply', '--validate=strict', '-f', DIST_DIR]);
     for (const o of objects) {
@@ -80,6 +92,27 @@ describeWith(kubeClusterPrerequisites())('dist/ on a real control plane with sim
     // Nothing is left pending for the x86 node either: the DaemonSet does not target it at all.
     const all = await podsOf(cluster, 'default', 'app=triton');
     expect(all).toHaveLength(4);
+  });
+
+  test('control: the same DaemonSet without its node affinity would also land on the x86 node', async () => {
+    // Proves the previous check can fail: placement comes from the manifest, not the simulation.
+    const original = find('DaemonSet', 'triton')[0];
+    const labels = { app: 'triton-control' };
+    const podSpec = { ...original.spec.template.spec, affinity: undefined, nodeSelector: undefined };
+    podSpec.containers = podSpec.containers.map((c: object) => ({ ...c, resources: {} }));
+    const control = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'triton-control', namespace: 'default' },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
+    };
+    await cluster.kubectlOk(['apply', '--validate=strict', '-f', '-'], JSON.stringify(control));
+    const pods = await cluster.waitFor('5 scheduled control pods', async () => {
+      const found = await podsOf(cluster, 'default', 'app=triton-control');
+      return found.length === 5 && found.every((p) => p.spec.nodeName) ? found : undefined;
+    }, 90_000);
+    expect(pods.map((p) => p.spec.nodeName).sort()).toEqual([...JETSON_NODES, OTHER_NODE].sort());
+    await cluster.kubectlOk(['delete', 'daemonset', 'triton-control', '-n', 'default']);
   });
 
   test('the NFS provisioner Deployment gets its pods scheduled', async () => {

@@ -45,19 +45,19 @@ describeWith(kubeClusterPrerequisites())('strict validation rejects what the tut
     expect(TUTORIAL_DAEMONSET_FIXED).not.toContain('varlog');
   });
 
-  test('kubectl apply --validate=strict rejects the duplicated volumeMounts key', async () => {
-    const result = await strictDryRun(TUTORIAL_DAEMONSET);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/duplicate field "volumeMounts"|"volumeMounts" already set/);
+  test('the API server refuses the repeated volumeMounts key under strict field validation', async () => {
+    const rejected = await cluster.strictDryRunYaml(TUTORIAL_DAEMONSET);
+    expect(rejected.status).toBe(400);
+    expect(JSON.parse(rejected.body).message).toMatch(/strict decoding error: .*\n?.*key "volumeMounts" already set in map/);
+    const accepted = await cluster.strictDryRunYaml(TUTORIAL_DAEMONSET_FIXED);
+    expect(accepted.status).toBe(201);
   });
 
-  test('the API server itself rejects the duplicated key under fieldValidation=Strict', async () => {
-    const path = '/apis/apps/v1/namespaces/default/daemonsets?dryRun=All&fieldValidation=Strict';
-    const rejected = await cluster.rawRequest('POST', path, TUTORIAL_DAEMONSET, 'application/yaml');
-    expect(rejected.status).toBe(400);
-    expect(JSON.parse(rejected.body).message).toMatch(/duplicate field "volumeMounts"/);
-    const accepted = await cluster.rawRequest('POST', path, TUTORIAL_DAEMONSET_FIXED, 'application/yaml');
-    expect(accepted.status).toBe(201);
+  test('kubectl alone would not catch it: its YAML-to-JSON step keeps only the second key', async () => {
+    // Why the dist/ suite also posts every document as YAML (strictDryRunYaml) besides kubectl.
+    const out = await cluster.kubectlOk(['apply', '--dry-run=server', '--validate=strict', '-o', 'json', '-f', '-'], TUTORIAL_DAEMONSET);
+    const mounts = JSON.parse(out).spec.template.spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+    expect(mounts).toEqual(['/dev/shm', '/opt/triton/models']);
   });
 
   test('the same DaemonSet without the repeated key is accepted', async () => {

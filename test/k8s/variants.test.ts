@@ -59,12 +59,25 @@ const VARIANTS: Variant[] = [
   },
   {
     name: 'second-model',
-    config: { models: [{ name: 'inception_graphdef' }, { name: 'densenet_onnx' }] },
+    config: {
+      models: [{
+        name: 'densenet_onnx',
+        downloads: [{ url: 'https://example.com/densenet/model.onnx', archive: 'file', files: [{ to: '1/model.onnx' }] }],
+        config: {
+          platform: 'onnxruntime_onnx',
+          maxBatchSize: 0,
+          input: [{ name: 'data_0', dataType: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: [3, 224, 224] }],
+          output: [{ name: 'fc6_1', dataType: 'TYPE_FP32', dims: [1000] }],
+        },
+      }],
+    },
     check: async (cluster, namespace, objects) => {
-      const text = JSON.stringify(objects);
-      expect(text).toContain('inception_graphdef');
-      expect(text).toContain('densenet_onnx');
-      await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
+      expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(1);
+      // Both models reach the cluster (the seeding Job's ConfigMaps), as stored by the server.
+      const stored = JSON.stringify(await cluster.getJson(['configmaps', '-n', namespace]));
+      expect(stored).toContain('inception_graphdef');
+      expect(stored).toContain('densenet_onnx');
+      expect(stored).toContain('onnxruntime_onnx');
     },
   },
 ];

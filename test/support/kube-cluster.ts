@@ -13,6 +13,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { Prerequisite } from './prereq';
 
 /** Kubernetes release the binaries are built at (scripts/k8s-binaries.sh's default). */
@@ -161,6 +162,37 @@ export class KubeCluster {
       req.on('error', reject);
       req.end(body);
     });
+  }
+
+  /**
+   * Sends one YAML document to the API server as it is (dryRun=All, fieldValidation=Strict)
+   * and returns the server's answer. kubectl turns YAML into JSON before sending and so
+   * silently drops a repeated key; the server, given the YAML itself, refuses it.
+   */
+  async strictDryRunYaml(documentText: string): Promise<{ status: number; body: string }> {
+    const head = parseDocument(documentText, { uniqueKeys: false }).toJS() as { apiVersion?: string; kind?: string; metadata?: { namespace?: string } } | null;
+    if (!head?.apiVersion || !head.kind) throw new Error(`YAML document without apiVersion/kind:\n${documentText.slice(0, 200)}`);
+    const resource = await this.discover(head.apiVersion, head.kind);
+    const base = head.apiVersion.includes('/') ? `/apis/${head.apiVersion}` : `/api/${head.apiVersion}`;
+    const scope = resource.namespaced ? `/namespaces/${head.metadata?.namespace ?? 'default'}` : '';
+    return this.rawRequest('POST', `${base}${scope}/${resource.name}?dryRun=All&fieldValidation=Strict`, documentText, 'application/yaml');
+  }
+
+  private readonly discovery = new Map<string, { name: string; kind: string; namespaced: boolean }[]>();
+
+  /** The REST resource (plural name, scope) serving `kind` in `apiVersion`, from API discovery. */
+  private async discover(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean }> {
+    let resources = this.discovery.get(apiVersion);
+    if (!resources) {
+      const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      const res = await this.rawRequest('GET', path, '', 'application/json');
+      if (res.status !== 200) throw new Error(`API discovery of ${apiVersion} failed (${res.status}): ${res.body}`);
+      resources = (JSON.parse(res.body) as { resources: { name: string; kind: string; namespaced: boolean }[] }).resources;
+      this.discovery.set(apiVersion, resources);
+    }
+    const resource = resources.find((r) => r.kind === kind && !r.name.includes('/'));
+    if (!resource) throw new Error(`the API server serves no kind ${kind} in ${apiVersion}`);
+    return resource;
   }
 
   /** Polls `check` until it returns a value other than undefined, or fails with `what`. */
