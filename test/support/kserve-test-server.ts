@@ -18,7 +18,8 @@ export interface TestModelSpec {
   readonly maxBatchSize: number;
   readonly input: {
     readonly name: string;
-    readonly datatype: 'FP32';
+    /** What metadata/config announce; inference accepts FP32 only. */
+    readonly datatype: string;
     readonly format: 'FORMAT_NHWC' | 'FORMAT_NCHW' | 'FORMAT_NONE';
     readonly dims: readonly number[];
   };
@@ -257,8 +258,8 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
     const inputs: ReceivedInput[] = header.inputs.map((raw: unknown) => {
       const input = raw as Record<string, unknown>;
       if (input.name !== spec.input.name) throw new RequestError(`unexpected inference input '${String(input.name)}' for model '${spec.name}'`);
-      if (input.datatype !== 'FP32') {
-        throw new RequestError(`inference input '${spec.input.name}' data-type is '${String(input.datatype)}', but model '${spec.name}' expects 'FP32'`);
+      if (input.datatype !== spec.input.datatype || input.datatype !== 'FP32') {
+        throw new RequestError(`inference input '${spec.input.name}' data-type is '${String(input.datatype)}', but model '${spec.name}' expects '${spec.input.datatype}'`);
       }
       const shape = input.shape;
       const expected = batching ? [-1, ...spec.input.dims] : [...spec.input.dims];
