@@ -160,7 +160,9 @@ export class TritonDaemonSet extends Construct {
 
     const sharedMemory = kplus.Volume.fromEmptyDir(this, 'dshm', 'dshm', { medium: kplus.EmptyDirMedium.MEMORY });
     const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'models-claim', props.claimName ?? 'models-pvc');
-    const models = kplus.Volume.fromPersistentVolumeClaim(this, 'models', claim, { name: 'models', readOnly: true });
+    // Read-only at the container mount only: a read-only claim would be mounted read-only on
+    // the node too, and the kubelet could not create a missing subPath folder in it.
+    const models = kplus.Volume.fromPersistentVolumeClaim(this, 'models', claim, { name: 'models' });
 
     const startupSeconds = (props.startupTimeout ?? Duration.minutes(10)).toSeconds();
     const http = ports.http;
