@@ -1,6 +1,7 @@
 /**
  * Subcommands `verify` and `infer` of `triton-jetson` (loaded lazily by cli/triton-jetson.ts).
  */
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadClusterConfig } from '../lib/config/cluster-config';
 import { baseUrlOf } from './endpoint';
@@ -20,7 +21,7 @@ function registerVerify(program: Command): void {
   program
     .command('verify')
     .description("check that every node's Triton is live, ready, serving its models and exporting metrics")
-    .option('-f, --config <file>', 'cluster description (its nodes, NodePorts and models)', 'cluster.yaml')
+    .option('-c, --config <file>', 'cluster description (its nodes, NodePorts and models)', 'cluster.yaml')
     .option('-u, --url <host:port>', "check this Triton HTTP endpoint instead of the description's nodes (repeatable)", collect, [])
     .option('-m, --model <name>', 'model to check (repeatable); default: the models of the description plus inception_graphdef', collect, [])
     .option('--metrics-port <port>', 'metrics port for -u URLs (default: HTTP port + 2, as 8000/8002 and 30800/30802)', parsePort)
@@ -36,7 +37,9 @@ function registerVerify(program: Command): void {
       } else {
         targets = targetsFromClusterConfig(config);
         if (targets.length === 0) {
-          throw new UsageError(`no nodes to verify: ${opts.config} has no "nodes" section; describe the nodes there or give -u host:port`);
+          throw new UsageError(existsSync(opts.config)
+            ? `no nodes to verify: ${opts.config} has no "nodes" section; describe the nodes there or give -u host:port`
+            : `no nodes to verify: ${opts.config} not found; give -c <cluster description> or -u host:port (e.g. -u 10.0.0.30:30800)`);
         }
         if (!opts.metrics) targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
       }

@@ -18,7 +18,7 @@ const repoRoot = join(__dirname, '..', '..');
 
 export function runCli(args: readonly string[], cwd = repoRoot): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--require', 'tsx/cjs', join(repoRoot, 'cli', 'triton-jetson.ts'), ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--require', require.resolve('tsx/cjs'), join(repoRoot, 'cli', 'triton-jetson.ts'), ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

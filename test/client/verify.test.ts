@@ -58,7 +58,7 @@ describe('verify a healthy cluster', () => {
   afterAll(() => Promise.all(nodes.map((n) => n.close())));
 
   test('every node: live, ready, inception_graphdef ready, metrics; exit 0', async () => {
-    const result = await runCli(['verify', '-f', file]);
+    const result = await runCli(['verify', '-c', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('All 8 checks passed on 2 node(s).');
@@ -85,7 +85,7 @@ describe('verify a cluster with problems', () => {
   afterAll(() => Promise.all(nodes.map((n) => n.close())));
 
   test('a model not ready on one node fails that row and the exit code', async () => {
-    const result = await runCli(['verify', '-f', file, '-m', 'inception_graphdef', '-m', 'densenet_onnx']);
+    const result = await runCli(['verify', '-c', file, '-m', 'inception_graphdef', '-m', 'densenet_onnx']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/model densenet_onnx\s*│ FAIL/);
     expect(flattenTable(result.stdout)).toContain('state UNAVAILABLE: unable to load model: file not found');
@@ -188,8 +188,11 @@ describe('what to verify from the cluster description', () => {
   test('a description without nodes asks for nodes or -u', async () => {
     const file = join(work, 'no-nodes.yaml');
     writeFileSync(file, 'namespace: default\n');
-    const result = await runCli(['verify', '-f', file]);
+    const result = await runCli(['verify', '-c', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('has no "nodes" section; describe the nodes there or give -u host:port');
+    const absent = await runCli(['verify'], work);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toContain('cluster.yaml not found; give -c <cluster description> or -u host:port');
   });
 });
