@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { Prerequisite } from './prereq';
+import { hasCommand, Prerequisite } from './prereq';
 
 /** Kubernetes release the binaries are built at (scripts/k8s-binaries.sh's default). */
 export const KUBE_VERSION = '1.34.4';
@@ -31,7 +31,7 @@ export function kubeBinDir(): string {
 }
 
 /** Prerequisites of a test file that uses {@link KubeCluster} (for describeWith). */
-export function kubeClusterPrerequisites(kubectl = DEFAULT_KUBECTL): Prerequisite[] {
+export function kubeClusterPrerequisites(kubectl = process.env.KUBECTL ?? DEFAULT_KUBECTL): Prerequisite[] {
   const dir = kubeBinDir();
   return [
     ...CONTROL_PLANE_BINARIES.map((name) => ({
@@ -39,7 +39,8 @@ export function kubeClusterPrerequisites(kubectl = DEFAULT_KUBECTL): Prerequisit
       present: existsSync(join(dir, name)),
       hint: 'bash scripts/k8s-binaries.sh (or npm run test:all)',
     })),
-    { name: `kubectl (${kubectl})`, present: existsSync(kubectl), hint: 'install the Cloud SDK kubectl or set KUBECTL' },
+    { name: `kubectl (${kubectl})`, present: existsSync(kubectl), hint: 'the machine image\'s Cloud SDK kubectl 1.33, or set KUBECTL' },
+    { name: 'openssl', present: hasCommand('openssl'), hint: 'apt-get install openssl' },
   ];
 }
 
@@ -69,6 +70,8 @@ interface RunningComponent {
   readonly child: ChildProcess;
   readonly logFile: string;
 }
+
+const USE_PDEATHSIG = hasCommand('setpriv');
 
 /** Every live process group, so an exiting test process still kills them. */
 const liveProcessGroups = new Set<number>();
@@ -330,7 +333,10 @@ export class KubeCluster {
   private launch(name: string, args: string[]): void {
     const logFile = join(this.dir, `${name}.log`);
     const log = openSync(logFile, 'a');
-    const child = spawn(join(this.binDir, name), args, {
+    // setpriv --pdeathsig: the kernel kills the component even if this process is SIGKILLed.
+    const binary = join(this.binDir, name);
+    const [command, argv] = USE_PDEATHSIG ? ['setpriv', ['--pdeathsig', 'KILL', '--', binary, ...args]] : [binary, args];
+    const child = spawn(command, argv, {
       cwd: this.dir,
       detached: true, // own process group: stop() kills it with all its children
       stdio: ['ignore', log, log],
