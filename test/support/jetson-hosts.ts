@@ -16,6 +16,9 @@
  * server through a fixture-wide registry; wrong token -> 401 like a real join),
  * `dpkg -s`/`dpkg-query`/`apt-get install` (nfs-common), `journalctl -u`.
  *
+ * stop() kills the sshd processes: dispose your SSH clients first (or give them an 'error'
+ * listener), else a connection reset surfaces as an unhandled 'error' event of ssh2.
+ *
  * Requirements: root, sshd + sudo + jq (scripts/test-deps/20-ssh.sh), unshare, overlayfs.
  *
  * Example:
@@ -753,7 +756,7 @@ function makeHost(index: number, spec: ResolvedHost, port: number, hostPublicKey
       const text = await fsp.readFile(path.join(stateDir, 'calls.log'), 'utf8');
       return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as StubCall);
     },
-    readFile: (hostPath) => fsp.readFile(rootPath(hostPath), 'utf8'),
+    readFile: async (hostPath) => fsp.readFile(rootPath(hostPath), 'utf8'),
     async exists(hostPath) {
       try {
         await fsp.lstat(rootPath(hostPath));
@@ -837,6 +840,12 @@ function countFixtureProcesses(state: FixtureState): number {
 async function stopFixture(state: FixtureState): Promise<void> {
   if (state.stopped) return;
   state.stopped = true;
+  // Clients that just disconnected: let their session processes exit on their own first,
+  // so sshd reads the client's DISCONNECT instead of dying with it unread (a TCP reset).
+  const listeners = state.runtimes.filter((r) => r.mountNamespace !== undefined).length;
+  for (let round = 0; round < 12 && countFixtureProcesses(state) > listeners; round += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   // SIGTERM first so sshd closes client connections cleanly (no ECONNRESET in the tests).
   killFixtureProcesses(state, 'SIGTERM');
   for (let round = 0; round < 10 && countFixtureProcesses(state) > 0; round += 1) {
