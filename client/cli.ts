@@ -3,14 +3,13 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadClusterConfig } from '../lib/config/cluster-config';
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
-import { runImageClient } from './image-client';
-import { SCALINGS, Scaling } from './preprocess';
-import {
-  modelsToCheck, renderVerifyTable, summarize, targetsFromClusterConfig, targetsFromUrls, verifyTargets, VerifyTarget,
-} from './verify';
+import { SCALINGS, Scaling } from './scaling';
+import type { VerifyTarget } from './verify';
+
+// The command modules load sharp, zod schemas and cli-table3; they are required only when
+// their command runs, so `triton-jetson bootstrap` does not pay for them.
 
 export function register(program: Command): void {
   registerVerify(program);
@@ -30,6 +29,10 @@ function registerVerify(program: Command): void {
     .action(async (opts: {
       config: string; url: string[]; model: string[]; metricsPort?: number; metrics: boolean; timeout: number;
     }) => {
+      const { loadClusterConfig } = lazy<typeof import('../lib/config/cluster-config')>('../lib/config/cluster-config');
+      const {
+        modelsToCheck, renderVerifyTable, summarize, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
+      } = lazy<typeof import('./verify')>('./verify');
       const config = loadClusterConfig(opts.config, opts.config !== 'cluster.yaml');
       let targets: VerifyTarget[];
       if (opts.url.length > 0) {
@@ -72,6 +75,7 @@ function registerInfer(program: Command): void {
       if (opts.protocol.toLowerCase() !== 'http') {
         throw new UsageError(`-i ${opts.protocol}: this client speaks HTTP/REST only; use -i HTTP with the HTTP port (8000, NodePort 30800)`);
       }
+      const { runImageClient } = lazy<typeof import('./image-client')>('./image-client');
       await runImageClient(
         {
           baseUrl: baseUrlOf(opts.url),
@@ -88,6 +92,12 @@ function registerInfer(program: Command): void {
         (line) => process.stdout.write(`${line}\n`),
       );
     });
+}
+
+/** require() rather than import(): the checkout runs through tsx's CommonJS hook, which does not see import(). */
+function lazy<T>(modulePath: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(modulePath) as T;
 }
 
 function collect(value: string, previous: string[]): string[] {

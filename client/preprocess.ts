@@ -12,8 +12,10 @@ import sharp from 'sharp';
 import { ImageReadError } from './errors';
 import { TensorLayout } from './image-model';
 
-export type Scaling = 'NONE' | 'INCEPTION' | 'VGG';
-export const SCALINGS: readonly Scaling[] = ['NONE', 'INCEPTION', 'VGG'];
+import { Scaling } from './scaling';
+
+export { SCALINGS } from './scaling';
+export type { Scaling } from './scaling';
 
 export interface PreprocessSpec {
   readonly channels: 1 | 3;

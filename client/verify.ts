@@ -7,7 +7,7 @@ import type { ClusterConfig } from '../lib/config/cluster-config';
 import { clusterNodes } from '../lib/config/inventory-schema';
 import { baseUrlOf, portOf, withPort } from './endpoint';
 import { ServerUnreachableError } from './errors';
-import { modelNotReadyError } from './image-client';
+import { modelNotReadyError } from './model-readiness';
 import { UNREACHABLE_HINT } from './http-transport';
 import { fetchMetrics, KServeClient } from './kserve-client';
 
