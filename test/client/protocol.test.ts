@@ -2,6 +2,7 @@
  * The wire format: the client's encoder and decoder, and the test server's strictness
  * (it must reject what Triton rejects, or the end-to-end tests would prove little).
  */
+import { baseUrlOf, withPort } from '../../client/endpoint';
 import { decodeInferResponse, encodeInferRequest, parseClassification } from '../../client/infer-codec';
 import { ProtocolError } from '../../client/errors';
 import { inceptionGraphdef, KServeTestServer, startKServeTestServer } from '../support/kserve-test-server';
@@ -170,5 +171,18 @@ describe('the test server rejects malformed requests as Triton does', () => {
       input: [{ name: 'input', data_type: 'TYPE_FP32', format: 'FORMAT_NHWC', dims: [299, 299, 3] }],
       output: [{ name: 'InceptionV3/Predictions/Softmax', data_type: 'TYPE_FP32', dims: [1001], label_filename: 'inception_labels.txt' }],
     });
+  });
+});
+
+describe('server addresses', () => {
+  test('host:port as image_client.py takes it, or a full URL', () => {
+    expect(baseUrlOf('10.0.0.30:30800')).toBe('http://10.0.0.30:30800');
+    expect(baseUrlOf('http://triton.local:8000/')).toBe('http://triton.local:8000');
+    expect(withPort('http://10.0.0.30:30800', 30802)).toBe('http://10.0.0.30:30802');
+  });
+
+  test('other schemes and empty hosts are refused with an example', () => {
+    expect(() => baseUrlOf('grpc://10.0.0.30:30801')).toThrow('only http:// (Triton\'s HTTP/REST port) is supported');
+    expect(() => baseUrlOf('http://:8000')).toThrow('give host:port such as "10.0.0.30:30800"');
   });
 });
