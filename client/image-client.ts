@@ -69,6 +69,7 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
       if (imageIndex === 0) last = true;
     }
     const imageShape = model.layout === 'NHWC' ? [model.height, model.width, model.channels] : [model.channels, model.height, model.width];
+    // Ids count from 1: image_client.py increments sent_count before sending request_id=str(sent_count).
     sentCount += 1;
     responses.push(
       await client.infer(model.name, version, {
