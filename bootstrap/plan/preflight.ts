@@ -51,12 +51,15 @@ else
   echo cgroup=v1
   if awk '$1 == "memory" && $4 == "1" { found = 1 } END { exit !found }' /proc/cgroups; then echo memcg=yes; else echo memcg=no; fi
 fi
-if dpkg-query -W -f='\${Status}' nfs-common 2>/dev/null | grep -q 'install ok installed' || [ -x /sbin/mount.nfs ] || [ -x /usr/sbin/mount.nfs ]; then echo nfs=yes; else echo nfs=no; fi
+# What the kubelet needs from nfs-common is mount.nfs.
+if command -v mount.nfs >/dev/null 2>&1 || [ -x /sbin/mount.nfs ] || [ -x /usr/sbin/mount.nfs ]; then echo nfs=yes; else echo nfs=no; fi
 if command -v apt-get >/dev/null 2>&1; then echo apt=yes; else echo apt=no; fi
 if [ -x /usr/local/bin/k3s ]; then echo "k3s_version=$(/usr/local/bin/k3s --version 2>/dev/null | head -n 1 | awk '{print $3}')"; fi
 if [ -r ${K3S_FINGERPRINT_PATH} ]; then echo "k3s_fingerprint=$(cat ${K3S_FINGERPRINT_PATH})"; fi
-echo "k3s_active=$(systemctl is-active k3s 2>/dev/null || true)"
-echo "k3s_agent_active=$(systemctl is-active k3s-agent 2>/dev/null || true)"
+# One systemctl call prints both states, in order (one line per unit).
+states=$(systemctl is-active k3s k3s-agent 2>/dev/null || true)
+echo "k3s_active=$(printf '%s\n' "$states" | sed -n 1p)"
+echo "k3s_agent_active=$(printf '%s\n' "$states" | sed -n 2p)"
 if [ -x /usr/local/bin/k3s-uninstall.sh ]; then echo k3s_uninstall=yes; fi
 if [ -x /usr/local/bin/k3s-agent-uninstall.sh ]; then echo k3s_agent_uninstall=yes; fi
 echo '${DAEMON_JSON_MARKER}'

@@ -43,6 +43,9 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     ws?.remove();
   });
 
+  /** SSH logins each host's sshd accepted so far (its log), to count handshakes server-side. */
+  const logins = () => fixture.hosts.map((h) => readFileSync(join(h.dir, 'sshd.log'), 'utf-8').split('\n').filter((l) => l.includes('Accepted publickey')).length);
+
   const changingCalls = async () => (await Promise.all(fixture.hosts.map((h) => h.calls())))
     .flat()
     .filter((c) => ['k3s-install', 'apt-get'].includes(c.program) || (c.program === 'systemctl' && /^(restart|start|stop|enable)$/.test(c.argv[0] ?? '')));
@@ -77,7 +80,10 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     const watcher = setInterval(() => {
       for (const line of execFileSync('ps', ['-eo', 'args'], { encoding: 'utf-8' }).split('\n')) seenArgs.add(line);
     }, 50);
+    const loginsBefore = logins();
     const run = await bootstrap(ws, clusterFor(fixture)).finally(() => clearInterval(watcher));
+    // One SSH connection per host for the whole run, as each sshd saw it.
+    expect(logins().map((n, i) => n - loginsBefore[i])).toEqual([1, 1, 1, 1]);
 
     expect(run.summary.ok).toBe(true);
     expect(run.summary.nodes).toEqual({ ready: names, notReady: [] });
