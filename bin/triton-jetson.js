@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when installed from npm; in a source checkout, runs the
-// TypeScript directly through tsx (a devDependency).
+// In a source checkout (cli/triton-jetson.ts present) runs the TypeScript through tsx, a
+// devDependency, so a stale out/ never answers; installed from npm, runs the compiled out/.
 const path = require('node:path');
 const fs = require('node:fs');
 
-const compiled = path.join(__dirname, '..', 'out', 'cli', 'triton-jetson.js');
+const source = path.join(__dirname, '..', 'cli', 'triton-jetson.ts');
 let cli;
-if (fs.existsSync(compiled)) {
-  cli = require(compiled);
-} else {
+if (fs.existsSync(source)) {
   require('tsx/cjs');
-  cli = require(path.join(__dirname, '..', 'cli', 'triton-jetson.ts'));
+  cli = require(source);
+} else {
+  cli = require(path.join(__dirname, '..', 'out', 'cli', 'triton-jetson.js'));
 }
 cli.buildProgram()
   .parseAsync(process.argv)

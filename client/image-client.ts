@@ -69,11 +69,13 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
       if (imageIndex === 0) last = true;
     }
     const imageShape = model.layout === 'NHWC' ? [model.height, model.width, model.channels] : [model.channels, model.height, model.width];
-    // Ids count from 1: image_client.py increments sent_count before sending request_id=str(sent_count).
+    // Ids count from 0, as in the output Triton's quick start documents for image_client
+    // ("Request 0, batch size 1"); Triton echoes the id back.
+    const id = String(sentCount);
     sentCount += 1;
     responses.push(
       await client.infer(model.name, version, {
-        id: String(sentCount),
+        id,
         inputs: [{ name: model.inputName, shape: batching ? [batchSize, ...imageShape] : imageShape, data: batch }],
         outputs: [{ name: model.outputName, classCount: classes }],
         encoding: options.encoding ?? 'binary',
