@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
 
-const PEERS_AND_DEPS = ['cdk8s', 'cdk8s-plus-27', 'constructs', 'zod', 'yaml', '@types/node'];
+// What `npm install cdk8s-triton-jetson cdk8s cdk8s-plus-27 constructs` would bring.
+const PEERS_AND_DEPS = ['cdk8s', 'cdk8s-plus-27', 'constructs', 'zod', 'yaml', 'commander', 'node-ssh', 'ssh-config', 'sharp', 'cli-table3', '@types/node'];
 
 describe('the npm package', () => {
   let work: string;
@@ -52,5 +53,11 @@ describe('the npm package', () => {
     const svc = findManifest(manifests, 'Service', 'triton');
     expect(svc.metadata.namespace).toBe('inference');
     expect(svc.spec.ports[0].nodePort).toBe(31800);
+  });
+
+  test('the triton-jetson bin runs from the installed package', () => {
+    const bin = path.join(app, 'node_modules', 'cdk8s-triton-jetson', 'bin', 'triton-jetson.js');
+    const help = execFileSync(process.execPath, [bin, '--help'], { cwd: app, encoding: 'utf-8' });
+    for (const command of ['bootstrap', 'verify', 'infer']) expect(help).toContain(command);
   });
 });
