@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# What test/bootstrap needs beyond the fake hosts' own prerequisites (20-ssh.sh):
+# dash (runs the generated root scripts in unit tests), ps (procps: the tests watch the
+# process list for secrets) and ssh-keygen (openssh-client: extra keys, known_hosts checks).
+set -euo pipefail
+missing=()
+command -v dash >/dev/null 2>&1 || missing+=(dash)
+command -v ps >/dev/null 2>&1 || missing+=(procps)
+command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bootstrap tests: all present"
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/25-bootstrap-apt.log 2>&1; then
+  apt-get update -qq
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+echo "bootstrap tests: installed ${missing[*]}"
