@@ -128,7 +128,7 @@ describeWith(kubeClusterPrerequisites())('dist/ on a real control plane with sim
     }
   });
 
-  test('the model-seeding Job gets its pod scheduled', async () => {
+  test('the model-seeding Job gets its pod scheduled and (kwok "running" it) completes', async () => {
     const jobs = find('Job');
     expect(jobs.map((j) => j.metadata.name)).not.toHaveLength(0);
     for (const job of jobs) {
@@ -138,6 +138,10 @@ describeWith(kubeClusterPrerequisites())('dist/ on a real control plane with sim
         return found.some((p) => p.spec.nodeName) ? found : undefined;
       }, 90_000);
       expect(pods.length).toBeGreaterThan(0);
+      await cluster.waitFor(`Job ${job.metadata.name} Complete (job controller)`, async () => {
+        const stored = await cluster.getJson(['job', job.metadata.name, '-n', ns]);
+        return stored.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Complete' && c.status === 'True') ? true : undefined;
+      }, 90_000);
     }
   });
 });

@@ -288,6 +288,8 @@ export class KubeCluster {
       '--leader-elect=false',
       `--service-account-private-key-file=${join(d, 'sa.key')}`,
       `--root-ca-file=${join(d, 'ca.crt')}`,
+      // A claim made before its volume waits for the binder's resync (15 s by default).
+      '--pvclaimbinder-sync-period=2s',
       '--profiling=false',
     ]);
     this.launch('kube-scheduler', [
