@@ -168,6 +168,8 @@ stage_download() {
 seed_model() {
   name=$1
   key=$2
+  # This runs in a background subshell: pass a TERM on to the download in progress.
+  trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' TERM
   stage=$run/$name
   mkdir -p "$stage"
   [ -f "$spec/$name.config.pbtxt" ] || die "$spec/$name.config.pbtxt is missing"
