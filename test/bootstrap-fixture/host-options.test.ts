@@ -112,9 +112,9 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: options', () => {
     const ssh = await session(3);
     const r = await run(
       ssh,
-      "cat /etc/nv_tegra_release; echo l4t=$?; uname -m; command -v docker || echo no-docker; awk '$1 == \"memory\" { print $4 }' /proc/cgroups; ls -A /sys/fs/cgroup/memory | wc -l; test -e /etc/docker/daemon.json || echo no-daemon-json; dpkg -s nfs-common >/dev/null && command -v mount.nfs",
+      "cat /etc/nv_tegra_release; echo l4t=$?; uname -m; command -v docker || echo no-docker; awk '$1 == \"memory\" { print $4 }' /proc/cgroups; test -d /sys/fs/cgroup/memory || echo no-memory-hierarchy; test -d /sys/fs/cgroup/cpu && echo cpu-hierarchy; test -e /etc/docker/daemon.json || echo no-daemon-json; dpkg -s nfs-common >/dev/null && command -v mount.nfs",
     );
-    expect(r.stdout.split('\n')).toEqual(['l4t=1', 'x86_64', 'no-docker', '0', '0', 'no-daemon-json', '/usr/local/bin/mount.nfs']);
+    expect(r.stdout.split('\n')).toEqual(['l4t=1', 'x86_64', 'no-docker', '0', 'no-memory-hierarchy', 'cpu-hierarchy', 'no-daemon-json', '/usr/local/bin/mount.nfs']);
   });
 
   it('starts a host whose initial daemon.json is broken with docker failed', async () => {

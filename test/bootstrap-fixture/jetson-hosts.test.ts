@@ -3,9 +3,11 @@
  * with node-ssh (like the bootstrapper), stubs that record and behave like the real
  * programs, and a machine left exactly as it was.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readlinkSync, readdirSync } from 'node:fs';
+import { existsSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import { describeWith } from '../support/prereq';
 import { startJetsonHosts, JetsonHosts, L4T_R32_7_1_RELEASE } from '../support/jetson-hosts';
@@ -262,14 +264,47 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: stop()', () => {
     await fixture.stop();
     expect(inNamespace()).toEqual([]);
     expect(existsSync(fixture.dir)).toBe(false);
-    const refused = await new Promise<string>((resolve) => {
-      const socket = net.connect({ host: host.address, port: host.port });
-      socket.on('connect', () => {
-        socket.destroy();
-        resolve('connected');
-      });
-      socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    expect(await tcpConnect(host.address, host.port)).toBe('ECONNREFUSED');
+  });
+
+  it('takes the sshd processes down with a test process that is SIGKILLed', async () => {
+    // One node process (the tsx CLI would add a wrapper process around it).
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'orphan-child.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: path.join(__dirname, '..', '..'),
     });
-    expect(refused).toBe('ECONNREFUSED');
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]);
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    const started = JSON.parse(line) as { dir: string; hosts: { address: string; port: number }[] };
+    expect(await tcpConnect(started.hosts[0].address, started.hosts[0].port)).toBe('connected');
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    let states: string[] = [];
+    while (Date.now() < deadline) {
+      states = await Promise.all(started.hosts.map((h) => tcpConnect(h.address, h.port)));
+      if (states.every((s) => s === 'ECONNREFUSED')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(states).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    // Its temp folder is left behind (nothing ran to remove it): the next fixture that
+    // reclaims the stale address lock removes it; this test does not wait for that.
+    rmSync(started.dir, { recursive: true, force: true });
   });
 });
+
+function tcpConnect(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+}

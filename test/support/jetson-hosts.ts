@@ -321,7 +321,7 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
   }
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'jetson-hosts-'));
   await fsp.chmod(dir, 0o755);
-  const { block, lockPath } = claimAddressBlock(count);
+  const { block, lockPath } = claimAddressBlock(count, dir);
   const state: FixtureState = { runtimes: [], lockPath, dir, stopped: false };
   liveFixtures.add(state);
   installExitHook();
@@ -447,7 +447,7 @@ function resolveHost(options: StartJetsonHostsOptions, index: number, block: num
  * Claims 127.0.<b>.2..(count+1) for this fixture with an O_EXCL lock file, so fixtures
  * in parallel jest workers get different addresses (stale locks of dead pids are reclaimed).
  */
-function claimAddressBlock(count: number): { block: number; lockPath: string } {
+function claimAddressBlock(count: number, dir: string): { block: number; lockPath: string } {
   if (count > 250) throw new Error('at most 250 hosts per fixture');
   mkdirSync(LOCK_DIR, { recursive: true });
   for (let block = 0; block < 255; block += 1) {
@@ -455,13 +455,17 @@ function claimAddressBlock(count: number): { block: number; lockPath: string } {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         const fd = openSync(lockPath, 'wx');
-        writeSync(fd, String(process.pid));
+        writeSync(fd, `${process.pid} ${dir}`);
         closeSync(fd);
         return { block, lockPath };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const owner = Number(readFileSafe(lockPath));
+        const [ownerText, ownerDir] = readFileSafe(lockPath).split(' ');
+        const owner = Number(ownerText);
         if (owner > 0 && isAlive(owner)) break;
+        // The owner died without stop() (e.g. SIGKILL): its sshds died with it
+        // (pdeathsig); remove the temp folder it left.
+        if (ownerDir?.startsWith(path.join(os.tmpdir(), 'jetson-hosts-'))) rmSync(ownerDir, { recursive: true, force: true });
         try {
           unlinkSync(lockPath);
         } catch {
@@ -523,7 +527,7 @@ async function prepareHostDir(
 ): Promise<void> {
   const stateDir = path.join(hostDir, 'state');
   const etc = path.join(hostDir, 'etc');
-  for (const sub of ['etc/docker', 'etc/sudoers.d', 'etc-work', 'var', 'var-work', 'home', 'bin', 'tmp', 'root/.ssh', 'state/services', 'state/docker', 'state/empty']) {
+  for (const sub of ['etc/docker', 'etc/sudoers.d', 'etc-work', 'var', 'var-work', 'home', 'bin', 'tmp', 'root/.ssh', 'state/services', 'state/docker']) {
     await fsp.mkdir(path.join(hostDir, sub), { recursive: true });
   }
   await fsp.chmod(path.join(hostDir, 'tmp'), 0o1777);
@@ -690,9 +694,11 @@ function sha512Crypt(password: string): string {
 }
 
 async function launchHost(runtime: HostRuntime, hostDir: string, shared: string, timeoutMs: number, spec: ResolvedHost): Promise<void> {
+  // setpriv --pdeathsig: the sshd (which the exec chain becomes) dies with this process
+  // even when it is SIGKILLed and no exit hook runs.
   const child = spawn(
-    'unshare',
-    ['--mount', '--uts', '--propagation', 'private', '/bin/sh', path.join(JETSON_HOST_STUBS_DIR, 'setup-host.sh'), hostDir, shared],
+    'setpriv',
+    ['--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '/bin/sh', path.join(JETSON_HOST_STUBS_DIR, 'setup-host.sh'), hostDir, shared],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   runtime.process = child;

@@ -17,33 +17,26 @@ jh_json_array() {
 # sha256 of a secret, so logs can compare tokens without holding them.
 jh_sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
-# Environment variables the bootstrapper may hand to the programs, as a JSON object.
-# Secrets are replaced by their sha256 (K3S_TOKEN -> K3S_TOKEN_SHA256).
-jh_env_json() {
-  _args=""
-  set --
-  for _v in INSTALL_K3S_EXEC K3S_URL INSTALL_K3S_VERSION INSTALL_K3S_SKIP_DOWNLOAD \
-    INSTALL_K3S_SKIP_START INSTALL_K3S_CHANNEL K3S_KUBECONFIG_MODE K3S_KUBECONFIG_OUTPUT \
-    K3S_NODE_NAME INSTALL_K3S_BIN_DIR SUDO_USER; do
-    eval "_set=\${$_v+x} _val=\${$_v-}"
-    if [ -n "$_set" ]; then set -- "$@" --arg "$_v" "$_val"; _args="$_args${_args:+,}$_v:\$$_v"; fi
-  done
-  if [ -n "${K3S_TOKEN+x}" ]; then
-    set -- "$@" --arg K3S_TOKEN_SHA256 "$(jh_sha256 "$K3S_TOKEN")"
-    _args="$_args${_args:+,}K3S_TOKEN_SHA256:\$K3S_TOKEN_SHA256"
-  fi
-  jq -cn "$@" "{$_args}"
-}
-
-# Appends one call record (JSON line) to the host's calls.log.
+# Appends one call record (JSON line) to the host's calls.log, with one jq run:
+# argv, uid, user, and the K3s-related environment (K3S_TOKEN only as K3S_TOKEN_SHA256).
 # Usage: jh_record <program> "$@"
 jh_record() {
   _prog=$1; shift
-  _argv=$(jh_json_array "$@")
-  _env=$(jh_env_json)
-  jq -cn --arg prog "$_prog" --argjson argv "$_argv" --argjson env "$_env" \
-    --argjson uid "$(id -u)" --arg user "$(id -un)" --argjson t "$(date +%s%3N)" \
-    '{t:$t,program:$prog,argv:$argv,uid:$uid,user:$user,env:$env}' >>"$JH_STATE/calls.log"
+  _n=$#; _i=0; _argv=""; _env=""
+  for _a do set -- "$@" --arg "a$_i" "$_a"; _argv="$_argv${_argv:+,}\$a$_i"; _i=$((_i + 1)); done
+  for _v in INSTALL_K3S_EXEC K3S_URL INSTALL_K3S_VERSION INSTALL_K3S_SKIP_DOWNLOAD \
+    INSTALL_K3S_SKIP_START INSTALL_K3S_CHANNEL K3S_KUBECONFIG_MODE K3S_KUBECONFIG_OUTPUT \
+    K3S_NODE_NAME K3S_TOKEN_FILE INSTALL_K3S_BIN_DIR SUDO_USER; do
+    eval "_set=\${$_v+x} _val=\${$_v-}"
+    if [ -n "$_set" ]; then set -- "$@" --arg "$_v" "$_val"; _env="$_env${_env:+,}$_v:\$$_v"; fi
+  done
+  if [ -n "${K3S_TOKEN+x}" ]; then
+    set -- "$@" --arg K3S_TOKEN_SHA256 "$(jh_sha256 "$K3S_TOKEN")"
+    _env="$_env${_env:+,}K3S_TOKEN_SHA256:\$K3S_TOKEN_SHA256"
+  fi
+  shift "$_n"
+  jq -cn "$@" --arg prog "$_prog" --argjson uid "$(id -u)" --arg user "$(id -un)" --argjson t "$(date +%s%3N)" \
+    "{t:\$t,program:\$prog,argv:[$_argv],uid:\$uid,user:\$user,env:{$_env}}" >>"$JH_STATE/calls.log"
 }
 
 jh_is_root() { [ "$(id -u)" -eq 0 ]; }

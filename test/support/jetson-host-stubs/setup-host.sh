@@ -23,8 +23,14 @@ mount --bind "$host_dir/bin" /usr/local/bin
 if [ -f "$host_dir/state/proc-cgroups" ]; then
   mount --bind "$host_dir/state/proc-cgroups" /proc/cgroups
 fi
-if [ -f "$host_dir/state/no-memory-cgroup" ] && [ -d /sys/fs/cgroup/memory ]; then
-  mount --bind "$host_dir/state/empty" /sys/fs/cgroup/memory
+if [ -f "$host_dir/state/no-memory-cgroup" ]; then
+  # Like a kernel booted with cgroup_disable=memory: the other v1 hierarchies exist
+  # (as empty folders here), memory does not.
+  controllers=$(ls /sys/fs/cgroup)
+  mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup
+  for controller in $controllers; do
+    [ "$controller" = memory ] || mkdir -p "/sys/fs/cgroup/$controller"
+  done
 fi
 # Last: hides the fixture's own folder under /tmp from the host's processes.
 mount --bind "$host_dir/tmp" /tmp
