@@ -278,10 +278,15 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
       try {
         state.facts = parseProbe(await fleet.root(state, PROBE_SCRIPT, 'preflight probe'));
         const verdict = evaluatePreflight(state.facts, { runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon });
-        state.summary.checks = verdict.checks;
         fleet.say(state.target.name, `preflight: ${verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
+        const privilege = state.session!.privilege;
+        state.summary.checks = [
+          { name: 'ssh', status: 'ok', detail: `${state.session!.label}${state.summary.via ? ` via ${state.summary.via}` : ''}, host key verified` },
+          { name: 'root', status: 'ok', detail: privilege === 'root' ? 'logged in as root' : privilege === 'sudo-nopasswd' ? 'passwordless sudo' : 'sudo with password' },
+          ...verdict.checks,
+        ];
         const failed = verdict.checks.filter((c) => c.status === 'fail');
-        if (failed.length > 0) throw new HostError('step', `preflight: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        if (failed.length > 0) throw new HostError('step', failed.map((c) => c.detail).join('; '));
         state.verdict = verdict;
       } catch (err) {
         fleet.fail(state, err);

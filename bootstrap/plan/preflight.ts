@@ -2,7 +2,7 @@
  * Preflight: one read-only probe script per host (run as root, so root-only files are
  * readable), its parser, and the verdict on what the host needs or lacks.
  */
-import { DAEMON_JSON_PATH } from './daemon-json';
+import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
 
 export const K3S_FINGERPRINT_PATH = '/etc/rancher/k3s/triton-jetson.fingerprint';
 const DAEMON_JSON_MARKER = '---triton-jetson:daemon.json---';
@@ -156,6 +156,13 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
     checks.push(facts.dockerPresent
       ? { name: 'docker', status: 'ok', detail: `present, default runtime "${facts.dockerDefaultRuntime || 'unknown'}"` }
       : { name: 'docker', status: 'fail', detail: 'docker not found; k3s.runtime "docker" needs JetPack\'s Docker (or set k3s.runtime: containerd)' });
+  }
+
+  if (options.runtime === 'docker') {
+    const daemon = planDaemonJson(facts.daemonJson);
+    if (daemon.kind === 'error') checks.push({ name: 'nvidia-runtime', status: 'fail', detail: daemon.message });
+    else if (daemon.kind === 'update') checks.push({ name: 'nvidia-runtime', status: 'fix', detail: `registered in ${DAEMON_JSON_PATH}; will become Docker's default runtime` });
+    else checks.push({ name: 'nvidia-runtime', status: 'ok', detail: `Docker's default runtime in ${DAEMON_JSON_PATH}` });
   }
 
   checks.push(facts.memoryCgroup

@@ -5,7 +5,8 @@ const JETSON: HostFacts = {
   hostname: 'jm-node-1', arch: 'aarch64',
   l4tRelease: '# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64, DATE: Sat Feb 19 17:05:08 UTC 2022',
   dockerPresent: true, dockerDefaultRuntime: 'runc', memoryCgroup: true, cgroupVersion: 'v1', nfsCommon: false, aptGet: true,
-  k3sServerActive: false, k3sAgentActive: false, k3sUninstall: false, k3sAgentUninstall: false, daemonJson: '{}',
+  k3sServerActive: false, k3sAgentActive: false, k3sUninstall: false, k3sAgentUninstall: false,
+  daemonJson: '{"runtimes": {"nvidia": {"path": "nvidia-container-runtime"}}}',
 };
 const options = { runtime: 'docker' as const, installNfsCommon: true };
 
@@ -44,12 +45,17 @@ describe('preflight', () => {
     expect(result.isJetson).toBe(true);
     expect(result.checks.find((c) => c.name === 'nfs-common')).toEqual({ name: 'nfs-common', status: 'fix', detail: 'missing; will be installed with apt-get' });
     expect(evaluatePreflight(JETSON, { ...options, installNfsCommon: false }).checks.find((c) => c.name === 'nfs-common')?.status).toBe('warn');
+    expect(result.checks.find((c) => c.name === 'nvidia-runtime')?.status).toBe('fix');
+    const done = evaluatePreflight({ ...JETSON, daemonJson: '{"default-runtime": "nvidia", "runtimes": {"nvidia": {}}}' }, options);
+    expect(done.checks.find((c) => c.name === 'nvidia-runtime')?.status).toBe('ok');
   });
 
   test.each([
     ['x86_64 host', { arch: 'x86_64' }, 'arch', /must be aarch64/],
     ['no Docker', { dockerPresent: false }, 'docker', /docker not found.*containerd/],
     ['no memory cgroup', { memoryCgroup: false }, 'memory-cgroup', /cgroup_enable=memory/],
+    ['no nvidia runtime in daemon.json', { daemonJson: '{"runtimes": {}}' }, 'nvidia-runtime', /no "runtimes.nvidia" entry/],
+    ['malformed daemon.json', { daemonJson: '{' }, 'nvidia-runtime', /not valid JSON.*left untouched/],
   ])('%s fails with the fix', (_what, change, name, detail) => {
     const result = evaluatePreflight({ ...JETSON, ...change }, options);
     expect(result.failed).toBe(true);
@@ -63,5 +69,6 @@ describe('preflight', () => {
     expect(result.failed).toBe(false);
     expect(result.isJetson).toBe(false);
     expect(result.checks.find((c) => c.name === 'l4t')?.status).toBe('warn');
+    expect(result.checks.map((c) => c.name)).not.toContain('nvidia-runtime');
   });
 });
