@@ -3,7 +3,7 @@
  * their files come from, and their configuration. `inception_graphdef` (the tutorial's
  * model) is built in; the cluster description adds more.
  */
-import { labelFilenames, ModelConfig, renderModelConfig } from './model-config';
+import { labelFilenames, ModelConfig, ModelConfigError, renderModelConfig } from './model-config';
 
 /** Archive formats the seeding script can unpack. */
 export const MODEL_ARCHIVE_TYPES = ['tar.gz', 'file'] as const;
@@ -158,7 +158,11 @@ export function validateModel(model: ModelDefinition): void {
       throw new ModelCatalogError(`${where}.config: label file "${label}" is not among the downloaded files; add it to a download's "files"`);
     }
   }
-  renderModelConfig(model.name, model.config);
+  try {
+    renderModelConfig(model.name, model.config);
+  } catch (err) {
+    throw err instanceof ModelConfigError ? new ModelCatalogError(err.message) : err;
+  }
 }
 
 /** Options of {@link modelCatalog}. */
