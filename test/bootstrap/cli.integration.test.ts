@@ -2,11 +2,11 @@
  * The real command line (`node bin/triton-jetson.js ...`, as `npm run bootstrap` runs it)
  * against two fake Jetson hosts, with HOME pointed at a temp folder.
  */
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { describeWith } from '../support/prereq';
+import { describeWith, hasCommand } from '../support/prereq';
 import { OPERATOR_PASSWORD, startJetsonHosts, type JetsonHosts } from '../support/jetson-hosts';
 import { FAKE_HOST_PREREQUISITES, clusterFor, makeWorkspace, type Workspace } from './harness';
 
@@ -80,6 +80,36 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
     const result = await cli(['bootstrap', ...common], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('sudo needs a password; run on a terminal to be asked, set TRITON_JETSON_SUDO_PASSWORD');
+  });
+
+  describeWith([{ name: 'tmux', present: hasCommand('tmux'), hint: 'bash scripts/test-deps/25-bootstrap.sh' }])('on a terminal (tmux)', () => {
+    test('the sudo password is asked once, without echo', async () => {
+      const socket = join(ws.home, 'tmux.sock');
+      const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf-8' });
+      const pane = () => tmux('capture-pane', '-p', '-J', '-S', '-5000', '-t', 'cli');
+      const waitFor = async (pattern: RegExp) => {
+        const deadline = Date.now() + 30000;
+        while (!pattern.test(pane())) {
+          if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}:\n${pane()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const command = [`HOME=${ws.home}`, process.execPath, BIN, 'plan', ...common, '--json', '>', join(ws.home, 'plan.json'), ';', 'echo', 'EXIT=$?', ';', 'sleep', '60'].join(' ');
+      tmux('new-session', '-d', '-s', 'cli', '-x', '200', '-y', '50', command);
+      try {
+        await waitFor(/sudo password for the nodes: $/m);
+        tmux('send-keys', '-t', 'cli', '-l', OPERATOR_PASSWORD);
+        tmux('send-keys', '-t', 'cli', 'Enter');
+        await waitFor(/EXIT=\d+/);
+        const screen = pane();
+        expect(screen).toContain('EXIT=0');
+        expect(screen).not.toContain(OPERATOR_PASSWORD);
+        expect(screen.match(/sudo password for the nodes:/g)).toHaveLength(1);
+        expect(JSON.parse(readFileSync(join(ws.home, 'plan.json'), 'utf-8')).ok).toBe(true);
+      } finally {
+        tmux('kill-server');
+      }
+    });
   });
 
   test('reset asks for --yes off a terminal, then resets', async () => {
