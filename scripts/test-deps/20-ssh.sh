@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Programs the fake Jetson hosts of test/support/jetson-hosts.ts need: a real OpenSSH
-# server (sshd, ssh-keygen), sudo (for the non-root test users), unshare (util-linux,
-# one mount+UTS namespace per host), jq (the docker stub parses daemon.json with it),
-# coreutils' sha256sum and openssl (fake CA/client certs in the kubeconfig).
+# server (sshd, ssh-keygen), sudo (for the non-root test users), util-linux (unshare:
+# one mount+UTS namespace per host; setpriv, nsenter), jq (the stubs parse daemon.json
+# and write their call log with it), sha256sum and openssl (certs in the kubeconfig).
 set -euo pipefail
 
 missing=()
@@ -13,6 +13,8 @@ need sshd openssh-server
 need ssh-keygen openssh-client
 need sudo sudo
 need unshare util-linux
+need nsenter util-linux
+need setpriv util-linux
 need jq jq
 need sha256sum coreutils
 need openssl openssl
@@ -40,6 +42,4 @@ if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/20-ssh-apt
   apt-get update -qq
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
-# sshd refuses to start without its privilege-separation directory.
-mkdir -p /run/sshd
 echo "ssh test hosts: installed ${missing[*]}"

@@ -15,6 +15,7 @@ export const FIXTURE_PREREQUISITES: readonly Prerequisite[] = [
   { name: 'ssh-keygen', present: hasCommand('ssh-keygen'), hint: HINT },
   { name: 'unshare', present: hasCommand('unshare'), hint: HINT },
   { name: 'nsenter', present: hasCommand('nsenter'), hint: HINT },
+  { name: 'setpriv', present: hasCommand('setpriv'), hint: HINT },
   { name: 'sudo', present: hasCommand('sudo'), hint: HINT },
   { name: 'jq', present: hasCommand('jq'), hint: HINT },
   { name: 'openssl', present: hasCommand('openssl'), hint: HINT },

@@ -106,6 +106,11 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts (4 hosts, root login)', (
     expect(info.stderr).toContain('Cannot connect to the Docker daemon');
     expect((await run(ssh, 'journalctl -u docker')).stdout).toContain('unable to configure the Docker daemon with file /etc/docker/daemon.json');
 
+    // Valid JSON naming a runtime that is not defined: dockerd refuses it too.
+    await run(ssh, 'cat > /etc/docker/daemon.json', '{"default-runtime": "nvidia"}');
+    expect((await run(ssh, 'systemctl restart docker')).code).toBe(1);
+    expect((await run(ssh, 'systemctl status docker')).stdout).toContain("specified default runtime 'nvidia' does not exist");
+
     await run(ssh, 'cat > /etc/docker/daemon.json', NVIDIA_DEFAULT);
     expect((await run(ssh, 'systemctl restart docker')).code).toBe(0);
     expect((await run(ssh, "docker info --format '{{.DefaultRuntime}}'")).stdout).toBe('nvidia');

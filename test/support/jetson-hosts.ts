@@ -3,38 +3,55 @@
  * OpenSSH server (Debian's sshd) on its own loopback address, inside its own mount and
  * UTS namespaces (`unshare --mount --uts`), so it has its own hostname, /etc, /var,
  * /root, /home, /usr/local/bin, /run and /tmp while the machine's own stay untouched
- * (/etc and /var are overlays whose upper layer is a per-host temp folder).
+ * (/etc and /var are overlays whose upper layer is a per-host temp folder; the others
+ * are per-host folders bind-mounted inside the namespace).
  *
- * Each host's /usr/local/bin holds POSIX-sh stubs (test/support/jetson-host-stubs/) that
- * record every call (argv, uid, K3S_* and INSTALL_K3S_* env; K3S_TOKEN only as its sha256)
- * and behave like the real programs where the bootstrapper relies on them: `uname`
- * (aarch64), `docker info` (reflects daemon.json as loaded at the last daemon restart),
- * `systemctl` (restart docker re-reads daemon.json; invalid JSON fails the job), `curl`
- * (https://get.k3s.io serves the installer stub, nothing else resolves), the K3s
- * installer (server/agent via INSTALL_K3S_EXEC / K3S_URL, token, version, skip-download,
- * kubeconfig mode/output, uninstall scripts), `k3s`/`kubectl get nodes` (agents join the
- * server through a fixture-wide registry; wrong token -> 401 like a real join),
- * `dpkg -s`/`dpkg-query`/`apt-get install` (nfs-common), `journalctl -u`.
- *
- * stop() kills the sshd processes: dispose your SSH clients first (or give them an 'error'
- * listener), else a connection reset surfaces as an unhandled 'error' event of ssh2.
- *
- * Requirements: root, sshd + sudo + jq (scripts/test-deps/20-ssh.sh), unshare, overlayfs.
+ * Each host's /usr/local/bin (first on every user's PATH and on sudo's secure_path)
+ * holds POSIX-sh stubs (test/support/jetson-host-stubs/) that record every call to the
+ * host's calls.log (argv, uid, user, K3S_* / INSTALL_K3S_* / SUDO_USER env; K3S_TOKEN
+ * only as K3S_TOKEN_SHA256) and behave like the real programs where the bootstrapper
+ * relies on them:
+ * - `uname` prints the configured arch (aarch64) and an L4T kernel;
+ * - `docker info` (plain: ` Runtimes: ...`, ` Default Runtime: x`; or --format
+ *   '{{.DefaultRuntime}}', '{{json .Runtimes}}', ...) reports daemon.json as loaded at the
+ *   daemon's last (re)start; non-root users outside group docker get "permission denied";
+ * - `systemctl restart docker` re-reads /etc/docker/daemon.json (invalid JSON, or a
+ *   default-runtime that is not defined -> the job fails, docker stays down, `journalctl
+ *   -u docker` says why); is-active/is-enabled/enable/disable/stop/status/daemon-reload;
+ *   non-root callers get "Interactive authentication required";
+ * - `curl` serves the installer stub for https://get.k3s.io (stdout or -o); every other
+ *   URL fails like an unresolvable host (exit 6);
+ * - the installer (k3s-install.sh): server/agent from INSTALL_K3S_EXEC + args + K3S_URL,
+ *   K3S_TOKEN(_FILE), INSTALL_K3S_VERSION, INSTALL_K3S_SKIP_DOWNLOAD (needs an uploaded
+ *   /usr/local/bin/k3s, see stubK3sBinaryPath), INSTALL_K3S_SKIP_START; writes the unit +
+ *   .env (every K3S_* var, mode 600), k3s + kubectl/crictl/ctr links, k3s-killall.sh and
+ *   k3s-uninstall.sh / k3s-agent-uninstall.sh, then `systemctl restart k3s|k3s-agent`;
+ *   non-root callers go through sudo (fails without a tty when sudo wants a password);
+ * - starting k3s (server): token + node-token (K10<ca hash>::server:<token>), real EC
+ *   certificates, kubeconfig at K3S_KUBECONFIG_OUTPUT or /etc/rancher/k3s/k3s.yaml with
+ *   K3S_KUBECONFIG_MODE (default 600), server https://127.0.0.1:6443, /etc/rancher/node/
+ *   password; the node registers in the fixture-wide registry;
+ * - starting k3s-agent: resolves K3S_URL (fixture hostnames or addresses, port 6443),
+ *   needs a running server there and its token (plain or K10 form), else the unit fails
+ *   like a real join (connection refused / 401 Unauthorized / no such host);
+ * - `k3s kubectl get nodes [-o wide|json|name] [--no-headers]`, `kubectl label node`,
+ *   `k3s --version`; on an agent kubectl fails (localhost:8080 refused);
+ * - `dpkg -s`, `dpkg-query -W -f=...`, `apt-get install|remove` (nfs-common adds mount.nfs).
  *
  * Example:
  *
  *   const fixture = await startJetsonHosts({ count: 4 });
  *   try {
- *     const [server] = fixture.hosts;            // jm-node-1 on 127.0.x.2:22
+ *     const [server] = fixture.hosts;               // jm-node-1 on 127.0.<b>.2:22
  *     const ssh = new NodeSSH();
- *     await ssh.connect({ host: server.address, port: server.port, username: 'root',
- *       privateKey: fixture.clientPrivateKey,
- *       hostVerifier: (key: Buffer) => key.equals(server.hostKeyBlob) });
+ *     await ssh.connect(fixture.sshConfig(server)); // root, client key, pinned host key
  *     await ssh.execCommand('curl -sfL https://get.k3s.io | K3S_TOKEN=t sh -s - --docker');
  *     expect(await server.readFile('/etc/rancher/k3s/k3s.yaml')).toContain('6443');
  *     expect((await server.calls()).map((c) => c.program)).toContain('k3s-install');
+ *     expect(await fixture.clusterNodes(server.address)).toHaveLength(1);
+ *     ssh.dispose();
  *   } finally {
- *     await fixture.stop();                      // kills every host process, removes temp dirs
+ *     await fixture.stop();                         // kills every host process, removes temp dirs
  *   }
  *
  * Users: root (key login), plus by default `deploy` (passwordless sudo, in group docker)
@@ -42,8 +59,18 @@
  * Hostnames of all hosts resolve inside every host (/etc/hosts), so
  * K3S_URL=https://jm-node-1:6443 works. sshd accepts only LANG/LC_* environment (Debian's
  * default), so K3S_* must reach the installer through the command or stdin.
- * Addresses: each fixture claims a block 127.0.<b>.2..(N+1) (b = 0 first) with a lock file,
- * so fixtures in parallel jest workers never collide.
+ *
+ * Addresses: each fixture claims a block 127.0.<b>.2..(N+1) (b = 0 first) with a lock
+ * file in $TMPDIR/jetson-hosts-locks, so fixtures in parallel jest workers never collide.
+ *
+ * Lifetime: stop() SIGTERMs then SIGKILLs every process in each host's mount namespace
+ * (sessions included) and removes the temp folders; dispose SSH clients first (or give
+ * them an 'error' listener), else a reset can surface as an unhandled ssh2 'error'. If the
+ * test process dies without stop(), an exit hook does the same, and a SIGKILLed process
+ * still takes its sshds down (setpriv --pdeathsig).
+ *
+ * Requirements: root, overlayfs, util-linux (unshare, nsenter, setpriv), and what
+ * scripts/test-deps/20-ssh.sh installs (openssh-server, sudo, jq, openssl).
  */
 import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
