@@ -41,27 +41,6 @@ export function loadSeedManifestsFromDist(distDir = DIST_DIR): SeedManifests {
   throw new Error(`no model-seed ConfigMap and Job in ${distDir}/*.yaml; run \`npm run synth\``);
 }
 
-/**
- * dist/'s seeding manifests. TEMPORARY until the stack wires ModelSeedJob in: when
- * dist/ has none, synthesize the construct alone (same code path) into a temp folder.
- */
-export function seedManifestsUnderTest(): SeedManifests {
-  try {
-    return loadSeedManifestsFromDist();
-  } catch (err) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { App, Chart } = require('cdk8s');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ModelSeedJob } = require('../../lib/model-seed-job');
-    const outdir = mkdtempSync(path.join(tmpdir(), 'model-seed-synth-'));
-    const app = new App({ outdir });
-    new ModelSeedJob(new Chart(app, 'seed', { disableResourceNameHashes: true }), 'seed', { claimName: 'models-pvc' });
-    app.synth();
-    console.warn(`${(err as Error).message}; using the construct synthesized alone`);
-    return loadSeedManifestsFromDist(outdir);
-  }
-}
-
 /** Every busybox applet the script (and the Alpine image) provides, in one PATH folder. */
 export const BUSYBOX_TOOLS = [
   'sh', 'mkdir', 'mv', 'rm', 'cp', 'chmod', 'touch', 'date', 'sed', 'hostname', 'id', 'cat',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeWith } from '../support/prereq';
 import {
-  buildInceptionTarball, FakeModelTarball, FileServer, GRAPH_MEMBER, LABELS_MEMBER, seedManifestsUnderTest,
+  buildInceptionTarball, FakeModelTarball, FileServer, GRAPH_MEMBER, LABELS_MEMBER, loadSeedManifestsFromDist,
   pointListAt, SeedManifests, SeedSandbox, SHELL_VARIANTS, shellPrerequisites, TARBALL_NAME, waitFor,
 } from './seed-fixture';
 import { modelCatalog } from '../../lib/model-catalog';
@@ -32,7 +32,7 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
   let mirrorCount = 0;
 
   beforeAll(async () => {
-    manifests = seedManifestsUnderTest();
+    manifests = loadSeedManifestsFromDist();
     workDir = path.join(tmpdir(), `model-seed-tarball-${process.pid}`);
     mkdirSync(workDir, { recursive: true });
     tarball = buildInceptionTarball(workDir);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
 import { describeWith, hasCommand } from '../support/prereq';
 import { renderScriptModule, SCRIPT_MODULE, SCRIPT_SOURCE } from './embed-seed-script';
-import { seedManifestsUnderTest } from './seed-fixture';
+import { loadSeedManifestsFromDist } from './seed-fixture';
 
 describe('seed script source', () => {
   it('lib/seed/seed-models-script.ts is generated from lib/seed/seed-models.sh (npx tsx test/seed/embed-seed-script.ts)', () => {
@@ -16,7 +16,7 @@ describe('seed script source', () => {
   });
 
   it('is the script the synthesized ConfigMap ships', () => {
-    expect(seedManifestsUnderTest().configMapData['seed-models.sh']).toBe(SEED_MODELS_SCRIPT);
+    expect(loadSeedManifestsFromDist().configMapData['seed-models.sh']).toBe(SEED_MODELS_SCRIPT);
   });
 });
 
@@ -25,7 +25,7 @@ describeWith([{ name: 'shellcheck', present: hasCommand('shellcheck'), hint: 'ba
     const dir = mkdtempSync(path.join(tmpdir(), 'seed-shellcheck-'));
     try {
       const file = path.join(dir, 'seed-models.sh');
-      writeFileSync(file, seedManifestsUnderTest().configMapData['seed-models.sh']);
+      writeFileSync(file, loadSeedManifestsFromDist().configMapData['seed-models.sh']);
       const clean = spawnSync('shellcheck', ['--shell=sh', '--severity=style', file], { encoding: 'utf-8' });
       expect(clean.stdout + clean.stderr).toBe('');
       expect(clean.status).toBe(0);
