@@ -30,6 +30,8 @@ interface Row {
   rerunS: number;
   /** CPU seconds the whole machine was busy during the first run (all cores). */
   machineCpuS: number;
+  /** CPU seconds of this process (the bootstrapper itself) during the first run. */
+  ownCpuS: number;
   clientHandshakes: number[];
   serverHandshakes: number[];
 }
@@ -71,8 +73,11 @@ async function measure(n: number): Promise<Row> {
     };
     const before = fixture.hosts.map((h) => acceptedLogins(h.dir));
     const cpuBefore = machineBusySeconds();
+    const ownBefore = process.cpuUsage();
     const first = await run();
     const machineCpuS = machineBusySeconds() - cpuBefore;
+    const own = process.cpuUsage(ownBefore);
+    const ownCpuS = (own.user + own.system) / 1e6;
     const serverHandshakes = fixture.hosts.map((h, i) => acceptedLogins(h.dir) - before[i]);
     const rerun = await run();
     return {
@@ -80,6 +85,7 @@ async function measure(n: number): Promise<Row> {
       firstS: first.seconds,
       rerunS: rerun.seconds,
       machineCpuS,
+      ownCpuS,
       clientHandshakes: first.summary.hosts.map((h) => h.sshHandshakes),
       serverHandshakes,
     };
@@ -101,10 +107,10 @@ async function main(): Promise<void> {
   const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}-${Math.max(...xs)}`);
   console.log('');
   const cores = os.cpus().length;
-  console.log(`hosts  first run (s)  × 1-host  serial est. (s)  machine CPU busy (s, ${cores} cores)  rerun (s)  handshakes/host client  sshd log`);
+  console.log(`hosts  first run (s)  × 1-host  serial est. (s)  machine CPU busy (s, ${cores} cores)  bootstrapper CPU (s)  rerun (s)  handshakes/host client  sshd log`);
   for (const r of rows) {
     console.log(
-      `${String(r.n).padStart(5)}  ${r.firstS.toFixed(2).padStart(13)}  ${(r.firstS / base).toFixed(2).padStart(8)}  ${(r.n * base).toFixed(1).padStart(15)}  ${r.machineCpuS.toFixed(1).padStart(30)}  ${r.rerunS.toFixed(2).padStart(9)}  ${range(r.clientHandshakes).padStart(22)}  ${range(r.serverHandshakes).padStart(8)}`,
+      `${String(r.n).padStart(5)}  ${r.firstS.toFixed(2).padStart(13)}  ${(r.firstS / base).toFixed(2).padStart(8)}  ${(r.n * base).toFixed(1).padStart(15)}  ${r.machineCpuS.toFixed(1).padStart(30)}  ${r.ownCpuS.toFixed(2).padStart(20)}  ${r.rerunS.toFixed(2).padStart(9)}  ${range(r.clientHandshakes).padStart(22)}  ${range(r.serverHandshakes).padStart(8)}`,
     );
   }
   console.log(`(machine CPU busy near ${cores} × wall time means the fake hosts' stubs, not waiting, bound the run)`);
