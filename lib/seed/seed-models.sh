@@ -8,12 +8,12 @@
 # failed or killed run leaves the repository as it was, and the next run completes it.
 #
 # models.list, one entry per line (space-separated; names and paths have no spaces):
-#   model    <name> <seed key>
+#   model    <name> <seed key> <files key>
 #   download <name> <index> <tar.gz|file> <sha256|-> <url>
 #   file     <name> <index> <archive member|-> <path in the model folder>
 # and $SEED_SPEC/<name>.config.pbtxt is the model's configuration.
 #
-# Needs only POSIX sh, mkdir, mv -T, rm, cp, chmod, touch, date, sed, hostname, id, tar -z,
+# Needs only POSIX sh, mkdir, mv -T, rm, cp, ln, grep, chmod, touch, date, sed, hostname, id, tar -z,
 # sha256sum, timeout, and curl or wget: busybox (Alpine) has them all.
 set -eu
 umask 022
@@ -164,10 +164,33 @@ stage_download() {
   esac
 }
 
-# Builds model $1 (seed key $2) in staging, then renames it into the repository.
+# True when the published model $1 holds the files of files key $2 (only its config
+# differs), so they can be reused instead of downloaded again.
+has_files() {
+  manifest=$repo/$1/$manifest_name
+  [ -f "$manifest" ] || return 1
+  grep -qx "files $2" "$manifest" || return 1
+  while read -r kind path; do
+    if [ "$kind" = file ] && [ ! -f "$repo/$1/$path" ]; then return 1; fi
+  done <"$manifest"
+  return 0
+}
+
+# Hard-links (or copies) the published files of model $1 into the staged folder $2.
+reuse_files() {
+  while read -r kind model i from to <&4; do
+    if [ "$kind" = file ] && [ "$model" = "$1" ]; then
+      mkdir -p "$(dirname "$2/$to")"
+      ln "$repo/$1/$to" "$2/$to" 2>/dev/null || cp "$repo/$1/$to" "$2/$to" || die "$1: cannot reuse $to"
+    fi
+  done 4<"$list"
+}
+
+# Builds model $1 (seed key $2, files key $3) in staging, then renames it into the repository.
 seed_model() {
   name=$1
   key=$2
+  files_key=$3
   # This runs in a background subshell: pass a TERM on to the download in progress.
   trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' TERM
   stage=$run/$name
@@ -175,16 +198,22 @@ seed_model() {
   [ -f "$spec/$name.config.pbtxt" ] || die "$spec/$name.config.pbtxt is missing"
   cp "$spec/$name.config.pbtxt" "$stage/config.pbtxt"
 
-  indexes=
-  while read -r kind model i rest <&4; do
-    if [ "$kind" = download ] && [ "$model" = "$name" ] && [ -n "$rest" ]; then indexes="$indexes $i"; fi
-  done 4<"$list"
-  for index in $indexes; do
-    stage_download "$name" "$index" "$stage"
-  done
+  if has_files "$name" "$files_key"; then
+    log "$name: only config.pbtxt changed; reusing the published files"
+    reuse_files "$name" "$stage"
+  else
+    indexes=
+    while read -r kind model i rest <&4; do
+      if [ "$kind" = download ] && [ "$model" = "$name" ] && [ -n "$rest" ]; then indexes="$indexes $i"; fi
+    done 4<"$list"
+    for index in $indexes; do
+      stage_download "$name" "$index" "$stage"
+    done
+  fi
 
   {
     printf 'key %s\n' "$key"
+    printf 'files %s\n' "$files_key"
     printf 'file config.pbtxt\n'
     while read -r kind model i from to <&4; do
       if [ "$kind" = file ] && [ "$model" = "$name" ]; then
@@ -199,6 +228,10 @@ seed_model() {
   touch "$stage" "$stage/config.pbtxt"
 
   final=$repo/$name
+  if is_current "$name" "$key"; then
+    log "$name: published meanwhile by another seeding run"
+    return 0
+  fi
   if [ -e "$final" ] || [ -L "$final" ]; then
     log "$name: replacing the outdated or incomplete published folder"
     mv -T "$final" "$run/replaced.$name" || die "$name: cannot move the old $final aside"
@@ -225,11 +258,13 @@ fi
 mkdir -p "$repo" || die "cannot create $repo"
 [ -w "$repo" ] || die "$repo is not writable by uid $(id -u); see docs/seeding.md (NFS root_squash)"
 
-models=$(sed -n 's/^model \([^ ][^ ]*\) \([^ ][^ ]*\)$/\1:\2/p' "$list")
+models=$(sed -n 's/^model \([^ ][^ ]*\) \([^ ][^ ]*\) \([^ ][^ ]*\)$/\1:\2:\3/p' "$list")
 failed=
 for entry in $models; do
   name=${entry%%:*}
-  key=${entry#*:}
+  keys=${entry#*:}
+  key=${keys%%:*}
+  files_key=${keys#*:}
   if is_current "$name" "$key"; then
     log "$name: up to date"
     continue
@@ -241,7 +276,7 @@ for entry in $models; do
     run_created=1
   fi
   # A subshell per model: one model's failure leaves the others to be seeded.
-  if run_child seed_model "$name" "$key"; then :; else
+  if run_child seed_model "$name" "$key" "$files_key"; then :; else
     failed="$failed $name"
   fi
 done

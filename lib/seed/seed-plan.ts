@@ -24,7 +24,16 @@ const SEED_FORMAT = 1;
  * fetched from, so switching to a mirror does not re-download anything.
  */
 export function modelSeedKey(model: ModelDefinition): string {
-  const canonical = {
+  return sha256Json({ format: SEED_FORMAT, files: modelFilesKey(model), config: renderModelConfig(model.name, model.config) });
+}
+
+/**
+ * The files key of a model: a hash of its downloads alone. When only config.pbtxt
+ * changes, the seed key changes but this one does not, and the script reuses the
+ * published files instead of downloading them again.
+ */
+export function modelFilesKey(model: ModelDefinition): string {
+  return sha256Json({
     format: SEED_FORMAT,
     name: model.name,
     downloads: model.downloads.map((d) => ({
@@ -33,9 +42,11 @@ export function modelSeedKey(model: ModelDefinition): string {
       archive: d.archive ?? 'tar.gz',
       files: d.files.map((f) => ({ from: f.from ?? null, to: f.to })),
     })),
-    config: renderModelConfig(model.name, model.config),
-  };
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+  });
+}
+
+function sha256Json(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
 /** The URL a download is fetched from: `<mirror>/<file name>` with a mirror. */
@@ -46,9 +57,9 @@ export function effectiveUrl(url: string, mirror?: string): string {
 
 /** The model list (see lib/seed/seed-models.sh for the format). */
 export function renderModelList(models: readonly ModelDefinition[], mirror?: string): string {
-  const lines = ['# model <name> <key> | download <name> <index> <archive> <sha256|-> <url> | file <name> <index> <member|-> <to>'];
+  const lines = ['# model <name> <key> <files key> | download <name> <index> <archive> <sha256|-> <url> | file <name> <index> <member|-> <to>'];
   for (const model of models) {
-    lines.push(`model ${model.name} ${modelSeedKey(model)}`);
+    lines.push(`model ${model.name} ${modelSeedKey(model)} ${modelFilesKey(model)}`);
     model.downloads.forEach((download, index) => {
       const url = effectiveUrl(download.url, mirror);
       if (/\s/.test(url)) throw new ModelCatalogError(`model "${model.name}": download URL "${url}" contains spaces`);

@@ -3,7 +3,7 @@ import {
   urlBaseName, validateModel,
 } from '../../lib/model-catalog';
 import { parseClusterConfig, parseClusterConfigYaml } from '../../lib/config';
-import { effectiveUrl, modelSeedKey, renderModelList } from '../../lib/seed/seed-plan';
+import { effectiveUrl, modelFilesKey, modelSeedKey, renderModelList } from '../../lib/seed/seed-plan';
 
 const onnx: ModelDefinition = {
   name: 'densenet_onnx',
@@ -87,13 +87,20 @@ describe('seed keys and the model list', () => {
     expect(modelSeedKey({ ...INCEPTION_GRAPHDEF })).toBe(key);
     expect(modelSeedKey({ ...INCEPTION_GRAPHDEF, config: { ...INCEPTION_GRAPHDEF.config, maxBatchSize: 8 } })).not.toBe(key);
     expect(modelSeedKey({ ...INCEPTION_GRAPHDEF, downloads: [{ ...INCEPTION_GRAPHDEF.downloads[0], sha256: 'c'.repeat(64) }] })).not.toBe(key);
-    expect(renderModelList([INCEPTION_GRAPHDEF], 'http://mirror.lan/m')).toContain(`model inception_graphdef ${key}\n`);
+    expect(renderModelList([INCEPTION_GRAPHDEF], 'http://mirror.lan/m')).toContain(`model inception_graphdef ${key} ${modelFilesKey(INCEPTION_GRAPHDEF)}\n`);
+  });
+
+  it('keys the files apart from the config, so a config change reuses them', () => {
+    const files = modelFilesKey(INCEPTION_GRAPHDEF);
+    expect(modelFilesKey({ ...INCEPTION_GRAPHDEF, config: { ...INCEPTION_GRAPHDEF.config, maxBatchSize: 8 } })).toBe(files);
+    expect(modelFilesKey({ ...INCEPTION_GRAPHDEF, downloads: [{ ...INCEPTION_GRAPHDEF.downloads[0], sha256: 'c'.repeat(64) }] })).not.toBe(files);
+    expect(modelFilesKey({ ...INCEPTION_GRAPHDEF, name: 'copy' })).not.toBe(files);
   });
 
   it('renders one line per model, download and file', () => {
     expect(renderModelList([onnx], 'http://10.0.0.30:8080')).toBe([
-      '# model <name> <key> | download <name> <index> <archive> <sha256|-> <url> | file <name> <index> <member|-> <to>',
-      `model densenet_onnx ${modelSeedKey(onnx)}`,
+      '# model <name> <key> <files key> | download <name> <index> <archive> <sha256|-> <url> | file <name> <index> <member|-> <to>',
+      `model densenet_onnx ${modelSeedKey(onnx)} ${modelFilesKey(onnx)}`,
       `download densenet_onnx 0 file ${'a'.repeat(64)} http://10.0.0.30:8080/model.onnx`,
       'file densenet_onnx 0 - 1/model.onnx',
       'download densenet_onnx 1 file - http://10.0.0.30:8080/densenet_labels.txt',

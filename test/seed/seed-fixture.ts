@@ -44,7 +44,7 @@ export function loadSeedManifestsFromDist(distDir = DIST_DIR): SeedManifests {
 /** Every busybox applet the script (and the Alpine image) provides, in one PATH folder. */
 export const BUSYBOX_TOOLS = [
   'sh', 'mkdir', 'mv', 'rm', 'cp', 'chmod', 'touch', 'date', 'sed', 'hostname', 'id', 'cat',
-  'dirname', 'tar', 'gzip', 'sha256sum', 'timeout', 'wget', 'kill', 'sleep', 'ls',
+  'dirname', 'tar', 'gzip', 'sha256sum', 'timeout', 'wget', 'kill', 'sleep', 'ls', 'ln', 'grep',
 ];
 
 /** A PATH folder with only busybox applets (like the Alpine image: no curl). */

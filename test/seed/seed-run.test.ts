@@ -125,7 +125,7 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
       expect((await box.run()).code).toBe(0);
       const before = box.tree('repository');
       const oldManifest = readFileSync(path.join(box.root, 'repository/inception_graphdef/.seed-manifest'), 'utf-8');
-      box.writeSpec({ 'inception_graphdef.config.pbtxt': `${spec()['inception_graphdef.config.pbtxt']}# changed\n`, 'models.list': changeKey(spec()['models.list']) });
+      box.writeSpec({ 'inception_graphdef.config.pbtxt': `${spec()['inception_graphdef.config.pbtxt']}# changed\n`, 'models.list': changeKey(spec()['models.list'], 'files') });
       server.setMode('not-found');
       const missing = await box.run();
       expect(missing.code).not.toBe(0);
@@ -190,17 +190,41 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
       expect(box.tree('.staging')).toEqual([]);
     });
 
-    it('republishes a model whose config changed, replacing the folder as a whole', async () => {
+    it('republishes a model whose config changed as a whole folder, reusing its files without a download', async () => {
       const box = sandbox();
       expect((await box.run()).code).toBe(0);
       const changedConfig = spec()['inception_graphdef.config.pbtxt'].replace('max_batch_size: 128', 'max_batch_size: 8');
       box.writeSpec({ 'inception_graphdef.config.pbtxt': changedConfig, 'models.list': changeKey(spec()['models.list']) });
       const result = await box.run();
       expect(result.code).toBe(0);
+      expect(result.stderr).toContain('only config.pbtxt changed; reusing the published files');
       expect(result.stderr).toContain('replacing the outdated');
-      expect(server.hits).toBe(2);
+      expect(server.hits).toBe(1);
       expect(box.tree('repository')).toEqual(EXPECTED_TREE);
-      expect(readFileSync(path.join(box.root, 'repository/inception_graphdef/config.pbtxt'), 'utf-8')).toBe(changedConfig);
+      const model = path.join(box.root, 'repository/inception_graphdef');
+      expect(readFileSync(path.join(model, 'config.pbtxt'), 'utf-8')).toBe(changedConfig);
+      expect(readFileSync(path.join(model, '1/model.graphdef')).equals(tarball.graph)).toBe(true);
+      expect(readFileSync(path.join(model, 'inception_labels.txt'), 'utf-8')).toBe(tarball.labels);
+      expect(box.tree('.staging')).toEqual([]);
+    });
+
+    it('downloads again when a model\'s files changed', async () => {
+      const box = sandbox();
+      expect((await box.run()).code).toBe(0);
+      box.writeSpec({ 'models.list': changeKey(spec()['models.list'], 'files') });
+      const result = await box.run();
+      expect(result.code).toBe(0);
+      expect(server.hits).toBe(2);
+      expect(readFileSync(path.join(box.root, 'repository/inception_graphdef/.seed-manifest'), 'utf-8')).toContain(`files ${'f'.repeat(64)}\n`);
+      expect(box.tree('repository')).toEqual(EXPECTED_TREE);
+    });
+
+    it('lets two concurrent runs seed the same repository without conflict', async () => {
+      const box = sandbox(tarball.sha256);
+      const [a, b] = await Promise.all([box.run(), box.run()]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(box.tree('repository')).toEqual(EXPECTED_TREE);
+      expect(readFileSync(path.join(box.root, 'repository/inception_graphdef/1/model.graphdef')).equals(tarball.graph)).toBe(true);
       expect(box.tree('.staging')).toEqual([]);
     });
 
@@ -263,7 +287,11 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
   });
 });
 
-/** The same list with another seed key for inception_graphdef (as a changed catalog gives). */
-function changeKey(list: string): string {
-  return list.replace(/^model inception_graphdef [0-9a-f]+$/m, `model inception_graphdef ${'e'.repeat(64)}`);
+/**
+ * The same list with another seed key for inception_graphdef, as a changed catalog
+ * gives: a changed config.pbtxt only, or (`files`) changed downloads too.
+ */
+function changeKey(list: string, what: 'config' | 'files' = 'config'): string {
+  return list.replace(/^model inception_graphdef ([0-9a-f]+) ([0-9a-f]+)$/m, (_line, _key, filesKey) =>
+    `model inception_graphdef ${'e'.repeat(64)} ${what === 'files' ? 'f'.repeat(64) : filesKey}`);
 }
