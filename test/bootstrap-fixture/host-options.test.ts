@@ -82,6 +82,19 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: options', () => {
     expect((await run(ssh, 'sudo -n kubectl get nodes --no-headers')).stdout).toMatch(/^jm-node-1 +Ready +control-plane,master/);
   });
 
+  it('keeps the first server token and applies --node-label on (re)install', async () => {
+    const ssh = await session(0);
+    const changed = await run(ssh, 'curl -sfL https://get.k3s.io | K3S_TOKEN=another-token sh -');
+    expect(changed.code).toBe(1);
+    expect((await run(ssh, 'journalctl -u k3s')).stdout).toContain('bootstrap data already found and encrypted with different token');
+    expect(await fixture.hosts[0].serviceState('k3s')).toBe('failed');
+    const again = await run(ssh, 'curl -sfL https://get.k3s.io | K3S_TOKEN=deploy-token sh -s - --node-label zone=mate --node-label=gpu=nvidia');
+    expect(again.code).toBe(0);
+    expect(await fixture.hosts[0].serviceState('k3s')).toBe('active');
+    const [node] = await fixture.clusterNodes(fixture.hosts[0].address);
+    expect(node.labels).toMatchObject({ zone: 'mate', gpu: 'nvidia', 'node-role.kubernetes.io/control-plane': 'true' });
+  });
+
   it('makes operator type a password for sudo, so unattended sudo fails', async () => {
     const ssh = await session(0, 'operator');
     const nonInteractive = await run(ssh, 'sudo -n true');

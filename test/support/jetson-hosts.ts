@@ -321,6 +321,8 @@ interface HostRuntime {
   process?: ChildProcess;
   pid?: number;
   mountNamespace?: string;
+  /** Settles once the sshd's stderr is drained into sshd.log and the file is closed. */
+  logClosed?: Promise<void>;
 }
 
 interface FixtureState {
@@ -361,7 +363,7 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
     const [clientPublicKey] = await Promise.all([
       generateKey(clientKeyPath, 'jetson-hosts-client'),
     ]);
-    const base = await readBaseAccounts();
+    const base = await readBaseAccounts(users);
     const hostKeys = await Promise.all(
       specs.map(async (spec) => {
         const hostDir = path.join(dir, 'hosts', spec.hostname);
@@ -530,17 +532,33 @@ interface BaseAccounts {
   readonly passwd: string;
   readonly shadow: string;
   readonly group: string;
-  readonly hosts: string;
+  /** Shadow password field per test user ('*' = no password, not locked). */
+  readonly passwordFields: ReadonlyMap<string, string>;
 }
 
-async function readBaseAccounts(): Promise<BaseAccounts> {
-  const [passwd, shadow, group, hosts] = await Promise.all(
-    ['/etc/passwd', '/etc/shadow', '/etc/group', '/etc/hosts'].map((f) => fsp.readFile(f, 'utf8').catch(() => '')),
-  );
-  return { passwd, shadow, group, hosts };
-}
-
+const DOCKER_GID = 2000;
 const FIRST_TEST_UID = 2001;
+
+/** The machine's account files (the hosts' starting point) and the test users' password hashes. */
+async function readBaseAccounts(users: readonly TestUser[]): Promise<BaseAccounts> {
+  const [passwd, shadow, group] = await Promise.all(['/etc/passwd', '/etc/shadow', '/etc/group'].map((f) => fsp.readFile(f, 'utf8')));
+  const taken = (text: string, field: number) => new Set(text.split('\n').map((line) => Number(line.split(':')[field])));
+  const uids = taken(passwd, 2);
+  const gids = taken(group, 2);
+  for (let id = DOCKER_GID; id <= FIRST_TEST_UID + users.length; id += 1) {
+    if (uids.has(id) || gids.has(id)) {
+      throw new Error(`startJetsonHosts: uid/gid ${id} is already used on this machine; the fake hosts need ${DOCKER_GID}..${FIRST_TEST_UID + users.length}`);
+    }
+  }
+  for (const user of users) {
+    if (passwd.split('\n').some((line) => line.startsWith(`${user.name}:`))) {
+      throw new Error(`startJetsonHosts: users[].name "${user.name}" already exists on this machine; pick another name`);
+    }
+  }
+  // '*' = no password but not locked (sshd with UsePAM no refuses locked '!' accounts).
+  const passwordFields = new Map(users.map((u) => [u.name, u.password ? sha512Crypt(u.password) : '*']));
+  return { passwd, shadow, group, passwordFields };
+}
 
 /** Writes everything the host sees before its namespace exists (overlay upper layers etc.). */
 async function prepareHostDir(
@@ -562,7 +580,6 @@ async function prepareHostDir(
   await fsp.chmod(stateDir, 0o755);
 
   // Accounts: the machine's, plus the test users and a docker group (JetPack has one).
-  const dockerGid = 2000;
   const passwdLines = [base.passwd.trimEnd()];
   const shadowLines = [base.shadow.trimEnd()];
   const groupLines = base.group.trimEnd().split('\n').filter((l) => !l.startsWith('docker:'));
@@ -571,14 +588,13 @@ async function prepareHostDir(
   users.forEach((user, i) => {
     const uid = FIRST_TEST_UID + i;
     passwdLines.push(`${user.name}:x:${uid}:${uid}:${user.name}:/home/${user.name}:/bin/bash`);
-    // '*' = no password but not locked (sshd with UsePAM no refuses locked '!' accounts).
-    shadowLines.push(`${user.name}:${user.password ? sha512Crypt(user.password) : '*'}:19000:0:99999:7:::`);
+    shadowLines.push(`${user.name}:${base.passwordFields.get(user.name)}:19000:0:99999:7:::`);
     groupLines.push(`${user.name}:x:${uid}:`);
     for (const g of user.groups ?? []) groupMembers.set(g, [...(groupMembers.get(g) ?? []), user.name]);
     if (user.sudo === 'nopasswd') sudoers.push(`${user.name} ALL=(ALL:ALL) NOPASSWD: ALL`);
     if (user.sudo === 'password') sudoers.push(`${user.name} ALL=(ALL:ALL) ALL`);
   });
-  groupLines.push(`docker:x:${dockerGid}:`);
+  groupLines.push(`docker:x:${DOCKER_GID}:`);
   const groups = groupLines.map((line) => {
     const name = line.split(':')[0];
     const extra = groupMembers.get(name);
@@ -731,11 +747,17 @@ async function launchHost(runtime: HostRuntime, hostDir: string, shared: string,
   runtime.process = child;
   runtime.pid = child.pid;
   const log = await fsp.open(path.join(hostDir, 'sshd.log'), 'a');
+  let pendingWrites: Promise<unknown> = Promise.resolve();
+  runtime.logClosed = new Promise<void>((resolve) => {
+    child.on('close', () => {
+      void pendingWrites.then(() => log.close()).then(resolve, resolve);
+    });
+  });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd of ${spec.hostname} (${spec.address}) did not listen within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
     child.stderr?.on('data', (chunk: Buffer) => {
-      void log.write(chunk);
+      pendingWrites = pendingWrites.then(() => log.write(chunk)).catch(() => undefined);
       if (stderr.length < 20000) stderr += chunk.toString();
       if (/Server listening on/.test(stderr)) {
         clearTimeout(timer);
@@ -751,7 +773,6 @@ async function launchHost(runtime: HostRuntime, hostDir: string, shared: string,
       reject(error);
     });
   });
-  child.stderr?.on('end', () => void log.close());
   child.unref();
   (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   runtime.mountNamespace = readlinkSync(`/proc/${child.pid}/ns/mnt`);
@@ -888,13 +909,18 @@ async function stopFixture(state: FixtureState): Promise<void> {
     if (killFixtureProcesses(state) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  // sshd's last words ("Received signal 15") still go to sshd.log: wait for that.
+  await Promise.race([
+    Promise.all(state.runtimes.map((r) => r.logClosed)),
+    new Promise((resolve) => setTimeout(resolve, 2000)),
+  ]);
   liveFixtures.delete(state);
   try {
     unlinkSync(state.lockPath);
   } catch {
     /* already released */
   }
-  await fsp.rm(state.dir, { recursive: true, force: true });
+  await fsp.rm(state.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 }
 
 /** Last resort when a test run exits without stop(): no sshd may outlive the jest worker. */
