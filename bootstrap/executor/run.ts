@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { InventoryConfig } from '../../lib/config/inventory-schema';
 import { DAEMON_JSON_PATH, RESTORE_DAEMON_JSON_SCRIPT } from '../plan/daemon-json';
 import { planHostWork, type HostWork, type RootStep } from '../plan/host-plan';
@@ -18,7 +18,7 @@ import {
   PROBE_SCRIPT, evaluatePreflight, parseProbe, type HostFacts, type PreflightCheck, type PreflightResult,
 } from '../plan/preflight';
 import { TargetResolver, expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
-import { notReady, parseNodeList, type NodeStatus } from '../plan/verify';
+import { labelNodeScript, missingLabels, notReady, parseNodeList, type NodeStatus } from '../plan/verify';
 import { KnownHosts } from './known-hosts';
 import {
   createToken, defaultKubeconfigPath, defaultTokenFile, readIfExists, readToken, writePrivateFileAtomically,
@@ -243,10 +243,15 @@ function safeUserName(env: NodeJS.ProcessEnv): string {
   }
 }
 
-function installSource(config: InventoryConfig, home: string): InstallSource {
+/** A path from the cluster description: ~ expanded, relative to the description's folder. */
+function fromConfigDir(configPath: string, path: string, home: string): string {
+  return resolve(dirname(configPath), expandHome(path, home));
+}
+
+function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
   const dir = config.k3s.airGapDir;
   if (!dir) return { kind: 'online', scriptUrl: config.k3s.installScriptUrl };
-  const folder = resolve(expandHome(dir, home));
+  const folder = fromConfigDir(configPath, dir, home);
   let names: string[];
   try {
     names = readdirSync(folder);
@@ -267,8 +272,8 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
   const { config } = options;
   const dryRun = options.dryRun ?? false;
   const summary: RunSummary = { command: 'bootstrap', dryRun, ok: false, hosts: fleet.hosts.map((h) => h.summary), durationMs: 0 };
-  const source = installSource(config, fleet.home);
-  const tokenFile = resolve(expandHome(config.k3s.tokenFile ?? defaultTokenFile(options.configPath, config.kubeconfig.context), fleet.home));
+  const source = installSource(config, options.configPath, fleet.home);
+  const tokenFile = fromConfigDir(options.configPath, config.k3s.tokenFile ?? defaultTokenFile(options.configPath, config.kubeconfig.context), fleet.home);
   let token = readToken(tokenFile);
   try {
     await fleet.connect();
@@ -392,9 +397,17 @@ async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<
   }
 }
 
+/** --kubeconfig (relative to the working folder), else kubeconfig.path, else $KUBECONFIG / ~/.kube/config. */
+function kubeconfigTarget(fleet: Fleet): string {
+  const { options, home, env } = fleet;
+  if (options.kubeconfigPath) return resolve(expandHome(options.kubeconfigPath, home));
+  if (options.config.kubeconfig.path) return fromConfigDir(options.configPath, options.config.kubeconfig.path, home);
+  return resolve(defaultKubeconfigPath(home, env));
+}
+
 async function mergeKubeconfigFromServer(fleet: Fleet, server: HostState, serverAddress: string): Promise<RunSummary['kubeconfig']> {
   const { config } = fleet.options;
-  const path = resolve(expandHome(fleet.options.kubeconfigPath ?? config.kubeconfig.path ?? defaultKubeconfigPath(fleet.home, fleet.env), fleet.home));
+  const path = kubeconfigTarget(fleet);
   const context = config.kubeconfig.context;
   try {
     const k3sYaml = await fleet.root(server, READ_KUBECONFIG_SCRIPT, 'reading /etc/rancher/k3s/k3s.yaml');
@@ -441,6 +454,7 @@ async function waitForNodes(fleet: Fleet, server: HostState): Promise<RunSummary
     await new Promise((r) => setTimeout(r, interval));
   }
   const ready = expected.filter((n) => !missing.includes(n));
+  await applyLabels(fleet, server, nodes.filter((n) => ready.includes(n.name)));
   fleet.say(server.target.name, missing.length === 0
     ? `all ${expected.length} node(s) Ready: ${ready.join(', ')}`
     : `not Ready after ${Math.round(timeoutMs / 1000)}s: ${missing.join(', ')}${lastError ? ` (${lastError})` : ''}`);
@@ -449,6 +463,29 @@ async function waitForNodes(fleet: Fleet, server: HostState): Promise<RunSummary
     fleet.fail(state, new HostError('step', `node ${name} not Ready within ${Math.round(timeoutMs / 1000)}s; on the node: journalctl -u ${state.target.role === 'server' ? 'k3s' : 'k3s-agent'}`));
   }
   return { ready, notReady: missing };
+}
+
+/** Sets node labels K3s did not apply (it only applies --node-label when a node registers). */
+async function applyLabels(fleet: Fleet, server: HostState, nodes: readonly NodeStatus[]): Promise<void> {
+  for (const state of fleet.hosts) {
+    if (state.summary.status !== 'ok' || !state.work) continue;
+    const node = nodes.find((n) => n.name === state.target.name);
+    if (!node) continue;
+    const labels = missingLabels(state.work.install.labels, node);
+    const keys = Object.keys(labels);
+    if (keys.length === 0) {
+      if (Object.keys(state.work.install.labels).length > 0) state.summary.unchanged.push(`node labels already set (${Object.keys(state.work.install.labels).join(', ')})`);
+      continue;
+    }
+    try {
+      await fleet.root(server, labelNodeScript(node.name, labels), `labelling node ${node.name}`);
+      const change = `node labels set: ${keys.map((k) => `${k}=${labels[k]}`).join(', ')}`;
+      state.summary.changed.push(change);
+      fleet.say(state.target.name, change);
+    } catch (err) {
+      fleet.fail(state, err);
+    }
+  }
 }
 
 /** `reset`: uninstall K3s, restore daemon.json from its backup, drop the kubeconfig context. */
@@ -485,7 +522,7 @@ export async function runReset(options: RunOptions): Promise<RunSummary> {
     }));
     if (!dryRun) {
       const { config } = options;
-      const path = resolve(expandHome(options.kubeconfigPath ?? config.kubeconfig.path ?? defaultKubeconfigPath(fleet.home, fleet.env), fleet.home));
+      const path = kubeconfigTarget(fleet);
       const existing = readIfExists(path);
       const pruned = existing === undefined ? undefined : removeFromKubeconfig(existing, config.kubeconfig.context);
       if (pruned !== undefined) writePrivateFileAtomically(path, pruned);

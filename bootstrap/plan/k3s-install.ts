@@ -53,6 +53,8 @@ export interface K3sInstallPlan {
   readonly env: Readonly<Record<string, string>>;
   /** Digest of every install setting (token included, as a digest); stored on the node. */
   readonly fingerprint: string;
+  /** Node labels the node must carry (the Jetson label included when verified). */
+  readonly labels: Readonly<Record<string, string>>;
   readonly source: InstallSource;
 }
 
@@ -93,6 +95,7 @@ export function planK3sInstall(input: K3sInstallInput, token: string): K3sInstal
     args,
     env,
     fingerprint,
+    labels,
     source: input.source,
   };
 }

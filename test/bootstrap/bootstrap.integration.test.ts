@@ -127,6 +127,8 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     }
     const nodes = await fixture.clusterNodes(fixture.hosts[0].address);
     expect(nodes.map((n) => [n.name, n.ready, n.runtime])).toEqual(names.map((n) => [n, true, 'docker://20.10.7']));
+    // The label users put in triton.nodeSelector is on every verified Jetson.
+    expect(nodes.map((n) => n.labels['triton-jetson.dev/jetson'])).toEqual(['true', 'true', 'true', 'true']);
 
     // Agents installed while the server installed: each agent's installer started before the
     // server's K3s did (the server's installer takes 1.5 s), and agents started after it.
@@ -165,6 +167,14 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     expect(readFileSync(ws.kubeconfigPath, 'utf-8')).toBe(kubeconfigBefore);
     expect(statSync(ws.kubeconfigPath).mtimeMs).toBe(mtime);
     expect(run.summary.kubeconfig?.changed).toBe(false);
+  });
+
+  test('a node label lost since registration is set again through the API', async () => {
+    await fixture.hosts[0].run('/usr/local/bin/k3s kubectl label node jm-node-3 triton-jetson.dev/jetson-');
+    expect((await fixture.clusterNodes(fixture.hosts[0].address))[2].labels['triton-jetson.dev/jetson']).toBeUndefined();
+    const run = await bootstrap(ws, clusterFor(fixture));
+    expect(run.summary.hosts.map((h) => h.changed)).toEqual([[], [], ['node labels set: triton-jetson.dev/jetson=true'], []]);
+    expect((await fixture.clusterNodes(fixture.hosts[0].address))[2].labels['triton-jetson.dev/jetson']).toBe('true');
   });
 
   test('a changed setting reinstalls only what it affects', async () => {

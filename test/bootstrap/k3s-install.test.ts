@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import {
   installScript, isInstallCurrent, pickAirGapFiles, planK3sInstall, redactedInstallScript, type K3sInstallInput,
 } from '../../bootstrap/plan/k3s-install';
+import { labelNodeScript, missingLabels, notReady, parseNodeList } from '../../bootstrap/plan/verify';
 
 const TOKEN = 'f00dfeed-secret-token';
 const server: K3sInstallInput = {
@@ -82,5 +83,24 @@ describe('install script', () => {
     expect(script).toContain('cp /tmp/triton-jetson-airgap/k3s-airgap-images-arm64.tar.zst /var/lib/rancher/k3s/agent/images/');
     expect(() => pickAirGapFiles('/srv/k3s', ['k3s-arm64'])).toThrow(/missing install.sh/);
     expect(() => pickAirGapFiles('/srv/k3s', ['install.sh'])).toThrow(/missing k3s-arm64/);
+  });
+});
+
+describe('node labels', () => {
+  const list = JSON.stringify({
+    items: [
+      { metadata: { name: 'jm-node-1', labels: { 'triton-jetson.dev/jetson': 'true' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+      { metadata: { name: 'jm-node-2', labels: {} }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
+    ],
+  });
+
+  test('readiness and missing labels from `kubectl get nodes -o json`', () => {
+    const nodes = parseNodeList(list);
+    expect(notReady(['jm-node-1', 'jm-node-2', 'jm-node-3'], nodes)).toEqual(['jm-node-2', 'jm-node-3']);
+    expect(missingLabels({ 'triton-jetson.dev/jetson': 'true', zone: 'a' }, nodes[0])).toEqual({ zone: 'a' });
+    expect(missingLabels({ 'triton-jetson.dev/jetson': 'true' }, nodes[0])).toEqual({});
+    expect(labelNodeScript('jm-node-2', { zone: "a'b", 'triton-jetson.dev/jetson': 'true' }))
+      .toBe(`/usr/local/bin/k3s kubectl label node jm-node-2 --overwrite triton-jetson.dev/jetson=true 'zone=a'\\''b'`);
+    expect(() => parseNodeList('The connection to the server was refused')).toThrow(/printed no JSON/);
   });
 });
