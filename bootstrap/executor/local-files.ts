@@ -22,9 +22,14 @@ export function readToken(file: string): string | undefined {
 /** A new random token, stored with mode 0600 (never printed). */
 export function createToken(file: string): string {
   const token = randomBytes(32).toString('hex');
+  writeTokenFile(file, token);
+  return token;
+}
+
+/** Stores `token` in a new file (folder 0700, file 0600); an existing file is never overwritten. */
+export function writeTokenFile(file: string, token: string): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  return token;
 }
 
 /** The kubeconfig to merge into: explicit, else $KUBECONFIG's first entry, else ~/.kube/config. */

@@ -11,7 +11,8 @@ import type { InventoryConfig } from '../../lib/config/inventory-schema';
 import { DAEMON_JSON_PATH, RESTORE_DAEMON_JSON_SCRIPT } from '../plan/daemon-json';
 import { planHostWork, type HostWork, type RootStep } from '../plan/host-plan';
 import {
-  GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT, UNINSTALL_K3S_SCRIPT, pickAirGapFiles, type InstallSource,
+  GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT, SERVER_TOKEN_PATH, UNINSTALL_K3S_SCRIPT, parseServerToken,
+  pickAirGapFiles, type InstallSource,
 } from '../plan/k3s-install';
 import { mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig } from '../plan/kubeconfig';
 import {
@@ -21,7 +22,7 @@ import { TargetResolver, expandHome, type NodeTarget, type SshEndpoint } from '.
 import { labelNodeScript, missingLabels, notReady, parseNodeList, type NodeStatus } from '../plan/verify';
 import { KnownHosts } from './known-hosts';
 import {
-  createToken, defaultKubeconfigPath, defaultTokenFile, readIfExists, readToken, writePrivateFileAtomically,
+  createToken, defaultKubeconfigPath, defaultTokenFile, readIfExists, readToken, writePrivateFileAtomically, writeTokenFile,
 } from './local-files';
 import { HostError, SshSession } from './ssh-session';
 
@@ -298,6 +299,16 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
       }
     }));
 
+    const server = fleet.hosts[0];
+    if (token === undefined && server.summary.status === 'ok' && server.facts?.k3sVersion) {
+      // The local token file is gone but the server already runs K3s: a new token would lock
+      // the agents out, so take the server's.
+      token = await recoverServerToken(fleet, server);
+      if (token !== undefined && !dryRun) {
+        writeTokenFile(tokenFile, token);
+        fleet.say('local', `recovered the cluster token from ${server.target.name} into ${tokenFile} (mode 0600)`);
+      }
+    }
     if (token === undefined && !dryRun) {
       token = createToken(tokenFile);
       fleet.say('local', `generated a cluster token in ${tokenFile} (mode 0600)`);
@@ -305,7 +316,6 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
     const effectiveToken = token ?? DRY_RUN_TOKEN;
     fleet.secrets.push(effectiveToken);
 
-    const server = fleet.hosts[0];
     const serverAddress = server.target.ssh.host;
     for (const state of fleet.live()) {
       state.work = planHostWork({
@@ -367,6 +377,14 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
     await fleet.close();
     summary.durationMs = Date.now() - started;
   }
+}
+
+/** The secret part of the server's token file (`K10<ca hash>::server:<secret>`), or undefined. */
+async function recoverServerToken(fleet: Fleet, server: HostState): Promise<string | undefined> {
+  const result = await server.session!.runRoot(`cat ${SERVER_TOKEN_PATH} 2>/dev/null || true`);
+  const secret = parseServerToken(result.stdout);
+  if (secret) fleet.secrets.push(secret, result.stdout.trim());
+  return secret;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {

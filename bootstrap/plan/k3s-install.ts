@@ -188,6 +188,17 @@ function basename(path: string): string {
 /** Root script that starts (or restarts, after a settings change) an agent installed with INSTALL_K3S_SKIP_START. */
 export const START_AGENT_SCRIPT = 'set -eu\nsystemctl restart k3s-agent';
 
+/** Where a K3s server keeps the cluster token. */
+export const SERVER_TOKEN_PATH = '/var/lib/rancher/k3s/server/token';
+
+/** The secret of a K3s token file: `K10<ca hash>::server:<secret>` → `<secret>`; plain tokens as they are. */
+export function parseServerToken(text: string): string | undefined {
+  const token = text.trim();
+  if (token === '' || token.includes('\n')) return undefined;
+  const secure = /^K10[0-9a-f]+::[^:]+:(.+)$/.exec(token);
+  return secure ? secure[1] : token;
+}
+
 /** Root script that prints the server's kubeconfig. */
 export const READ_KUBECONFIG_SCRIPT = 'cat /etc/rancher/k3s/k3s.yaml';
 /** Root script that prints the cluster's nodes as JSON. */

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describeWith } from '../support/prereq';
@@ -167,6 +167,19 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     expect(readFileSync(ws.kubeconfigPath, 'utf-8')).toBe(kubeconfigBefore);
     expect(statSync(ws.kubeconfigPath).mtimeMs).toBe(mtime);
     expect(run.summary.kubeconfig?.changed).toBe(false);
+  });
+
+  test('a lost local token is recovered from the server, so nothing is reinstalled', async () => {
+    const tokenFile = join(ws.home, '.triton-jetson', 'triton-jetson', 'token');
+    const token = readFileSync(tokenFile, 'utf-8');
+    rmSync(join(ws.home, '.triton-jetson'), { recursive: true });
+    const run = await bootstrap(ws, clusterFor(fixture));
+    expect(run.summary.ok).toBe(true);
+    expect(run.summary.hosts.map((h) => h.changed)).toEqual([[], [], [], []]);
+    expect(readFileSync(tokenFile, 'utf-8')).toBe(token);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(run.log).toContain(`[local] recovered the cluster token from jm-node-1 into ${tokenFile} (mode 0600)`);
+    expect(run.log.join('\n')).not.toContain(token.trim());
   });
 
   test('a node label lost since registration is set again through the API', async () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
-  installScript, isInstallCurrent, pickAirGapFiles, planK3sInstall, redactedInstallScript, type K3sInstallInput,
+  installScript, isInstallCurrent, parseServerToken, pickAirGapFiles, planK3sInstall, redactedInstallScript, type K3sInstallInput,
 } from '../../bootstrap/plan/k3s-install';
 import { labelNodeScript, missingLabels, notReady, parseNodeList } from '../../bootstrap/plan/verify';
 
@@ -103,4 +103,11 @@ describe('node labels', () => {
       .toBe(`/usr/local/bin/k3s kubectl label node jm-node-2 --overwrite triton-jetson.dev/jetson=true 'zone=a'\\''b'`);
     expect(() => parseNodeList('The connection to the server was refused')).toThrow(/printed no JSON/);
   });
+});
+
+test('the secret of a server token file', () => {
+  expect(parseServerToken('K1075f3e6a0b1c2d3::server:f00dfeed\n')).toBe('f00dfeed');
+  expect(parseServerToken('jetsonmate\n')).toBe('jetsonmate');
+  expect(parseServerToken('')).toBeUndefined();
+  expect(parseServerToken('a\nb')).toBeUndefined();
 });
