@@ -138,14 +138,13 @@ stage_download() {
     file)
       while read -r kind model i from to <&4; do
         if [ "$kind" = file ] && [ "$model" = "$name" ] && [ "$i" = "$index" ]; then
-          mkdir -p "$(dirname "$stage/$to")"
-          mv -f "$dl" "$stage/$to"
+          if ! { mkdir -p "$(dirname "$stage/$to")" && mv -f "$dl" "$stage/$to"; }; then die "$name: cannot stage $to"; fi
         fi
       done 4<"$list"
       ;;
     tar.gz)
       unpacked=$run/unpacked.$name.$index
-      mkdir -p "$unpacked"
+      mkdir -p "$unpacked" || die "cannot create $unpacked"
       set --
       while read -r kind model i from to <&4; do
         if [ "$kind" = file ] && [ "$model" = "$name" ] && [ "$i" = "$index" ]; then set -- "$@" "$from"; fi
@@ -154,8 +153,7 @@ stage_download() {
       while read -r kind model i from to <&4; do
         if [ "$kind" = file ] && [ "$model" = "$name" ] && [ "$i" = "$index" ]; then
           [ -f "$unpacked/$from" ] || die "$name: $url has no file $from"
-          mkdir -p "$(dirname "$stage/$to")"
-          mv -f "$unpacked/$from" "$stage/$to"
+          if ! { mkdir -p "$(dirname "$stage/$to")" && mv -f "$unpacked/$from" "$stage/$to"; }; then die "$name: cannot stage $to"; fi
         fi
       done 4<"$list"
       rm -rf "$unpacked" "$dl"
@@ -180,7 +178,7 @@ has_files() {
 reuse_files() {
   while read -r kind model i from to <&4; do
     if [ "$kind" = file ] && [ "$model" = "$1" ]; then
-      mkdir -p "$(dirname "$2/$to")"
+      mkdir -p "$(dirname "$2/$to")" || die "cannot create a folder in $2"
       ln "$repo/$1/$to" "$2/$to" 2>/dev/null || cp "$repo/$1/$to" "$2/$to" || die "$1: cannot reuse $to"
     fi
   done 4<"$list"
@@ -194,9 +192,9 @@ seed_model() {
   # This runs in a background subshell: pass a TERM on to the download in progress.
   trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' TERM
   stage=$run/$name
-  mkdir -p "$stage"
+  mkdir -p "$stage" || die "cannot create $stage"
   [ -f "$spec/$name.config.pbtxt" ] || die "$spec/$name.config.pbtxt is missing"
-  cp "$spec/$name.config.pbtxt" "$stage/config.pbtxt"
+  cp "$spec/$name.config.pbtxt" "$stage/config.pbtxt" || die "$name: cannot stage config.pbtxt"
 
   if has_files "$name" "$files_key"; then
     log "$name: only config.pbtxt changed; reusing the published files"
@@ -221,11 +219,11 @@ seed_model() {
         printf 'file %s\n' "$to"
       fi
     done 4<"$list"
-  } >"$stage/$manifest_name"
+  } >"$stage/$manifest_name" || die "$name: cannot write its manifest"
   # Triton may run as another user (NFS root_squash maps root to nobody): world-readable.
-  chmod -R a+rX "$stage"
+  chmod -R a+rX "$stage" || die "$name: cannot make $stage readable"
   # Fresh mtimes, so Triton's poll sees a replaced model as modified.
-  touch "$stage" "$stage/config.pbtxt"
+  touch "$stage" "$stage/config.pbtxt" || die "$name: cannot touch $stage"
 
   final=$repo/$name
   if is_current "$name" "$key"; then
@@ -272,7 +270,7 @@ for entry in $models; do
   if [ -z "$run_created" ]; then
     mkdir -p "$staging" || die "cannot create $staging"
     clean_stale_runs
-    mkdir "$run"
+    mkdir "$run" || die "cannot create $run"
     run_created=1
   fi
   # A subshell per model: one model's failure leaves the others to be seeded.
