@@ -6,7 +6,7 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -203,12 +203,27 @@ export class SeedSandbox {
     for (const [key, value] of Object.entries(data)) writeFileSync(path.join(this.spec, key), value);
   }
 
-  /** Starts the script; `env` adds to the Job's variables. */
-  start(env: Record<string, string> = {}): SeedRun {
+  /**
+   * Opens the sandbox to other users the way the NFS provisioner opens a claim's folder:
+   * the volume root 0777, the spec read-only for all.
+   */
+  shareLikeNfsProvisioner(): void {
+    chmodSync(this.dir, 0o755);
+    chmodSync(this.root, 0o777);
+    chmodSync(this.spec, 0o755);
+  }
+
+  /** Starts the script; `env` adds to the Job's variables; `uid` runs it as that user and group. */
+  start(env: Record<string, string> = {}, uid?: number): SeedRun {
     const [name, ...args] = this.variant.shell;
     // Resolved on the test's PATH: the script's PATH may hold busybox applets only.
-    const cmd = execFileSync('sh', ['-c', 'command -v "$1"', 'sh', name]).toString().trim();
-    const child = spawn(cmd, [...args, path.join(this.spec, 'seed-models.sh')], {
+    const which = (command: string) => execFileSync('sh', ['-c', 'command -v "$1"', 'sh', command]).toString().trim();
+    const shellArgv = [which(name), ...args, path.join(this.spec, 'seed-models.sh')];
+    const argv = uid === undefined
+      ? shellArgv
+      : [which('setpriv'), `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', ...shellArgv];
+    const [cmd, ...cmdArgs] = argv;
+    const child = spawn(cmd, cmdArgs, {
       env: {
         PATH: this.pathDir,
         SEED_ROOT: this.root,
@@ -223,8 +238,8 @@ export class SeedSandbox {
     return new SeedRun(child);
   }
 
-  async run(env: Record<string, string> = {}): Promise<SeedResult> {
-    return this.start(env).done;
+  async run(env: Record<string, string> = {}, uid?: number): Promise<SeedResult> {
+    return this.start(env, uid).done;
   }
 
   /** Every file and folder under the model volume, relative, sorted ("dir/" for folders). */
