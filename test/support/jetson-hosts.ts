@@ -910,10 +910,14 @@ async function stopFixture(state: FixtureState): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   // sshd's last words ("Received signal 15") still go to sshd.log: wait for that.
+  let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.all(state.runtimes.map((r) => r.logClosed)),
-    new Promise((resolve) => setTimeout(resolve, 2000)),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 2000);
+    }),
   ]);
+  clearTimeout(timer);
   liveFixtures.delete(state);
   try {
     unlinkSync(state.lockPath);
