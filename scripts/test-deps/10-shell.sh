@@ -6,6 +6,8 @@ need=()
 command -v busybox >/dev/null 2>&1 || need+=(busybox)
 command -v dash >/dev/null 2>&1 || need+=(dash)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)
+command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 if [ "${#need[@]}" -eq 0 ]; then
   echo "shell test deps present: $(busybox | head -n 1 | cut -d' ' -f1-2), dash, $(shellcheck --version | sed -n 's/^version: /shellcheck /p')"
   exit 0
