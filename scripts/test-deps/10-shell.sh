@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shells and linter for test/seed/: the seeding script is executed by busybox sh (the
-# image's shell, with busybox wget/tar/sha256sum) and by dash, and linted by shellcheck.
+# image's shell, with busybox wget/tar/sha256sum) and by dash, and linted by shellcheck;
+# one variant downloads with curl, another switches users with setpriv (util-linux).
 set -euo pipefail
 need=()
 command -v busybox >/dev/null 2>&1 || need+=(busybox)
