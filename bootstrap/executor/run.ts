@@ -14,6 +14,7 @@ import {
   GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT, SERVER_TOKEN_PATH, UNINSTALL_K3S_SCRIPT, parseServerToken,
   pickAirGapFiles, type InstallSource,
 } from '../plan/k3s-install';
+import { nfsServerScript, parseNfsServerChanges } from '../plan/nfs-server';
 import { mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig } from '../plan/kubeconfig';
 import {
   PROBE_SCRIPT, evaluatePreflight, parseProbe, type HostFacts, type PreflightCheck, type PreflightResult,
@@ -26,9 +27,12 @@ import {
 } from './local-files';
 import { HostError, SshSession } from './ssh-session';
 
+/** The inventory sections of the description, plus the NFS share for `nfsServer.managed`. */
+export type BootstrapConfig = InventoryConfig & { readonly nfs?: { readonly server: string; readonly path: string } };
+
 export interface RunOptions {
   /** The validated cluster description (its inventory sections). */
-  readonly config: InventoryConfig;
+  readonly config: BootstrapConfig;
   /** Path of the cluster description; the default token folder sits beside it. */
   readonly configPath: string;
   /** Print what would run; change nothing on the hosts or locally. */
@@ -60,7 +64,7 @@ export interface DryRunStep {
 
 export interface HostSummary {
   readonly name: string;
-  readonly role: 'server' | 'agent';
+  readonly role: 'server' | 'agent' | 'nfs-server';
   readonly address: string;
   status: 'ok' | 'failed';
   readonly changed: string[];
@@ -94,18 +98,31 @@ interface HostState {
   work?: HostWork;
 }
 
+/** The NFS server prepared with `nfsServer.managed` (not a K3s node). */
+interface NfsState {
+  readonly target: { readonly name: string; readonly ssh: SshEndpoint };
+  readonly summary: HostSummary;
+  session?: SshSession;
+  /** The node whose connection it shares (same user@host:port). */
+  sharedWith?: HostState;
+}
+
+type Participant = { readonly summary: HostSummary; readonly target: { readonly name: string; readonly ssh: SshEndpoint }; session?: SshSession };
+
 /** Shared setup of bootstrap and reset: targets, sessions, privilege. */
 class Fleet {
   readonly home: string;
   readonly env: NodeJS.ProcessEnv;
   readonly hosts: HostState[];
+  /** Set when bootstrap prepares the NFS server. */
+  nfs?: NfsState;
   private readonly jumps = new Map<string, Promise<SshSession>>();
   private readonly knownHosts: KnownHosts;
   private readonly log: (host: string, message: string) => void;
   /** Texts never to print (the token), replaced in every message. */
   readonly secrets: string[] = [];
 
-  constructor(readonly options: RunOptions) {
+  constructor(readonly options: RunOptions, withNfsServer = false) {
     this.home = options.homeDir ?? homedir();
     this.env = options.env ?? process.env;
     this.log = options.log ?? (() => undefined);
@@ -126,6 +143,21 @@ class Fleet {
         changed: [], unchanged: [], warnings: [], checks: [], sshHandshakes: 0,
       },
     }));
+    const nfsServer = config.nfsServer;
+    if (withNfsServer && nfsServer.managed) {
+      const alias = nfsServer.host ?? config.nfs?.server;
+      if (!alias) throw new Error('nfsServer.managed: no NFS server; set nfsServer.host or nfs.server');
+      const ssh = resolver.extraHost(alias, { user: nfsServer.user, port: nfsServer.port, identityFile: nfsServer.identityFile, bastion: nfsServer.bastion });
+      const sharedWith = this.hosts.find((h) => h.target.ssh.host === ssh.host && h.target.ssh.port === ssh.port && h.target.ssh.user === ssh.user);
+      this.nfs = {
+        target: { name: 'nfs-server', ssh },
+        sharedWith,
+        summary: {
+          name: 'nfs-server', role: 'nfs-server', address: ssh.host, status: 'ok',
+          changed: [], unchanged: [], warnings: [], checks: [], sshHandshakes: 0,
+        },
+      };
+    }
   }
 
   say(host: string, message: string): void {
@@ -136,7 +168,7 @@ class Fleet {
     return this.secrets.reduce((t, s) => (s ? t.split(s).join('<redacted>') : t), text);
   }
 
-  fail(state: HostState, err: unknown): void {
+  fail(state: Participant, err: unknown): void {
     const message = this.redact(err instanceof Error ? err.message : String(err));
     state.summary.status = 'failed';
     state.summary.error ??= message;
@@ -176,13 +208,14 @@ class Fleet {
 
   /** Connects every host in parallel, then settles how root commands run (one sudo prompt at most). */
   async connect(): Promise<void> {
-    await Promise.all(this.hosts.map(async (state) => {
-      const session = this.newSession(state.target.ssh);
+    const own: Participant[] = [...this.hosts, ...(this.nfs && !this.nfs.sharedWith ? [this.nfs] : [])];
+    await Promise.all(own.map(async (state) => {
+        const session = this.newSession(state.target.ssh);
       try {
         this.say(state.target.name, `connecting to ${session.label}`);
         await session.connect();
-        if (state.target.ssh.jump) {
-          const j = state.target.ssh.jump;
+        const j = state.target.ssh.jump;
+        if (j) {
           state.summary.via = `${j.user}@${j.host}:${j.port}`;
         }
         state.session = session;
@@ -192,7 +225,11 @@ class Fleet {
         this.fail(state, err);
       }
     }));
-    const needPassword = this.live().filter((h) => h.session!.privilege === 'sudo-password');
+    if (this.nfs?.sharedWith) {
+      this.nfs.session = this.nfs.sharedWith.session;
+      if (!this.nfs.session) this.fail(this.nfs, new HostError('unreachable', `shares the connection of ${this.nfs.sharedWith.target.name}, which failed`));
+    }
+    const needPassword = own.filter((h) => h.summary.status === 'ok' && h.session?.privilege === 'sudo-password');
     if (needPassword.length === 0) return;
     const password = this.options.sudoPassword ? await this.options.sudoPassword() : undefined;
     if (password === undefined) {
@@ -216,6 +253,10 @@ class Fleet {
       state.summary.sshHandshakes = state.session?.handshakes ?? 0;
       state.session?.close();
     }
+    if (this.nfs && !this.nfs.sharedWith) {
+      this.nfs.summary.sshHandshakes = this.nfs.session?.handshakes ?? 0;
+      this.nfs.session?.close();
+    }
     for (const jump of this.jumps.values()) {
       try {
         (await jump).close();
@@ -226,7 +267,7 @@ class Fleet {
   }
 
   /** Runs a root script; a non-zero exit throws with the tail of its output. */
-  async root(state: HostState, script: string, what: string): Promise<string> {
+  async root(state: Participant, script: string, what: string): Promise<string> {
     const result = await state.session!.runRoot(script);
     if (result.code !== 0) {
       const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).join('\n    ');
@@ -269,10 +310,13 @@ const DRY_RUN_TOKEN = 'dry-run-token-placeholder';
 /** `bootstrap`: step 1 of the tutorial on every node, idempotent. */
 export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const fleet = new Fleet(options);
+  const fleet = new Fleet(options, true);
   const { config } = options;
   const dryRun = options.dryRun ?? false;
-  const summary: RunSummary = { command: 'bootstrap', dryRun, ok: false, hosts: fleet.hosts.map((h) => h.summary), durationMs: 0 };
+  const summary: RunSummary = {
+    command: 'bootstrap', dryRun, ok: false, durationMs: 0,
+    hosts: [...fleet.hosts.map((h) => h.summary), ...(fleet.nfs ? [fleet.nfs.summary] : [])],
+  };
   const source = installSource(config, options.configPath, fleet.home);
   const tokenFile = fromConfigDir(options.configPath, config.k3s.tokenFile ?? defaultTokenFile(options.configPath, config.kubeconfig.context), fleet.home);
   let token = readToken(tokenFile);
@@ -327,14 +371,18 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
       if (state.work.error) fleet.fail(state, new HostError('step', state.work.error));
     }
 
+    // The NFS server (if managed) is prepared alongside the nodes.
+    const nfsDone = prepareNfsServer(fleet, dryRun);
+
     if (dryRun) {
+      await nfsDone;
       for (const state of fleet.hosts) {
         if (!state.work || state.work.error) continue;
         state.summary.plannedSteps = state.work.steps.map((s) => ({ title: s.change, script: fleet.redact(s.shownScript), uploads: s.uploads }));
         for (const step of state.work.steps) fleet.say(state.target.name, `would: ${step.change}`);
         if (state.work.steps.length === 0) fleet.say(state.target.name, 'nothing to change');
       }
-      summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok');
+      summary.ok = summary.hosts.every((h) => h.status === 'ok');
       return summary;
     }
 
@@ -371,11 +419,41 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
       summary.kubeconfig = await mergeKubeconfigFromServer(fleet, server, serverAddress);
       summary.nodes = await waitForNodes(fleet, server);
     }
-    summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok') && (summary.nodes?.notReady.length ?? 1) === 0;
+    await nfsDone;
+    summary.ok = summary.hosts.every((h) => h.status === 'ok') && (summary.nodes?.notReady.length ?? 1) === 0;
     return summary;
   } finally {
     await fleet.close();
     summary.durationMs = Date.now() - started;
+  }
+}
+
+/** Runs (or, in a dry run, shows) the NFS server preparation when `nfsServer.managed`. */
+async function prepareNfsServer(fleet: Fleet, dryRun: boolean): Promise<void> {
+  const nfs = fleet.nfs;
+  if (!nfs || nfs.summary.status !== 'ok' || !nfs.session) return;
+  const { config } = fleet.options;
+  const path = config.nfs?.path;
+  if (!path) {
+    fleet.fail(nfs, new HostError('step', 'nfsServer.managed: no export folder; set nfs.path'));
+    return;
+  }
+  const clients = config.nfsServer.clients ?? fleet.hosts.map((h) => h.target.ssh.host);
+  const script = nfsServerScript({ path, clients, exportOptions: config.nfsServer.exportOptions });
+  const title = `export ${path} to ${clients.join(', ')} (nfs-kernel-server)`;
+  if (nfs.sharedWith) nfs.summary.warnings.push(`shares the SSH connection of ${nfs.sharedWith.target.name}`);
+  if (dryRun) {
+    nfs.summary.plannedSteps = [{ title, script, uploads: [] }];
+    fleet.say(nfs.target.name, `would: ${title}`);
+    return;
+  }
+  try {
+    const changes = parseNfsServerChanges(await fleet.root(nfs, script, 'NFS server preparation'));
+    if (changes.length === 0) nfs.summary.unchanged.push(`${path} already exported to ${clients.join(', ')}`);
+    nfs.summary.changed.push(...changes);
+    fleet.say(nfs.target.name, changes.length ? changes.join('; ') : `${path} already exported`);
+  } catch (err) {
+    fleet.fail(nfs, err);
   }
 }
 

@@ -95,6 +95,11 @@ export class TargetResolver {
     return this.parsed.compute(alias, { ignoreCase: true, matchExec: false }) as Record<string, string | string[]>;
   }
 
+  /** The endpoint for an extra host (e.g. the NFS server), resolved like a node. */
+  extraHost(alias: string, explicit: { user?: string; port?: number; identityFile?: string; bastion?: string }): SshEndpoint {
+    return this.endpoint(alias, explicit, 0);
+  }
+
   private endpointForHost(host: HostConfig): SshEndpoint {
     const alias = host.address ?? host.name;
     return this.endpoint(alias, {

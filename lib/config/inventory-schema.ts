@@ -127,6 +127,27 @@ export const hostPrepSchema = z
   })
   .strict();
 
+export const nfsServerSchema = z
+  .object({
+    /** Prepare the NFS server over SSH: install nfs-kernel-server, create and export `nfs.path`. @default false */
+    managed: z.boolean().default(false),
+    /** SSH alias or address of the NFS server. @default the value of nfs.server */
+    host: hostOrIp.optional(),
+    /** SSH user; default from ~/.ssh/config, else `ssh.user`. */
+    user: z.string().min(1).optional(),
+    /** SSH port. @default 22 */
+    port: tcpPort.optional(),
+    /** Private key file. */
+    identityFile: z.string().min(1).optional(),
+    /** Jump host (ProxyJump). */
+    bastion: jumpHost.optional(),
+    /** Hosts or networks allowed to mount the export. @default every node's address */
+    clients: z.array(z.string().regex(/^[A-Za-z0-9.*?:/_-]+$/, 'must be an exports(5) client such as "10.0.0.0/24", "jm-node-*" or "10.0.0.11"')).min(1).optional(),
+    /** exports(5) options; no_root_squash lets the provisioner create per-claim folders. @default "rw,sync,no_subtree_check,no_root_squash" */
+    exportOptions: z.string().regex(/^[a-z_=0-9,]+$/, 'must be exports(5) options such as "rw,sync,no_subtree_check"').default('rw,sync,no_subtree_check,no_root_squash'),
+  })
+  .strict();
+
 /** Sections merged into the top level of the cluster description. */
 export const inventorySchema = z.object({
   nodes: nodesSchema.optional(),
@@ -134,6 +155,7 @@ export const inventorySchema = z.object({
   k3s: k3sSchema.prefault({}),
   kubeconfig: kubeconfigSchema.prefault({}),
   hostPrep: hostPrepSchema.prefault({}),
+  nfsServer: nfsServerSchema.prefault({}),
 });
 
 export type HostConfig = z.output<typeof hostSchema>;

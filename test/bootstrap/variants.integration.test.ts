@@ -84,3 +84,65 @@ describeWith(FAKE_HOST_PREREQUISITES)('K3s on containerd', () => {
     expect(nodes.map((n) => n.runtime)).toEqual(['containerd://1.7.22-k3s1', 'containerd://1.7.22-k3s1']);
   });
 });
+
+describeWith(FAKE_HOST_PREREQUISITES)('managed NFS server (nfsServer.managed)', () => {
+  let fixture: JetsonHosts;
+  let ws: Workspace;
+  const EXPORTFS_STUB = '#!/bin/sh\n# Records exportfs calls (the fake hosts have no NFS kernel server).\necho "$*" >> /run/jetson-host/exportfs.log\n';
+
+  beforeAll(async () => {
+    fixture = await startJetsonHosts({ count: 3 });
+    ws = makeWorkspace(fixture);
+    for (const host of fixture.hosts) {
+      await host.writeFile('/usr/local/bin/exportfs', EXPORTFS_STUB);
+      await host.run('chmod 755 /usr/local/bin/exportfs');
+    }
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+    ws?.remove();
+  });
+
+  const twoNodesAndNfs = (nfsHost: string) => {
+    const cluster = clusterFor(fixture, 'root', { nfs: { server: nfsHost, path: '/var/nfs/general' }, nfsServer: { managed: true } });
+    cluster.nodes!.agents = cluster.nodes!.agents!.slice(0, 1);
+    return cluster;
+  };
+
+  test('a separate NFS host: installed, folder created, exported to the nodes; a rerun changes nothing', async () => {
+    const [server, agent, nfs] = fixture.hosts;
+    const dry = await bootstrap(ws, twoNodesAndNfs(nfs.address), { dryRun: true });
+    expect(hostSummary(dry, 'nfs-server').plannedSteps!.map((s) => s.title)).toEqual([`export /var/nfs/general to ${server.address}, ${agent.address} (nfs-kernel-server)`]);
+    expect(await nfs.exists('/var/nfs/general')).toBe(false);
+
+    const run = await bootstrap(ws, twoNodesAndNfs(nfs.address));
+    expect(run.summary.ok).toBe(true);
+    expect(hostSummary(run, 'nfs-server')).toMatchObject({
+      role: 'nfs-server', address: nfs.address, status: 'ok', sshHandshakes: 1,
+      changed: ['installed nfs-kernel-server', 'created the export folder (nobody:nogroup, 0777)', 'exported it in /etc/exports and reloaded (exportfs -ra)'],
+    });
+    expect(await nfs.installedPackages()).toContain('nfs-kernel-server');
+    expect(await nfs.fileMode('/var/nfs/general')).toBe(0o777);
+    const options = 'rw,sync,no_subtree_check,no_root_squash';
+    expect(await nfs.readFile('/etc/exports')).toContain(`/var/nfs/general ${server.address}(${options}) ${agent.address}(${options})\n`);
+    expect(await nfs.readFile('/run/jetson-host/exportfs.log')).toBe('-ra\n');
+
+    const again = await bootstrap(ws, twoNodesAndNfs(nfs.address));
+    expect(hostSummary(again, 'nfs-server')).toMatchObject({ changed: [], unchanged: [`/var/nfs/general already exported to ${server.address}, ${agent.address}`] });
+    expect(await nfs.readFile('/run/jetson-host/exportfs.log')).toBe('-ra\n');
+  });
+
+  test('the NFS server on a node shares that node\'s SSH connection; changed clients replace the line', async () => {
+    const [server] = fixture.hosts;
+    const logins = () => readFileSync(join(server.dir, 'sshd.log'), 'utf-8').split('\n').filter((l) => l.includes('Accepted publickey')).length;
+    const before = logins();
+    const cluster = twoNodesAndNfs(server.address);
+    cluster.nfsServer = { managed: true, clients: ['127.0.0.0/8'] };
+    await server.writeFile('/etc/exports', '# existing\n/var/nfs/general 10.9.9.9(ro)\n/srv/other *(ro)\n');
+    const run = await bootstrap(ws, cluster);
+    expect(run.summary.ok).toBe(true);
+    expect(logins() - before).toBe(1);
+    expect(hostSummary(run, 'nfs-server').warnings).toEqual(['shares the SSH connection of jm-node-1']);
+    expect(await server.readFile('/etc/exports')).toBe('# existing\n/srv/other *(ro)\n/var/nfs/general 127.0.0.0/8(rw,sync,no_subtree_check,no_root_squash)\n');
+  });
+});
