@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
+import { MODEL_REPOSITORY_SUBPATH, SEED_MANIFEST_FILE, SEED_STAGING_SUBPATH } from '../../lib/seed/seed-defaults';
 import { describeWith, hasCommand } from '../support/prereq';
 import { renderScriptModule, SCRIPT_MODULE, SCRIPT_SOURCE } from './embed-seed-script';
 import { loadSeedManifestsFromDist } from './seed-fixture';
@@ -13,6 +14,12 @@ describe('seed script source', () => {
     const source = readFileSync(SCRIPT_SOURCE, 'utf-8');
     expect(SEED_MODELS_SCRIPT).toBe(source);
     expect(readFileSync(SCRIPT_MODULE, 'utf-8')).toBe(renderScriptModule(source));
+  });
+
+  it('uses the layout names the constructs export', () => {
+    expect(SEED_MODELS_SCRIPT).toContain(`\nmanifest_name=${SEED_MANIFEST_FILE}\n`);
+    expect(SEED_MODELS_SCRIPT).toContain(`\nrepo=$root/\${SEED_REPOSITORY_SUBPATH:-${MODEL_REPOSITORY_SUBPATH}}\n`);
+    expect(SEED_MODELS_SCRIPT).toContain(`\nstaging=$root/\${SEED_STAGING_SUBPATH:-${SEED_STAGING_SUBPATH}}\n`);
   });
 
   it('is the script the synthesized ConfigMap ships', () => {
