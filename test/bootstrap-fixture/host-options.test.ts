@@ -37,7 +37,7 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: options', () => {
       hosts: [
         {},
         { unreachable: true },
-        { installerFailure: 'Download failed: simulated network error', installerDelayMs: 400 },
+        { installerFailure: "Download failed: simulated network error (can't reach github.com)", installerDelayMs: 400 },
         { memoryCgroup: false, daemonJson: null, l4tRelease: null, arch: 'x86_64', docker: false, nfsCommon: true },
         { hostname: 'edge-node', daemonJson: '{"runtimes": ' },
       ],
@@ -116,7 +116,7 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: options', () => {
     const install = await run(ssh, 'curl -sfL https://get.k3s.io | K3S_URL=https://jm-node-1:6443 K3S_TOKEN=deploy-token sh -');
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     expect(install.code).toBe(1);
-    expect(install.stderr).toContain('[ERROR]  Download failed: simulated network error');
+    expect(install.stderr).toContain("[ERROR]  Download failed: simulated network error (can't reach github.com)");
     expect(await fixture.hosts[2].exists('/usr/local/bin/k3s')).toBe(false);
     expect(await fixture.hosts[2].serviceState('k3s-agent')).toBe('inactive');
   });
@@ -188,6 +188,8 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: options', () => {
     await expect(startJetsonHosts({ hostnames: ['Bad_Name'] })).rejects.toThrow(/hostname "Bad_Name"/);
     await expect(startJetsonHosts({ count: 1, users: [{ name: 'root', sudo: 'none' }] })).rejects.toThrow(/users\[\]\.name/);
     await expect(startJetsonHosts({ count: 1, installerDelayMs: -1 })).rejects.toThrow(/installerDelayMs/);
+    await expect(startJetsonHosts({ hostnames: ['twin', 'twin'] })).rejects.toThrow(/"twin" is given to more than one host/);
+    await expect(startJetsonHosts({ count: 1, port: 70000 })).rejects.toThrow(/port/);
   });
 
   it('leaves the machine itself untouched', () => {

@@ -342,6 +342,9 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
     throw new Error('startJetsonHosts: needs root (mount namespaces, overlay mounts, sshd)');
   }
   const port = options.port ?? 22;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`startJetsonHosts: port must be an integer in 1..65535 (got ${port})`);
+  }
   const users = options.users ?? DEFAULT_TEST_USERS;
   for (const user of users) {
     if (!/^[a-z_][a-z0-9_-]*$/.test(user.name) || user.name === 'root') {
@@ -360,9 +363,9 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
     await fsp.mkdir(path.join(shared, 'registry', 'servers'), { recursive: true, mode: 0o755 });
     const clientKeyPath = path.join(dir, 'client_ed25519');
     const specs = Array.from({ length: count }, (_, index) => resolveHost(options, index, block));
-    const [clientPublicKey] = await Promise.all([
-      generateKey(clientKeyPath, 'jetson-hosts-client'),
-    ]);
+    const duplicate = specs.find((spec, i) => specs.findIndex((other) => other.hostname === spec.hostname) !== i);
+    if (duplicate) throw new Error(`startJetsonHosts: hostname "${duplicate.hostname}" is given to more than one host`);
+    const clientPublicKey = await generateKey(clientKeyPath, 'jetson-hosts-client');
     const base = await readBaseAccounts(users);
     const hostKeys = await Promise.all(
       specs.map(async (spec) => {
@@ -448,8 +451,8 @@ function resolveHost(options: StartJetsonHostsOptions, index: number, block: num
     throw new Error(`startJetsonHosts: installerDelayMs must be a non-negative integer (got ${delay})`);
   }
   const failure = pick('installerFailure');
-  if (failure !== undefined && /[\n']/.test(failure)) {
-    throw new Error('startJetsonHosts: installerFailure must be one line without single quotes');
+  if (failure !== undefined && (failure === '' || /\n/.test(failure))) {
+    throw new Error('startJetsonHosts: installerFailure must be a non-empty single line');
   }
   const arch = pick('arch') ?? 'aarch64';
   const version = pick('k3sDefaultVersion') ?? 'v1.30.6+k3s1';
