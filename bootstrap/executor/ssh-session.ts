@@ -79,6 +79,10 @@ export class SshSession {
       port: endpoint.port,
       username: endpoint.user,
       readyTimeout: this.options.connectTimeoutMs,
+      // A K3s install can print nothing for minutes; keepalives stop NATs and firewalls from
+      // dropping the quiet connection, and notice a node that went away.
+      keepaliveInterval: 15000,
+      keepaliveCountMax: 8,
       authHandler: auth,
       algorithms: { serverHostKey: hostKeyAlgorithms(knownHosts.knownKeyTypes(endpoint.host, endpoint.port)) as never },
       hostVerifier: (key: Buffer) => {
