@@ -66,6 +66,11 @@ describe('write and restore scripts (run by dash on a scratch copy)', () => {
     expect(runScript(RESTORE_DAEMON_JSON_SCRIPT, dir).trim()).toBe('no-backup');
   });
 
+  test('the same content gives the same script (stable dry-run output)', () => {
+    expect(writeDaemonJsonScript('{"a": 1}\n')).toBe(writeDaemonJsonScript('{"a": 1}\n'));
+    expect(writeDaemonJsonScript('{"a": 1}\n')).not.toBe(writeDaemonJsonScript('{"a": 2}\n'));
+  });
+
   test('content with a heredoc-looking line is written verbatim', () => {
     const dir = mkdtempSync(join(tmpdir(), 'daemon-json-'));
     writeFileSync(join(dir, 'daemon.json'), '{}');
