@@ -327,7 +327,9 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
     await Promise.all(fleet.live().map(async (state) => {
       try {
         state.facts = parseProbe(await fleet.root(state, PROBE_SCRIPT, 'preflight probe'));
-        const verdict = evaluatePreflight(state.facts, { runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon });
+        const verdict = evaluatePreflight(state.facts, {
+          runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
+        });
         fleet.say(state.target.name, `preflight: ${verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
         const privilege = state.session!.privilege;
         state.summary.checks = [

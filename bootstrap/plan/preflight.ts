@@ -128,6 +128,22 @@ export interface PreflightCheck {
 export interface PreflightOptions {
   readonly runtime: 'docker' | 'containerd';
   readonly installNfsCommon: boolean;
+  /** The K3s version to install (k3s.version); a newer installed one is not downgraded. */
+  readonly k3sVersion?: string;
+}
+
+/** "v1.34.1+k3s2" → [1, 34, 1, 2] for ordering; undefined when unrecognised. */
+export function k3sVersionKey(version: string): number[] | undefined {
+  const m = /^v(\d+)\.(\d+)\.(\d+)(?:\+k3s(\d+))?$/.exec(version);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0)] : undefined;
+}
+
+function isNewer(a: string, b: string): boolean {
+  const ka = k3sVersionKey(a);
+  const kb = k3sVersionKey(b);
+  if (!ka || !kb) return false;
+  for (let i = 0; i < ka.length; i += 1) if (ka[i] !== kb[i]) return ka[i] > kb[i];
+  return false;
 }
 
 /** The verdict on a host; `isJetson` decides the Jetson node label. */
@@ -172,6 +188,12 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
   if (facts.nfsCommon) checks.push({ name: 'nfs-common', status: 'ok', detail: 'installed' });
   else if (options.installNfsCommon && facts.aptGet) checks.push({ name: 'nfs-common', status: 'fix', detail: 'missing; will be installed with apt-get' });
   else checks.push({ name: 'nfs-common', status: 'warn', detail: 'missing; NFS volumes will not mount until it is installed (apt-get install nfs-common)' });
+
+  if (facts.k3sVersion && options.k3sVersion) {
+    checks.push(isNewer(facts.k3sVersion, options.k3sVersion)
+      ? { name: 'k3s-version', status: 'fail', detail: `K3s ${facts.k3sVersion} is installed, newer than k3s.version ${options.k3sVersion}; K3s does not support downgrades: set k3s.version to ${facts.k3sVersion} if it is v1.34 or older, or reset the node first` }
+      : { name: 'k3s-version', status: facts.k3sVersion === options.k3sVersion ? 'ok' : 'fix', detail: facts.k3sVersion === options.k3sVersion ? `${facts.k3sVersion} installed` : `${facts.k3sVersion} installed; will be upgraded to ${options.k3sVersion}` });
+  }
 
   return { checks, isJetson, failed: checks.some((c) => c.status === 'fail') };
 }

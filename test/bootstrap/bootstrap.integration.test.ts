@@ -203,6 +203,14 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     }
   });
 
+  test('an older k3s.version than installed is refused (K3s cannot downgrade)', async () => {
+    const run = await bootstrap(ws, clusterFor(fixture, 'root', { k3s: { version: 'v1.33.5+k3s1' } }), { dryRun: true });
+    expect(run.summary.ok).toBe(false);
+    for (const host of run.summary.hosts) {
+      expect(host.error).toMatch(/^K3s v1.34.1\+k3s1 is installed, newer than k3s.version v1.33.5\+k3s1; K3s does not support downgrades/);
+    }
+  });
+
   test('reset uninstalls K3s, restores daemon.json and removes only our kubeconfig context', async () => {
     const dry = await reset(ws, clusterFor(fixture), { dryRun: true });
     expect(dry.summary.hosts[0].plannedSteps!.map((s) => s.title)).toEqual([

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { PROBE_SCRIPT, evaluatePreflight, parseL4tRelease, parseProbe, type HostFacts } from '../../bootstrap/plan/preflight';
+import { PROBE_SCRIPT, evaluatePreflight, k3sVersionKey, parseL4tRelease, parseProbe, type HostFacts } from '../../bootstrap/plan/preflight';
 
 const JETSON: HostFacts = {
   hostname: 'jm-node-1', arch: 'aarch64',
@@ -70,5 +70,23 @@ describe('preflight', () => {
     expect(result.isJetson).toBe(false);
     expect(result.checks.find((c) => c.name === 'l4t')?.status).toBe('warn');
     expect(result.checks.map((c) => c.name)).not.toContain('nvidia-runtime');
+  });
+});
+
+describe('installed K3s version', () => {
+  const withK3s = (installed: string) => evaluatePreflight({ ...JETSON, k3sVersion: installed }, { ...options, k3sVersion: 'v1.34.1+k3s1' })
+    .checks.find((c) => c.name === 'k3s-version')!;
+
+  test('older → upgraded, same → ok, newer → refused (no downgrades)', () => {
+    expect(withK3s('v1.30.6+k3s1')).toMatchObject({ status: 'fix', detail: 'v1.30.6+k3s1 installed; will be upgraded to v1.34.1+k3s1' });
+    expect(withK3s('v1.34.1+k3s1')).toMatchObject({ status: 'ok' });
+    expect(withK3s('v1.34.1+k3s2')).toMatchObject({ status: 'fail' });
+    expect(withK3s('v1.35.0+k3s1').detail).toMatch(/newer than k3s.version v1.34.1\+k3s1; K3s does not support downgrades/);
+    expect(k3sVersionKey('v1.34.10+k3s1')).toEqual([1, 34, 10, 1]);
+    expect(k3sVersionKey('latest')).toBeUndefined();
+  });
+
+  test('no K3s installed: no check', () => {
+    expect(evaluatePreflight(JETSON, { ...options, k3sVersion: 'v1.34.1+k3s1' }).checks.map((c) => c.name)).not.toContain('k3s-version');
   });
 });
