@@ -83,12 +83,16 @@ build_kwok() {
 }
 
 built=0
+kwok_pid=""
+if [ ! -x "$BIN_DIR/kwok" ] || [ "$(cat "$BIN_DIR/.kwok-version" 2>/dev/null)" != "$KWOK_VERSION" ]; then
+  # In the background: the big build leaves a core idle much of the time (downloads, links).
+  build_kwok & kwok_pid=$!
+  built=1
+fi
 for b in kube-apiserver kube-scheduler kube-controller-manager etcd; do
   if [ ! -x "$BIN_DIR/$b" ]; then build_control_plane; built=1; break; fi
 done
-if [ ! -x "$BIN_DIR/kwok" ] || [ "$(cat "$BIN_DIR/.kwok-version" 2>/dev/null)" != "$KWOK_VERSION" ]; then
-  build_kwok; built=1
-fi
+if [ -n "$kwok_pid" ]; then wait "$kwok_pid"; fi
 rm -rf "$BIN_DIR/.tmp"
 
 mkdir -p "$REPO_ROOT/.cache"
