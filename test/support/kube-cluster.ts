@@ -82,17 +82,24 @@ process.on('exit', () => {
 });
 
 export class KubeCluster {
-  /** Starts the control plane; on failure everything started so far is stopped again. */
+  /**
+   * Starts the control plane; on failure everything started so far is stopped again. A
+   * component that exits during start-up (e.g. a port taken between picking and binding
+   * it) gets one more try on fresh ports.
+   */
   static async start(options: KubeClusterOptions = {}): Promise<KubeCluster> {
-    const cluster = new KubeCluster(options);
-    try {
-      await cluster.boot(options.workloads ?? true, options.startTimeoutMs ?? 120_000);
-    } catch (error) {
-      const logs = cluster.logTails();
-      await cluster.stop();
-      throw new Error(`${(error as Error).message}\n${logs}`);
+    for (let attempt = 1; ; attempt++) {
+      const cluster = new KubeCluster(options);
+      try {
+        await cluster.boot(options.workloads ?? true, options.startTimeoutMs ?? 120_000);
+        return cluster;
+      } catch (error) {
+        const logs = cluster.logTails();
+        const crashed = cluster.exitedComponent() !== undefined;
+        await cluster.stop();
+        if (!crashed || attempt >= 2) throw new Error(`${(error as Error).message}\n${logs}`);
+      }
     }
-    return cluster;
   }
 
   /** Temporary folder with certificates, data, logs and the kubeconfig. */
@@ -203,6 +210,10 @@ export class KubeCluster {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     for (;;) {
+      const exited = this.exitedComponent();
+      if (exited) {
+        throw new Error(`${exited.name} exited (${exited.child.exitCode ?? exited.child.signalCode}) while waiting for ${what}\n${this.logTails()}`);
+      }
       try {
         const value = await check();
         if (value !== undefined) return value;
@@ -226,6 +237,12 @@ export class KubeCluster {
       await killGroup(component.child);
     }
     if (!process.env.TRITON_JETSON_KEEP_K8S_DIR) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The first component that is no longer running (none should, before stop()). */
+  private exitedComponent(): RunningComponent | undefined {
+    if (this.stopped) return undefined;
+    return this.components.find((c) => c.child.exitCode !== null || c.child.signalCode !== null);
   }
 
   /** Last lines of every component's log, for error messages. */
