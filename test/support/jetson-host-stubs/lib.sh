@@ -6,37 +6,53 @@ JH_REGISTRY=/run/jetson-fixture/registry
 # shellcheck disable=SC1091
 . "$JH_STATE/host.env"
 
-# Prints its arguments as one JSON array (jq 1.6's --args would parse "-x" as options).
+# JSON string escaping for the awk programs below (awk is far cheaper to start than jq,
+# and every stub call records itself: on 16 hosts that dominated the benchmark's CPU).
+JH_AWK_JSON='
+function jstr(s) {
+  gsub(/\\/, "&&", s); gsub(/"/, "\\\"", s); gsub(/\n/, "\\n", s)
+  gsub(/\r/, "\\r", s); gsub(/\t/, "\\t", s); gsub(/[\001-\037]/, "", s)
+  return "\"" s "\""
+}
+function jargv(  i, out) {
+  out = ""
+  for (i = 1; i < ARGC; i++) out = out (i > 1 ? "," : "") jstr(ARGV[i])
+  return "[" out "]"
+}'
+
+# Prints its arguments as one JSON array.
 jh_json_array() {
-  _n=$#; _i=0; _prog=""
-  for _a do set -- "$@" --arg "a$_i" "$_a"; _prog="$_prog${_prog:+,}\$a$_i"; _i=$((_i + 1)); done
-  shift "$_n"
-  jq -cn "$@" "[$_prog]"
+  awk "$JH_AWK_JSON"' BEGIN { print jargv(); exit }' "$@"
 }
 
 # sha256 of a secret, so logs can compare tokens without holding them.
 jh_sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
-# Appends one call record (JSON line) to the host's calls.log, with one jq run:
+# Appends one call record (JSON line) to the host's calls.log:
 # argv, uid, user, and the K3s-related environment (K3S_TOKEN only as K3S_TOKEN_SHA256).
 # Usage: jh_record <program> "$@"
 jh_record() {
   _prog=$1; shift
-  _n=$#; _i=0; _argv=""; _env=""
-  for _a do set -- "$@" --arg "a$_i" "$_a"; _argv="$_argv${_argv:+,}\$a$_i"; _i=$((_i + 1)); done
+  _env_names=""
   for _v in INSTALL_K3S_EXEC K3S_URL INSTALL_K3S_VERSION INSTALL_K3S_SKIP_DOWNLOAD \
     INSTALL_K3S_SKIP_START INSTALL_K3S_CHANNEL K3S_KUBECONFIG_MODE K3S_KUBECONFIG_OUTPUT \
     K3S_NODE_NAME K3S_TOKEN_FILE INSTALL_K3S_BIN_DIR SUDO_USER; do
-    eval "_set=\${$_v+x} _val=\${$_v-}"
-    if [ -n "$_set" ]; then set -- "$@" --arg "$_v" "$_val"; _env="$_env${_env:+,}$_v:\$$_v"; fi
+    eval "_set=\${$_v+x}"
+    if [ -n "$_set" ]; then _env_names="$_env_names $_v"; fi
   done
-  if [ -n "${K3S_TOKEN+x}" ]; then
-    set -- "$@" --arg K3S_TOKEN_SHA256 "$(jh_sha256 "$K3S_TOKEN")"
-    _env="$_env${_env:+,}K3S_TOKEN_SHA256:\$K3S_TOKEN_SHA256"
-  fi
-  shift "$_n"
-  jq -cn "$@" --arg prog "$_prog" --argjson uid "$(id -u)" --arg user "$(id -un)" --argjson t "$(date +%s%3N)" \
-    "{t:\$t,program:\$prog,argv:[$_argv],uid:\$uid,user:\$user,env:{$_env}}" >>"$JH_STATE/calls.log"
+  _token_sha=""
+  if [ -n "${K3S_TOKEN+x}" ]; then _token_sha=$(jh_sha256 "$K3S_TOKEN"); fi
+  # Values travel through the environment: awk -v would interpret backslashes.
+  JH_PROG=$_prog JH_UID=$(id -u) JH_USER=$(id -un) JH_T=$(date +%s%3N) \
+    JH_ENV_NAMES=$_env_names JH_TOKEN_SHA=$_token_sha \
+    awk "$JH_AWK_JSON"' BEGIN {
+      n = split(ENVIRON["JH_ENV_NAMES"], names, " "); env = ""
+      for (i = 1; i <= n; i++) env = env (env == "" ? "" : ",") jstr(names[i]) ":" jstr(ENVIRON[names[i]])
+      if (ENVIRON["JH_TOKEN_SHA"] != "") env = env (env == "" ? "" : ",") "\"K3S_TOKEN_SHA256\":" jstr(ENVIRON["JH_TOKEN_SHA"])
+      printf "{\"t\":%s,\"program\":%s,\"argv\":%s,\"uid\":%s,\"user\":%s,\"env\":{%s}}\n",
+        ENVIRON["JH_T"], jstr(ENVIRON["JH_PROG"]), jargv(), ENVIRON["JH_UID"], jstr(ENVIRON["JH_USER"]), env
+      exit
+    }' "$@" >>"$JH_STATE/calls.log"
 }
 
 jh_is_root() { [ "$(id -u)" -eq 0 ]; }
