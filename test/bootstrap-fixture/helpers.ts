@@ -1,6 +1,7 @@
 /** Shared pieces of the fixture's own tests: prerequisites and an SSH helper. */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import { NodeSSH, SSHExecCommandResponse } from 'node-ssh';
 import { hasCommand, Prerequisite } from '../support/prereq';
@@ -63,4 +64,16 @@ export function machineFingerprint(): string {
   for (const d of ['/etc/docker', '/etc/rancher', '/etc/sudoers.d', '/etc/systemd/system', '/usr/local/bin', '/root/.ssh', '/root/.kube', '/home', '/var/lib/rancher']) addDir(d);
   hash.update(os.hostname());
   return hash.digest('hex');
+}
+
+/** Outcome of one TCP connection attempt: "connected" or the error code (e.g. ECONNREFUSED). */
+export function tcpConnect(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
 }

@@ -3,22 +3,10 @@
  * unreachable hosts, installer failure and delay, non-Jetson/broken hosts, and the K3s
  * installer's less common inputs (skip-download, kubeconfig output, explicit command).
  */
-import * as net from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import { describeWith } from '../support/prereq';
 import { JetsonHosts, OPERATOR_PASSWORD, startJetsonHosts } from '../support/jetson-hosts';
-import { connect, FIXTURE_PREREQUISITES, machineFingerprint, run } from './helpers';
-
-function tcpConnect(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-  });
-}
+import { connect, FIXTURE_PREREQUISITES, machineFingerprint, run, tcpConnect } from './helpers';
 
 describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: options', () => {
   let fixture: JetsonHosts;

@@ -6,12 +6,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import { describeWith } from '../support/prereq';
 import { startJetsonHosts, JetsonHosts, L4T_R32_7_1_RELEASE } from '../support/jetson-hosts';
-import { connect, FIXTURE_PREREQUISITES, machineFingerprint, run } from './helpers';
+import { connect, FIXTURE_PREREQUISITES, machineFingerprint, run, tcpConnect } from './helpers';
 
 const NVIDIA_DEFAULT = JSON.stringify({
   'default-runtime': 'nvidia',
@@ -302,14 +301,3 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: stop()', () => {
     rmSync(started.dir, { recursive: true, force: true });
   });
 });
-
-function tcpConnect(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-  });
-}

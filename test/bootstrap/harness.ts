@@ -58,15 +58,22 @@ export interface Run {
   readonly log: string[];
 }
 
-export async function bootstrap(ws: Workspace, cluster: ClusterConfigInput, options: Partial<RunOptions> = {}): Promise<Run> {
-  const log: string[] = [];
-  const summary = await runBootstrap({
+/** Run options that keep a run inside the test workspace (temp HOME, kubeconfig, known_hosts). */
+function workspaceOptions(ws: Workspace, cluster: ClusterConfigInput) {
+  return {
     config: parseClusterConfig(cluster),
     configPath: ws.configPath,
     homeDir: ws.home,
     env: {},
     kubeconfigPath: ws.kubeconfigPath,
     knownHostsFile: ws.knownHostsPath,
+  };
+}
+
+export async function bootstrap(ws: Workspace, cluster: ClusterConfigInput, options: Partial<RunOptions> = {}): Promise<Run> {
+  const log: string[] = [];
+  const summary = await runBootstrap({
+    ...workspaceOptions(ws, cluster),
     readyTimeoutSeconds: 20,
     pollIntervalMs: 200,
     log: (host, message) => log.push(`[${host}] ${message}`),
@@ -78,12 +85,7 @@ export async function bootstrap(ws: Workspace, cluster: ClusterConfigInput, opti
 export async function reset(ws: Workspace, cluster: ClusterConfigInput, options: Partial<RunOptions> = {}): Promise<Run> {
   const log: string[] = [];
   const summary = await runReset({
-    config: parseClusterConfig(cluster),
-    configPath: ws.configPath,
-    homeDir: ws.home,
-    env: {},
-    kubeconfigPath: ws.kubeconfigPath,
-    knownHostsFile: ws.knownHostsPath,
+    ...workspaceOptions(ws, cluster),
     log: (host, message) => log.push(`[${host}] ${message}`),
     ...options,
   });
