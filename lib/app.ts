@@ -36,7 +36,12 @@ export function synthToDirectory(cluster: ClusterConfigInput, outdir: string): s
     const files = readdirSync(staging).sort();
     const previous = existsSync(target) ? `${staging}.previous` : undefined;
     if (previous) renameSync(target, previous);
-    renameSync(staging, target);
+    try {
+      renameSync(staging, target);
+    } catch (err) {
+      if (previous) renameSync(previous, target); // put the old manifests back
+      throw err;
+    }
     if (previous) rmSync(previous, { recursive: true, force: true });
     return files.map((f) => path.join(outdir, f));
   } finally {
