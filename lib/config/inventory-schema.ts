@@ -3,7 +3,7 @@
  * bootstrapper (and by `triton-jetson verify` to find each node's Triton).
  */
 import { z } from 'zod';
-import { dnsLabel, hostOrIp, labelKey, labelValue, tcpPort } from './validators';
+import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, tcpPort } from './validators';
 
 /** Newest K3s minor that still runs on cgroup v1 (JetPack 4.6 / L4T r32 kernels). */
 export const MAX_K3S_MINOR = 34;
@@ -101,7 +101,7 @@ export const k3sSchema = z
     /** Label nodes verified to be Jetsons with `triton-jetson.dev/jetson=true`. @default true */
     labelJetsonNodes: z.boolean().default(true),
     /** Installer script URL (ignored with `airGapDir`). @default "https://get.k3s.io" */
-    installScriptUrl: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').default('https://get.k3s.io'),
+    installScriptUrl: httpUrl.default('https://get.k3s.io'),
     /** Local folder with install.sh, the k3s-arm64 binary and k3s-airgap-images-arm64.tar(.gz|.zst) for hosts without internet. */
     airGapDir: z.string().min(1).optional(),
     /** Seconds to wait for every node to be Ready. @default 300 */

@@ -11,12 +11,9 @@ import { TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, TRITON_TENSOR_FORMATS } from 
 import {
   DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER,
 } from '../seed/seed-defaults';
-import { imageRef } from './validators';
+import { httpUrl, imageRef, sha256 } from './validators';
 
 const dims = z.array(z.number().int()).min(1, 'list at least one dimension');
-const httpUrl = z
-  .string()
-  .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http:// or https:// URL without spaces');
 
 const modelInputSchema = z
   .object({
@@ -80,10 +77,7 @@ export const modelDownloadSchema = z
     /** Where the file is downloaded from (with `seeding.mirror`, only its file name is kept). */
     url: httpUrl,
     /** Expected sha256 (64 hex digits); verified before anything is published. */
-    sha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits, as printed by sha256sum')
-      .optional(),
+    sha256: sha256.optional(),
     archive: z.enum(MODEL_ARCHIVE_TYPES).default('tar.gz'),
     files: z
       .array(z.object({ from: z.string().min(1).optional(), to: z.string().min(1) }).strict())

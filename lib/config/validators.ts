@@ -82,12 +82,12 @@ export const labelValue = z
   .string()
   .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, 'must be a label value: ≤ 63 letters, digits, "-", "_" or "."');
 
-/** An http(s) URL. */
+/** An http(s) URL (no spaces: the seeding script and installers split on them). */
 export const httpUrl = z
   .string()
-  .regex(/^https?:\/\/[^\s/$.?#][^\s]*$/i, 'must be an http:// or https:// URL');
+  .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http:// or https:// URL without spaces');
 
 /** A lower-case hex sha256 digest. */
 export const sha256 = z
   .string()
-  .regex(/^[a-f0-9]{64}$/, 'must be a sha256 digest: 64 lower-case hex characters');
+  .regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits, as printed by sha256sum');
