@@ -6,6 +6,13 @@ JH_REGISTRY=/run/jetson-fixture/registry
 # shellcheck disable=SC1091
 . "$JH_STATE/host.env"
 
+# Who runs this stub, from one `id` run ("uid=1001(deploy) gid=..."): every stub sources
+# this file, and process starts are most of the fake hosts' CPU in the 16-host benchmark.
+JH_SELF_ID=$(id)
+JH_SELF_UID=${JH_SELF_ID#uid=}; JH_SELF_UID=${JH_SELF_UID%%(*}
+JH_SELF_USER=${JH_SELF_ID#*(}; JH_SELF_USER=${JH_SELF_USER%%)*}
+case $JH_SELF_ID in "uid=$JH_SELF_UID("*) ;; *) JH_SELF_USER=$JH_SELF_UID ;; esac # no passwd entry
+
 # JSON string escaping for the awk programs below (awk is far cheaper to start than jq,
 # and every stub call records itself: on 16 hosts that dominated the benchmark's CPU).
 JH_AWK_JSON='
@@ -43,7 +50,7 @@ jh_record() {
   _token_sha=""
   if [ -n "${K3S_TOKEN+x}" ]; then _token_sha=$(jh_sha256 "$K3S_TOKEN"); fi
   # Values travel through the environment: awk -v would interpret backslashes.
-  JH_PROG=$_prog JH_UID=$(id -u) JH_USER=$(id -un) JH_T=$(date +%s%3N) \
+  JH_PROG=$_prog JH_UID=$JH_SELF_UID JH_USER=$JH_SELF_USER JH_T=$(date +%s%3N) \
     JH_ENV_NAMES=$_env_names JH_TOKEN_SHA=$_token_sha \
     awk "$JH_AWK_JSON"' BEGIN {
       n = split(ENVIRON["JH_ENV_NAMES"], names, " "); env = ""
@@ -55,7 +62,7 @@ jh_record() {
     }' "$@" >>"$JH_STATE/calls.log"
 }
 
-jh_is_root() { [ "$(id -u)" -eq 0 ]; }
+jh_is_root() { [ "$JH_SELF_UID" -eq 0 ]; }
 
 # Service state: active | inactive | failed (files under $JH_STATE/services).
 jh_service_state() { cat "$JH_STATE/services/$1" 2>/dev/null || echo inactive; }
