@@ -2,7 +2,7 @@
 # Programs the fake Jetson hosts of test/support/jetson-hosts.ts need: a real OpenSSH
 # server (sshd, ssh-keygen), sudo (for the non-root test users), util-linux (unshare:
 # one mount+UTS namespace per host; setpriv, nsenter), jq (the stubs parse daemon.json
-# and write their call log with it), sha256sum and openssl (certs in the kubeconfig).
+# and node records with it), sha256sum and openssl (certs in the kubeconfig).
 set -euo pipefail
 
 missing=()
