@@ -10,3 +10,4 @@ export * from './synth-command';
 export * from './model-config';
 export * from './model-catalog';
 export * from './model-seed-job';
+export * from './tutorial-defaults';

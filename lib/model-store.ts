@@ -2,6 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubePersistentVolumeClaim, Quantity } from '../imports/k8s';
 import { componentLabels } from './labels';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 /** Properties of {@link ModelStore}. */
 export interface ModelStoreProps {
@@ -39,7 +40,7 @@ export class ModelStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelStoreProps = {}) {
     super(scope, id);
-    this.claimName = props.claimName ?? 'models-pvc';
+    this.claimName = props.claimName ?? TUTORIAL_DEFAULTS.claimName;
     const metadata: ApiObjectMetadata = {
       name: this.claimName,
       namespace: props.namespace ?? 'default',
@@ -48,9 +49,9 @@ export class ModelStore extends Construct {
     this.claim = new KubePersistentVolumeClaim(this, 'claim', {
       metadata,
       spec: {
-        storageClassName: props.storageClassName ?? 'nfs-client',
+        storageClassName: props.storageClassName ?? TUTORIAL_DEFAULTS.storageClassName,
         accessModes: ['ReadWriteMany'],
-        resources: { requests: { storage: Quantity.fromString(props.size ?? '10Gi') } },
+        resources: { requests: { storage: Quantity.fromString(props.size ?? TUTORIAL_DEFAULTS.storageSize) } },
       },
     });
   }

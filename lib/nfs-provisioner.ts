@@ -5,6 +5,7 @@ import {
   KubeClusterRole, KubeClusterRoleBinding, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass,
 } from '../imports/k8s';
 import { componentLabels } from './labels';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { removeConstructPathLabel } from './workload-hygiene';
 
 /** Properties of {@link NfsProvisioner}. */
@@ -68,10 +69,10 @@ export class NfsProvisioner extends Construct {
   constructor(scope: Construct, id: string, props: NfsProvisionerProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? 'default';
-    const provisionerName = props.provisionerName ?? 'k8s-sigs.io/nfs-subdir-external-provisioner';
-    const nfsServer = props.nfsServer ?? '10.0.0.30';
-    const nfsPath = props.nfsPath ?? '/var/nfs/general';
-    this.storageClassName = props.storageClassName ?? 'nfs-client';
+    const provisionerName = props.provisionerName ?? TUTORIAL_DEFAULTS.provisionerName;
+    const nfsServer = props.nfsServer ?? TUTORIAL_DEFAULTS.nfsServer;
+    const nfsPath = props.nfsPath ?? TUTORIAL_DEFAULTS.nfsPath;
+    this.storageClassName = props.storageClassName ?? TUTORIAL_DEFAULTS.storageClassName;
     const labels = componentLabels(NFS_PROVISIONER_NAME);
     const podLabels = { app: NFS_PROVISIONER_NAME };
 
@@ -128,7 +129,7 @@ export class NfsProvisioner extends Construct {
     const root = kplus.Volume.fromNfs(this, 'nfs-root', `${NFS_PROVISIONER_NAME}-root`, { server: nfsServer, path: nfsPath });
     this.deployment.addContainer({
       name: NFS_PROVISIONER_NAME,
-      image: props.image ?? 'registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2',
+      image: props.image ?? TUTORIAL_DEFAULTS.provisionerImage,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       envVariables: {
         PROVISIONER_NAME: kplus.EnvValue.fromValue(provisionerName),

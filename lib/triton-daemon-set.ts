@@ -3,10 +3,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IntOrString, Quantity } from '../imports/k8s';
 import { componentLabels } from './labels';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { removeConstructPathLabel } from './workload-hygiene';
 
 /** The tutorial's Triton image for Jetson (see images/triton-jetson for the recipe). */
-export const DEFAULT_TRITON_IMAGE = 'janakiramm/triton-jetson';
+export const DEFAULT_TRITON_IMAGE = TUTORIAL_DEFAULTS.tritonImage;
 /** Where Triton reads its model repository inside the container. */
 export const TRITON_MODEL_REPOSITORY_PATH = '/opt/triton/models';
 /** Where the Jetson image keeps Triton's backends (the image's ENTRYPOINT passes it). */
@@ -14,7 +15,7 @@ export const TRITON_BACKEND_DIRECTORY = '/opt/triton/backends';
 /** Container name, as in the tutorial. */
 export const TRITON_CONTAINER_NAME = 'triton-jetson';
 /** Triton's own default ports; flags are passed only for ports that differ. */
-export const TRITON_DEFAULT_PORTS: TritonPorts = { http: 8000, grpc: 8001, metrics: 8002 };
+export const TRITON_DEFAULT_PORTS: TritonPorts = TUTORIAL_DEFAULTS.tritonPorts;
 
 /** Container ports of Triton's three endpoints. */
 export interface TritonPorts {
@@ -130,7 +131,7 @@ export class TritonDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: TritonDaemonSetProps = {}) {
     super(scope, id);
-    const name = props.name ?? 'triton';
+    const name = props.name ?? TUTORIAL_DEFAULTS.tritonName;
     const ports = props.ports ?? TRITON_DEFAULT_PORTS;
     this.ports = ports;
     this.podSelector = { app: name };
@@ -159,7 +160,7 @@ export class TritonDaemonSet extends Construct {
     );
 
     const sharedMemory = kplus.Volume.fromEmptyDir(this, 'dshm', 'dshm', { medium: kplus.EmptyDirMedium.MEMORY });
-    const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'models-claim', props.claimName ?? 'models-pvc');
+    const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'models-claim', props.claimName ?? TUTORIAL_DEFAULTS.claimName);
     // Read-only at the container mount only: a read-only claim would be mounted read-only on
     // the node too, and the kubelet could not create a missing subPath folder in it.
     const models = kplus.Volume.fromPersistentVolumeClaim(this, 'models', claim, { name: 'models' });
@@ -212,13 +213,13 @@ export class TritonDaemonSet extends Construct {
     const object = ApiObject.of(this.daemonSet);
     // cdk8s-plus forces CPU/memory limits sized for a generic service; Triton on a Nano needs
     // its own (and no CPU limit, which would throttle preprocessing).
-    const resources = props.resources ?? {};
+    const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...props.resources };
     object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', {
       requests: {
-        cpu: Quantity.fromString(resources.cpuRequest ?? '1'),
-        memory: Quantity.fromString(resources.memoryRequest ?? '1536Mi'),
+        cpu: Quantity.fromString(resources.cpuRequest),
+        memory: Quantity.fromString(resources.memoryRequest),
       },
-      limits: { memory: Quantity.fromString(resources.memoryLimit ?? '3Gi') },
+      limits: { memory: Quantity.fromString(resources.memoryLimit) },
     }));
     object.addJsonPatch(JsonPatch.add('/spec/updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } }));
     if (props.runtimeClassName) {

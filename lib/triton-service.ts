@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeService } from '../imports/k8s';
 import { componentLabels } from './labels';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { TRITON_DEFAULT_PORTS, TritonPorts } from './triton-daemon-set';
 
 /** NodePorts of Triton's three endpoints. */
@@ -55,9 +56,9 @@ export class TritonService extends Construct {
 
   constructor(scope: Construct, id: string, props: TritonServiceProps = {}) {
     super(scope, id);
-    const name = props.name ?? 'triton';
+    const name = props.name ?? TUTORIAL_DEFAULTS.tritonName;
     const targetPorts = props.targetPorts ?? TRITON_DEFAULT_PORTS;
-    const nodePorts = props.nodePorts ?? { http: 30800, grpc: 30801, metrics: 30802 };
+    const nodePorts = props.nodePorts ?? TUTORIAL_DEFAULTS.nodePorts;
     const port = (portName: keyof TritonPorts) => ({
       name: portName,
       protocol: 'TCP',
@@ -69,7 +70,7 @@ export class TritonService extends Construct {
       metadata: { name, namespace: props.namespace ?? 'default', labels: componentLabels(name) },
       spec: {
         type: 'NodePort',
-        selector: { ...(props.selector ?? { app: 'triton' }) },
+        selector: { ...(props.selector ?? { app: TUTORIAL_DEFAULTS.tritonName }) },
         externalTrafficPolicy: props.externalTrafficPolicy ?? 'Cluster',
         ports: [port('http'), port('grpc'), port('metrics')],
       },

@@ -6,16 +6,16 @@ import { z } from 'zod';
 import {
   absolutePath, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort, quantity, tcpPort,
 } from './validators';
+import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
-export const TUTORIAL_NFS_SERVER = '10.0.0.30';
-export const TUTORIAL_NFS_PATH = '/var/nfs/general';
+const D = TUTORIAL_DEFAULTS;
 
 export const nfsSchema = z
   .object({
     /** NFS server address. */
-    server: hostOrIp.default(TUTORIAL_NFS_SERVER),
+    server: hostOrIp.default(D.nfsServer),
     /** Exported folder on the server. */
-    path: absolutePath.default(TUTORIAL_NFS_PATH),
+    path: absolutePath.default(D.nfsPath),
   })
   .strict();
 
@@ -23,12 +23,12 @@ export const provisionerSchema = z
   .object({
     /** Deploy the NFS dynamic provisioner; turn off when the cluster already has the StorageClass. */
     enabled: z.boolean().default(true),
-    image: imageRef.default('registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2'),
-    storageClassName: dnsSubdomain.default('nfs-client'),
+    image: imageRef.default(D.provisionerImage),
+    storageClassName: dnsSubdomain.default(D.storageClassName),
     provisionerName: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, 'must look like "k8s-sigs.io/nfs-subdir-external-provisioner"')
-      .default('k8s-sigs.io/nfs-subdir-external-provisioner'),
+      .default(D.provisionerName),
     /** Keep a PV's data in an "archived-" folder when its claim is deleted. */
     archiveOnDelete: z.boolean().default(true),
     reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete'),
@@ -37,17 +37,17 @@ export const provisionerSchema = z
 
 export const storageSchema = z
   .object({
-    claimName: dnsSubdomain.default('models-pvc'),
+    claimName: dnsSubdomain.default(D.claimName),
     /** Defaults to the provisioner's StorageClass. */
     storageClassName: dnsSubdomain.optional(),
-    size: quantity.default('10Gi'),
+    size: quantity.default(D.storageSize),
   })
   .strict();
 
 export const tritonSchema = z
   .object({
-    name: dnsLabel.default('triton'),
-    image: imageRef.default('janakiramm/triton-jetson'),
+    name: dnsLabel.default(D.tritonName),
+    image: imageRef.default(D.tritonImage),
     imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default('IfNotPresent'),
     extraArgs: z.array(z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"')).default([]),
     /** RuntimeClass for K3s on containerd ("nvidia"); unset with Docker's default runtime. */
@@ -55,14 +55,14 @@ export const tritonSchema = z
     /** Extra node labels Triton pods require, on top of kubernetes.io/arch=arm64. */
     nodeSelector: z.record(labelKey, labelValue).default({}),
     ports: z
-      .object({ http: tcpPort.default(8000), grpc: tcpPort.default(8001), metrics: tcpPort.default(8002) })
+      .object({ http: tcpPort.default(D.tritonPorts.http), grpc: tcpPort.default(D.tritonPorts.grpc), metrics: tcpPort.default(D.tritonPorts.metrics) })
       .strict()
       .prefault({}),
     resources: z
       .object({
-        cpuRequest: quantity.default('1'),
-        memoryRequest: quantity.default('1536Mi'),
-        memoryLimit: quantity.default('3Gi'),
+        cpuRequest: quantity.default(D.tritonResources.cpuRequest),
+        memoryRequest: quantity.default(D.tritonResources.memoryRequest),
+        memoryLimit: quantity.default(D.tritonResources.memoryLimit),
       })
       .strict()
       .prefault({}),
@@ -71,9 +71,9 @@ export const tritonSchema = z
 
 export const serviceSchema = z
   .object({
-    name: dnsLabel.default('triton'),
+    name: dnsLabel.default(D.tritonName),
     nodePorts: z
-      .object({ http: nodePort.default(30800), grpc: nodePort.default(30801), metrics: nodePort.default(30802) })
+      .object({ http: nodePort.default(D.nodePorts.http), grpc: nodePort.default(D.nodePorts.grpc), metrics: nodePort.default(D.nodePorts.metrics) })
       .strict()
       .prefault({}),
     externalTrafficPolicy: z.enum(['Cluster', 'Local']).default('Cluster'),

@@ -1,0 +1,19 @@
+/**
+ * The tutorial's values, defined once: the constructs' prop defaults and the cluster
+ * description's defaults both come from here, so the two cannot drift apart.
+ */
+export const TUTORIAL_DEFAULTS = {
+  nfsServer: '10.0.0.30',
+  nfsPath: '/var/nfs/general',
+  provisionerImage: 'registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2',
+  provisionerName: 'k8s-sigs.io/nfs-subdir-external-provisioner',
+  storageClassName: 'nfs-client',
+  claimName: 'models-pvc',
+  storageSize: '10Gi',
+  tritonName: 'triton',
+  tritonImage: 'janakiramm/triton-jetson',
+  tritonPorts: { http: 8000, grpc: 8001, metrics: 8002 },
+  nodePorts: { http: 30800, grpc: 30801, metrics: 30802 },
+  /** Requests and limit sized for a 4 GB Jetson Nano (not in the tutorial). */
+  tritonResources: { cpuRequest: '1', memoryRequest: '1536Mi', memoryLimit: '3Gi' },
+} as const;
