@@ -7,6 +7,7 @@
 import { parseClusterConfig } from '../../lib/config';
 import { synthYaml } from '../../lib';
 import { describeWith } from '../support/prereq';
+import { VARIANTS as CONFIGS } from '../support/variants';
 import { KubeCluster, kubeClusterPrerequisites } from '../support/kube-cluster';
 import { addSimulatedNodes, JETSON_NODES, ManifestObject, manifestObjects, nfsVolume, podsOf } from './cluster-fixtures';
 
@@ -15,7 +16,7 @@ jest.setTimeout(180_000);
 interface Variant {
   /** Short name; the namespace is variant-<name>. */
   readonly name: string;
-  /** Cluster description (namespace is added). */
+  /** Cluster description, one of test/support/variants.ts (its namespace is replaced). */
   readonly config: Record<string, unknown>;
   /** What this variant must change, checked after the real apply. */
   readonly check: (cluster: KubeCluster, namespace: string, objects: ManifestObject[]) => Promise<void>;
@@ -24,17 +25,17 @@ interface Variant {
 const VARIANTS: Variant[] = [
   {
     name: 'no-provisioner',
-    config: { provisioner: { enabled: false } },
+    config: CONFIGS['provisioner off'],
     check: async (cluster, namespace, objects) => {
       expect(objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StorageClass')).toEqual([]);
       const claim = await cluster.getJson(['pvc', 'models-pvc', '-n', namespace]);
-      expect(claim.spec.storageClassName).toBe('nfs-client');
+      expect(claim.spec.storageClassName).toBe('existing-nfs');
       await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
     },
   },
   {
     name: 'containerd',
-    config: { k3s: { runtime: 'containerd' } },
+    config: CONFIGS['containerd runtime class'],
     check: async (cluster, namespace) => {
       const ds = await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
       expect(ds.spec.template.spec.runtimeClassName).toBe('nvidia');
@@ -50,27 +51,16 @@ const VARIANTS: Variant[] = [
   },
   {
     name: 'custom-nodeports',
-    config: { service: { nodePorts: { http: 31080, grpc: 31081, metrics: 31082 } } },
+    config: CONFIGS['custom ports and namespace'],
     check: async (cluster, namespace) => {
       const service = await cluster.getJson(['service', 'triton', '-n', namespace]);
       const nodePorts = Object.fromEntries(service.spec.ports.map((p: any) => [p.name, p.nodePort])); // eslint-disable-line @typescript-eslint/no-explicit-any
-      expect(nodePorts).toEqual({ http: 31080, grpc: 31081, metrics: 31082 });
+      expect(nodePorts).toEqual({ http: 31000, grpc: 31001, metrics: 31002 });
     },
   },
   {
     name: 'second-model',
-    config: {
-      models: [{
-        name: 'densenet_onnx',
-        downloads: [{ url: 'https://example.com/densenet/model.onnx', archive: 'file', files: [{ to: '1/model.onnx' }] }],
-        config: {
-          platform: 'onnxruntime_onnx',
-          maxBatchSize: 0,
-          input: [{ name: 'data_0', dataType: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: [3, 224, 224] }],
-          output: [{ name: 'fc6_1', dataType: 'TYPE_FP32', dims: [1000] }],
-        },
-      }],
-    },
+    config: CONFIGS['a second model'],
     check: async (cluster, namespace, objects) => {
       expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(1);
       // Both models reach the cluster (the seeding Job's ConfigMaps), as stored by the server.
