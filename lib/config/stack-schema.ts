@@ -80,6 +80,16 @@ export const serviceSchema = z
   })
   .strict();
 
+/** NetworkPolicies for Triton, the provisioner and the seeding Job (docs/hardening.md). */
+export const networkPolicySchema = z
+  .object({
+    /** Off by default: a policy that is wrong for a site cuts Triton off from its clients. */
+    enabled: z.boolean().default(false),
+    /** TCP ports of the API server the provisioner may reach. */
+    apiServerPorts: z.array(tcpPort).min(1).default([443, 6443]),
+  })
+  .strict();
+
 /** Refinements across fields of the stack section (ports must not collide). */
 export function checkDistinctPorts(
   ports: Record<string, number>,
