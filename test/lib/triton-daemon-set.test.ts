@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { TRITON_MODEL_REPOSITORY_PATH, TritonDaemonSet, tritonArgs } from '../../lib';
+import { TRITON_KUBE_SCORE_IGNORES, TRITON_MODEL_REPOSITORY_PATH, TritonDaemonSet, tritonArgs } from '../../lib';
 import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
 import { synthConstruct } from './helpers';
@@ -31,10 +31,27 @@ describe('TritonDaemonSet', () => {
     expect(container.securityContext).toMatchObject({ runAsNonRoot: false, readOnlyRootFilesystem: false });
     expect(spec.securityContext.runAsNonRoot).toBe(false);
     expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.resources).toEqual({ requests: { cpu: '1', memory: '1536Mi' }, limits: { memory: '3Gi' } });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '1', 'memory': '1536Mi', 'ephemeral-storage': '256Mi' },
+      limits: { 'memory': '3Gi', 'ephemeral-storage': '2Gi' },
+    });
     // Our HTTP startup probe replaces cdk8s-plus' automatic TCP one.
     expect(container.startupProbe.tcpSocket).toBeUndefined();
     expect(container.startupProbe.httpGet).toEqual({ path: '/v2/health/live', port: 8000, scheme: 'HTTP' });
+  });
+
+  test('is hardened where Triton allows it, and tells kube-score why not elsewhere', () => {
+    expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(container.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false });
+    expect(ds.metadata.annotations['kube-score/ignore'].split(',')).toEqual([
+      'container-image-pull-policy', 'container-image-tag', 'container-resources',
+      'container-security-context-readonlyrootfilesystem', 'container-security-context-user-group-id',
+    ]);
+    const sized = daemonSet({ resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '8Gi' }, imagePullPolicy: 'Always' });
+    expect(podSpec(sized).containers[0].resources.requests['ephemeral-storage']).toBe('1Gi');
+    expect(podSpec(sized).containers[0].resources.limits['ephemeral-storage']).toBe('8Gi');
+    // Always pulls: nothing to ignore about the pull policy.
+    expect(sized.metadata.annotations['kube-score/ignore']).not.toContain('container-image-pull-policy');
   });
 
   test('probes Triton\'s health endpoints and tolerates minutes of model loading', () => {
@@ -82,7 +99,12 @@ describe('TritonDaemonSet', () => {
     expect(c.args).toEqual(expect.arrayContaining(['--http-port=9000', '--grpc-port=9001', '--metrics-port=9002']));
     expect(c.args[c.args.length - 1]).toBe('--log-verbose=1');
     expect(c.readinessProbe.httpGet.port).toBe(9000);
-    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '256Mi' },
+      limits: { 'memory': '2Gi', 'ephemeral-storage': '2Gi' },
+    });
+    // A user's own image: its tag is theirs, and kube-score checks it.
+    expect(custom.metadata.annotations['kube-score/ignore'].split(',')).toEqual([...TRITON_KUBE_SCORE_IGNORES, 'container-image-pull-policy'].sort());
     expect(c.volumeMounts[1].subPath).toBe('repository');
     expect(custom.spec.selector.matchLabels).toEqual({ app: 'inference' });
     expect(custom.spec.template.metadata.annotations['prometheus.io/port']).toBe('9002');
