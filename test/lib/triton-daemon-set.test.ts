@@ -4,6 +4,9 @@ import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
 import { synthConstruct } from './helpers';
 
+/** The checks a manifest tells kube-score to skip (its `kube-score/ignore` annotation). */
+const kubeScoreIgnores = (m: Manifest): string[] => ((m.metadata as { annotations?: Record<string, string> }).annotations?.['kube-score/ignore'] ?? '').split(',').filter((c) => c !== '');
+
 function daemonSet(props: ConstructorParameters<typeof TritonDaemonSet>[2] = {}): Manifest {
   const manifests = synthConstruct((scope) => new TritonDaemonSet(scope, 'triton', props));
   expect(manifests).toHaveLength(1);
@@ -43,7 +46,7 @@ describe('TritonDaemonSet', () => {
   test('is hardened where Triton allows it, and tells kube-score why not elsewhere', () => {
     expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(container.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false });
-    expect(ds.metadata.annotations['kube-score/ignore'].split(',')).toEqual([
+    expect(kubeScoreIgnores(ds)).toEqual([
       'container-image-pull-policy', 'container-image-tag', 'container-resources',
       'container-security-context-readonlyrootfilesystem', 'container-security-context-user-group-id',
     ]);
@@ -51,7 +54,7 @@ describe('TritonDaemonSet', () => {
     expect(podSpec(sized).containers[0].resources.requests['ephemeral-storage']).toBe('1Gi');
     expect(podSpec(sized).containers[0].resources.limits['ephemeral-storage']).toBe('8Gi');
     // Always pulls: nothing to ignore about the pull policy.
-    expect(sized.metadata.annotations['kube-score/ignore']).not.toContain('container-image-pull-policy');
+    expect(kubeScoreIgnores(sized)).not.toContain('container-image-pull-policy');
   });
 
   test('probes Triton\'s health endpoints and tolerates minutes of model loading', () => {
@@ -104,7 +107,7 @@ describe('TritonDaemonSet', () => {
       limits: { 'memory': '2Gi', 'ephemeral-storage': '2Gi' },
     });
     // A user's own image: its tag is theirs, and kube-score checks it.
-    expect(custom.metadata.annotations['kube-score/ignore'].split(',')).toEqual([...TRITON_KUBE_SCORE_IGNORES, 'container-image-pull-policy'].sort());
+    expect(kubeScoreIgnores(custom)).toEqual([...TRITON_KUBE_SCORE_IGNORES, 'container-image-pull-policy'].sort());
     expect(c.volumeMounts[1].subPath).toBe('repository');
     expect(custom.spec.selector.matchLabels).toEqual({ app: 'inference' });
     expect(custom.spec.template.metadata.annotations['prometheus.io/port']).toBe('9002');
