@@ -137,6 +137,12 @@ export interface TritonDaemonSetProps {
    * @default Duration.minutes(10)
    */
   readonly startupTimeout?: Duration;
+  /**
+   * Seccomp profile of the pod. RuntimeDefault is the filter `docker run` applies too;
+   * Unconfined is the escape hatch should a backend need a syscall it blocks.
+   * @default "RuntimeDefault"
+   */
+  readonly seccompProfile?: 'RuntimeDefault' | 'Unconfined';
 }
 
 /**
@@ -250,7 +256,7 @@ export class TritonDaemonSet extends Construct {
         'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageLimit ?? TRITON_EPHEMERAL_STORAGE.limit),
       },
     }));
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+    object.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: props.seccompProfile ?? 'RuntimeDefault' }));
     ignoreKubeScoreChecks(object, TRITON_KUBE_SCORE_IGNORES);
     // IfNotPresent on purpose: nodes may be air-gapped with the image loaded by hand.
     if ((props.imagePullPolicy ?? 'IfNotPresent') !== 'Always') ignoreKubeScoreChecks(object, ['container-image-pull-policy']);

@@ -53,6 +53,7 @@ describe('TritonDaemonSet', () => {
     const sized = daemonSet({ resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '8Gi' }, imagePullPolicy: 'Always' });
     expect(podSpec(sized).containers[0].resources.requests['ephemeral-storage']).toBe('1Gi');
     expect(podSpec(sized).containers[0].resources.limits['ephemeral-storage']).toBe('8Gi');
+    expect(podSpec(daemonSet({ seccompProfile: 'Unconfined' })).securityContext.seccompProfile).toEqual({ type: 'Unconfined' });
     // Always pulls: nothing to ignore about the pull policy.
     expect(kubeScoreIgnores(sized)).not.toContain('container-image-pull-policy');
   });
