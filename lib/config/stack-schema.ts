@@ -63,6 +63,9 @@ export const tritonSchema = z
         cpuRequest: quantity.default(D.tritonResources.cpuRequest),
         memoryRequest: quantity.default(D.tritonResources.memoryRequest),
         memoryLimit: quantity.default(D.tritonResources.memoryLimit),
+        /** Ephemeral storage (container layer, logs); defaults 256Mi / 2Gi (docs/hardening.md). */
+        ephemeralStorageRequest: quantity.optional(),
+        ephemeralStorageLimit: quantity.optional(),
       })
       .strict()
       .prefault({}),

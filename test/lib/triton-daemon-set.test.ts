@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { TRITON_KUBE_SCORE_IGNORES, TRITON_MODEL_REPOSITORY_PATH, TritonDaemonSet, tritonArgs } from '../../lib';
 import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
+import { synthManifests } from '../support/synth';
 import { synthConstruct } from './helpers';
 
 /** The checks a manifest tells kube-score to skip (its `kube-score/ignore` annotation). */
@@ -125,5 +126,16 @@ describe('tritonArgs', () => {
       '--repository-poll-secs=15',
     ]);
     expect(tritonArgs({ repositoryPollSeconds: 60 })).toContain('--repository-poll-secs=60');
+  });
+});
+
+describe('TritonDaemonSet from cluster.yaml', () => {
+  test('triton.resources sizes Triton\'s ephemeral storage', () => {
+    const ds = synthManifests({ triton: { resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '10Gi' } } })
+      .find((m) => m.kind === 'DaemonSet')!;
+    expect(podSpec(ds).containers[0].resources).toEqual({
+      requests: { 'cpu': '1', 'memory': '1536Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'memory': '3Gi', 'ephemeral-storage': '10Gi' },
+    });
   });
 });
