@@ -9,6 +9,7 @@ import {
   MODEL_REPOSITORY_SUBPATH, SEED_SPEC_MOUNT_PATH, SEED_STAGING_SUBPATH, SEED_VOLUME_MOUNT_PATH,
 } from './seed/seed-defaults';
 import { SEED_SCRIPT_KEY, seedConfigMapData } from './seed/seed-plan';
+import { KUBE_SCORE_IGNORE_ANNOTATION } from './workload-hygiene';
 
 export {
   MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH, DEFAULT_SEED_IMAGE, SEED_MANIFEST_FILE,
@@ -36,6 +37,16 @@ export interface ModelSeedResources {
    * @default "256Mi"
    */
   readonly memoryLimit?: string;
+  /**
+   * Ephemeral-storage request (its root filesystem is read-only: this is for its logs).
+   * @default "32Mi"
+   */
+  readonly ephemeralStorageRequest?: string;
+  /**
+   * Ephemeral-storage limit.
+   * @default "256Mi"
+   */
+  readonly ephemeralStorageLimit?: string;
 }
 
 /** Properties of {@link ModelSeedJob}. */
@@ -172,12 +183,14 @@ export class ModelSeedJob extends Construct {
               ],
               resources: {
                 requests: {
-                  cpu: Quantity.fromString(resources.cpuRequest ?? '100m'),
-                  memory: Quantity.fromString(resources.memoryRequest ?? '64Mi'),
+                  'cpu': Quantity.fromString(resources.cpuRequest ?? '100m'),
+                  'memory': Quantity.fromString(resources.memoryRequest ?? '64Mi'),
+                  'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageRequest ?? '32Mi'),
                 },
                 limits: {
-                  cpu: Quantity.fromString(resources.cpuLimit ?? '1'),
-                  memory: Quantity.fromString(resources.memoryLimit ?? '256Mi'),
+                  'cpu': Quantity.fromString(resources.cpuLimit ?? '1'),
+                  'memory': Quantity.fromString(resources.memoryLimit ?? '256Mi'),
+                  'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageLimit ?? '256Mi'),
                 },
               },
               securityContext: {
@@ -197,7 +210,8 @@ export class ModelSeedJob extends Construct {
 
     this.jobName = `${baseName}-${contentHash({ data, spec })}`;
     this.job = new KubeJob(this, 'job', {
-      metadata: { name: this.jobName, namespace, labels },
+      // IfNotPresent on purpose (air-gapped nodes); reason in docs/hardening.md.
+      metadata: { name: this.jobName, namespace, labels, annotations: { [KUBE_SCORE_IGNORE_ANNOTATION]: 'container-image-pull-policy' } },
       spec,
     });
   }

@@ -1,12 +1,12 @@
-import { Size } from 'cdk8s';
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  KubeClusterRole, KubeClusterRoleBinding, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass,
+  KubeClusterRole, KubeClusterRoleBinding, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass, Quantity,
 } from '../imports/k8s';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
-import { removeConstructPathLabel } from './workload-hygiene';
+import { ignoreKubeScoreChecks, removeConstructPathLabel } from './workload-hygiene';
 
 /** Properties of {@link NfsProvisioner}. */
 export interface NfsProvisionerProps {
@@ -51,6 +51,17 @@ export interface NfsProvisionerProps {
    */
   readonly reclaimPolicy?: 'Delete' | 'Retain';
 }
+
+/**
+ * kube-score checks the provisioner Deployment fails on purpose (reasons in docs/hardening.md):
+ * it runs as root like the upstream chart (it must own the folders it creates on any export),
+ * pulls IfNotPresent (air-gapped nodes), and is one replica with no PDB or anti-affinity
+ * (two provisioners must never run at once).
+ */
+export const NFS_PROVISIONER_KUBE_SCORE_IGNORES = [
+  'container-security-context-user-group-id',
+  'container-image-pull-policy',
+] as const;
 
 /** Object name used by the upstream Helm chart for every provisioner object. */
 export const NFS_PROVISIONER_NAME = 'nfs-subdir-external-provisioner';
@@ -144,10 +155,20 @@ export class NfsProvisioner extends Construct {
         privileged: false,
       },
       resources: {
-        cpu: { request: kplus.Cpu.millis(10) },
+        cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(250) },
         memory: { request: Size.mebibytes(32), limit: Size.mebibytes(128) },
       },
     });
+    const object = ApiObject.of(this.deployment);
+    // Nothing is written to its (read-only) root filesystem: this is for its logs. (cdk8s-plus
+    // would render ephemeral storage in whole Gi.)
+    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/requests/ephemeral-storage', Quantity.fromString('32Mi')));
+    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/limits/ephemeral-storage', Quantity.fromString('256Mi')));
+    // Root, but without any capability: folder creation, chmod of its own folders, renames and
+    // deletions on NFS are checked by the server, not by the client's capabilities.
+    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+    object.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+    ignoreKubeScoreChecks(object, NFS_PROVISIONER_KUBE_SCORE_IGNORES);
 
     new KubeStorageClass(this, 'storage-class', {
       metadata: { name: this.storageClassName, labels },

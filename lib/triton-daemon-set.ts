@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { IntOrString, Quantity } from '../imports/k8s';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
-import { removeConstructPathLabel } from './workload-hygiene';
+import { ignoreKubeScoreChecks, removeConstructPathLabel } from './workload-hygiene';
 
 /** The tutorial's Triton image for Jetson (see images/triton-jetson for the recipe). */
 export const DEFAULT_TRITON_IMAGE = TUTORIAL_DEFAULTS.tritonImage;
@@ -44,7 +44,31 @@ export interface TritonResources {
    * @default "3Gi"
    */
   readonly memoryLimit?: string;
+  /**
+   * Ephemeral-storage request (container layer: Triton's /tmp and caches; logs).
+   * @default "256Mi"
+   */
+  readonly ephemeralStorageRequest?: string;
+  /**
+   * Ephemeral-storage limit; past it the kubelet evicts the pod, so it is generous.
+   * @default "2Gi"
+   */
+  readonly ephemeralStorageLimit?: string;
 }
+
+/** Ephemeral-storage request and limit of the Triton container (not in the tutorial). */
+export const TRITON_EPHEMERAL_STORAGE = { request: '256Mi', limit: '2Gi' } as const;
+
+/**
+ * kube-score checks the Triton DaemonSet always fails on purpose, each with its reason in
+ * docs/hardening.md: root for the GPU device nodes, a writable root filesystem and no CPU
+ * limit. (IfNotPresent pulls and the tutorial's untagged image are ignored only when used.)
+ */
+export const TRITON_KUBE_SCORE_IGNORES = [
+  'container-security-context-user-group-id',
+  'container-security-context-readonlyrootfilesystem',
+  'container-resources',
+] as const;
 
 /** Properties of {@link TritonDaemonSet}. */
 export interface TritonDaemonSetProps {
@@ -113,6 +137,12 @@ export interface TritonDaemonSetProps {
    * @default Duration.minutes(10)
    */
   readonly startupTimeout?: Duration;
+  /**
+   * Seccomp profile of the pod. RuntimeDefault is the filter `docker run` applies too;
+   * Unconfined is the escape hatch should a backend need a syscall it blocks.
+   * @default "RuntimeDefault"
+   */
+  readonly seccompProfile?: 'RuntimeDefault' | 'Unconfined';
 }
 
 /**
@@ -148,7 +178,8 @@ export class TritonDaemonSet extends Construct {
           'prometheus.io/path': '/metrics',
         },
       },
-      // Triton needs root for the GPU device nodes the nvidia runtime injects.
+      // Triton needs root for the GPU device nodes the nvidia runtime injects. The runtime's
+      // default seccomp profile is what `docker run` of the tutorial applies too.
       securityContext: { ensureNonRoot: false },
     });
     this.daemonSet.select(kplus.LabelSelector.of({ labels: this.podSelector }));
@@ -216,11 +247,22 @@ export class TritonDaemonSet extends Construct {
     const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...props.resources };
     object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', {
       requests: {
-        cpu: Quantity.fromString(resources.cpuRequest),
-        memory: Quantity.fromString(resources.memoryRequest),
+        'cpu': Quantity.fromString(resources.cpuRequest),
+        'memory': Quantity.fromString(resources.memoryRequest),
+        'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageRequest ?? TRITON_EPHEMERAL_STORAGE.request),
       },
-      limits: { memory: Quantity.fromString(resources.memoryLimit) },
+      limits: {
+        'memory': Quantity.fromString(resources.memoryLimit),
+        'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageLimit ?? TRITON_EPHEMERAL_STORAGE.limit),
+      },
     }));
+    object.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: props.seccompProfile ?? 'RuntimeDefault' }));
+    ignoreKubeScoreChecks(object, TRITON_KUBE_SCORE_IGNORES);
+    // IfNotPresent on purpose: nodes may be air-gapped with the image loaded by hand.
+    if ((props.imagePullPolicy ?? 'IfNotPresent') !== 'Always') ignoreKubeScoreChecks(object, ['container-image-pull-policy']);
+    // The tutorial's image is published only untagged (so `latest`); a user's own build
+    // (triton.image) carries the tag they chose, and kube-score checks that one.
+    if ((props.image ?? DEFAULT_TRITON_IMAGE) === DEFAULT_TRITON_IMAGE) ignoreKubeScoreChecks(object, ['container-image-tag']);
     object.addJsonPatch(JsonPatch.add('/spec/updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } }));
     if (props.runtimeClassName) {
       object.addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));

@@ -1,10 +1,14 @@
 import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
 import { ClusterConfig, ClusterConfigInput, parseClusterConfig } from './config';
+import { componentLabels } from './labels';
 import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
 import { ModelStore } from './model-store';
-import { NfsProvisioner } from './nfs-provisioner';
+import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
+import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
+import { ignoreKubeScoreChecks } from './workload-hygiene';
 
 /** Properties of {@link TritonJetsonStack}. */
 export interface TritonJetsonStackProps {
@@ -33,6 +37,8 @@ export class TritonJetsonStack extends Construct {
   public readonly triton: TritonDaemonSet;
   /** Triton's NodePort Service. */
   public readonly service: TritonService;
+  /** NetworkPolicies of the workloads, when `networkPolicy.enabled`. */
+  public readonly networkPolicy?: TritonNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
     // Validate before joining the construct tree, so bad input leaves no partial stack.
@@ -88,5 +94,22 @@ export class TritonJetsonStack extends Construct {
       nodePorts: config.service.nodePorts,
       externalTrafficPolicy: config.service.externalTrafficPolicy,
     });
+
+    const workloads = [ApiObject.of(this.triton.daemonSet), this.modelSeedJob?.job, this.provisioner && ApiObject.of(this.provisioner.deployment)];
+    if (config.networkPolicy.enabled) {
+      this.networkPolicy = new TritonNetworkPolicy(this, 'network-policy', {
+        namespace,
+        triton: { podSelector: this.triton.podSelector, ports: this.triton.ports },
+        provisioner: this.provisioner ? { podSelector: { app: NFS_PROVISIONER_NAME } } : undefined,
+        modelSeed: this.modelSeedJob ? {
+          podSelector: componentLabels('model-seed'),
+          egressPorts: [...DEFAULT_SEED_EGRESS_PORTS, ...(config.seeding.mirror ? [urlPort(config.seeding.mirror)] : [])],
+        } : undefined,
+        apiServerPorts: config.networkPolicy.apiServerPorts,
+      });
+    } else {
+      // NetworkPolicies are opt-in (docs/hardening.md): say so to kube-score.
+      for (const workload of workloads) if (workload) ignoreKubeScoreChecks(workload, ['pod-networkpolicy']);
+    }
   }
 }

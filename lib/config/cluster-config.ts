@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { inventorySchema } from './inventory-schema';
 import { modelsSchema, seedingSchema } from './models-schema';
 import {
-  checkDistinctPorts, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
+  checkDistinctPorts, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
 } from './stack-schema';
 import { dnsLabel } from './validators';
 
@@ -24,6 +24,7 @@ export const clusterConfigSchema = z
     service: serviceSchema.prefault({}),
     models: modelsSchema,
     seeding: seedingSchema.prefault({}),
+    networkPolicy: networkPolicySchema.prefault({}),
   })
   .extend(inventorySchema.shape)
   .strict()

@@ -63,6 +63,9 @@ export const tritonSchema = z
         cpuRequest: quantity.default(D.tritonResources.cpuRequest),
         memoryRequest: quantity.default(D.tritonResources.memoryRequest),
         memoryLimit: quantity.default(D.tritonResources.memoryLimit),
+        /** Ephemeral storage (container layer, logs); defaults 256Mi / 2Gi (docs/hardening.md). */
+        ephemeralStorageRequest: quantity.optional(),
+        ephemeralStorageLimit: quantity.optional(),
       })
       .strict()
       .prefault({}),
@@ -77,6 +80,16 @@ export const serviceSchema = z
       .strict()
       .prefault({}),
     externalTrafficPolicy: z.enum(['Cluster', 'Local']).default('Cluster'),
+  })
+  .strict();
+
+/** NetworkPolicies for Triton, the provisioner and the seeding Job (docs/hardening.md). */
+export const networkPolicySchema = z
+  .object({
+    /** Off by default: a policy that is wrong for a site cuts Triton off from its clients. */
+    enabled: z.boolean().default(false),
+    /** TCP ports of the API server the provisioner may reach. */
+    apiServerPorts: z.array(tcpPort).min(1).default([443, 6443]),
   })
   .strict();
 

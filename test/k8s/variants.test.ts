@@ -70,6 +70,18 @@ const VARIANTS: Variant[] = [
       expect(stored).toContain('onnxruntime_onnx');
     },
   },
+  {
+    name: 'network-policies',
+    config: CONFIGS['network policies'],
+    check: async (cluster, namespace) => {
+      // The server stored one policy per workload, ports as written (docs/hardening.md).
+      const stored = await cluster.getJson(['networkpolicies', '-n', namespace]);
+      const byName = Object.fromEntries(stored.items.map((p: any) => [p.metadata.name, p.spec])); // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(Object.keys(byName).sort()).toEqual(['triton-jetson-model-seed', 'triton-jetson-nfs-provisioner', 'triton-jetson-triton']);
+      expect(byName['triton-jetson-triton'].policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(byName['triton-jetson-model-seed'].egress[1].ports.map((p: { port: number }) => p.port)).toEqual([80, 443, 8080]);
+    },
+  },
 ];
 
 describeWith(kubeClusterPrerequisites())('configuration variants on a real control plane', () => {

@@ -43,7 +43,10 @@ describe('ModelSeedJob', () => {
     expect(pod.securityContext).toEqual({ runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container.image).toBe('alpine:3.22');
     expect(container.command).toEqual(['/bin/sh', '/etc/model-seed/seed-models.sh']);
-    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '100m', 'memory': '64Mi', 'ephemeral-storage': '32Mi' },
+      limits: { 'cpu': '1', 'memory': '256Mi', 'ephemeral-storage': '256Mi' },
+    });
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(container.volumeMounts).toEqual([
       { name: 'models', mountPath: '/models' },

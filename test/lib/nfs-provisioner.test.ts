@@ -1,7 +1,10 @@
-import { NfsProvisioner } from '../../lib';
+import { NFS_PROVISIONER_KUBE_SCORE_IGNORES, NfsProvisioner } from '../../lib';
 import { invariantViolations } from '../support/invariants';
-import { findManifest, podSpec } from '../support/manifests';
+import { findManifest, Manifest, podSpec } from '../support/manifests';
 import { synthConstruct } from './helpers';
+
+/** The checks a manifest tells kube-score to skip (its `kube-score/ignore` annotation). */
+const kubeScoreIgnores = (m: Manifest): string[] => ((m.metadata as { annotations?: Record<string, string> }).annotations?.['kube-score/ignore'] ?? '').split(',').filter((c) => c !== '');
 
 describe('NfsProvisioner', () => {
   const manifests = synthConstruct((scope) => new NfsProvisioner(scope, 'nfs'));
@@ -50,6 +53,22 @@ describe('NfsProvisioner', () => {
     expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.volumeMounts).toEqual([{ name: 'nfs-subdir-external-provisioner-root', mountPath: '/persistentvolumes' }]);
     expect(deployment.spec.selector.matchLabels).toEqual({ app: 'nfs-subdir-external-provisioner' });
+  });
+
+  test('is hardened: no capabilities, no escalation, read-only root, RuntimeDefault seccomp, bounded resources', () => {
+    const deployment = findManifest(manifests, 'Deployment');
+    const spec = podSpec(deployment);
+    const container = spec.containers[0];
+    expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: false, capabilities: { drop: ['ALL'] },
+    });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '10m', 'memory': '32Mi', 'ephemeral-storage': '32Mi' },
+      limits: { 'cpu': '250m', 'memory': '128Mi', 'ephemeral-storage': '256Mi' },
+    });
+    // Root like the upstream chart, IfNotPresent pulls: deliberate (docs/hardening.md).
+    expect(kubeScoreIgnores(deployment)).toEqual([...NFS_PROVISIONER_KUBE_SCORE_IGNORES].sort());
   });
 
   test('takes the NFS server, path, names and policies from its props', () => {

@@ -1,8 +1,12 @@
 import { Duration } from 'cdk8s';
-import { TRITON_MODEL_REPOSITORY_PATH, TritonDaemonSet, tritonArgs } from '../../lib';
+import { TRITON_KUBE_SCORE_IGNORES, TRITON_MODEL_REPOSITORY_PATH, TritonDaemonSet, tritonArgs } from '../../lib';
 import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
+import { synthManifests } from '../support/synth';
 import { synthConstruct } from './helpers';
+
+/** The checks a manifest tells kube-score to skip (its `kube-score/ignore` annotation). */
+const kubeScoreIgnores = (m: Manifest): string[] => ((m.metadata as { annotations?: Record<string, string> }).annotations?.['kube-score/ignore'] ?? '').split(',').filter((c) => c !== '');
 
 function daemonSet(props: ConstructorParameters<typeof TritonDaemonSet>[2] = {}): Manifest {
   const manifests = synthConstruct((scope) => new TritonDaemonSet(scope, 'triton', props));
@@ -31,10 +35,28 @@ describe('TritonDaemonSet', () => {
     expect(container.securityContext).toMatchObject({ runAsNonRoot: false, readOnlyRootFilesystem: false });
     expect(spec.securityContext.runAsNonRoot).toBe(false);
     expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.resources).toEqual({ requests: { cpu: '1', memory: '1536Mi' }, limits: { memory: '3Gi' } });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '1', 'memory': '1536Mi', 'ephemeral-storage': '256Mi' },
+      limits: { 'memory': '3Gi', 'ephemeral-storage': '2Gi' },
+    });
     // Our HTTP startup probe replaces cdk8s-plus' automatic TCP one.
     expect(container.startupProbe.tcpSocket).toBeUndefined();
     expect(container.startupProbe.httpGet).toEqual({ path: '/v2/health/live', port: 8000, scheme: 'HTTP' });
+  });
+
+  test('is hardened where Triton allows it, and tells kube-score why not elsewhere', () => {
+    expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(container.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false });
+    expect(kubeScoreIgnores(ds)).toEqual([
+      'container-image-pull-policy', 'container-image-tag', 'container-resources',
+      'container-security-context-readonlyrootfilesystem', 'container-security-context-user-group-id',
+    ]);
+    const sized = daemonSet({ resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '8Gi' }, imagePullPolicy: 'Always' });
+    expect(podSpec(sized).containers[0].resources.requests['ephemeral-storage']).toBe('1Gi');
+    expect(podSpec(sized).containers[0].resources.limits['ephemeral-storage']).toBe('8Gi');
+    expect(podSpec(daemonSet({ seccompProfile: 'Unconfined' })).securityContext.seccompProfile).toEqual({ type: 'Unconfined' });
+    // Always pulls: nothing to ignore about the pull policy.
+    expect(kubeScoreIgnores(sized)).not.toContain('container-image-pull-policy');
   });
 
   test('probes Triton\'s health endpoints and tolerates minutes of model loading', () => {
@@ -82,7 +104,12 @@ describe('TritonDaemonSet', () => {
     expect(c.args).toEqual(expect.arrayContaining(['--http-port=9000', '--grpc-port=9001', '--metrics-port=9002']));
     expect(c.args[c.args.length - 1]).toBe('--log-verbose=1');
     expect(c.readinessProbe.httpGet.port).toBe(9000);
-    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '256Mi' },
+      limits: { 'memory': '2Gi', 'ephemeral-storage': '2Gi' },
+    });
+    // A user's own image: its tag is theirs, and kube-score checks it.
+    expect(kubeScoreIgnores(custom)).toEqual([...TRITON_KUBE_SCORE_IGNORES, 'container-image-pull-policy'].sort());
     expect(c.volumeMounts[1].subPath).toBe('repository');
     expect(custom.spec.selector.matchLabels).toEqual({ app: 'inference' });
     expect(custom.spec.template.metadata.annotations['prometheus.io/port']).toBe('9002');
@@ -99,5 +126,16 @@ describe('tritonArgs', () => {
       '--repository-poll-secs=15',
     ]);
     expect(tritonArgs({ repositoryPollSeconds: 60 })).toContain('--repository-poll-secs=60');
+  });
+});
+
+describe('TritonDaemonSet from cluster.yaml', () => {
+  test('triton.resources sizes Triton\'s ephemeral storage', () => {
+    const ds = synthManifests({ triton: { resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '10Gi' } } })
+      .find((m) => m.kind === 'DaemonSet')!;
+    expect(podSpec(ds).containers[0].resources).toEqual({
+      requests: { 'cpu': '1', 'memory': '1536Mi', 'ephemeral-storage': '1Gi' },
+      limits: { 'memory': '3Gi', 'ephemeral-storage': '10Gi' },
+    });
   });
 });

@@ -26,4 +26,5 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
     }],
     seeding: { mirror: 'http://mirror.lan:8080' },
   },
+  'network policies': { networkPolicy: { enabled: true }, seeding: { mirror: 'http://mirror.lan:8080' } },
 };

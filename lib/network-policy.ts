@@ -1,0 +1,114 @@
+import { Construct } from 'constructs';
+import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPort } from '../imports/k8s';
+import { componentLabels } from './labels';
+import { TRITON_DEFAULT_PORTS, TritonPorts } from './triton-daemon-set';
+
+/** Ports the API server answers on: the `kubernetes` Service's 443 and K3s' own 6443. */
+export const API_SERVER_PORTS: readonly number[] = [443, 6443];
+/** Ports the seeding Job downloads from (HTTP and HTTPS) unless told otherwise. */
+export const DEFAULT_SEED_EGRESS_PORTS: readonly number[] = [80, 443];
+
+/** Pods of one workload to confine. */
+export interface PolicyTarget {
+  /** Labels that select the workload's pods (and no others). */
+  readonly podSelector: Readonly<Record<string, string>>;
+}
+
+/** Properties of {@link TritonNetworkPolicy}. */
+export interface TritonNetworkPolicyProps {
+  /**
+   * Namespace of the workloads (and the policies).
+   * @default "default"
+   */
+  readonly namespace?: string;
+  /**
+   * Prefix of the policies' names: `<name>-triton`, `<name>-nfs-provisioner`, `<name>-model-seed`.
+   * @default "triton-jetson"
+   */
+  readonly name?: string;
+  /** Triton's pods: ingress only to its three ports, from anywhere; no egress. */
+  readonly triton: PolicyTarget & {
+    /**
+     * Container ports that clients and Prometheus reach.
+     * @default { http: 8000, grpc: 8001, metrics: 8002 }
+     */
+    readonly ports?: TritonPorts;
+  };
+  /**
+   * The NFS provisioner's pods: no ingress; egress only to the API server.
+   * @default - no policy (no provisioner in the stack)
+   */
+  readonly provisioner?: PolicyTarget;
+  /**
+   * The seeding Job's pods: no ingress; egress to DNS and to the download ports.
+   * @default - no policy (no seeding Job in the stack)
+   */
+  readonly modelSeed?: PolicyTarget & {
+    /**
+     * TCP ports it downloads from (a mirror's port is added by the stack).
+     * @default [80, 443]
+     */
+    readonly egressPorts?: readonly number[];
+  };
+  /**
+   * TCP ports of the API server the provisioner talks to.
+   * @default [443, 6443]
+   */
+  readonly apiServerPorts?: readonly number[];
+}
+
+/**
+ * Optional NetworkPolicies for the stack (cluster.yaml `networkPolicy.enabled`, off by default;
+ * see docs/hardening.md). Each workload gets one policy with both policy types, so anything
+ * not listed is denied: Triton accepts its three ports from anywhere (NodePort clients,
+ * Prometheus, the kubelet's probes) and opens no connection itself (it reads models from a
+ * volume the kubelet mounts); the provisioner only reaches the API server; the seeding Job
+ * only resolves names and downloads. NFS traffic is the kubelet's, on the host, so no policy
+ * touches it. K3s enforces NetworkPolicies with its embedded controller.
+ */
+export class TritonNetworkPolicy extends Construct {
+  /** The policies, in the order triton, nfs-provisioner, model-seed (those that apply). */
+  public readonly policies: KubeNetworkPolicy[] = [];
+
+  constructor(scope: Construct, id: string, props: TritonNetworkPolicyProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? 'default';
+    const name = props.name ?? 'triton-jetson';
+    const labels = componentLabels('network-policy');
+    const policy = (suffix: string, target: PolicyTarget, ingressPorts: readonly number[], egress: NetworkPolicyEgressRule[]) => {
+      this.policies.push(new KubeNetworkPolicy(this, suffix, {
+        metadata: { name: `${name}-${suffix}`, namespace, labels },
+        spec: {
+          podSelector: { matchLabels: { ...target.podSelector } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: ingressPorts.length > 0 ? [{ ports: tcp(ingressPorts) }] : [],
+          egress,
+        },
+      }));
+    };
+
+    const ports = props.triton.ports ?? TRITON_DEFAULT_PORTS;
+    policy('triton', props.triton, [ports.http, ports.grpc, ports.metrics], []);
+    if (props.provisioner) {
+      policy('nfs-provisioner', props.provisioner, [], [{ ports: tcp(props.apiServerPorts ?? API_SERVER_PORTS) }]);
+    }
+    if (props.modelSeed) {
+      const dns: NetworkPolicyPort[] = [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }];
+      policy('model-seed', props.modelSeed, [], [
+        { ports: dns },
+        { ports: tcp(props.modelSeed.egressPorts ?? DEFAULT_SEED_EGRESS_PORTS) },
+      ]);
+    }
+  }
+}
+
+/** The TCP port a download URL reaches (its explicit port, else the scheme's). */
+export function urlPort(url: string): number {
+  const parsed = new URL(url);
+  if (parsed.port !== '') return Number(parsed.port);
+  return parsed.protocol === 'http:' ? 80 : 443;
+}
+
+function tcp(ports: readonly number[]): NetworkPolicyPort[] {
+  return [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) }));
+}
