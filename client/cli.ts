@@ -143,7 +143,7 @@ export function oneLineMessage(err: unknown): string {
   if (err instanceof ClusterConfigError) text = `invalid cluster description ${err.source}: ${err.issues.join('; ')}`;
   else if (err instanceof Error) text = err.message || err.name;
   else text = String(err);
-  return text.replace(/\s*\n\s*-?\s*/g, '; ').replace(/[ \t]+/g, ' ').trim() || 'unknown error';
+  return text.trim().replace(/\s*\n\s*-?\s*/g, '; ').replace(/[ \t]+/g, ' ') || 'unknown error';
 }
 
 /**
