@@ -41,8 +41,9 @@ export class ResponseTooLargeError extends ProtocolError {
   }
 }
 
-/** "4 MiB", "1.5 KiB", "512 bytes". */
+/** "10.1 GiB", "4 MiB", "1.5 KiB", "512 bytes". */
 export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${+(n / (1024 * 1024 * 1024)).toFixed(1)} GiB`;
   if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
   if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
   return `${n} bytes`;
