@@ -381,6 +381,16 @@ const cliCases: readonly { readonly name: string; readonly args: (server: string
     message: /^error: option '-s, --scaling <type>' argument 'BOGUS' is invalid\. Allowed choices are NONE, INCEPTION, VGG\.$/,
   },
   {
+    name: 'a model name with a line break (echoed in the message)',
+    args: (s, image) => ['infer', '-u', s, '-m', 'incep\ntion', image],
+    message: /^triton-jetson: model 'incep; tion' not found on Triton at http:\/\/127\.0\.0\.1:\d+: it is not in the model repository/,
+  },
+  {
+    name: 'an image path with a line break',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, join(work, 'no\nsuch.jpg')],
+    message: /^triton-jetson: cannot read image '.*no; such\.jpg': no such file or folder/,
+  },
+  {
     name: 'batch too big for the per-request cap',
     args: (s, image) => ['infer', '-u', s, '-m', 'big_batch', '-b', '300', image],
     message: /-b 300: a batch of 300 images of 299x299x3 FP32 is 306\.9 MiB, more than this client's cap of 256 MiB per request; lower -b$/,
