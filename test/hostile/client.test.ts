@@ -239,6 +239,11 @@ const serverCases: readonly ServerCase[] = [
     message: /failed to retrieve the model config of 'inception_graphdef': Triton answered HTTP 502: <html> <h1> \[31mBad Gateway \[0m<\/h1> <\/html>$/,
   },
   {
+    name: 'a redirect elsewhere is not followed',
+    at: `${META}/ready`, respond: json(307, '', { Location: 'http://192.0.2.1:8000/v2/models/inception_graphdef/ready' }),
+    message: /model 'inception_graphdef' (is not ready|not found) on Triton at http:\/\/127\.0\.0\.1:\d+/,
+  },
+  {
     name: 'Inference-Header-Content-Length beyond the body',
     at: '/infer', respond: inferAnswer({ model_name: MODEL, outputs: [] }, Buffer.alloc(0), '999999'),
     message: /Inference-Header-Content-Length is "999999", not a byte count within the \d+-byte body/,
