@@ -45,6 +45,9 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
       headers: request.headers,
       body: request.body,
       signal: controller.signal,
+      // Triton never redirects; following one would send the request (an image tensor)
+      // wherever the answer points. A 3xx is reported as the answer it is.
+      redirect: 'manual',
     });
     const body = await readBounded(url, response, request, controller);
     return { status: response.status, headers: response.headers, body };
