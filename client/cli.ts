@@ -1,15 +1,19 @@
 /**
- * Subcommands `verify` and `infer` of `triton-jetson` (loaded lazily by cli/triton-jetson.ts).
+ * Subcommands `verify` and `infer` of `triton-jetson` (registered by cli/triton-jetson.ts).
+ *
+ * Every failure reaches the user as one line (issue 10.6): actions run through
+ * `oneLineAction`, which turns any error (cluster description, network, image, a bug)
+ * into one line without a stack trace, and commander's own usage errors are printed
+ * without the help text after them.
  */
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ClusterConfigError } from '../lib/config/cluster-config';
+import { ClusterConfigLocation, resolveClusterConfigPath } from './config-path';
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
 import type { VerifyTarget } from './verify';
-
-// The command modules load sharp, zod schemas and cli-table3; they are required only when
-// their command runs, so `triton-jetson bootstrap` does not pay for them.
 
 export function register(program: Command): void {
   registerVerify(program);
@@ -20,43 +24,59 @@ function registerVerify(program: Command): void {
   program
     .command('verify')
     .description("check that every node's Triton is live, ready, serving its models and exporting metrics")
-    .option('-c, --config <file>', 'cluster description (its nodes, NodePorts and models)', 'cluster.yaml')
+    .showHelpAfterError(false)
+    .option('-c, --config <file>', 'cluster description (its nodes, NodePorts and models); default: $TRITON_JETSON_CONFIG, else ./cluster.yaml')
     .option('-u, --url <host:port>', "check this Triton HTTP endpoint instead of the description's nodes (repeatable)", collect, [])
-    .option('-m, --model <name>', 'model to check (repeatable); default: the models of the description plus inception_graphdef', collect, [])
+    .option('-m, --model <name>', 'model to check (repeatable); default: the models the stack seeds (see seeding in the description)', collect, [])
     .option('--metrics-port <port>', 'metrics port for -u URLs (default: HTTP port + 2, as 8000/8002 and 30800/30802)', parsePort)
     .option('--no-metrics', 'skip the metrics check')
     .option('--timeout <seconds>', 'time limit of each request', parseSeconds, 5)
-    .action(async (opts: {
-      config: string; url: string[]; model: string[]; metricsPort?: number; metrics: boolean; timeout: number;
+    .action(oneLineAction(async (opts: {
+      config?: string; url: string[]; model: string[]; metricsPort?: number; metrics: boolean; timeout: number;
     }) => {
-      const { loadClusterConfig } = lazy<typeof import('../lib/config/cluster-config')>('../lib/config/cluster-config');
       const {
         modelsToCheck, renderVerifyTable, summarize, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
       } = lazy<typeof import('./verify')>('./verify');
-      const config = loadClusterConfig(opts.config, opts.config !== 'cluster.yaml');
+      const location = resolveClusterConfigPath(opts.config, process.env);
+      const config = loadConfig(location);
       let targets: VerifyTarget[];
       if (opts.url.length > 0) {
         targets = targetsFromUrls(opts.url, opts.metrics ? opts.metricsPort : false);
       } else {
         targets = targetsFromClusterConfig(config);
         if (targets.length === 0) {
-          throw new UsageError(existsSync(opts.config)
-            ? `no nodes to verify: ${opts.config} has no "nodes" section; describe the nodes there or give -u host:port`
-            : `no nodes to verify: ${opts.config} not found; give -c <cluster description> or -u host:port (e.g. -u 10.0.0.30:30800)`);
+          throw new UsageError(existsSync(location.path)
+            ? `no nodes to verify: ${location.path} has no "nodes" section; describe the nodes there or give -u host:port`
+            : `no nodes to verify: ${location.path} not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port (e.g. -u 10.0.0.30:30800)`);
         }
         if (!opts.metrics) targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
       }
-      const models = opts.model.length > 0 ? opts.model : modelsToCheck(config);
+      let models: readonly string[];
+      if (opts.model.length > 0) {
+        models = opts.model;
+      } else {
+        const seeded = modelsToCheck(config);
+        if (seeded === undefined) {
+          // Triton exports its per-model counters only for loaded models: no metrics check either.
+          targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
+          process.stdout.write(
+            `Model seeding is disabled (seeding.enabled: false in ${location.path}): checking liveness and readiness only; ` +
+              'give -m <model> to check the models you put in the repository.\n',
+          );
+        }
+        models = seeded ?? [];
+      }
       const results = await verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000 });
       process.stdout.write(`${renderVerifyTable(results, { color: process.stdout.isTTY })}\n${summarize(results, targets.length)}\n`);
       if (results.some((r) => !r.ok)) process.exitCode = 1;
-    });
+    }));
 }
 
 function registerInfer(program: Command): void {
   program
     .command('infer')
     .description("classify an image (or a folder of images) with a Triton model, like Triton's image_client.py")
+    .showHelpAfterError(false)
     .argument('<image>', 'input image / input folder')
     .requiredOption('-m, --model-name <name>', 'name of model')
     .option('-x, --model-version <version>', 'version of model (default: the latest version)', '')
@@ -68,17 +88,18 @@ function registerInfer(program: Command): void {
     .addOption(new Option('--binary', 'send tensors with the binary tensor data extension (default)').conflicts('json'))
     .addOption(new Option('--json', 'send tensors as JSON numbers (about 4x bigger requests)'))
     .option('--timeout <seconds>', 'time limit of the inference request (health/metadata requests: at most 10 s)', parseSeconds, 120)
-    .action(async (image: string, opts: {
+    .action(oneLineAction(async (image: string, opts: {
       modelName: string; modelVersion: string; batchSize: number; classes: number; scaling: Scaling; url: string;
       protocol: string; json?: boolean; timeout: number;
     }) => {
       if (opts.protocol.toLowerCase() !== 'http') {
         throw new UsageError(`-i ${opts.protocol}: this client speaks HTTP/REST only; use -i HTTP with the HTTP port (8000, NodePort 30800)`);
       }
+      const baseUrl = baseUrlOf(opts.url, '-u/--url');
       const { runImageClient } = lazy<typeof import('./image-client')>('./image-client');
       await runImageClient(
         {
-          baseUrl: baseUrlOf(opts.url),
+          baseUrl,
           modelName: opts.modelName,
           modelVersion: opts.modelVersion,
           batchSize: opts.batchSize,
@@ -91,7 +112,63 @@ function registerInfer(program: Command): void {
         },
         (line) => process.stdout.write(`${line}\n`),
       );
-    });
+    }));
+}
+
+/** The cluster description, any failure (syntax, schema, I/O) as one line naming the file and how it was found. */
+function loadConfig(location: ClusterConfigLocation) {
+  const { loadClusterConfig } = lazy<typeof import('../lib/config/cluster-config')>('../lib/config/cluster-config');
+  const how = location.source === '$TRITON_JETSON_CONFIG' ? ' (from $TRITON_JETSON_CONFIG)' : '';
+  try {
+    return loadClusterConfig(location.path, location.explicit);
+  } catch (err) {
+    if (err instanceof ClusterConfigError) {
+      throw new UsageError(`invalid cluster description ${err.source}${how}: ${err.issues.join('; ')}`);
+    }
+    const e = err as NodeJS.ErrnoException;
+    const reasons: Record<string, string> = {
+      EISDIR: 'it is a folder, not a file',
+      EACCES: 'permission denied',
+      ENOENT: 'file not found',
+      ENOTDIR: 'a part of the path is not a folder',
+    };
+    const reason = (e.code && reasons[e.code]) ?? (e instanceof Error ? e.message : String(err));
+    throw new UsageError(`cannot read the cluster description ${location.path}${how}: ${reason}; give -c <file> (see cluster.example.yaml)`);
+  }
+}
+
+/** One line: line breaks and runs of blanks become single separators. */
+export function oneLineMessage(err: unknown): string {
+  let text: string;
+  if (err instanceof ClusterConfigError) text = `invalid cluster description ${err.source}: ${err.issues.join('; ')}`;
+  else if (err instanceof Error) text = err.message || err.name;
+  else text = String(err);
+  return text.trim().replace(/\s*\n\s*-?\s*/g, '; ').replace(/[ \t]+/g, ' ') || 'unknown error';
+}
+
+/**
+ * Runs an action so that whatever fails reaches cli/triton-jetson.ts's handler as an
+ * Error with a one-line message (it prints `triton-jetson: <message>` and exits 1), and
+ * an error escaping the promise chain (an 'error' event nobody listens to) is printed
+ * the same way instead of as Node's stack trace.
+ */
+function oneLineAction<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const fatal = (err: unknown) => {
+      process.stderr.write(`triton-jetson: ${oneLineMessage(err)}\n`);
+      process.exit(1);
+    };
+    process.on('uncaughtException', fatal);
+    process.on('unhandledRejection', fatal);
+    try {
+      await action(...args);
+    } catch (err) {
+      throw new Error(oneLineMessage(err));
+    } finally {
+      process.off('uncaughtException', fatal);
+      process.off('unhandledRejection', fatal);
+    }
+  };
 }
 
 /** require() rather than import(): the checkout runs through tsx's CommonJS hook, which does not see import(). */

@@ -32,6 +32,23 @@ export class ProtocolError extends Error {
   }
 }
 
+/** The body of an answer is bigger than the client accepts for that endpoint (the request is aborted). */
+export class ResponseTooLargeError extends ProtocolError {
+  constructor(url: string, public readonly what: string, public readonly maxBytes: number, size: string) {
+    super(url, `the ${what} is larger than this client's cap of ${formatBytes(maxBytes)} for it (the server ${size}); ` +
+      'request aborted. Is this the HTTP port of a Triton server (8000 in the pod, NodePort 30800)?');
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/** "10.1 GiB", "4 MiB", "1.5 KiB", "512 bytes". */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${+(n / (1024 * 1024 * 1024)).toFixed(1)} GiB`;
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
 /** The model is not one this client can feed an image to (input count, type, shape, format). */
 export class UnsupportedModelError extends Error {
   constructor(public readonly model: string, problem: string) {

@@ -1,12 +1,18 @@
 /**
  * `triton-jetson infer`: classify images the way Triton's example image_client.py does,
  * and print what it prints ("Request <id>, batch size <n>", one line per class, "PASS").
+ *
+ * Reference: triton-inference-server/client, src/python/examples/image_client.py at
+ * commit 41950796207bca82f1666f322db77da8215d8355 (2022-05-04, the version of the r22.05
+ * to r22.12 branches): it does `sent_count += 1` before each request and sends
+ * `request_id=str(sent_count)`, so the first request is "Request 1"; postprocess() prints
+ * `"    {} ({}) = {}".format(cls[0], cls[1], cls[2])` with `cls = <string>.split(':')`.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageReadError, UnsupportedModelError, UsageError } from './errors';
-import { ImageModel, parseImageModel } from './image-model';
-import { DecodedInferResponse, parseClassification, TensorEncoding } from './infer-codec';
+import { formatBytes, ImageReadError, UnsupportedModelError, UsageError } from './errors';
+import { ImageModel, MAX_JSON_REQUEST_TENSOR_BYTES, MAX_REQUEST_TENSOR_BYTES, parseImageModel } from './image-model';
+import { DecodedInferResponse, TensorEncoding } from './infer-codec';
 import { KServeClient } from './kserve-client';
 import { modelNotReadyError } from './model-readiness';
 import { preprocessImage, Scaling } from './preprocess';
@@ -41,6 +47,11 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`-b/--batch-size must be a whole number >= 1, got ${batchSize}`);
   if (!Number.isInteger(classes) || classes < 1) throw new UsageError(`-c/--classes must be a whole number >= 1, got ${classes}`);
 
+  // The images are checked before the server is contacted: a typo in the file name should
+  // not wait for a network timeout.
+  const filenames = await imageFiles(options.image);
+  const encoding = options.encoding ?? 'binary';
+
   const client = new KServeClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, inferTimeoutMs: options.inferTimeoutMs });
   const model = await loadImageModel(client, options.modelName, version);
 
@@ -49,15 +60,30 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
   if (batching && batchSize > model.maxBatchSize) {
     throw new UsageError(`-b ${batchSize} exceeds the model's max_batch_size ${model.maxBatchSize}`);
   }
+  const imageSize = model.channels * model.height * model.width;
+  const cap = encoding === 'json' ? MAX_JSON_REQUEST_TENSOR_BYTES : MAX_REQUEST_TENSOR_BYTES;
+  if (batchSize * imageSize * 4 > cap) {
+    throw new UsageError(
+      `-b ${batchSize}: a batch of ${batchSize} images of ${model.width}x${model.height}x${model.channels} FP32 is ` +
+        `${formatBytes(batchSize * imageSize * 4)}, more than this client's cap of ${formatBytes(cap)} per ${encoding === 'json' ? 'JSON ' : ''}request; ` +
+        `lower -b${encoding === 'json' ? ' or drop --json' : ''}`,
+    );
+  }
+  // Every image stays preprocessed until the last batch is filled (as image_client.py does).
+  if (filenames.length * imageSize * 4 > MAX_PREPROCESSED_BYTES) {
+    throw new UsageError(
+      `${options.image}: ${filenames.length} images of ${formatBytes(imageSize * 4)} each (FP32 for this model) would hold ` +
+        `${formatBytes(filenames.length * imageSize * 4)}, more than this client's cap of ${formatBytes(MAX_PREPROCESSED_BYTES)}; classify the folder in parts`,
+    );
+  }
 
-  const filenames = await imageFiles(options.image);
   const spec = { channels: model.channels, height: model.height, width: model.width, layout: model.layout, scaling: options.scaling ?? 'NONE' };
   const images: Float32Array[] = [];
   for (const file of filenames) images.push(await preprocessImage(file, spec));
 
   // Requests of batchSize images; when the count is not a multiple, wrap around to the
   // first images to fill the last batch (as image_client.py does).
-  const imageSize = model.channels * model.height * model.width;
+  const responseCap = inferResponseCap(batching ? batchSize : 1, classes, model);
   const responses: DecodedInferResponse[] = [];
   let imageIndex = 0;
   let sentCount = 0;
@@ -69,18 +95,23 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
       if (imageIndex === 0) last = true;
     }
     const imageShape = model.layout === 'NHWC' ? [model.height, model.width, model.channels] : [model.channels, model.height, model.width];
-    // Ids count from 0, as in the output Triton's quick start documents for image_client
-    // ("Request 0, batch size 1"); Triton echoes the id back.
-    const id = String(sentCount);
+    // image_client.py counts before sending (`sent_count += 1`, `request_id=str(sent_count)`),
+    // so ids start at 1: "Request 1, batch size 1". (Triton's C++ image_client starts at 0.)
     sentCount += 1;
-    responses.push(
-      await client.infer(model.name, version, {
+    const id = String(sentCount);
+    const response = await client.infer(
+      model.name,
+      version,
+      {
         id,
         inputs: [{ name: model.inputName, shape: batching ? [batchSize, ...imageShape] : imageShape, data: batch }],
         outputs: [{ name: model.outputName, classCount: classes }],
-        encoding: options.encoding ?? 'binary',
-      }),
+        encoding,
+      },
+      responseCap,
     );
+    // image_client.py prints the id of the response; Triton echoes the request's.
+    responses.push(response.id === undefined ? { ...response, id } : response);
   }
 
   for (const response of responses) {
@@ -88,6 +119,18 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
     for (const line of classificationLines(response, model, batchSize)) print(line);
   }
   print('PASS');
+}
+
+/** Cap on the preprocessed images of one run (every image of a folder is kept until sent). */
+export const MAX_PREPROCESSED_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Largest inference answer accepted: the JSON header plus, per image, `classes` strings
+ * "score:index:label" (a label line of a labels file is short; 4 KiB each is generous).
+ */
+export function inferResponseCap(rows: number, classes: number, model: Pick<ImageModel, 'outputClasses'>): number {
+  const perImage = model.outputClasses > 0 ? Math.min(classes, model.outputClasses) : classes;
+  return Math.min(256 * 1024 * 1024, 1024 * 1024 + rows * perImage * 4096);
 }
 
 /** Readiness first, so a missing or unloaded model gets a precise message. */
@@ -107,13 +150,34 @@ async function imageFiles(path: string): Promise<string[]> {
   } catch (err) {
     throw new ImageReadError(path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message);
   }
-  if (!info.isDirectory()) return [path];
+  if (!info.isDirectory()) {
+    checkImageFile(path, info);
+    return [path];
+  }
   const files: string[] = [];
-  for (const entry of await readdir(path, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch (err) {
+    throw new ImageReadError(path, `cannot list the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  for (const entry of entries) {
     if (entry.isFile()) files.push(join(path, entry.name));
   }
   if (files.length === 0) throw new ImageReadError(path, 'the folder holds no files');
-  return files.sort();
+  files.sort();
+  for (const file of files) checkImageFile(file, await stat(file));
+  return files;
+}
+
+/** Largest image file read (a 50-megapixel JPEG is about 25 MiB). */
+export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
+
+function checkImageFile(path: string, info: { isFile(): boolean; size: number }): void {
+  if (!info.isFile()) throw new ImageReadError(path, 'not a regular file');
+  if (info.size > MAX_IMAGE_FILE_BYTES) {
+    throw new ImageReadError(path, `the file has ${formatBytes(info.size)}, more than this client's cap of ${formatBytes(MAX_IMAGE_FILE_BYTES)}`);
+  }
 }
 
 /** "    <score> (<index>) = <label>" for each class of each image, like image_client.py's postprocess(). */
@@ -125,10 +189,16 @@ function classificationLines(response: DecodedInferResponse, model: ImageModel, 
   const batching = model.maxBatchSize > 0;
   const rows = batching ? output.shape[0] : 1;
   if (batching && rows !== batchSize) throw new UnsupportedModelError(model.name, `expected ${batchSize} results, got ${rows}`);
-  const lines: string[] = [];
-  for (const value of output.data) {
-    const cls = parseClassification(String(value));
-    lines.push(`    ${cls.score} (${cls.index}) = ${cls.label ?? ''}`);
-  }
-  return lines;
+  return output.data.map((value) => imageClientLine(String(value)));
+}
+
+/**
+ * image_client.py's line for one classification string: `cls = text.split(':')`, then
+ * `"    {} ({}) = {}".format(cls[0], cls[1], cls[2])`. Like Python, a label holding ':'
+ * shows only its part before the ':'. Where Python would stop with an IndexError (a model
+ * without a labels file answers "score:index"), the missing fields print empty.
+ */
+export function imageClientLine(text: string): string {
+  const cls = text.split(':');
+  return `    ${cls[0]} (${cls[1] ?? ''}) = ${cls[2] ?? ''}`;
 }

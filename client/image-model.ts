@@ -2,8 +2,18 @@
  * Checks that a model is an image classifier this client can feed, as image_client.py's
  * parse_model() does, and extracts what preprocessing needs.
  */
-import { UnsupportedModelError } from './errors';
+import { formatBytes, UnsupportedModelError } from './errors';
 import { ModelConfig, ModelMetadata } from './kserve-types';
+
+/**
+ * Largest FP32 input tensor of one inference request (binary encoding). The client holds
+ * the batch, its little-endian copy in the request body and the decoded images, so a
+ * request costs about three times this much memory; inception_graphdef takes 1 MiB per
+ * image (299x299x3 FP32). A model declaring more is refused before anything is allocated.
+ */
+export const MAX_REQUEST_TENSOR_BYTES = 256 * 1024 * 1024;
+/** JSON tensors cost about 20 bytes of text (and a JS number) per value: a lower cap. */
+export const MAX_JSON_REQUEST_TENSOR_BYTES = 32 * 1024 * 1024;
 
 export type TensorLayout = 'NHWC' | 'NCHW';
 
@@ -13,6 +23,8 @@ export interface ImageModel {
   readonly maxBatchSize: number;
   readonly inputName: string;
   readonly outputName: string;
+  /** Elements of the output per image (classes), 0 when a dimension is variable. */
+  readonly outputClasses: number;
   readonly channels: 1 | 3;
   readonly height: number;
   readonly width: number;
@@ -59,11 +71,17 @@ export function parseImageModel(metadata: ModelMetadata, config: ModelConfig): I
   const [h, w, c] = layout === 'NHWC' ? [dims[0], dims[1], dims[2]] : [dims[1], dims[2], dims[0]];
   if (c !== 1 && c !== 3) fail(`expecting 1 or 3 channels, input '${input.name}' has ${c}`);
   if (!(h > 0 && w > 0)) fail(`input '${input.name}' has no fixed height and width ([${input.shape.join(',')}])`);
+  const imageBytes = c * h * w * 4;
+  if (imageBytes > MAX_REQUEST_TENSOR_BYTES) {
+    fail(`input '${input.name}' of shape [${input.shape.join(',')}] needs ${formatBytes(imageBytes)} per image as FP32, ` +
+      `more than this client's cap of ${formatBytes(MAX_REQUEST_TENSOR_BYTES)} per request; check the model's dims in config.pbtxt`);
+  }
   return {
     name,
     maxBatchSize: config.max_batch_size,
     inputName: input.name,
     outputName: output.name,
+    outputClasses: outputDims.some((d) => d < 1) ? 0 : outputDims.reduce((a, b) => a * b, 1),
     channels: c as 1 | 3,
     height: h,
     width: w,

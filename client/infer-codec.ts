@@ -119,9 +119,9 @@ const elementReaders: Record<string, { size: number; read: (b: Buffer, o: number
 export function decodeInferResponse(body: Buffer, headerLength: string | null, url: string): DecodedInferResponse {
   let jsonLength = body.length;
   if (headerLength !== null) {
-    jsonLength = Number(headerLength);
-    if (!Number.isInteger(jsonLength) || jsonLength < 0 || jsonLength > body.length) {
-      throw new ProtocolError(url, `${INFERENCE_HEADER_CONTENT_LENGTH} is ${headerLength} but the body has ${body.length} bytes`);
+    jsonLength = /^\d{1,15}$/.test(headerLength.trim()) ? Number(headerLength.trim()) : NaN;
+    if (!Number.isSafeInteger(jsonLength) || jsonLength > body.length) {
+      throw new ProtocolError(url, `${INFERENCE_HEADER_CONTENT_LENGTH} is ${JSON.stringify(headerLength.slice(0, 40))}, not a byte count within the ${body.length}-byte body`);
     }
   }
   let header: InferResponseHeader;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ProtocolError, TritonResponseError } from './errors';
-import { httpRequest, HttpResponse } from './http-transport';
+import { httpRequest, HttpResponse, MiB } from './http-transport';
 import {
   decodeInferResponse, DecodedInferResponse, encodeInferRequest, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestSpec,
 } from './infer-codec';
@@ -12,6 +12,17 @@ import {
   errorBodySchema, ModelConfig, modelConfigSchema, ModelMetadata, modelMetadataSchema, RepositoryIndexEntry,
   repositoryIndexSchema,
 } from './kserve-types';
+
+/**
+ * Caps on response bodies. Triton's health answers are empty and its metadata, config and
+ * repository index a few KiB (inception_graphdef's config is about 2 KiB); 4 MiB leaves
+ * room for models with hundreds of tensors while keeping a hostile server from filling
+ * the client's memory. Prometheus text grows with the number of models and GPUs.
+ */
+export const JSON_RESPONSE_CAP = 4 * MiB;
+export const METRICS_RESPONSE_CAP = 16 * MiB;
+/** Inference answers without a size computed from the request (see inferResponseCap in image-client.ts). */
+export const DEFAULT_INFER_RESPONSE_CAP = 64 * MiB;
 
 export interface KServeClientOptions {
   /** Base URL such as "http://10.0.0.30:30800" (see baseUrlOf). */
@@ -35,17 +46,17 @@ export class KServeClient {
 
   /** GET /v2/health/live: true on 200, false on any other status; throws when unreachable. */
   async isServerLive(): Promise<boolean> {
-    return (await this.get('/v2/health/live')).status === 200;
+    return (await this.get('/v2/health/live', 'server liveness answer')).status === 200;
   }
 
   /** GET /v2/health/ready */
   async isServerReady(): Promise<boolean> {
-    return (await this.get('/v2/health/ready')).status === 200;
+    return (await this.get('/v2/health/ready', 'server readiness answer')).status === 200;
   }
 
   /** GET /v2/models/{model}[/versions/{version}]/ready */
   async isModelReady(model: string, version = ''): Promise<boolean> {
-    return (await this.get(`${modelPath(model, version)}/ready`)).status === 200;
+    return (await this.get(`${modelPath(model, version)}/ready`, `readiness answer of model '${model}'`)).status === 200;
   }
 
   async modelMetadata(model: string, version = ''): Promise<ModelMetadata> {
@@ -61,15 +72,18 @@ export class KServeClient {
     const url = `${this.baseUrl}/v2/repository/index`;
     const response = await httpRequest(url, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}', timeoutMs: this.timeoutMs,
+      maxBytes: JSON_RESPONSE_CAP, what: 'repository index',
     });
     return parseJson(url, response, repositoryIndexSchema, 'repository index');
   }
 
-  async infer(model: string, version: string, request: InferRequestSpec): Promise<DecodedInferResponse> {
+  /** `maxResponseBytes`: cap on the answer's body, best sized from the outputs requested. */
+  async infer(model: string, version: string, request: InferRequestSpec, maxResponseBytes = DEFAULT_INFER_RESPONSE_CAP): Promise<DecodedInferResponse> {
     const url = `${this.baseUrl}${modelPath(model, version)}/infer`;
     const encoded = encodeInferRequest(request);
     const response = await httpRequest(url, {
       method: 'POST', headers: encoded.headers, body: encoded.body, timeoutMs: this.inferTimeoutMs,
+      maxBytes: maxResponseBytes, what: `inference answer of model '${model}'`,
     });
     if (response.status !== 200) {
       throw new TritonResponseError(url, response.status, errorMessage(response), `inference with model '${model}' failed`);
@@ -77,22 +91,22 @@ export class KServeClient {
     return decodeInferResponse(response.body, response.headers.get(INFERENCE_HEADER_CONTENT_LENGTH), url);
   }
 
-  private get(path: string): Promise<HttpResponse> {
-    return httpRequest(`${this.baseUrl}${path}`, { timeoutMs: this.timeoutMs });
+  private get(path: string, what: string): Promise<HttpResponse> {
+    return httpRequest(`${this.baseUrl}${path}`, { timeoutMs: this.timeoutMs, maxBytes: JSON_RESPONSE_CAP, what });
   }
 
   private async getJson<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.output<T>> {
     const url = `${this.baseUrl}${path}`;
-    return parseJson(url, await this.get(path), schema, what);
+    return parseJson(url, await this.get(path, what), schema, what);
   }
 }
 
 /** GET {metricsBaseUrl}/metrics: Triton's Prometheus text. */
 export async function fetchMetrics(metricsBaseUrl: string, timeoutMs: number): Promise<string> {
   const url = `${metricsBaseUrl}/metrics`;
-  const response = await httpRequest(url, { timeoutMs });
+  const response = await httpRequest(url, { timeoutMs, maxBytes: METRICS_RESPONSE_CAP, what: 'metrics text' });
   if (response.status !== 200) {
-    throw new TritonResponseError(url, response.status, response.body.toString('utf-8').slice(0, 200), 'metrics request failed');
+    throw new TritonResponseError(url, response.status, printable(response.body.toString('utf-8').slice(0, 200)), 'metrics request failed');
   }
   return response.body.toString('utf-8');
 }
@@ -125,9 +139,15 @@ export function errorMessage(response: HttpResponse): string {
   const text = response.body.toString('utf-8');
   try {
     const parsed = errorBodySchema.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data.error;
+    if (parsed.success) return printable(parsed.data.error).slice(0, 1000);
   } catch {
     // not JSON: fall through
   }
-  return text.trim() === '' ? '(empty body)' : text.trim().slice(0, 300);
+  return text.trim() === '' ? '(empty body)' : printable(text).slice(0, 300);
+}
+
+/** One line of plain text: control characters (terminal escapes included) and line breaks become spaces. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -8,10 +8,37 @@ import { z } from 'zod';
 /** int64 values may come as JSON numbers or, from protobuf JSON, as decimal strings. */
 const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
 
+/** Largest dimension accepted (Triton's dims are int64; no real tensor comes near 2^31). */
+export const MAX_DIM = 2 ** 31 - 1;
+
+/**
+ * One dimension of a shape: a whole number from 1 to MAX_DIM, or -1 (variable) where
+ * `variable`, or 0 where `empty` (a response may hold an empty tensor). Checked here so
+ * that a hostile or broken server cannot hand the client NaN, negative or astronomic
+ * dimensions to multiply into an allocation size.
+ */
+function dimension(options: { readonly variable: boolean; readonly empty?: boolean }) {
+  const allowed = [options.variable ? '-1 (variable)' : '', options.empty ? '0' : '', `1..${MAX_DIM}`].filter((a) => a !== '').join(' or ');
+  return z.unknown().transform((value, ctx): number => {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    const ok = Number.isSafeInteger(n) && ((n >= 1 && n <= MAX_DIM) || (options.variable && n === -1) || (options.empty === true && n === 0));
+    if (!ok) {
+      ctx.addIssue({ code: 'custom', message: `dimension ${JSON.stringify(value) ?? String(value)} is not a whole number ${allowed}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+/** Shapes of model metadata and config: -1 marks a variable dimension (the batch one, or a free size). */
+export const modelDims = z.array(dimension({ variable: true }));
+/** Shapes of tensors in an inference response: concrete sizes, 0 allowed. */
+export const responseDims = z.array(dimension({ variable: false, empty: true }));
+
 export const tensorMetadataSchema = z.looseObject({
   name: z.string(),
   datatype: z.string(),
-  shape: z.array(int64),
+  shape: modelDims,
 });
 
 /** GET /v2/models/{model}[/versions/{version}] */
@@ -28,14 +55,14 @@ export const modelConfigSchema = z.looseObject({
   name: z.string().optional(),
   platform: z.string().optional(),
   backend: z.string().optional(),
-  max_batch_size: int64.default(0),
+  max_batch_size: int64.pipe(z.number().min(0, 'max_batch_size must be 0 (no batching) or more').max(MAX_DIM)).default(0),
   input: z
     .array(
       z.looseObject({
         name: z.string(),
         data_type: z.string().optional(),
         format: z.string().default('FORMAT_NONE'),
-        dims: z.array(int64).default([]),
+        dims: modelDims.default([]),
       }),
     )
     .default([]),
@@ -44,7 +71,7 @@ export const modelConfigSchema = z.looseObject({
       z.looseObject({
         name: z.string(),
         data_type: z.string().optional(),
-        dims: z.array(int64).default([]),
+        dims: modelDims.default([]),
         label_filename: z.string().optional(),
       }),
     )
@@ -64,8 +91,8 @@ export const repositoryIndexSchema = z.array(
 export const inferResponseOutputSchema = z.looseObject({
   name: z.string(),
   datatype: z.string(),
-  shape: z.array(int64),
-  parameters: z.looseObject({ binary_data_size: int64.optional() }).optional(),
+  shape: responseDims,
+  parameters: z.looseObject({ binary_data_size: int64.pipe(z.number().min(0).max(Number.MAX_SAFE_INTEGER)).optional() }).optional(),
   data: z.array(z.unknown()).optional(),
 });
 

@@ -3,7 +3,7 @@
  * Triton's state and reason when the repository extension answers).
  */
 import { TritonResponseError, UsageError } from './errors';
-import { KServeClient } from './kserve-client';
+import { KServeClient, printable } from './kserve-client';
 
 /** Tells "not in the repository" from "there but not loaded", with Triton's reason when it has one. */
 export async function modelNotReadyError(client: KServeClient, name: string, version: string): Promise<Error> {
@@ -25,7 +25,7 @@ export async function modelNotReadyError(client: KServeClient, name: string, ver
     const entry = entries.find((e) => version === '' || e.version === version) ?? entries[0];
     const state = entry.state ?? 'not ready';
     return new UsageError(
-      `${label} is not ready on Triton at ${client.baseUrl} (state ${state}${entry.reason ? `: ${entry.reason}` : ''}). ` +
+      `${label} is not ready on Triton at ${client.baseUrl} (state ${printable(state).slice(0, 40)}${entry.reason ? `: ${printable(entry.reason).slice(0, 500)}` : ''}). ` +
         'Check the Triton pod log (`kubectl logs -l app=triton`)',
     );
   }

@@ -5,14 +5,14 @@
 import Table from 'cli-table3';
 import type { ClusterConfig } from '../lib/config/cluster-config';
 import { clusterNodes } from '../lib/config/inventory-schema';
+import { modelCatalog } from '../lib/model-catalog';
+import { modelSeedJobPropsFromConfig } from '../lib/model-seed-job';
 import { baseUrlOf, portOf, withPort } from './endpoint';
 import { ServerUnreachableError } from './errors';
 import { modelNotReadyError } from './model-readiness';
 import { UNREACHABLE_HINT } from './http-transport';
 import { fetchMetrics, KServeClient } from './kserve-client';
 
-/** The model the tutorial seeds into the repository. */
-export const DEFAULT_CATALOG_MODEL = 'inception_graphdef';
 /** A counter Triton exports for every loaded model. */
 export const METRICS_MARKER = 'nv_inference_request_success';
 
@@ -42,8 +42,8 @@ export interface VerifyOptions {
 export function targetsFromClusterConfig(config: ClusterConfig): VerifyTarget[] {
   return clusterNodes(config).map((node) => ({
     name: node.name,
-    httpUrl: baseUrlOf(`${node.address}:${config.service.nodePorts.http}`),
-    metricsUrl: baseUrlOf(`${node.address}:${config.service.nodePorts.metrics}`),
+    httpUrl: baseUrlOf(`${node.address}:${config.service.nodePorts.http}`, `node ${node.name} (address:service.nodePorts.http)`),
+    metricsUrl: baseUrlOf(`${node.address}:${config.service.nodePorts.metrics}`, `node ${node.name} (address:service.nodePorts.metrics)`),
   }));
 }
 
@@ -53,15 +53,24 @@ export function targetsFromClusterConfig(config: ClusterConfig): VerifyTarget[] 
  */
 export function targetsFromUrls(urls: readonly string[], metricsPort?: number | false): VerifyTarget[] {
   return urls.map((address) => {
-    const httpUrl = baseUrlOf(address);
+    const httpUrl = baseUrlOf(address, '-u/--url');
     const port = metricsPort === false ? undefined : metricsPort ?? portOf(httpUrl) + 2;
     return { name: address, httpUrl, metricsUrl: port === undefined ? undefined : withPort(httpUrl, port) };
   });
 }
 
-/** The models of the cluster description plus the default catalog model, without repeats. */
-export function modelsToCheck(config: Pick<ClusterConfig, 'models'>): string[] {
-  return [...new Set([...config.models.map((m) => m.name), DEFAULT_CATALOG_MODEL])];
+/**
+ * The models the stack seeds for this description, in the seeding Job's order, or
+ * `undefined` when seeding is disabled (`seeding.enabled: false`: the repository is managed
+ * by hand, so there is no list to check). Asks the very function TritonJetsonStack builds
+ * the Job from (lib/model-seed-job.ts), so `seeding.builtinModels` and replaced built-in
+ * models count exactly as they do in the manifests.
+ */
+export function modelsToCheck(config: ClusterConfig): string[] | undefined {
+  const props = modelSeedJobPropsFromConfig(config);
+  if (props === undefined) return undefined;
+  // ModelSeedJob's own default when no list is given.
+  return (props.models ?? modelCatalog()).map((m) => m.name);
 }
 
 export async function verifyTargets(targets: readonly VerifyTarget[], options: VerifyOptions): Promise<CheckResult[]> {

@@ -16,9 +16,18 @@ export interface CliResult {
 
 const repoRoot = join(__dirname, '..', '..');
 
-export function runCli(args: readonly string[], cwd = repoRoot): Promise<CliResult> {
+export interface RunCliOptions {
+  /** Variables added to the environment (TRITON_JETSON_CONFIG is cleared unless given). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Node options placed before the script, e.g. ['--max-old-space-size=256']. */
+  readonly nodeArgs?: readonly string[];
+}
+
+export function runCli(args: readonly string[], cwd = repoRoot, options: RunCliOptions = {}): Promise<CliResult> {
+  const env = { ...process.env, TRITON_JETSON_CONFIG: '', ...options.env };
+  const nodeArgs = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs')];
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--require', require.resolve('tsx/cjs'), join(repoRoot, 'cli', 'triton-jetson.ts'), ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, join(repoRoot, 'cli', 'triton-jetson.ts'), ...args], { cwd, env, timeout: 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -83,7 +83,7 @@ describe('infer against the KServe v2 test server', () => {
 
     const sent = solidTensor(carColour, 299 * 299, 'NHWC', inception);
     expect(linesOf(result.stdout)).toEqual([
-      'Request 0, batch size 1',
+      'Request 1, batch size 1',
       ...expectedLines(sent, inceptionGraphdef(), 3),
       'PASS',
     ]);
@@ -94,7 +94,7 @@ describe('infer against the KServe v2 test server', () => {
     const received = server.inferences[0];
     expect(received.encoding).toBe('binary');
     expect(received.header).toEqual({
-      id: '0',
+      id: '1',
       inputs: [{ name: 'input', shape: [1, 299, 299, 3], datatype: 'FP32', parameters: { binary_data_size: INCEPTION_BYTES } }],
       outputs: [{ name: 'InceptionV3/Predictions/Softmax', parameters: { binary_data: true, classification: 3 } }],
     });
@@ -106,7 +106,7 @@ describe('infer against the KServe v2 test server', () => {
     const result = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '-s', 'INCEPTION', '-c', '2', '--json', car]);
     expect(result.code).toBe(0);
     const sent = solidTensor(carColour, 299 * 299, 'NHWC', inception);
-    expect(linesOf(result.stdout)).toEqual(['Request 0, batch size 1', ...expectedLines(sent, inceptionGraphdef(), 2), 'PASS']);
+    expect(linesOf(result.stdout)).toEqual(['Request 1, batch size 1', ...expectedLines(sent, inceptionGraphdef(), 2), 'PASS']);
     const received = server.inferences[0];
     expect(received.encoding).toBe('json');
     expectSameTensor(received.inputs[0].data, sent);
@@ -126,8 +126,8 @@ describe('infer against the KServe v2 test server', () => {
 
     const tensors = colours.map((c) => solidTensor(c, 299 * 299, 'NHWC', inception));
     expect(lines).toEqual([
-      'Request 0, batch size 2', ...expectedLines(tensors[0], inceptionGraphdef(), 1), ...expectedLines(tensors[1], inceptionGraphdef(), 1),
-      'Request 1, batch size 2', ...expectedLines(tensors[2], inceptionGraphdef(), 1), ...expectedLines(tensors[0], inceptionGraphdef(), 1),
+      'Request 1, batch size 2', ...expectedLines(tensors[0], inceptionGraphdef(), 1), ...expectedLines(tensors[1], inceptionGraphdef(), 1),
+      'Request 2, batch size 2', ...expectedLines(tensors[2], inceptionGraphdef(), 1), ...expectedLines(tensors[0], inceptionGraphdef(), 1),
       'PASS',
     ]);
     expect(server.inferences.map((i) => i.inputs[0].shape)).toEqual([[2, 299, 299, 3], [2, 299, 299, 3]]);
@@ -163,7 +163,7 @@ describe('models of other shapes', () => {
     const sent = solidTensor(colour, 224 * 224, 'NCHW', (x, c) => x - means[c]);
     expect(server.inferences[0].inputs[0].shape).toEqual([3, 224, 224]);
     expectSameTensor(server.inferences[0].inputs[0].data, sent);
-    expect(lines).toEqual(['Request 0, batch size 1', ...expectedLines(sent, nchw, 2, 'NCHW'), 'PASS']);
+    expect(lines).toEqual(['Request 1, batch size 1', ...expectedLines(sent, nchw, 2, 'NCHW'), 'PASS']);
   });
 
   test('-b 2 on a model without batching is refused before sending anything', async () => {

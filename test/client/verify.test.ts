@@ -7,6 +7,7 @@ import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
+import { modelSeedJobPropsFromConfig } from '../../lib/model-seed-job';
 import {
   modelsToCheck, renderVerifyTable, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
 } from '../../client/verify';
@@ -14,6 +15,17 @@ import { inceptionGraphdef, KServeTestServer, KServeTestServerOptions, startKSer
 import { flattenTable, runCli, unusedPort } from './cli-runner';
 
 const work = mkdtempSync(join(tmpdir(), 'verify-test-'));
+
+/** A custom model as a cluster description lists it under `models:`. */
+const DENSENET = {
+  name: 'densenet_onnx',
+  downloads: [{ url: 'https://example.org/densenet/model.onnx', archive: 'file', files: [{ to: '1/model.onnx' }] }],
+  config: {
+    platform: 'onnxruntime_onnx',
+    input: [{ name: 'data_0', dataType: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: [3, 224, 224] }],
+    output: [{ name: 'fc6_1', dataType: 'TYPE_FP32', dims: [1000] }],
+  },
+};
 
 /** Two "nodes" on the same ports, like a NodePort Service; retries if a random port is taken. */
 async function startNodes(second: Partial<KServeTestServerOptions> = {}): Promise<{ nodes: KServeTestServer[]; http: number; metrics: number }> {
@@ -32,7 +44,7 @@ async function startNodes(second: Partial<KServeTestServerOptions> = {}): Promis
   }
 }
 
-function clusterFile(name: string, http: number, metrics: number): string {
+function clusterFile(name: string, http: number, metrics: number, extra: readonly string[] = []): string {
   const file = join(work, name);
   writeFileSync(file, [
     'nodes:',
@@ -41,6 +53,7 @@ function clusterFile(name: string, http: number, metrics: number): string {
     '    - { name: jetson-2, address: 127.0.0.2 }',
     'service:',
     `  nodePorts: { http: ${http}, grpc: ${http + 1}, metrics: ${metrics} }`,
+    ...extra,
     '',
   ].join('\n'));
   return file;
@@ -68,6 +81,76 @@ describe('verify a healthy cluster', () => {
     for (const node of nodes) {
       expect(node.requests).toEqual(expect.arrayContaining(['GET /v2/health/live', 'GET /v2/health/ready', 'GET /v2/models/inception_graphdef/ready']));
     }
+  });
+});
+
+describe('verify checks exactly the models the stack seeds', () => {
+  let nodes: KServeTestServer[];
+  let http: number;
+  let metrics: number;
+
+  beforeAll(async () => {
+    // Both "nodes" serve densenet_onnx only (no inception_graphdef).
+    const densenet = inceptionGraphdef({ name: 'densenet_onnx' });
+    for (let attempt = 0; ; attempt++) {
+      http = 30000 + Math.floor(Math.random() * 2700);
+      metrics = http + 2;
+      const started: KServeTestServer[] = [];
+      try {
+        for (const host of ['127.0.0.1', '127.0.0.2']) started.push(await startKServeTestServer({ host, port: http, metricsPort: metrics, models: [densenet] }));
+        nodes = started;
+        break;
+      } catch (err) {
+        await Promise.all(started.map((n) => n.close()));
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt > 20) throw err;
+      }
+    }
+  });
+  afterAll(() => Promise.all(nodes.map((n) => n.close())));
+  beforeEach(() => nodes.forEach((n) => { n.requests.length = 0; }));
+
+  test('builtinModels false + one custom model: that model only, not inception_graphdef', async () => {
+    const file = clusterFile('custom-only.yaml', http, metrics, [`models: ${JSON.stringify([DENSENET])}`, 'seeding: { builtinModels: false }']);
+    const result = await runCli(['verify', '-c', file]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('All 8 checks passed on 2 node(s).');
+    for (const node of nodes) {
+      expect(node.requests).toContain('GET /v2/models/densenet_onnx/ready');
+      expect(node.requests.join(' ')).not.toContain('inception_graphdef');
+    }
+  });
+
+  test('the default description checks inception_graphdef (which these nodes lack): exit 1', async () => {
+    const file = clusterFile('default-models.yaml', http, metrics);
+    const result = await runCli(['verify', '-c', file, '--no-metrics']);
+    expect(result.code).toBe(1);
+    expect(flattenTable(result.stdout)).toContain("model inception_graphdef FAIL model 'inception_graphdef' not found");
+    for (const node of nodes) expect(node.requests.join(' ')).not.toContain('densenet_onnx');
+  });
+
+  test('seeding disabled: liveness and readiness only, and it says so', async () => {
+    const file = clusterFile('no-seeding.yaml', http, metrics, [`models: ${JSON.stringify([DENSENET])}`, 'seeding: { enabled: false }']);
+    const result = await runCli(['verify', '-c', file]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe(
+      `Model seeding is disabled (seeding.enabled: false in ${file}): checking liveness and readiness only; give -m <model> to check the models you put in the repository.`,
+    );
+    expect(result.stdout).toContain('All 4 checks passed on 2 node(s).');
+    for (const node of nodes) expect(node.requests.sort()).toEqual(['GET /v2/health/live', 'GET /v2/health/ready']);
+  });
+
+  test('the description is found through $TRITON_JETSON_CONFIG, and --config wins over it', async () => {
+    const custom = clusterFile('env-custom.yaml', http, metrics, [`models: ${JSON.stringify([DENSENET])}`, 'seeding: { builtinModels: false }']);
+    const fromEnv = await runCli(['verify'], work, { env: { TRITON_JETSON_CONFIG: custom } });
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stdout).toContain('All 8 checks passed on 2 node(s).');
+    const missing = await runCli(['verify'], work, { env: { TRITON_JETSON_CONFIG: join(work, 'absent.yaml') } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`triton-jetson: invalid cluster description ${join(work, 'absent.yaml')} (from $TRITON_JETSON_CONFIG): file not found (create it from cluster.example.yaml)\n`);
+    const flagWins = await runCli(['verify', '-c', custom], work, { env: { TRITON_JETSON_CONFIG: join(work, 'absent.yaml') } });
+    expect(flagWins.code).toBe(0);
   });
 });
 
@@ -155,7 +238,7 @@ describe('verify with -u', () => {
       const started = Date.now();
       const result = await runCli(['verify', '-u', `127.0.0.1:${port}`, '--no-metrics', '--timeout', '0.5']);
       expect(result.code).toBe(1);
-      expect(flattenTable(result.stdout)).toContain('no answer within 0.5 s');
+      expect(flattenTable(result.stdout)).toContain('no complete answer within 0.5 s');
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       sockets.forEach((s) => s.destroy());
@@ -180,9 +263,16 @@ describe('what to verify from the cluster description', () => {
     ]);
   });
 
-  test('the described models plus inception_graphdef, each once', () => {
-    expect(modelsToCheck({ models: [{ name: 'densenet_onnx' }, { name: 'inception_graphdef' }] } as never)).toEqual(['densenet_onnx', 'inception_graphdef']);
-    expect(modelsToCheck(parseClusterConfig({}))).toEqual(['inception_graphdef']);
+  // The models the stack seeds, asked of the same function the stack builds its Job from.
+  test.each([
+    ['default description: the built-in model', {}, ['inception_graphdef']],
+    ['one custom model besides the built-in one', { models: [DENSENET] }, ['inception_graphdef', 'densenet_onnx']],
+    ['builtinModels false + one custom model: only that one', { models: [DENSENET], seeding: { builtinModels: false } }, ['densenet_onnx']],
+    ['seeding disabled: no model list', { models: [DENSENET], seeding: { enabled: false } }, undefined],
+  ])('%s', (_name, description, expected) => {
+    const config = parseClusterConfig(description);
+    expect(modelsToCheck(config)).toEqual(expected);
+    expect(modelsToCheck(config)).toEqual(modelSeedJobPropsFromConfig(config)?.models?.map((m) => m.name));
   });
 
   test('a description without nodes asks for nodes or -u', async () => {
@@ -193,6 +283,6 @@ describe('what to verify from the cluster description', () => {
     expect(result.stderr).toContain('has no "nodes" section; describe the nodes there or give -u host:port');
     const absent = await runCli(['verify'], work);
     expect(absent.code).toBe(1);
-    expect(absent.stderr).toContain('cluster.yaml not found; give -c <cluster description> or -u host:port');
+    expect(absent.stderr).toContain('cluster.yaml not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port');
   });
 });

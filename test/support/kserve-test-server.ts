@@ -119,7 +119,21 @@ export interface ReceivedInference {
   readonly inputs: readonly ReceivedInput[];
 }
 
+/** A request as the `intercept` hook sees it (body fully read). */
+export interface InterceptedRequest {
+  readonly method: string;
+  /** Path without the query string, e.g. "/v2/models/inception_graphdef/config". */
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+}
+
 export interface KServeTestServerOptions {
+  /**
+   * Called before routing: return true when it answered (through `res`, or raw bytes on
+   * `res.socket` to break HTTP itself: a hostile or broken server). @default none
+   */
+  readonly intercept?: (request: InterceptedRequest, res: ServerResponse) => boolean;
   /** Loopback address to listen on. @default '127.0.0.1' */
   readonly host?: string;
   /** @default 0 (any free port) */
@@ -184,6 +198,7 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
 
   function route(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
+    if (options.intercept?.({ method: req.method ?? 'GET', path, headers: req.headers, body }, res)) return;
     if (req.method === 'GET' && path === '/v2/health/live') return sendStatus(res, options.live === false ? 400 : 200);
     if (req.method === 'GET' && path === '/v2/health/ready') {
       // Triton's default --strict-readiness: ready only when every model is.

@@ -1,0 +1,467 @@
+/**
+ * The client against hostile or broken servers and hostile command lines (issues 10.5 and
+ * 10.6). Every case runs `triton-jetson` as a child process with a 256 MiB V8 heap and
+ * asserts: the exit code, exactly one line on stderr (no stack trace), the message, and
+ * the process's peak resident memory (a 1 GiB body read whole, or a 30000x30000x3 image
+ * tensor allocated, would blow far past the bound).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import {
+  inceptionGraphdef, InterceptedRequest, KServeTestServer, startKServeTestServer,
+} from '../support/kserve-test-server';
+import { CliResult, runCli } from '../client/cli-runner';
+
+const work = mkdtempSync(join(tmpdir(), 'hostile-client-'));
+const MAX_RSS_PRELOAD = join(__dirname, 'max-rss.js');
+/** Peak RSS allowed to a child (tsx + sharp + zod take about 90-130 MiB on their own). */
+const RSS_BOUND_KIB = 300 * 1024;
+const GiB = 1024 * 1024 * 1024;
+const MODEL = 'inception_graphdef';
+const META = `/v2/models/${MODEL}`;
+
+interface HostileResult extends CliResult {
+  readonly maxRssKiB: number;
+}
+
+let runs = 0;
+async function runBounded(args: readonly string[], cwd?: string): Promise<HostileResult> {
+  const rssFile = join(work, `rss-${runs++}`);
+  const result = await runCli(args, cwd, {
+    nodeArgs: ['--max-old-space-size=256', '--require', MAX_RSS_PRELOAD],
+    env: { MAX_RSS_FILE: rssFile },
+  });
+  const maxRssKiB = Number(readFileSync(rssFile, 'utf-8'));
+  peaks.push(`${maxRssKiB}\t${args.join(' ')}`);
+  return { ...result, maxRssKiB };
+}
+
+/** Peak RSS of every child, written to $HOSTILE_RSS_REPORT (when set) for the record. */
+const peaks: string[] = [];
+afterAll(() => {
+  if (process.env.HOSTILE_RSS_REPORT) writeFileSync(process.env.HOSTILE_RSS_REPORT, `${peaks.join('\n')}\n`);
+});
+
+/** A failure as issue 10.6 wants it: exit 1, one line on stderr, nothing on stdout, bounded memory. */
+function expectOneLineFailure(result: HostileResult, message: RegExp): void {
+  expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
+  const lines = result.stderr.split('\n');
+  expect(lines).toHaveLength(2); // one line and its newline
+  expect(lines[1]).toBe('');
+  expect(lines[0]).not.toMatch(/^\s+at |\bat .*\.ts:\d+/);
+  expect(lines[0]).toMatch(/^(triton-jetson|error): /);
+  expect(lines[0]).toMatch(message);
+  expect(result.maxRssKiB).toBeGreaterThan(0);
+  expect(result.maxRssKiB).toBeLessThan(RSS_BOUND_KIB);
+}
+
+// --- hostile answers, written as raw bytes on the socket where HTTP itself is broken ---
+
+type Responder = (res: ServerResponse, request: InterceptedRequest) => void;
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Responder {
+  return (res) => {
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+}
+
+/** Sends `size` bytes of `fill` (or forever when size is Infinity), honouring back-pressure, until the client goes away. */
+function endless(contentLength: number | undefined, fill = ' '): Responder {
+  return (res) => {
+    const socket = res.socket!;
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n${contentLength !== undefined ? `Content-Length: ${contentLength}` : 'Transfer-Encoding: chunked'}\r\n\r\n`);
+    const chunk = Buffer.alloc(1024 * 1024, fill);
+    const framed = contentLength === undefined ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
+    let closed = false;
+    socket.on('close', () => { closed = true; });
+    socket.on('error', () => { closed = true; });
+    const pump = () => {
+      while (!closed && socket.write(framed)) { /* until the kernel buffer is full */ }
+      if (!closed) socket.once('drain', pump);
+    };
+    pump();
+  };
+}
+
+/** Announces `announced` bytes, sends `sent`, then closes the connection or keeps it open. */
+function shortBody(announced: number, sent: string, then: 'close' | 'hang'): Responder {
+  return (res) => {
+    const socket = res.socket!;
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${announced}\r\n\r\n${sent}`);
+    if (then === 'close') socket.end();
+  };
+}
+
+/** Headers at once, then one byte every 100 ms: never done. */
+function trickle(): Responder {
+  return (res) => {
+    const socket = res.socket!;
+    socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{');
+    const timer = setInterval(() => socket.write(' '), 100);
+    socket.on('close', () => clearInterval(timer));
+    socket.on('error', () => clearInterval(timer));
+  };
+}
+
+/** Reads the request and never answers. */
+const silence: Responder = () => undefined;
+
+function metadataWithInputShape(shape: readonly unknown[]): Responder {
+  return json(200, {
+    name: MODEL, versions: ['1'], platform: 'tensorflow_graphdef',
+    inputs: [{ name: 'input', datatype: 'FP32', shape }],
+    outputs: [{ name: 'InceptionV3/Predictions/Softmax', datatype: 'FP32', shape: [-1, 1001] }],
+  });
+}
+
+/** A binary inference answer: JSON header (its length announced as `headerLength`), then `tail`. */
+function inferAnswer(header: unknown, tail: Buffer, headerLength?: string): Responder {
+  return (res) => {
+    const text = Buffer.from(JSON.stringify(header));
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': headerLength ?? String(text.length) });
+    res.end(Buffer.concat([text, tail]));
+  };
+}
+
+function bytesElement(text: string): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(Buffer.byteLength(text));
+  return Buffer.concat([length, Buffer.from(text)]);
+}
+
+const OUTPUT = 'InceptionV3/Predictions/Softmax';
+
+interface ServerCase {
+  readonly name: string;
+  /** Path (exact) or path suffix ("/infer") the responder answers. */
+  readonly at: string;
+  readonly respond: Responder;
+  readonly message: RegExp;
+  /** @default [] */
+  readonly extraArgs?: readonly string[];
+}
+
+const serverCases: readonly ServerCase[] = [
+  {
+    name: 'metadata body of 1 GiB, announced in Content-Length',
+    at: META, respond: endless(GiB),
+    message: /the model metadata of 'inception_graphdef' is larger than this client's cap of 4 MiB for it \(the server announces 1073741824 bytes\)/,
+  },
+  {
+    name: 'metadata body without length that never ends (chunked)',
+    at: META, respond: endless(undefined),
+    message: /the model metadata of 'inception_graphdef' is larger than this client's cap of 4 MiB for it \(the server sent more\); request aborted/,
+  },
+  {
+    name: 'config body of 1 GiB without length',
+    at: `${META}/config`, respond: endless(undefined),
+    message: /http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef\/config: the model config of 'inception_graphdef' is larger than this client's cap of 4 MiB/,
+  },
+  {
+    name: 'readiness answer that never ends',
+    at: `${META}/ready`, respond: endless(undefined),
+    message: /the readiness answer of model 'inception_graphdef' is larger than this client's cap of 4 MiB/,
+  },
+  {
+    name: 'gigantic declared input shape [-1,30000,30000,3]',
+    at: META, respond: metadataWithInputShape([-1, 30000, 30000, 3]),
+    message: /model 'inception_graphdef' does not fit this image client: input 'input' of shape \[-1,30000,30000,3\] needs 10\.1 GiB per image as FP32, more than this client's cap of 256 MiB per request; check the model's dims in config\.pbtxt$/,
+  },
+  {
+    name: 'negative dimension',
+    at: META, respond: metadataWithInputShape([-1, -5, 299, 3]),
+    message: /model metadata of 'inception_graphdef' does not follow the KServe v2 protocol \(inputs\.0\.shape\.1: dimension -5 is not a whole number -1 \(variable\) or 1\.\.2147483647\)/,
+  },
+  {
+    name: 'NaN dimension (a string, as protobuf JSON writes int64)',
+    at: META, respond: metadataWithInputShape([-1, 'NaN', 299, 3]),
+    message: /inputs\.0\.shape\.1: dimension "NaN" is not a whole number/,
+  },
+  {
+    name: 'dimension beyond int64 precision',
+    at: META, respond: metadataWithInputShape([-1, '100000000000000000000', 299, 3]),
+    message: /inputs\.0\.shape\.1: dimension "100000000000000000000" is not a whole number/,
+  },
+  {
+    name: 'fractional dimension',
+    at: META, respond: metadataWithInputShape([-1, 299.5, 299, 3]),
+    message: /inputs\.0\.shape\.1: dimension 299\.5 is not a whole number/,
+  },
+  {
+    name: 'negative max_batch_size in the config',
+    at: `${META}/config`,
+    respond: json(200, { name: MODEL, max_batch_size: -3, input: [{ name: 'input', format: 'FORMAT_NHWC', dims: [299, 299, 3] }] }),
+    message: /model config of 'inception_graphdef' does not follow the KServe v2 protocol \(max_batch_size: max_batch_size must be 0 \(no batching\) or more\)/,
+  },
+  {
+    name: 'negative dims in the config',
+    at: `${META}/config`,
+    respond: json(200, { name: MODEL, max_batch_size: 1, input: [{ name: 'input', format: 'FORMAT_NHWC', dims: [299, -2, 3] }] }),
+    message: /input\.0\.dims\.1: dimension -2 is not a whole number/,
+  },
+  {
+    name: 'Content-Length larger than the body, then the connection closes',
+    at: META, respond: shortBody(5000, '{"name":"inception_graphdef"', 'close'),
+    message: /cannot reach Triton at http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: connection closed by the server before the answer was complete/,
+  },
+  {
+    name: 'Content-Length larger than the body, connection left open (bounded by --timeout)',
+    at: META, respond: shortBody(5000, '{"name":', 'hang'), extraArgs: ['--timeout', '1'],
+    message: /cannot reach Triton at http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: no complete answer within 1 s\. Raise --timeout/,
+  },
+  {
+    name: 'Content-Length smaller than the JSON sent',
+    at: META, respond: json(200, '{"name":"inception_graphdef","inputs":[]}', { 'Content-Length': '10' }),
+    message: /the model metadata of 'inception_graphdef' is not JSON/,
+  },
+  {
+    name: 'slow trickle of one byte per 100 ms (bounded by --timeout)',
+    at: META, respond: trickle(), extraArgs: ['--timeout', '1'],
+    message: /no complete answer within 1 s/,
+  },
+  {
+    name: 'a server that never answers (bounded by --timeout)',
+    at: `${META}/ready`, respond: silence, extraArgs: ['--timeout', '1'],
+    message: /inception_graphdef\/ready: no complete answer within 1 s/,
+  },
+  {
+    name: 'metadata that is not JSON',
+    at: META, respond: json(200, '<html><body>Welcome to nginx!</body></html>'),
+    message: /unexpected answer from http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: the model metadata of 'inception_graphdef' is not JSON$/,
+  },
+  {
+    name: 'multi-line error page with terminal escapes',
+    at: `${META}/config`, respond: json(502, '<html>\n<h1>\u001b[31mBad Gateway\u001b[0m</h1>\n</html>\n'),
+    message: /failed to retrieve the model config of 'inception_graphdef': Triton answered HTTP 502: <html> <h1> \[31mBad Gateway \[0m<\/h1> <\/html>$/,
+  },
+  {
+    name: 'a redirect elsewhere is not followed',
+    at: `${META}/ready`, respond: json(307, '', { Location: 'http://192.0.2.1:8000/v2/models/inception_graphdef/ready' }),
+    message: /model 'inception_graphdef' (is not ready|not found) on Triton at http:\/\/127\.0\.0\.1:\d+/,
+  },
+  {
+    name: 'Inference-Header-Content-Length beyond the body',
+    at: '/infer', respond: inferAnswer({ model_name: MODEL, outputs: [] }, Buffer.alloc(0), '999999'),
+    message: /Inference-Header-Content-Length is "999999", not a byte count within the \d+-byte body/,
+  },
+  {
+    name: 'Inference-Header-Content-Length not a number',
+    at: '/infer', respond: inferAnswer({ model_name: MODEL, outputs: [] }, Buffer.alloc(0), '0x20'),
+    message: /Inference-Header-Content-Length is "0x20", not a byte count/,
+  },
+  {
+    name: 'binary_data_size beyond the body',
+    at: '/infer',
+    respond: inferAnswer({ id: '1', model_name: MODEL, outputs: [{ name: OUTPUT, datatype: 'BYTES', shape: [1, 1], parameters: { binary_data_size: 1e9 } }] }, bytesElement('0.9:1:X')),
+    message: /output 'InceptionV3\/Predictions\/Softmax' announces 1000000000 binary bytes but only 11 follow/,
+  },
+  {
+    name: 'negative binary_data_size',
+    at: '/infer',
+    respond: inferAnswer({ id: '1', model_name: MODEL, outputs: [{ name: OUTPUT, datatype: 'BYTES', shape: [1, 1], parameters: { binary_data_size: -11 } }] }, bytesElement('0.9:1:X')),
+    message: /inference response header is not valid: outputs\.0\.parameters\.binary_data_size: /,
+  },
+  {
+    name: 'gigantic output shape with a small body',
+    at: '/infer',
+    respond: inferAnswer({ id: '1', model_name: MODEL, outputs: [{ name: OUTPUT, datatype: 'FP32', shape: [1, 2147483647], parameters: { binary_data_size: 8 } }] }, Buffer.alloc(8)),
+    message: /output 'InceptionV3\/Predictions\/Softmax' should be 8589934588 bytes of FP32, is 8/,
+  },
+  {
+    name: 'inference answer far bigger than 3 classes can need',
+    at: '/infer', respond: endless(undefined),
+    message: /the inference answer of model 'inception_graphdef' is larger than this client's cap of 1 MiB for it/,
+    extraArgs: ['-c', '3'],
+  },
+];
+
+const cliCases: readonly { readonly name: string; readonly args: (server: string, image: string) => string[]; readonly message: RegExp }[] = [
+  {
+    name: 'port out of range (-u host:99999)',
+    args: (_s, image) => ['infer', '-u', '127.0.0.1:99999', '-m', MODEL, image],
+    message: /^triton-jetson: -u\/--url "127\.0\.0\.1:99999": port 99999 is not a TCP port \(1-65535\); give host:port such as "10\.0\.0\.30:30800"/,
+  },
+  {
+    name: 'port not a number (-u host:abc)',
+    args: (_s, image) => ['infer', '-u', '127.0.0.1:abc', '-m', MODEL, image],
+    message: /^triton-jetson: -u\/--url "127\.0\.0\.1:abc": port "abc" is not a number; give host:port/,
+  },
+  {
+    name: 'port 0',
+    args: (_s, image) => ['infer', '-u', 'localhost:0', '-m', MODEL, image],
+    message: /-u\/--url "localhost:0": port 0 is not a TCP port/,
+  },
+  {
+    name: 'a port Node\'s fetch refuses ("bad port": 6000)',
+    args: (_s, image) => ['infer', '-u', '127.0.0.1:6000', '-m', MODEL, image],
+    message: /port 6000 is one Node's fetch refuses to connect to \(a blocked port of the Fetch standard\)\. Serve Triton on another port and give it with -u\/--url host:port/,
+  },
+  {
+    name: 'ftp:// URL',
+    args: (_s, image) => ['infer', '-u', 'ftp://10.0.0.30:30800', '-m', MODEL, image],
+    message: /-u\/--url "ftp:\/\/10\.0\.0\.30:30800" uses ftp:; only http:\/\/ \(Triton's HTTP\/REST port\) is supported/,
+  },
+  {
+    name: 'grpc:// URL',
+    args: (_s, image) => ['infer', '-u', 'grpc://10.0.0.30:30801', '-m', MODEL, image],
+    message: /uses grpc:; only http:\/\//,
+  },
+  {
+    name: 'URL without host',
+    args: (_s, image) => ['infer', '-u', 'http://', '-m', MODEL, image],
+    message: /-u\/--url "http:\/\/" is not a server address/,
+  },
+  {
+    name: 'verify -u with a bad port',
+    args: () => ['verify', '-u', '10.0.0.30:70000'],
+    message: /-u\/--url "10\.0\.0\.30:70000": port 70000 is not a TCP port/,
+  },
+  {
+    name: 'missing image',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, join(work, 'no-such.jpg')],
+    message: /cannot read image '.*no-such\.jpg': no such file or folder/,
+  },
+  {
+    name: 'empty directory as the image',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, join(work, 'empty-dir')],
+    message: /cannot read image '.*empty-dir': the folder holds no files/,
+  },
+  {
+    name: 'directory of non-images as the image',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, join(work, 'text-dir')],
+    message: /cannot read image '.*text-dir\/notes\.txt': .*Give a JPEG, PNG/,
+  },
+  {
+    name: 'a device as the image (/dev/zero)',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, '/dev/zero'],
+    message: /cannot read image '\/dev\/zero': not a regular file/,
+  },
+  {
+    name: 'a file that is not an image',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, join(work, 'text-dir', 'notes.txt')],
+    message: /cannot read image '.*notes\.txt': /,
+  },
+  {
+    name: 'a truncated JPEG',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, join(work, 'truncated.jpg')],
+    message: /cannot read image '.*truncated\.jpg': /,
+  },
+  {
+    name: 'verify -c a directory',
+    args: () => ['verify', '-c', work],
+    message: /^triton-jetson: cannot read the cluster description .*: it is a folder, not a file; give -c <file>|^triton-jetson: invalid cluster description .*hostile-client-/,
+  },
+  {
+    name: 'verify -c a missing file',
+    args: () => ['verify', '-c', join(work, 'missing.yaml')],
+    message: /^triton-jetson: invalid cluster description .*missing\.yaml: file not found \(create it from cluster\.example\.yaml\)$/,
+  },
+  {
+    name: 'verify -c a description with several mistakes',
+    args: () => ['verify', '-c', join(work, 'bad.yaml')],
+    message: /^triton-jetson: invalid cluster description .*bad\.yaml: namespace: must be a DNS-1123 label.*; service\.nodePorts\.http: must be within the NodePort range 30000-32767; colour: unknown key; remove it/,
+  },
+  {
+    name: 'verify -c broken YAML',
+    args: () => ['verify', '-c', join(work, 'broken.yaml')],
+    message: /^triton-jetson: invalid cluster description .*broken\.yaml: YAML /,
+  },
+  {
+    name: '--timeout not a number',
+    args: (s, image) => ['infer', '-u', s, '-m', MODEL, '--timeout', 'abc', image],
+    message: /^error: option '--timeout <seconds>' argument 'abc' is invalid\. must be a number of seconds/,
+  },
+  {
+    name: '-b 0',
+    args: (s, image) => ['infer', '-u', s, '-m', MODEL, '-b', '0', image],
+    message: /^error: option '-b, --batch-size <n>' argument '0' is invalid\. must be a whole number >= 1$/,
+  },
+  {
+    name: 'unknown scaling',
+    args: (s, image) => ['infer', '-u', s, '-m', MODEL, '-s', 'BOGUS', image],
+    message: /^error: option '-s, --scaling <type>' argument 'BOGUS' is invalid\. Allowed choices are NONE, INCEPTION, VGG\.$/,
+  },
+  {
+    name: 'a model name with a line break (echoed in the message)',
+    args: (s, image) => ['infer', '-u', s, '-m', 'incep\ntion', image],
+    message: /^triton-jetson: model 'incep; tion' not found on Triton at http:\/\/127\.0\.0\.1:\d+: it is not in the model repository/,
+  },
+  {
+    name: 'an image path with a line break',
+    args: (s) => ['infer', '-u', s, '-m', MODEL, join(work, 'no\nsuch.jpg')],
+    message: /^triton-jetson: cannot read image '.*no; such\.jpg': no such file or folder/,
+  },
+  {
+    name: 'batch too big for the per-request cap',
+    args: (s, image) => ['infer', '-u', s, '-m', 'big_batch', '-b', '300', image],
+    message: /-b 300: a batch of 300 images of 299x299x3 FP32 is 306\.9 MiB, more than this client's cap of 256 MiB per request; lower -b$/,
+  },
+];
+
+describe('hostile servers', () => {
+  let route: { at: string; respond: Responder } | undefined;
+  let server: KServeTestServer;
+  let image: string;
+
+  beforeAll(async () => {
+    server = await startKServeTestServer({
+      models: [inceptionGraphdef(), inceptionGraphdef({ name: 'big_batch', maxBatchSize: 1000 })],
+      intercept: (request, res) => {
+        if (!route || !(request.path === route.at || (route.at.startsWith('/infer') && request.path.endsWith(route.at)))) return false;
+        route.respond(res, request);
+        return true;
+      },
+    });
+    image = join(work, 'car.png');
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toFile(image);
+  });
+  afterAll(() => server.close());
+  afterEach(() => { route = undefined; });
+
+  test.each(serverCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    route = { at: c.at, respond: c.respond };
+    const started = Date.now();
+    const result = await runBounded(['infer', '-u', server.address, '-m', MODEL, ...(c.extraArgs ?? []), image]);
+    expectOneLineFailure(result, c.message);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  test('verify: a metrics port that sends without end is cut at 16 MiB and reported in its row', async () => {
+    const metrics = await startKServeTestServer({ metrics: false, intercept: (request, res) => (request.path === '/metrics' ? (endless(undefined)(res, request), true) : false) });
+    try {
+      const rssFile = join(work, 'rss-verify');
+      const result = await runCli(['verify', '-u', server.address, '--metrics-port', String(metrics.port)], undefined, {
+        nodeArgs: ['--max-old-space-size=256', '--require', MAX_RSS_PRELOAD], env: { MAX_RSS_FILE: rssFile },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('');
+      expect(result.stdout.replace(/[│\s]+/g, ' ')).toMatch(/metrics text is larger than this client's cap of 16 MiB/);
+      expect(Number(readFileSync(rssFile, 'utf-8'))).toBeLessThan(RSS_BOUND_KIB);
+    } finally {
+      await metrics.close();
+    }
+  });
+
+  describe('hostile command lines', () => {
+    beforeAll(async () => {
+      mkdirSync(join(work, 'empty-dir'));
+      mkdirSync(join(work, 'text-dir'));
+      writeFileSync(join(work, 'text-dir', 'notes.txt'), 'not an image\n');
+      const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 1, g: 2, b: 3 } } }).jpeg().toBuffer();
+      writeFileSync(join(work, 'truncated.jpg'), jpeg.subarray(0, jpeg.length / 3));
+      writeFileSync(join(work, 'bad.yaml'), 'namespace: Not_A_Label\ncolour: blue\nservice:\n  nodePorts: { http: 1 }\n');
+      writeFileSync(join(work, 'broken.yaml'), 'nodes: [\n  server: {\n');
+    });
+
+    test.each(cliCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const result = await runBounded(c.args(server.address, image));
+      expectOneLineFailure(result, c.message);
+    });
+  });
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
