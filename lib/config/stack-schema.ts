@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort, quantity, tcpPort,
+  absolutePath, compareQuantities, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort,
+  parseQuantity, positiveQuantity, quantity, tcpPort,
 } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
@@ -40,9 +41,35 @@ export const storageSchema = z
     claimName: dnsSubdomain.default(D.claimName),
     /** Defaults to the provisioner's StorageClass. */
     storageClassName: dnsSubdomain.optional(),
-    size: quantity.default(D.storageSize),
+    size: positiveQuantity.default(D.storageSize),
   })
   .strict();
+
+/** A memory request above its limit: Kubernetes would refuse the pod. */
+function checkRequestWithinLimit(
+  resources: { memoryRequest?: string; memoryLimit?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const { memoryRequest, memoryLimit } = resources;
+  if (parseQuantity(memoryRequest ?? '') === undefined || parseQuantity(memoryLimit ?? '') === undefined) return;
+  if (compareQuantities(memoryRequest!, memoryLimit!) > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['memoryRequest'],
+      message: `${memoryRequest} is above memoryLimit ${memoryLimit}; lower the request or raise the limit`,
+    });
+  }
+}
+
+/** Triton's container resources (a 4 GB Jetson Nano by default); the request may not exceed the limit. */
+export const tritonResourcesSchema = z
+  .object({
+    cpuRequest: quantity.default(D.tritonResources.cpuRequest),
+    memoryRequest: quantity.default(D.tritonResources.memoryRequest),
+    memoryLimit: positiveQuantity.default(D.tritonResources.memoryLimit),
+  })
+  .strict()
+  .superRefine(checkRequestWithinLimit);
 
 export const tritonSchema = z
   .object({
@@ -58,14 +85,7 @@ export const tritonSchema = z
       .object({ http: tcpPort.default(D.tritonPorts.http), grpc: tcpPort.default(D.tritonPorts.grpc), metrics: tcpPort.default(D.tritonPorts.metrics) })
       .strict()
       .prefault({}),
-    resources: z
-      .object({
-        cpuRequest: quantity.default(D.tritonResources.cpuRequest),
-        memoryRequest: quantity.default(D.tritonResources.memoryRequest),
-        memoryLimit: quantity.default(D.tritonResources.memoryLimit),
-      })
-      .strict()
-      .prefault({}),
+    resources: tritonResourcesSchema.prefault({}),
   })
   .strict();
 

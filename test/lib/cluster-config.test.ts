@@ -55,8 +55,9 @@ describe('cluster description', () => {
     expect(issues).toHaveLength(3);
   });
 
-  test('the error message names the file', () => {
-    expect(() => parseClusterConfigYaml('nfs:\n  path: x\n', 'site/cluster.yaml')).toThrow(/invalid cluster description site\/cluster\.yaml:\n {2}- nfs\.path/);
+  test('the error message names the file: one line for one problem, a list for several', () => {
+    expect(() => parseClusterConfigYaml('nfs:\n  path: x\n', 'site/cluster.yaml')).toThrow(/^invalid cluster description site\/cluster\.yaml: nfs\.path: must be an absolute path[^\n]*$/);
+    expect(() => parseClusterConfigYaml('nfs:\n  path: x\n  server: 300.1.1.1\n', 'site/cluster.yaml')).toThrow(/invalid cluster description site\/cluster\.yaml:\n {2}- nfs\.server/);
   });
 });
 
