@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ClusterConfig, ClusterConfigInput, parseClusterConfig } from './config';
+import { ClusterConfig, ClusterConfigInput, clusterConfigSchema, parseConstructProps } from './config';
+import { z } from 'zod';
 import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
 import { ModelStore } from './model-store';
 import { NfsProvisioner } from './nfs-provisioner';
@@ -14,6 +15,8 @@ export interface TritonJetsonStackProps {
    */
   readonly cluster?: ClusterConfigInput;
 }
+
+const stackPropsSchema = z.object({ cluster: clusterConfigSchema.prefault({}) }).strict();
 
 /**
  * The whole stack of the tutorial's steps 2, 3 and 5, plus model seeding: NFS
@@ -36,7 +39,7 @@ export class TritonJetsonStack extends Construct {
 
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
     // Validate before joining the construct tree, so bad input leaves no partial stack.
-    const config = parseClusterConfig(props.cluster ?? {}, 'TritonJetsonStack cluster');
+    const { cluster: config } = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
     super(scope, id);
     this.config = config;
     const { namespace } = config;

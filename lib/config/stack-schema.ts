@@ -20,16 +20,18 @@ export const nfsSchema = z
   })
   .strict();
 
+/** A StorageClass provisioner name such as "k8s-sigs.io/nfs-subdir-external-provisioner". */
+export const provisionerNameValidator = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, 'must look like "k8s-sigs.io/nfs-subdir-external-provisioner"');
+
 export const provisionerSchema = z
   .object({
     /** Deploy the NFS dynamic provisioner; turn off when the cluster already has the StorageClass. */
     enabled: z.boolean().default(true),
     image: imageRef.default(D.provisionerImage),
     storageClassName: dnsSubdomain.default(D.storageClassName),
-    provisionerName: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, 'must look like "k8s-sigs.io/nfs-subdir-external-provisioner"')
-      .default(D.provisionerName),
+    provisionerName: provisionerNameValidator.default(D.provisionerName),
     /** Keep a PV's data in an "archived-" folder when its claim is deleted. */
     archiveOnDelete: z.boolean().default(true),
     reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete'),
@@ -119,3 +121,70 @@ export function checkDistinctPorts(
     seen.set(port, name);
   }
 }
+
+/*
+ * Props of the constructs, validated with the same pieces as the cluster description (see
+ * parseConstructProps): a construct used directly from another cdk8s app accepts exactly
+ * what cluster.yaml accepts. Every field is optional, as in the props interfaces.
+ */
+
+/** The http/grpc/metrics trio, each a valid port of `port`'s kind. */
+function portTrio(port: typeof tcpPort | typeof nodePort) {
+  return z.object({ http: port, grpc: port, metrics: port }).strict();
+}
+
+/** Props of NfsProvisioner. */
+export const nfsProvisionerPropsSchema = z
+  .object({
+    nfsServer: hostOrIp.optional(),
+    nfsPath: absolutePath.optional(),
+    namespace: dnsLabel.optional(),
+    image: imageRef.optional(),
+    storageClassName: dnsSubdomain.optional(),
+    provisionerName: provisionerNameValidator.optional(),
+    archiveOnDelete: z.boolean().optional(),
+    reclaimPolicy: z.enum(['Delete', 'Retain']).optional(),
+  })
+  .strict();
+
+/** Props of ModelStore. */
+export const modelStorePropsSchema = z
+  .object({
+    claimName: dnsSubdomain.optional(),
+    namespace: dnsLabel.optional(),
+    storageClassName: dnsSubdomain.optional(),
+    size: positiveQuantity.optional(),
+  })
+  .strict();
+
+/** Props of TritonService. */
+export const tritonServicePropsSchema = z
+  .object({
+    name: dnsLabel.optional(),
+    namespace: dnsLabel.optional(),
+    selector: z.record(labelKey, labelValue).optional(),
+    targetPorts: portTrio(tcpPort).optional(),
+    nodePorts: portTrio(nodePort).optional(),
+    externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+  })
+  .strict()
+  .superRefine((props, ctx) => {
+    if (props.targetPorts) checkDistinctPorts(props.targetPorts, ['targetPorts'], ctx);
+    if (props.nodePorts) checkDistinctPorts(props.nodePorts, ['nodePorts'], ctx);
+  });
+
+/** Triton's container ports as construct props (any valid, distinct TCP ports). */
+export const tritonPortsPropsSchema = portTrio(tcpPort).superRefine((ports, ctx) => checkDistinctPorts(ports, [], ctx));
+
+/** Triton's resources as construct props: every field optional, request ≤ limit. */
+export const tritonResourcesPropsSchema = z
+  .object({
+    cpuRequest: quantity.optional(),
+    memoryRequest: quantity.optional(),
+    memoryLimit: positiveQuantity.optional(),
+  })
+  .strict()
+  .superRefine((resources, ctx) => checkRequestWithinLimit({
+    memoryRequest: resources.memoryRequest ?? D.tritonResources.memoryRequest,
+    memoryLimit: resources.memoryLimit ?? D.tritonResources.memoryLimit,
+  }, ctx));
