@@ -39,6 +39,13 @@ function esbuildVersion() {
   }
 }
 
+/** Names an import could resolve to (not output folders such as dist/). */
+const SOURCE_NAME = /\.([cm]?[jt]sx?|json|node)$/;
+
+function isDependency(input) {
+  return input.startsWith('node_modules/') || input.includes('/node_modules/');
+}
+
 /** The key of a bundle built from `inputs` (paths relative to ROOT). */
 function keyOf(inputs, esbuildVersion) {
   const hash = crypto.createHash('sha256');
@@ -50,10 +57,20 @@ function keyOf(inputs, esbuildVersion) {
       hash.update(`${lock} absent`);
     }
   }
+  // The file names beside every own input: a new file there (lib/config.ts next to
+  // lib/config/) could change what an import resolves to.
+  const ownDirs = new Set(inputs.filter((i) => !isDependency(i)).map((i) => path.dirname(i)));
+  for (const dir of [...ownDirs].sort()) {
+    try {
+      hash.update(`\0dir ${dir}\0${fs.readdirSync(path.join(ROOT, dir)).filter((f) => SOURCE_NAME.test(f)).sort().join('\0')}`);
+    } catch {
+      hash.update(`\0dir ${dir} absent`);
+    }
+  }
   for (const input of inputs) {
     const abs = path.join(ROOT, input);
     hash.update(`\0${input}\0`);
-    if (input.startsWith('node_modules/') || input.includes('/node_modules/')) {
+    if (isDependency(input)) {
       const st = fs.statSync(abs, { throwIfNoEntry: false });
       hash.update(st ? `${st.size} ${st.mtimeMs}` : 'absent');
     } else {
