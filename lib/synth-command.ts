@@ -78,8 +78,8 @@ export function synthCommand(flags: SynthFlags, io: SynthIo = {}): number {
 /** One line for an error nobody anticipated: its code (if any) and first line of message. */
 export function describeUnexpected(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;
-  const code = e?.code ? `${e.code}: ` : '';
   const message = err instanceof Error ? err.message : String(err);
+  const code = e?.code && !message.startsWith(e.code) ? `${e.code}: ` : '';
   return `unexpected error: ${code}${oneLine(message.split('\n')[0] ?? '', 300)}`;
 }
 
