@@ -39,7 +39,7 @@ export class OutputDirError extends Error {
 export interface OutputDirOptions {
   /** How the user gave the folder, for messages. @default "--out" */
   readonly flag?: string;
-  /** The working directory, which (with its ancestors) is never an output folder. @default process.cwd() */
+  /** The working directory: relative paths start there, and it (with its ancestors) is never an output folder. @default process.cwd() */
   readonly cwd?: string;
 }
 
@@ -76,9 +76,10 @@ export function checkOutputDir(outdir: string, options: OutputDirOptions = {}): 
   const refuse = (why: string) => new OutputDirError(`${flag} ${shown}: ${why}`);
   if (outdir.trim() === '') throw refuse('is empty; name the folder for the manifests, e.g. --out dist');
   if (outdir.includes('\0')) throw refuse('contains a NUL byte; name the folder for the manifests, e.g. --out dist');
-  const target = path.resolve(outdir);
+  const base = path.resolve(options.cwd ?? process.cwd());
+  const target = path.resolve(base, outdir);
   const real = realPathOf(target);
-  const cwd = realPathOf(path.resolve(options.cwd ?? process.cwd()));
+  const cwd = realPathOf(base);
   if (path.dirname(real) === real) throw refuse('is the filesystem root; name a folder of its own for the manifests, e.g. --out dist');
   if (isSameOrAncestor(real, cwd)) {
     throw refuse('is the current folder or one of its parents, which synth would replace; name a folder of its own, e.g. --out dist');
