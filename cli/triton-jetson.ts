@@ -1,6 +1,8 @@
 /**
  * The `triton-jetson` command. Each area registers its own subcommands:
- * bootstrap/ (bootstrap, plan, reset) and client/ (verify, infer).
+ * synth (lib/synth-command.ts), bootstrap/ (bootstrap, plan, reset) and client/ (verify, infer).
+ * Every command finds the cluster description the same way: --config, then
+ * $TRITON_JETSON_CONFIG, then ./cluster.yaml (lib/config resolveClusterConfigPath).
  */
 import { Command } from 'commander';
 import { register as registerBootstrap } from '../bootstrap/cli';
@@ -10,9 +12,24 @@ export function buildProgram(): Command {
   const program = new Command('triton-jetson')
     .description('Triton Inference Server on a K3s cluster of Jetson boards')
     .showHelpAfterError();
+  registerSynth(program);
   registerBootstrap(program);
   registerClient(program);
   return program;
+}
+
+/** `triton-jetson synth`: the same command, flags and exit codes as `npm run synth`. */
+export function registerSynth(program: Command): void {
+  program
+    .command('synth')
+    .description('validate the cluster description and write the Kubernetes manifests (same as `npm run synth`)')
+    .option('-c, --config <file>', 'cluster description (default: $TRITON_JETSON_CONFIG, else ./cluster.yaml; absent = the tutorial cluster)')
+    .option('-o, --out <folder>', 'output folder: new, empty or holding only *.k8s.yaml of an earlier synth (default: $CDK8S_OUTDIR, else dist)')
+    .action((flags: { config?: string; out?: string }) => {
+      // Loaded only when synth runs: the other commands do not pay for cdk8s.
+      const { synthCommand } = require('../lib/synth-command') as typeof import('../lib/synth-command');
+      process.exitCode = synthCommand(flags);
+    });
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubePersistentVolumeClaim, Quantity } from '../imports/k8s';
+import { modelStorePropsSchema, parseConstructProps } from './config';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
@@ -39,6 +40,8 @@ export class ModelStore extends Construct {
   public readonly claim: KubePersistentVolumeClaim;
 
   constructor(scope: Construct, id: string, props: ModelStoreProps = {}) {
+    // Validated as cluster.yaml's storage section is, before joining the construct tree.
+    parseConstructProps('ModelStore', modelStorePropsSchema, props);
     super(scope, id);
     this.claimName = props.claimName ?? TUTORIAL_DEFAULTS.claimName;
     const metadata: ApiObjectMetadata = {

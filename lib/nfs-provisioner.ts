@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import {
   KubeClusterRole, KubeClusterRoleBinding, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass, Quantity,
 } from '../imports/k8s';
+import { nfsProvisionerPropsSchema, parseConstructProps } from './config';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { ignoreKubeScoreChecks, removeConstructPathLabel } from './workload-hygiene';
@@ -78,6 +79,8 @@ export class NfsProvisioner extends Construct {
   public readonly deployment: kplus.Deployment;
 
   constructor(scope: Construct, id: string, props: NfsProvisionerProps = {}) {
+    // Validated as cluster.yaml's nfs and provisioner sections are, before joining the construct tree.
+    parseConstructProps('NfsProvisioner', nfsProvisionerPropsSchema, props);
     super(scope, id);
     const namespace = props.namespace ?? 'default';
     const provisionerName = props.provisionerName ?? TUTORIAL_DEFAULTS.provisionerName;

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { ClusterConfig, ClusterConfigInput, parseClusterConfig } from './config';
+import { z } from 'zod';
+import { ClusterConfig, ClusterConfigInput, clusterConfigSchema, parseConstructProps } from './config';
 import { componentLabels } from './labels';
 import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
 import { ModelStore } from './model-store';
@@ -18,6 +19,8 @@ export interface TritonJetsonStackProps {
    */
   readonly cluster?: ClusterConfigInput;
 }
+
+const stackPropsSchema = z.object({ cluster: clusterConfigSchema.prefault({}) }).strict();
 
 /**
  * The whole stack of the tutorial's steps 2, 3 and 5, plus model seeding: NFS
@@ -42,7 +45,7 @@ export class TritonJetsonStack extends Construct {
 
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
     // Validate before joining the construct tree, so bad input leaves no partial stack.
-    const config = parseClusterConfig(props.cluster ?? {}, 'TritonJetsonStack cluster');
+    const { cluster: config } = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
     super(scope, id);
     this.config = config;
     const { namespace } = config;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeService } from '../imports/k8s';
+import { parseConstructProps, tritonServicePropsSchema } from './config';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { TRITON_DEFAULT_PORTS, TritonPorts } from './triton-daemon-set';
@@ -55,6 +56,8 @@ export class TritonService extends Construct {
   public readonly service: KubeService;
 
   constructor(scope: Construct, id: string, props: TritonServiceProps = {}) {
+    // Validated as cluster.yaml's service section is, before joining the construct tree.
+    parseConstructProps('TritonService', tritonServicePropsSchema, props);
     super(scope, id);
     const name = props.name ?? TUTORIAL_DEFAULTS.tritonName;
     const targetPorts = props.targetPorts ?? TRITON_DEFAULT_PORTS;

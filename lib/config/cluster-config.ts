@@ -1,10 +1,11 @@
 /**
  * The cluster description (`cluster.yaml`): one file shared by synth and the
  * bootstrapper. Parsing is strict (unknown keys, duplicate keys and bad values are
- * errors) and an absent file means the tutorial's cluster.
+ * errors), bounded (size, aliases, nesting; linear time) and an absent file means the
+ * tutorial's cluster. Every failure is a ClusterConfigError of one-line issues.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
+import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { inventorySchema } from './inventory-schema';
 import { modelsSchema, seedingSchema } from './models-schema';
@@ -38,51 +39,259 @@ export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 /** What a user may write: every field optional. */
 export type ClusterConfigInput = z.input<typeof clusterConfigSchema>;
 
-/** Invalid cluster description: `issues` are "field: problem" lines. */
+/** Largest cluster description read (a real one is a few KB). */
+export const MAX_CLUSTER_CONFIG_BYTES = 1024 * 1024;
+/** Most YAML aliases (`*name`) expanded: a real description needs a handful; "billion laughs" needs millions. */
+export const MAX_YAML_ALIASES = 100;
+/** Deepest nesting of maps and lists accepted (the schema itself is less than 10 levels deep). */
+export const MAX_YAML_DEPTH = 64;
+/** At most this many issues are listed; the rest are counted. */
+const MAX_LISTED_ISSUES = 20;
+/** Longest issue line printed. */
+const MAX_ISSUE_LENGTH = 300;
+
+/** Environment variable naming the cluster description, used when no --config is given. */
+export const CLUSTER_CONFIG_ENV = 'TRITON_JETSON_CONFIG';
+/** The cluster description used when neither --config nor $TRITON_JETSON_CONFIG is given. */
+export const DEFAULT_CLUSTER_CONFIG_FILE = 'cluster.yaml';
+
+/** Makes text safe to print as (part of) one line: control characters escaped, length capped. */
+export function oneLine(text: string, max = MAX_ISSUE_LENGTH): string {
+  const flat = text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Invalid or unreadable cluster description (or construct props): `issues` are
+ * "field: problem" lines. With one issue the message is a single line.
+ */
 export class ClusterConfigError extends Error {
-  constructor(public readonly source: string, public readonly issues: readonly string[]) {
-    super(`invalid cluster description ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  public readonly issues: readonly string[];
+
+  constructor(
+    public readonly source: string,
+    issues: readonly string[],
+    headline = `invalid cluster description ${oneLine(source, 200)}`,
+  ) {
+    const lines = issues.map((i) => oneLine(i));
+    const listed = lines.length > MAX_LISTED_ISSUES
+      ? [...lines.slice(0, MAX_LISTED_ISSUES), `… and ${lines.length - MAX_LISTED_ISSUES} more problems`]
+      : lines;
+    super(listed.length === 1 ? `${headline}: ${listed[0]}` : `${headline}:\n${listed.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'ClusterConfigError';
+    this.issues = lines;
   }
 }
 
 /** Validates an already-parsed object (e.g. from a test or another app). */
 export function parseClusterConfig(input: unknown, source = '(object)'): ClusterConfig {
   const result = clusterConfigSchema.safeParse(input ?? {});
-  if (!result.success) throw new ClusterConfigError(source, result.error.issues.map(formatIssue));
+  if (!result.success) throw new ClusterConfigError(source, result.error.issues.flatMap((i) => formatIssue(i)));
   return result.data;
 }
 
-/** Parses YAML text; duplicate keys are an error, as in Kubernetes' own strict decoding. */
-export function parseClusterConfigYaml(text: string, source = '(yaml)'): ClusterConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ClusterConfigError(source, doc.errors.map((e) => `YAML ${e.message.split('\n')[0]} (fix the YAML syntax or remove the repeated key)`));
+/**
+ * Validates the props of a construct used directly (not through cluster.yaml) with the
+ * same zod pieces as the cluster description. Throws a ClusterConfigError whose issues
+ * name `<constructName>.props.<field>`; returns the parsed props (defaults filled in).
+ *
+ *   const valid = parseConstructProps('ModelSeedJob', modelSeedJobPropsSchema, props);
+ */
+export function parseConstructProps<S extends z.ZodType>(constructName: string, schema: S, props: unknown): z.output<S> {
+  const result = schema.safeParse(props ?? {});
+  if (!result.success) {
+    throw new ClusterConfigError(
+      `${constructName} props`,
+      result.error.issues.flatMap((i) => formatIssue(i, `${constructName}.props`)),
+      `invalid ${constructName} props`,
+    );
   }
-  return parseClusterConfig(doc.toJS(), source);
+  return result.data;
+}
+
+/**
+ * Parses YAML text; duplicate keys are an error, as in Kubernetes' own strict decoding.
+ * Linear in the text's size and bounded: at most MAX_CLUSTER_CONFIG_BYTES, MAX_YAML_ALIASES
+ * alias expansions and MAX_YAML_DEPTH levels of nesting.
+ */
+export function parseClusterConfigYaml(text: string, source = '(yaml)'): ClusterConfig {
+  if (text.length > MAX_CLUSTER_CONFIG_BYTES || Buffer.byteLength(text, 'utf-8') > MAX_CLUSTER_CONFIG_BYTES) {
+    throw new ClusterConfigError(source, [tooLarge()]);
+  }
+  const lineCounter = new LineCounter();
+  // uniqueKeys: false — yaml's own duplicate check compares every key with every other
+  // (quadratic); checkYamlTree does it with one Set per map.
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, lineCounter });
+  if (doc.errors.length > 0) {
+    throw new ClusterConfigError(source, doc.errors.map((e) => `YAML ${e.message.split('\n')[0]} (fix the YAML syntax)`));
+  }
+  const structural = checkYamlTree(doc, lineCounter);
+  if (structural.length > 0) throw new ClusterConfigError(source, structural);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new ClusterConfigError(source, [`YAML aliases expand too much (more than ${MAX_YAML_ALIASES} "*name" references, as in a "billion laughs" attack); write the values out instead of aliasing them`]);
+    }
+    throw new ClusterConfigError(source, [`YAML ${err instanceof Error ? err.message : String(err)} (fix the YAML)`]);
+  }
+  return parseClusterConfig(value, source);
+}
+
+/** Duplicate keys and excessive nesting, found in one pass over the YAML tree. */
+function checkYamlTree(doc: Document.Parsed, lineCounter: LineCounter): string[] {
+  const problems: string[] = [];
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  const lineOf = (node: unknown) => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? lineCounter.linePos(range[0]).line : undefined;
+  };
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth >= MAX_YAML_DEPTH) {
+      problems.push(`YAML nested deeper than ${MAX_YAML_DEPTH} levels at line ${lineOf(node) ?? '?'}; a cluster description is a few levels deep`);
+      break;
+    }
+    if (isSeq(node)) {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const key = pair.key;
+      const name = isScalar(key) ? String(key.value) : isAlias(key) ? `*${key.source}` : String(key);
+      if (seen.has(name)) {
+        problems.push(`YAML Map keys must be unique: "${oneLine(name, 60)}" repeats at line ${lineOf(key) ?? '?'}; remove the repeated key`);
+        if (problems.length > MAX_LISTED_ISSUES) return problems;
+      }
+      seen.add(name);
+      stack.push({ node: key, depth: depth + 1 });
+      stack.push({ node: pair.value, depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
+function tooLarge(): string {
+  return `larger than ${MAX_CLUSTER_CONFIG_BYTES / 1024 / 1024} MB; a cluster description is a few KB (check that --config names the right file)`;
+}
+
+/** Why a file could not be read, and what to do, in words. */
+function readProblem(err: unknown, file: string): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot read it: permission denied (${code}); make it readable, e.g. chmod u+r ${file}`;
+    case 'EISDIR':
+      return 'is a folder, not a file; give the cluster description file, e.g. --config cluster.yaml';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder (ENOTDIR); check the path';
+    case 'ELOOP':
+      return 'too many symbolic links (ELOOP); check the path';
+    case 'ENAMETOOLONG':
+      return 'path too long (ENAMETOOLONG); check the path';
+    case 'ERR_INVALID_ARG_VALUE':
+    case 'ERR_INVALID_ARG_TYPE':
+      return 'not a usable file name (it contains a NUL byte?); check the path';
+    default:
+      return `cannot read it (${code ?? (err instanceof Error ? err.name : 'error')}: ${err instanceof Error ? err.message : String(err)}); check the path`;
+  }
+}
+
+/**
+ * Reads at most MAX_CLUSTER_CONFIG_BYTES of a regular file, or undefined if it does not exist.
+ * Opened non-blocking and checked with fstat, so a FIFO or device is refused, not read forever.
+ */
+function readBoundedFile(file: string): string | undefined {
+  const fail = (problem: string) => new ClusterConfigError(file, [problem], `cannot use cluster description ${oneLine(file, 200)}`);
+  let fd: number;
+  try {
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fail(readProblem(err, file));
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw fail(readProblem({ code: 'EISDIR' }, file));
+    if (!stat.isFile()) throw fail('is not a regular file (a device, FIFO or socket); give the cluster description file');
+    if (stat.size > MAX_CLUSTER_CONFIG_BYTES) throw fail(tooLarge());
+    const buffer = Buffer.alloc(MAX_CLUSTER_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_CLUSTER_CONFIG_BYTES) throw fail(tooLarge());
+    }
+    return buffer.subarray(0, length).toString('utf-8');
+  } catch (err) {
+    if (err instanceof ClusterConfigError) throw err;
+    throw fail(readProblem(err, file));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
  * Reads the cluster description at `file`. A missing file gives the tutorial's
- * defaults unless `required` (an explicitly given path must exist).
+ * defaults unless `required` (an explicitly given path must exist). Every failure,
+ * I/O included, is a ClusterConfigError.
  */
 export function loadClusterConfig(file: string, required = false): ClusterConfig {
-  if (!existsSync(file)) {
-    if (required) throw new ClusterConfigError(file, [`file not found (create it from cluster.example.yaml)`]);
+  if (file === '') {
+    throw new ClusterConfigError('--config', ['is empty; give the cluster description file, e.g. --config cluster.yaml'], '--config');
+  }
+  const text = readBoundedFile(file);
+  if (text === undefined) {
+    if (required) throw new ClusterConfigError(file, ['file not found (create it from cluster.example.yaml)']);
     return parseClusterConfig({}, '(tutorial defaults)');
   }
-  return parseClusterConfigYaml(readFileSync(file, 'utf-8'), file);
+  return parseClusterConfigYaml(text, file);
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+/** Where the cluster description comes from, and whether it must exist. */
+export interface ClusterConfigLocation {
+  /** The file to read. */
+  readonly file: string;
+  /** True when the user named it (--config or the environment): then it must exist. */
+  readonly required: boolean;
+  /** How it was found, for messages: "--config", "$TRITON_JETSON_CONFIG" or "default". */
+  readonly origin: '--config' | `$${typeof CLUSTER_CONFIG_ENV}` | 'default';
+}
+
+/**
+ * How every command finds the cluster description: `--config` if given, then
+ * $TRITON_JETSON_CONFIG (when set and not empty), then ./cluster.yaml (optional: absent
+ * means the tutorial's cluster). A given but empty --config is an error.
+ */
+export function resolveClusterConfigPath(flag?: string, env: NodeJS.ProcessEnv = process.env): ClusterConfigLocation {
+  if (flag !== undefined) {
+    if (flag.trim() === '') {
+      throw new ClusterConfigError('--config', ['is empty; give the cluster description file, e.g. --config cluster.yaml'], '--config');
+    }
+    return { file: flag, required: true, origin: '--config' };
+  }
+  const fromEnv = env[CLUSTER_CONFIG_ENV];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { file: fromEnv, required: true, origin: `$${CLUSTER_CONFIG_ENV}` };
+  return { file: DEFAULT_CLUSTER_CONFIG_FILE, required: false, origin: 'default' };
+}
+
+function formatIssue(issue: z.core.$ZodIssue, prefix?: string): string[] {
+  const parts = [...(prefix ? [prefix] : []), ...issue.path.map((p) => oneLine(String(p), 60))];
+  const where = parts.length > 0 ? parts.join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys
-      .map((key) => `${where === '(top level)' ? key : `${where}.${key}`}: unknown key; remove it or fix its spelling (see cluster.example.yaml)`)
-      .join('\n  - ');
+    return issue.keys.map(
+      (key) => `${where === '(top level)' ? oneLine(key, 60) : `${where}.${oneLine(key, 60)}`}: unknown key; remove it or fix its spelling (see cluster.example.yaml)`,
+    );
   }
   if (issue.code === 'invalid_type') {
-    return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`;
+    return [`${where}: ${issue.message.replace(/^Invalid input: /, '')}`];
   }
-  return `${where}: ${issue.message}`;
+  return [`${where}: ${issue.message}`];
 }

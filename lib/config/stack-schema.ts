@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort, quantity, tcpPort,
+  absolutePath, compareQuantities, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort,
+  parseQuantity, positiveQuantity, quantity, tcpPort,
 } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
@@ -19,16 +20,18 @@ export const nfsSchema = z
   })
   .strict();
 
+/** A StorageClass provisioner name such as "k8s-sigs.io/nfs-subdir-external-provisioner". */
+export const provisionerNameValidator = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, 'must look like "k8s-sigs.io/nfs-subdir-external-provisioner"');
+
 export const provisionerSchema = z
   .object({
     /** Deploy the NFS dynamic provisioner; turn off when the cluster already has the StorageClass. */
     enabled: z.boolean().default(true),
     image: imageRef.default(D.provisionerImage),
     storageClassName: dnsSubdomain.default(D.storageClassName),
-    provisionerName: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, 'must look like "k8s-sigs.io/nfs-subdir-external-provisioner"')
-      .default(D.provisionerName),
+    provisionerName: provisionerNameValidator.default(D.provisionerName),
     /** Keep a PV's data in an "archived-" folder when its claim is deleted. */
     archiveOnDelete: z.boolean().default(true),
     reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete'),
@@ -40,9 +43,45 @@ export const storageSchema = z
     claimName: dnsSubdomain.default(D.claimName),
     /** Defaults to the provisioner's StorageClass. */
     storageClassName: dnsSubdomain.optional(),
-    size: quantity.default(D.storageSize),
+    size: positiveQuantity.default(D.storageSize),
   })
   .strict();
+
+/** A memory request above its limit: Kubernetes would refuse the pod. */
+function checkRequestWithinLimit(
+  resources: { memoryRequest?: string; memoryLimit?: string; ephemeralStorageRequest?: string; ephemeralStorageLimit?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const pairs = [
+    ['memoryRequest', 'memoryLimit'],
+    ['ephemeralStorageRequest', 'ephemeralStorageLimit'],
+  ] as const;
+  for (const [requestKey, limitKey] of pairs) {
+    const request = resources[requestKey];
+    const limit = resources[limitKey];
+    if (parseQuantity(request ?? '') === undefined || parseQuantity(limit ?? '') === undefined) continue;
+    if (compareQuantities(request!, limit!) > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [requestKey],
+        message: `${request} is above ${limitKey} ${limit}; lower the request or raise the limit`,
+      });
+    }
+  }
+}
+
+/** Triton's container resources (a 4 GB Jetson Nano by default); the request may not exceed the limit. */
+export const tritonResourcesSchema = z
+  .object({
+    cpuRequest: quantity.default(D.tritonResources.cpuRequest),
+    memoryRequest: quantity.default(D.tritonResources.memoryRequest),
+    memoryLimit: positiveQuantity.default(D.tritonResources.memoryLimit),
+    /** Ephemeral storage (container layer, logs); defaults 256Mi / 2Gi (docs/hardening.md). */
+    ephemeralStorageRequest: quantity.optional(),
+    ephemeralStorageLimit: positiveQuantity.optional(),
+  })
+  .strict()
+  .superRefine(checkRequestWithinLimit);
 
 export const tritonSchema = z
   .object({
@@ -58,17 +97,7 @@ export const tritonSchema = z
       .object({ http: tcpPort.default(D.tritonPorts.http), grpc: tcpPort.default(D.tritonPorts.grpc), metrics: tcpPort.default(D.tritonPorts.metrics) })
       .strict()
       .prefault({}),
-    resources: z
-      .object({
-        cpuRequest: quantity.default(D.tritonResources.cpuRequest),
-        memoryRequest: quantity.default(D.tritonResources.memoryRequest),
-        memoryLimit: quantity.default(D.tritonResources.memoryLimit),
-        /** Ephemeral storage (container layer, logs); defaults 256Mi / 2Gi (docs/hardening.md). */
-        ephemeralStorageRequest: quantity.optional(),
-        ephemeralStorageLimit: quantity.optional(),
-      })
-      .strict()
-      .prefault({}),
+    resources: tritonResourcesSchema.prefault({}),
   })
   .strict();
 
@@ -112,3 +141,70 @@ export function checkDistinctPorts(
     seen.set(port, name);
   }
 }
+
+/*
+ * Props of the constructs, validated with the same pieces as the cluster description (see
+ * parseConstructProps): a construct used directly from another cdk8s app accepts exactly
+ * what cluster.yaml accepts. Every field is optional, as in the props interfaces.
+ */
+
+/** The http/grpc/metrics trio, each a valid port of `port`'s kind. */
+function portTrio(port: typeof tcpPort | typeof nodePort) {
+  return z.object({ http: port, grpc: port, metrics: port }).strict();
+}
+
+/** Props of NfsProvisioner. */
+export const nfsProvisionerPropsSchema = z
+  .object({
+    nfsServer: hostOrIp.optional(),
+    nfsPath: absolutePath.optional(),
+    namespace: dnsLabel.optional(),
+    image: imageRef.optional(),
+    storageClassName: dnsSubdomain.optional(),
+    provisionerName: provisionerNameValidator.optional(),
+    archiveOnDelete: z.boolean().optional(),
+    reclaimPolicy: z.enum(['Delete', 'Retain']).optional(),
+  })
+  .strict();
+
+/** Props of ModelStore. */
+export const modelStorePropsSchema = z
+  .object({
+    claimName: dnsSubdomain.optional(),
+    namespace: dnsLabel.optional(),
+    storageClassName: dnsSubdomain.optional(),
+    size: positiveQuantity.optional(),
+  })
+  .strict();
+
+/** Props of TritonService. */
+export const tritonServicePropsSchema = z
+  .object({
+    name: dnsLabel.optional(),
+    namespace: dnsLabel.optional(),
+    selector: z.record(labelKey, labelValue).optional(),
+    targetPorts: portTrio(tcpPort).optional(),
+    nodePorts: portTrio(nodePort).optional(),
+    externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+  })
+  .strict()
+  .superRefine((props, ctx) => {
+    if (props.targetPorts) checkDistinctPorts(props.targetPorts, ['targetPorts'], ctx);
+    if (props.nodePorts) checkDistinctPorts(props.nodePorts, ['nodePorts'], ctx);
+  });
+
+/** Triton's container ports as construct props (any valid, distinct TCP ports). */
+export const tritonPortsPropsSchema = portTrio(tcpPort).superRefine((ports, ctx) => checkDistinctPorts(ports, [], ctx));
+
+/** Triton's resources as construct props: every field optional, request ≤ limit. */
+export const tritonResourcesPropsSchema = z
+  .object({
+    cpuRequest: quantity.optional(),
+    memoryRequest: quantity.optional(),
+    memoryLimit: positiveQuantity.optional(),
+  })
+  .strict()
+  .superRefine((resources, ctx) => checkRequestWithinLimit({
+    memoryRequest: resources.memoryRequest ?? D.tritonResources.memoryRequest,
+    memoryLimit: resources.memoryLimit ?? D.tritonResources.memoryLimit,
+  }, ctx));

@@ -42,10 +42,69 @@ export const absolutePath = z
   .string()
   .regex(/^\/[^\0]*$/, 'must be an absolute path, e.g. "/var/nfs/general"');
 
+/** Longest quantity accepted (Kubernetes' own are a few characters; this bounds the arithmetic). */
+const MAX_QUANTITY_LENGTH = 64;
+/** Largest decimal exponent accepted ("1e30"): far beyond any real size, small enough to compute exactly. */
+const MAX_QUANTITY_EXPONENT = 30;
+
+const BINARY_SUFFIX: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
+const DECIMAL_SUFFIX: Record<string, number> = { m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+/** The exact value of a Kubernetes quantity, as the fraction numerator / denominator. */
+export interface QuantityValue {
+  readonly numerator: bigint;
+  readonly denominator: bigint;
+}
+
+/**
+ * Parses a Kubernetes quantity ("10Gi", "1.5", "500m", "1e3") to its exact value, or
+ * returns undefined when it is not one. Exact (bigint fractions), so "1024Mi" equals "1Gi"
+ * and "0.1" equals "100m".
+ */
+export function parseQuantity(text: string): QuantityValue | undefined {
+  if (text.length > MAX_QUANTITY_LENGTH) return undefined;
+  const match = QUANTITY.exec(text);
+  if (!match) return undefined;
+  const mantissa = match[1];
+  const suffix = match[3] ?? '';
+  const [whole, fraction = ''] = mantissa.split('.');
+  let numerator = BigInt(`${whole || '0'}${fraction}`);
+  let denominator = 10n ** BigInt(fraction.length);
+  let exponent: number;
+  if (suffix in BINARY_SUFFIX) {
+    numerator *= 1024n ** BigInt(BINARY_SUFFIX[suffix]);
+    exponent = 0;
+  } else if (suffix in DECIMAL_SUFFIX) {
+    exponent = DECIMAL_SUFFIX[suffix];
+  } else {
+    exponent = Number(suffix.slice(1));
+    if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > MAX_QUANTITY_EXPONENT) return undefined;
+  }
+  if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+  else denominator *= 10n ** BigInt(-exponent);
+  return { numerator, denominator };
+}
+
+/** -1, 0 or 1 as quantity `a` is less than, equal to or more than `b` (both valid quantities). */
+export function compareQuantities(a: string, b: string): -1 | 0 | 1 {
+  const x = parseQuantity(a);
+  const y = parseQuantity(b);
+  if (!x || !y) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(x ? b : a)}`);
+  const left = x.numerator * y.denominator;
+  const right = y.numerator * x.denominator;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
 /** A Kubernetes quantity such as "10Gi", "500m" or "1". */
 export const quantity = z
   .string()
-  .regex(QUANTITY, 'must be a Kubernetes quantity such as "10Gi", "512Mi" or "500m"');
+  .refine((v) => parseQuantity(v) !== undefined, 'must be a Kubernetes quantity such as "10Gi", "512Mi" or "500m"');
+
+/** A quantity above zero (a size or a limit of 0 makes no sense). */
+export const positiveQuantity = quantity.refine(
+  (v) => (parseQuantity(v)?.numerator ?? 1n) > 0n,
+  'must be more than 0, e.g. "10Gi"',
+);
 
 /** A NodePort in the default service-node-port-range. */
 export const nodePort = z
@@ -82,10 +141,21 @@ export const labelValue = z
   .string()
   .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, 'must be a label value: ≤ 63 letters, digits, "-", "_" or "."');
 
-/** An http(s) URL (no spaces: the seeding script and installers split on them). */
+/** True when the URL's authority carries "user[:password]@" (credentials). */
+export function hasUserInfo(url: string): boolean {
+  const afterScheme = url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+  const authority = afterScheme.split(/[/?#]/, 1)[0];
+  return authority.includes('@');
+}
+
+/**
+ * An http(s) URL (no spaces: the seeding script and installers split on them) without
+ * credentials: the cluster description ends up in manifests, logs and version control.
+ */
 export const httpUrl = z
   .string()
-  .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http:// or https:// URL without spaces');
+  .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http:// or https:// URL without spaces')
+  .refine((v) => !hasUserInfo(v), 'must not hold a user name or password ("user:password@"); secrets do not belong in the cluster description, use a credential-free mirror URL');
 
 /** A lower-case hex sha256 digest. */
 export const sha256 = z

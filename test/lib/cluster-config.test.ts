@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ClusterConfigError, parseClusterConfig, parseClusterConfigYaml } from '../../lib';
+import {
+  ClusterConfigError, compareQuantities, parseClusterConfig, parseClusterConfigYaml, parseQuantity, resolveClusterConfigPath,
+} from '../../lib';
 
 function issuesOf(yaml: string): string[] {
   try {
@@ -55,8 +57,9 @@ describe('cluster description', () => {
     expect(issues).toHaveLength(3);
   });
 
-  test('the error message names the file', () => {
-    expect(() => parseClusterConfigYaml('nfs:\n  path: x\n', 'site/cluster.yaml')).toThrow(/invalid cluster description site\/cluster\.yaml:\n {2}- nfs\.path/);
+  test('the error message names the file: one line for one problem, a list for several', () => {
+    expect(() => parseClusterConfigYaml('nfs:\n  path: x\n', 'site/cluster.yaml')).toThrow(/^invalid cluster description site\/cluster\.yaml: nfs\.path: must be an absolute path[^\n]*$/);
+    expect(() => parseClusterConfigYaml('nfs:\n  path: x\n  server: 300.1.1.1\n', 'site/cluster.yaml')).toThrow(/invalid cluster description site\/cluster\.yaml:\n {2}- nfs\.server/);
   });
 });
 
@@ -68,5 +71,33 @@ describe('cluster.example.yaml', () => {
     expect(nodes?.agents.map((a) => a.name)).toEqual(['jm-node-2', 'jm-node-3', 'jm-node-4']);
     const { nodes: _none, ...defaults } = parseClusterConfig({});
     expect(rest).toEqual(defaults);
+  });
+});
+
+describe('resolveClusterConfigPath: how every command finds the description', () => {
+  test.each([
+    ['--config wins', 'site.yaml', { TRITON_JETSON_CONFIG: 'env.yaml' }, { file: 'site.yaml', required: true, origin: '--config' }],
+    ['then $TRITON_JETSON_CONFIG', undefined, { TRITON_JETSON_CONFIG: 'env.yaml' }, { file: 'env.yaml', required: true, origin: '$TRITON_JETSON_CONFIG' }],
+    ['an empty variable counts as unset', undefined, { TRITON_JETSON_CONFIG: '' }, { file: 'cluster.yaml', required: false, origin: 'default' }],
+    ['then ./cluster.yaml, optional', undefined, {}, { file: 'cluster.yaml', required: false, origin: 'default' }],
+  ] as [string, string | undefined, NodeJS.ProcessEnv, object][])('%s', (_what, flag, env, expected) => {
+    expect(resolveClusterConfigPath(flag, env)).toEqual(expected);
+  });
+
+  test('an empty --config is an error naming the flag', () => {
+    expect(() => resolveClusterConfigPath('', {})).toThrow(/^--config: is empty; give the cluster description file/);
+  });
+});
+
+describe('Kubernetes quantities are compared exactly', () => {
+  test.each([
+    ['1Gi', '1024Mi', 0], ['3073Mi', '3Gi', 1], ['0.5', '500m', 0], ['1e3', '1k', 0], ['1.5Gi', '1536Mi', 0],
+    ['1k', '1Ki', -1], ['100m', '0.1', 0], ['.5', '0.5', 0], ['1E', '1e18', 0], ['999m', '1', -1],
+  ] as [string, string, number][])('%s vs %s', (a, b, expected) => {
+    expect(compareQuantities(a, b)).toBe(expected);
+  });
+
+  test.each(['', '1.5.5', 'Gi', '10 Gi', '1e31', '1e-31', '1Gb', '-1', '1.5e3Mi', `${'9'.repeat(65)}`])('rejects %j', (text) => {
+    expect(parseQuantity(text)).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { synthCommand } from '../../lib';
 import { REPO_ROOT, parseManifests, findManifest } from '../support/manifests';
 
 /** Runs `npm run synth`'s command line for real: node + tsx + main.ts. */
@@ -59,5 +60,62 @@ describe('npm run synth', () => {
     const { status, stderr } = synth(['--outdir', out]);
     expect(status).toBe(2);
     expect(stderr).toContain('usage: synth [--config cluster.yaml] [--out dist]');
+  });
+});
+
+describe('failures are one line, never a stack trace', () => {
+  let work: string;
+  beforeEach(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'synth-cli-'));
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  const run = (argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => spawnSync(argv[0], argv.slice(1), {
+    cwd, encoding: 'utf-8', env: { ...process.env, TRITON_JETSON_CONFIG: '', CDK8S_OUTDIR: '', TRITON_JETSON_DEBUG: '', ...env },
+  });
+  const npmRunSynth = [process.execPath, path.join(REPO_ROOT, 'bin', 'synth.js')];
+  const cliSynth = [process.execPath, path.join(REPO_ROOT, 'bin', 'triton-jetson.js'), 'synth'];
+
+  test.each([
+    ['npm run synth --out . in a checkout', npmRunSynth, ['--out', '.'], 2, '--out ".": is the current folder'],
+    ['triton-jetson synth --out . in a checkout', cliSynth, ['--out', '.'], 2, '--out ".": is the current folder'],
+    ['npm run synth --config <a folder>', npmRunSynth, ['--config', '.'], 1, 'is a folder, not a file'],
+    ['triton-jetson synth -c <a folder>', cliSynth, ['-c', '.'], 1, 'is a folder, not a file'],
+    ['triton-jetson synth with $TRITON_JETSON_CONFIG missing', cliSynth, [], 1, 'gone.yaml: file not found'],
+  ])('%s', (_what, command, args, status, expected) => {
+    writeFileSync(path.join(work, 'package.json'), '{}\n');
+    const result = run([...command, ...args], work, _what.includes('TRITON_JETSON_CONFIG') ? { TRITON_JETSON_CONFIG: 'gone.yaml' } : {});
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringContaining(expected)]);
+    expect(result.status).toBe(status);
+    expect(readdirSync(work)).toEqual(['package.json']);
+  });
+
+  test('triton-jetson synth finds ./cluster.yaml, and has --help', () => {
+    writeFileSync(path.join(work, 'cluster.yaml'), 'nfs:\n  server: nas.lan\n');
+    const result = run([...cliSynth, '-o', 'out'], work);
+    expect(result.stderr).toBe('synth: out/triton-jetson.k8s.yaml\n');
+    expect(readFileSync(path.join(work, 'out', 'triton-jetson.k8s.yaml'), 'utf-8')).toContain('nas.lan');
+    const help = run([...cliSynth, '--help'], work);
+    expect(help.stdout).toContain('--config <file>');
+    expect(help.stdout).toContain('--out <folder>');
+    expect(help.status).toBe(0);
+  });
+
+  test('an unexpected error is one line with its code (the stack only with TRITON_JETSON_DEBUG=1)', () => {
+    const app = jest.requireActual<typeof import('../../lib/app')>('../../lib/app');
+    const spy = jest.spyOn(app, 'synthToDirectory').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write\n    at fake (x.js:1:1)'), { code: 'ENOSPC' });
+    });
+    try {
+      const lines: string[] = [];
+      expect(synthCommand({ out: path.join(work, 'out') }, { env: {}, error: (l) => lines.push(l) })).toBe(1);
+      expect(lines).toEqual([expect.stringMatching(/^synth: unexpected error: ENOSPC: no space left on device, write \(.*left unchanged; set TRITON_JETSON_DEBUG=1 for the stack trace\)$/)]);
+      const debug: string[] = [];
+      synthCommand({ out: path.join(work, 'out') }, { env: { TRITON_JETSON_DEBUG: '1' }, error: (l) => debug.push(l) });
+      expect(debug).toHaveLength(2);
+      expect(debug[1]).toContain('at ');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * One validation, whoever calls: constructs used directly from another cdk8s app refuse
+ * what cluster.yaml refuses, naming `<Construct>.props.<field>`, before joining the tree.
+ */
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  ClusterConfigError, ModelStore, NfsProvisioner, TritonJetsonStack, TritonService, parseClusterConfig,
+} from '../../lib';
+
+type Build = (scope: Construct) => unknown;
+const cases: [string, Build, string, Record<string, unknown>][] = [
+  // [what, construct call, field named in the error, the same mistake in cluster.yaml form]
+  ['a relative NFS path', (s) => new NfsProvisioner(s, 'p', { nfsPath: '../../x' }), 'NfsProvisioner.props.nfsPath', { nfs: { path: '../../x' } }],
+  ['a bad NFS server', (s) => new NfsProvisioner(s, 'p', { nfsServer: '10.0.0.300' }), 'NfsProvisioner.props.nfsServer', { nfs: { server: '10.0.0.300' } }],
+  ['a bad image', (s) => new NfsProvisioner(s, 'p', { image: 'Bad Image' }), 'NfsProvisioner.props.image', { provisioner: { image: 'Bad Image' } }],
+  ['a bad provisioner name', (s) => new NfsProvisioner(s, 'p', { provisionerName: 'a b' }), 'NfsProvisioner.props.provisionerName', { provisioner: { provisionerName: 'a b' } }],
+  ['a bad namespace', (s) => new NfsProvisioner(s, 'p', { namespace: 'Kube_System' }), 'NfsProvisioner.props.namespace', { namespace: 'Kube_System' }],
+  ['a zero claim size', (s) => new ModelStore(s, 'm', { size: '0' }), 'ModelStore.props.size', { storage: { size: '0' } }],
+  ['a malformed claim size', (s) => new ModelStore(s, 'm', { size: '10 GB' }), 'ModelStore.props.size', { storage: { size: '10 GB' } }],
+  ['a bad claim name', (s) => new ModelStore(s, 'm', { claimName: '../x' }), 'ModelStore.props.claimName', { storage: { claimName: '../x' } }],
+  ['a NodePort outside the range', (s) => new TritonService(s, 't', { nodePorts: { http: 80, grpc: 30801, metrics: 30802 } }), 'TritonService.props.nodePorts.http', { service: { nodePorts: { http: 80 } } }],
+  ['duplicated NodePorts', (s) => new TritonService(s, 't', { nodePorts: { http: 30800, grpc: 30800, metrics: 30802 } }), 'TritonService.props.nodePorts.grpc', { service: { nodePorts: { grpc: 30800 } } }],
+  ['a bad Service name', (s) => new TritonService(s, 't', { name: 'triton.svc' }), 'TritonService.props.name', { service: { name: 'triton.svc' } }],
+  ['a bad traffic policy', (s) => new TritonService(s, 't', { externalTrafficPolicy: 'Nearest' as 'Local' }), 'TritonService.props.externalTrafficPolicy', { service: { externalTrafficPolicy: 'Nearest' } }],
+  ['a memory request above the limit', (s) => new TritonJetsonStack(s, 'x', { cluster: { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } } }), 'TritonJetsonStack.props.cluster.triton.resources.memoryRequest', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }],
+  ['a URL with a password', (s) => new TritonJetsonStack(s, 'x', { cluster: { seeding: { mirror: 'https://u:p@mirror.lan/m' } } }), 'TritonJetsonStack.props.cluster.seeding.mirror', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }],
+];
+
+describe('construct props are validated as cluster.yaml is', () => {
+  test.each(cases)('%s', (_what, build, field, asClusterYaml) => {
+    const chart = new Chart(Testing.app(), 'test');
+    let error: unknown;
+    try {
+      build(chart);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ClusterConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).toContain(`${field}: `);
+    // Nothing half-built is left in the tree.
+    expect(chart.node.children).toHaveLength(0);
+    // And the description form of the same mistake is refused too.
+    expect(() => parseClusterConfig(asClusterYaml)).toThrow(ClusterConfigError);
+  });
+
+  test('unknown props (a typo from JavaScript) are refused', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    expect(() => new ModelStore(chart, 'm', { sise: '5Gi' } as never)).toThrow(/ModelStore\.props\.sise: unknown key/);
+  });
+
+  test('valid props still build', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    new ModelStore(chart, 'm', { size: '1.5Gi', claimName: 'repo' });
+    new TritonService(chart, 't', { nodePorts: { http: 31000, grpc: 31001, metrics: 31002 }, externalTrafficPolicy: 'Local' });
+    new NfsProvisioner(chart, 'p', { nfsServer: 'nas.lan', nfsPath: '/srv/nfs' });
+    expect(chart.node.children).toHaveLength(3);
+  });
+});
