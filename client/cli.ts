@@ -8,8 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ClusterConfigError } from '../lib/config/cluster-config';
-import { ClusterConfigLocation, resolveClusterConfigPath } from './config-path';
+import { ClusterConfigError, ClusterConfigLocation, resolveClusterConfigPath } from '../lib/config/cluster-config';
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
@@ -37,7 +36,7 @@ function registerVerify(program: Command): void {
       const {
         modelsToCheck, renderVerifyTable, summarize, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
       } = lazy<typeof import('./verify')>('./verify');
-      const location = resolveClusterConfigPath(opts.config, process.env);
+      const location = resolveClusterConfigPath(opts.config);
       const config = loadConfig(location);
       let targets: VerifyTarget[];
       if (opts.url.length > 0) {
@@ -45,9 +44,9 @@ function registerVerify(program: Command): void {
       } else {
         targets = targetsFromClusterConfig(config);
         if (targets.length === 0) {
-          throw new UsageError(existsSync(location.path)
-            ? `no nodes to verify: ${location.path} has no "nodes" section; describe the nodes there or give -u host:port`
-            : `no nodes to verify: ${location.path} not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port (e.g. -u 10.0.0.30:30800)`);
+          throw new UsageError(existsSync(location.file)
+            ? `no nodes to verify: ${location.file} has no "nodes" section; describe the nodes there or give -u host:port`
+            : `no nodes to verify: ${location.file} not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port (e.g. -u 10.0.0.30:30800)`);
         }
         if (!opts.metrics) targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
       }
@@ -60,7 +59,7 @@ function registerVerify(program: Command): void {
           // Triton exports its per-model counters only for loaded models: no metrics check either.
           targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
           process.stdout.write(
-            `Model seeding is disabled (seeding.enabled: false in ${location.path}): checking liveness and readiness only; ` +
+            `Model seeding is disabled (seeding.enabled: false in ${location.file}): checking liveness and readiness only; ` +
               'give -m <model> to check the models you put in the repository.\n',
           );
         }
@@ -115,25 +114,17 @@ function registerInfer(program: Command): void {
     }));
 }
 
-/** The cluster description, any failure (syntax, schema, I/O) as one line naming the file and how it was found. */
+/** The cluster description; loadClusterConfig reports syntax, schema and I/O failures as ClusterConfigError. */
 function loadConfig(location: ClusterConfigLocation) {
   const { loadClusterConfig } = lazy<typeof import('../lib/config/cluster-config')>('../lib/config/cluster-config');
-  const how = location.source === '$TRITON_JETSON_CONFIG' ? ' (from $TRITON_JETSON_CONFIG)' : '';
+  const how = location.origin === '$TRITON_JETSON_CONFIG' ? ' (from $TRITON_JETSON_CONFIG)' : '';
   try {
-    return loadClusterConfig(location.path, location.explicit);
+    return loadClusterConfig(location.file, location.required);
   } catch (err) {
     if (err instanceof ClusterConfigError) {
       throw new UsageError(`invalid cluster description ${err.source}${how}: ${err.issues.join('; ')}`);
     }
-    const e = err as NodeJS.ErrnoException;
-    const reasons: Record<string, string> = {
-      EISDIR: 'it is a folder, not a file',
-      EACCES: 'permission denied',
-      ENOENT: 'file not found',
-      ENOTDIR: 'a part of the path is not a folder',
-    };
-    const reason = (e.code && reasons[e.code]) ?? (e instanceof Error ? e.message : String(err));
-    throw new UsageError(`cannot read the cluster description ${location.path}${how}: ${reason}; give -c <file> (see cluster.example.yaml)`);
+    throw err;
   }
 }
 

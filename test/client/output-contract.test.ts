@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { oneLineMessage } from '../../client/cli';
-import { resolveClusterConfigPath } from '../../client/config-path';
 import { baseUrlOf } from '../../client/endpoint';
 import { imageClientLine, inferResponseCap, runImageClient } from '../../client/image-client';
 import { ClusterConfigError } from '../../lib/config/cluster-config';
@@ -77,17 +76,6 @@ describe("image_client.py's lines", () => {
     expect(inferResponseCap(1, 3, { outputClasses: 1001 })).toBe(1024 * 1024 + 3 * 4096);
     expect(inferResponseCap(1, 5000, { outputClasses: 1001 })).toBe(1024 * 1024 + 1001 * 4096);
     expect(inferResponseCap(128, 1001, { outputClasses: 1001 })).toBe(256 * 1024 * 1024);
-  });
-});
-
-describe('where the cluster description is found', () => {
-  test.each([
-    ['--config first', 'a.yaml', { TRITON_JETSON_CONFIG: 'b.yaml' }, { path: 'a.yaml', explicit: true, source: '--config' }],
-    ['then $TRITON_JETSON_CONFIG', undefined, { TRITON_JETSON_CONFIG: 'b.yaml' }, { path: 'b.yaml', explicit: true, source: '$TRITON_JETSON_CONFIG' }],
-    ['an empty variable counts as unset', undefined, { TRITON_JETSON_CONFIG: '' }, { path: 'cluster.yaml', explicit: false, source: 'default' }],
-    ['then ./cluster.yaml, which may be absent', undefined, {}, { path: 'cluster.yaml', explicit: false, source: 'default' }],
-  ])('%s', (_name, flag, env, expected) => {
-    expect(resolveClusterConfigPath(flag, env)).toEqual(expected);
   });
 });
 
