@@ -7,5 +7,10 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
+  // A private TMPDIR per run, removed afterwards: tests leave nothing in /tmp.
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
+  // jest's transform cache beside the dependencies instead of /tmp/jest_*.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testTimeout: 60000,
 };
