@@ -20,7 +20,7 @@ module.exports = async function globalTeardown() {
   const expected = new Set([`tsx-${process.getuid?.() ?? ''}`]); // tsx's compile cache, not a leak
   const leaks = [...counts].filter(([stem]) => !expected.has(stem));
   if (leaks.length > 0) {
-    process.stderr.write(`jest: removed what tests left in their temp folder: ${leaks.map(([s, n]) => `${s} x${n}`).join(', ')}\n`);
+    process.stderr.write(`test temp folder: removed what tests left there: ${leaks.map(([s, n]) => `${s} x${n}`).join(', ')}\n`);
   }
   rmSync(dir, { recursive: true, force: true });
 };

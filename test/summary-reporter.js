@@ -1,5 +1,8 @@
-// Prints one plain closing line ("jest: N passed, N failed, N skipped") that CI logs can be
-// read by, then one line per skipped block with its reason, so a skip never passes silently:
+// Prints jest's usual summary ("Test Suites: ..."), then one plain closing line ("jest: N passed,
+// N failed, N skipped") that CI logs can be read by, then one line per skipped block with its
+// reason, so a skip never passes silently. jest.config.js pairs it with
+// test/jest-default-reporter.js (jest's 'default' without its summary), so these are the last
+// lines of the run:
 //
 //   jest: 301 passed, 0 failed, 12 skipped
 //   skipped: fake Jetson hosts (4 hosts, root login) (missing root (run the tests as root ...)) - 9 tests, test/bootstrap-fixture/jetson-hosts.test.ts
@@ -8,6 +11,7 @@
 // A skipped test without such a reason is listed as "(no reason given)". Under CI=true any
 // skipped test also fails the run (prereq.ts already throws for a missing prerequisite there).
 const path = require('node:path');
+const { SummaryReporter: JestSummaryReporter } = require('@jest/reporters');
 
 const SKIP_REASON = / \[skipped: (.*)\]$/;
 
@@ -16,9 +20,15 @@ class SummaryReporter {
     this.rootDir = globalConfig.rootDir;
     this.filtered = Boolean(globalConfig.testNamePattern);
     this.lastError = undefined;
+    this.jestSummary = new JestSummaryReporter(globalConfig, {});
   }
 
-  onRunComplete(_contexts, results) {
+  onRunStart(results, options) {
+    this.jestSummary.onRunStart(results, options);
+  }
+
+  onRunComplete(contexts, results) {
+    this.jestSummary.onRunComplete(contexts, results);
     const passed = results.numPassedTests;
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const skipped = results.numPendingTests + results.numTodoTests;
@@ -67,7 +77,7 @@ class SummaryReporter {
   }
 
   getLastError() {
-    return this.lastError;
+    return this.lastError ?? this.jestSummary.getLastError();
   }
 }
 module.exports = SummaryReporter;

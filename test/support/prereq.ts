@@ -31,10 +31,15 @@ export function hasCommand(command: string): boolean {
   }
 }
 
-/** "missing sshd (hint), jq (hint)" for the prerequisites that are absent; "" when none is. */
+/**
+ * "missing sshd, jq (hint); root (other hint)" for the prerequisites that are absent,
+ * grouped by hint; "" when none is.
+ */
 export function missingReason(prerequisites: readonly Prerequisite[]): string {
-  const missing = prerequisites.filter((p) => !p.present);
-  return missing.length === 0 ? '' : `missing ${missing.map((p) => `${p.name} (${p.hint})`).join(', ')}`;
+  const byHint = new Map<string, string[]>();
+  for (const p of prerequisites.filter((q) => !q.present)) byHint.set(p.hint, [...(byHint.get(p.hint) ?? []), p.name]);
+  if (byHint.size === 0) return '';
+  return `missing ${[...byHint].map(([hint, names]) => `${names.join(', ')} (${hint})`).join('; ')}`;
 }
 
 /**
