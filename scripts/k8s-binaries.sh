@@ -15,6 +15,7 @@
 #   TRITON_JETSON_CACHE  cache root                  (default ~/.cache/cdk8s-triton-jetson)
 #   GO            go command                         (default: go on PATH, else /usr/local/go/bin/go)
 #   PROGRESS_SECONDS  seconds between progress lines (default 30)
+#   TEST_ENV_FILE  where to write the exports        (default <repo>/.cache/test-env.sh)
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -51,13 +52,20 @@ fi
 progress() {
   local label=$1; shift
   local t0; t0=$(date +%s)
-  "$@" &
+  "$@" 9>&- &
   local pid=$!
+  # The ticker sleeps in a child it kills when told to stop, so no stray `sleep` keeps the
+  # script's output pipe (or the lock on fd 9) open after the build.
   (
-    while sleep "${PROGRESS_SECONDS:-30}" && kill -0 "$pid" 2>/dev/null; do
+    sleeper=""
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep "${PROGRESS_SECONDS:-30}" & sleeper=$!
+      wait "$sleeper"
+      kill -0 "$pid" 2>/dev/null || exit 0
       echo "k8s-binaries: still $label ($(( $(date +%s) - t0 )) s so far, $(( $(date +%s) - started )) s in all)"
     done
-  ) &
+  ) 9>&- &
   local ticker=$!
   local rc=0
   wait "$pid" || rc=$?
@@ -143,8 +151,9 @@ fi
 if [ -n "$kwok_pid" ]; then wait "$kwok_pid"; fi
 rm -rf "$BIN_DIR/.tmp"
 
-mkdir -p "$REPO_ROOT/.cache"
-printf 'export TRITON_JETSON_K8S_BIN=%q\n' "$BIN_DIR" >"$REPO_ROOT/.cache/test-env.sh"
+TEST_ENV_FILE="${TEST_ENV_FILE:-$REPO_ROOT/.cache/test-env.sh}"
+mkdir -p "$(dirname "$TEST_ENV_FILE")"
+printf 'export TRITON_JETSON_K8S_BIN=%q\n' "$BIN_DIR" >"$TEST_ENV_FILE"
 
 elapsed=$(($(date +%s) - started))
 if [ "$built" = 1 ]; then what="built"; else what="cached, nothing built"; fi
