@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Does the repository stand on its own? Clones the current commit (HEAD) into a new folder
-# whose path contains a space, with nothing beside it (no ../shared), and runs the README's two
+# whose path contains a space, with nothing beside it (no sibling folders), and runs the README's two
 # commands there:
 #
 #   npm ci && npm run synth      then checks that dist/ is unchanged (git status --porcelain dist)
@@ -58,9 +58,11 @@ git clone --quiet --no-checkout "$repo" "$dir"
 git -C "$dir" checkout --quiet --detach "$head"
 [ ! -e "$parent/shared" ] || { echo "fresh-clone-check: $parent/shared exists" >&2; exit 1; }
 
-step="git grep ../shared"
-if git -C "$dir" grep -n '\.\./shared' -- . ':!scripts/fresh-clone-check.sh'; then
-  echo "fresh-clone-check: the files above refer to ../shared, which a clone does not have" >&2
+# Nothing may read from a folder beside the clone (the project once read ../<shared>/).
+sibling='\.\./'"shared"
+step="git grep $sibling"
+if git -C "$dir" grep -n "$sibling"; then
+  echo "fresh-clone-check: the files above refer to a folder beside the repository, which a clone does not have" >&2
   exit 1
 fi
 
