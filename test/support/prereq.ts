@@ -68,3 +68,18 @@ export function skipWithReason(reason: string): jest.Describe {
       (describe.skip.each as any)(...table)(titled(name), fn, timeout)) as jest.Describe['each'],
   });
 }
+
+/**
+ * `test` when every prerequisite is present; otherwise a `test.skip` whose title carries the
+ * reason (the summary reporter lists it). Under CI=true a missing prerequisite throws instead.
+ */
+export function testWith(prerequisites: readonly Prerequisite[]): jest.It {
+  const reason = missingReason(prerequisites);
+  if (!reason) return test;
+  if (process.env.CI === 'true') {
+    throw new Error(`${reason} (a missing test prerequisite fails under CI=true)`);
+  }
+  const titled = (name: unknown): string => `${typeof name === 'function' ? name.name : String(name)}${SKIP_REASON_PREFIX}${reason}]`;
+  const skip = ((name: unknown, fn?: jest.ProvidesCallback, timeout?: number) => test.skip(titled(name), fn, timeout)) as jest.It;
+  return Object.assign(skip, { only: skip, skip, todo: test.todo, concurrent: skip, failing: skip, each: test.skip.each });
+}
