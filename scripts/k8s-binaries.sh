@@ -54,22 +54,21 @@ progress() {
   local t0; t0=$(date +%s)
   "$@" 9>&- &
   local pid=$!
-  # The ticker sleeps in a child it kills when told to stop, so no stray `sleep` keeps the
-  # script's output pipe (or the lock on fd 9) open after the build.
+  # The ticker wakes every second and ends by itself within a second of the build, so no
+  # stray `sleep` keeps the script's output pipe (or the lock on fd 9) open afterwards.
   (
-    sleeper=""
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    while :; do
-      sleep "${PROGRESS_SECONDS:-30}" & sleeper=$!
-      wait "$sleeper"
-      kill -0 "$pid" 2>/dev/null || exit 0
-      echo "k8s-binaries: still $label ($(( $(date +%s) - t0 )) s so far, $(( $(date +%s) - started )) s in all)"
+    n=0
+    while kill -0 "$pid" 2>/dev/null; do
+      sleep 1
+      n=$((n + 1))
+      if [ $((n % ${PROGRESS_SECONDS:-30})) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+        echo "k8s-binaries: still $label ($(( $(date +%s) - t0 )) s so far, $(( $(date +%s) - started )) s in all)"
+      fi
     done
   ) 9>&- &
   local ticker=$!
   local rc=0
   wait "$pid" || rc=$?
-  kill "$ticker" 2>/dev/null || true
   wait "$ticker" 2>/dev/null || true
   echo "k8s-binaries: done $label in $(( $(date +%s) - t0 )) s (exit $rc)"
   return "$rc"
