@@ -9,10 +9,11 @@
  * repository's devDependencies in its clone to compile it: 2.5 minutes on a busy 2-core machine), so it
  * lives outside the unit suite; `--prefer-offline` reuses npm's cache.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { describeWith, hasCommand } from '../support/prereq';
 import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
 
@@ -25,14 +26,23 @@ describeWith([
   let work: string;
   let installed: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'gitdep-'));
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf-8' }).trim();
     writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    execFileSync('npm', [
-      'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
-      `git+file://${REPO_ROOT}#${head}`, 'cdk8s', 'cdk8s-plus-27', 'constructs', '@types/node@20',
-    ], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    // A long, quiet step: say every 30 s that it is still running.
+    const t0 = Date.now();
+    const ticker = setInterval(() => {
+      process.stderr.write(`git-dependency test: npm install git+file://…#${head.slice(0, 12)} still running (${Math.round((Date.now() - t0) / 1000)} s)\n`);
+    }, 30_000);
+    try {
+      await promisify(execFile)('npm', [
+        'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
+        `git+file://${REPO_ROOT}#${head}`, 'cdk8s', 'cdk8s-plus-27', 'constructs', '@types/node@20',
+      ], { cwd: work, env: { ...process.env, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+    } finally {
+      clearInterval(ticker);
+    }
     installed = path.join(work, 'node_modules', 'cdk8s-triton-jetson');
     cpSync(path.join(REPO_ROOT, 'examples', 'consumer-app'), work, { recursive: true });
   }, 600_000);
