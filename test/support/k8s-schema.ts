@@ -14,7 +14,7 @@ export const K8S_SCHEMA_VERSION = '1.27.0';
  * repository's schemas/k8s (v1.27.0 is committed there; see schemas/README.md).
  */
 export function schemaFile(version = K8S_SCHEMA_VERSION): string {
-  const root = process.env.K8S_SCHEMA_DIR ?? path.join(__dirname, '..', '..', 'schemas', 'k8s');
+  const root = process.env.K8S_SCHEMA_DIR || path.join(__dirname, '..', '..', 'schemas', 'k8s');
   return path.resolve(root, `v${version}`, '_definitions.json');
 }
 
