@@ -17,7 +17,8 @@ module.exports = async function globalTeardown() {
     const stem = name.replace(/[-.]?[A-Za-z0-9]{6}$/, '*');
     counts.set(stem, (counts.get(stem) ?? 0) + 1);
   }
-  const expected = new Set([`tsx-${process.getuid?.() ?? ''}`]); // tsx's compile cache, not a leak
+  // tsx's compile cache and the link to the machine-wide fixture locks: not leaks.
+  const expected = new Set([`tsx-${process.getuid?.() ?? ''}`, 'jetson-hosts-locks']);
   const leaks = [...counts].filter(([stem]) => !expected.has(stem));
   if (leaks.length > 0) {
     process.stderr.write(`test temp folder: removed what tests left there: ${leaks.map(([s, n]) => `${s} x${n}`).join(', ')}\n`);
