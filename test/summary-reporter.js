@@ -37,7 +37,7 @@ class SummaryReporter {
     for (const line of lines) process.stdout.write(`${line}\n`);
     if (skipped > 0 && process.env.CI === 'true' && !this.filtered) {
       this.lastError = new Error(`${skipped} skipped tests under CI=true: skipping is not passing`);
-      process.stdout.write(`jest: failing the run: ${skipped} tests skipped under CI=true\n`);
+      process.stdout.write(`failing the run: ${skipped} skipped under CI=true (skipping is not passing)\n`);
     }
   }
 

@@ -66,7 +66,7 @@ describe('the closing summary', () => {
   test('fails the run under CI=true when anything was skipped', () => {
     const { lines, error } = report({ 'test/c.test.ts': [{ ancestorTitles: [], title: 'later', status: 'pending' }] }, { ci: true });
     expect(lines[0]).toBe('jest: 0 passed, 0 failed, 1 skipped');
-    expect(lines).toContain('jest: failing the run: 1 tests skipped under CI=true');
+    expect(lines).toContain('failing the run: 1 skipped under CI=true (skipping is not passing)');
     expect(error?.message).toMatch(/skipping is not passing/);
   });
 
