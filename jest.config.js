@@ -6,6 +6,12 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/out/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
-  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
+  // jest's default progress output, then its summary and our closing lines (skips with reasons).
+  reporters: ['<rootDir>/test/jest-default-reporter.js', '<rootDir>/test/summary-reporter.js'],
+  // A private TMPDIR per run, removed afterwards: tests leave nothing in /tmp.
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
+  // jest's transform cache beside the dependencies instead of /tmp/jest_*.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testTimeout: 60000,
 };

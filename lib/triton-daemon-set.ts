@@ -242,8 +242,9 @@ export class TritonDaemonSet extends Construct {
     });
 
     const object = ApiObject.of(this.daemonSet);
-    // cdk8s-plus forces CPU/memory limits sized for a generic service; Triton on a Nano needs
-    // its own (and no CPU limit, which would throttle preprocessing).
+    // The container is added without `resources`, so cdk8s-plus fills in its generic defaults
+    // (requests cpu 1000m/memory 512Mi, limits cpu 1500m/memory 2Gi); this patch replaces them
+    // with Triton's own on a Nano (and no CPU limit, which would throttle preprocessing).
     const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...props.resources };
     object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', {
       requests: {

@@ -5,13 +5,14 @@
  * so `imports/k8s.ts` is byte-for-byte what `cdk8s import` would generate.
  *
  * Usage: npm run import [-- <k8s-version>]   (default 1.27.0)
- * Schema folder: $K8S_SCHEMA_DIR, default ../shared/k8s-schemas (<dir>/v<version>/_definitions.json)
+ * Schema folder: $K8S_SCHEMA_DIR, default schemas/k8s in this repository
+ * (<dir>/v<version>/_definitions.json; v1.27.0 is committed, see schemas/README.md)
  */
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 
 const version = process.argv[2] ?? '1.27.0';
-const schemaRoot = path.resolve(process.env.K8S_SCHEMA_DIR ?? path.join(__dirname, '..', '..', 'shared', 'k8s-schemas'));
+const schemaRoot = path.resolve(process.env.K8S_SCHEMA_DIR || path.join(__dirname, '..', 'schemas', 'k8s'));
 const schemaFile = path.join(schemaRoot, `v${version}`, '_definitions.json');
 if (!existsSync(schemaFile)) {
   console.error(`import: schema not found at ${schemaFile}; set K8S_SCHEMA_DIR to the folder holding v${version}/_definitions.json`);
@@ -30,8 +31,10 @@ const { ImportKubernetesApi } = require(path.join(cliRoot, 'lib', 'import', 'k8s
 
 async function main(): Promise<void> {
   const importer = new ImportKubernetesApi({ apiVersion: version });
-  await importer.import({ targetLanguage: 'typescript', outdir: path.join(__dirname, '..', 'imports') });
-  console.error(`import: wrote imports/k8s.ts from ${schemaFile}`);
+  // IMPORT_OUTDIR: write elsewhere (test/lib/schema.test.ts compares the result with imports/).
+  const outdir = process.env.IMPORT_OUTDIR ?? path.join(__dirname, '..', 'imports');
+  await importer.import({ targetLanguage: 'typescript', outdir });
+  console.error(`import: wrote ${path.join(outdir, 'k8s.ts')} from ${schemaFile}`);
 }
 
 main().catch((err) => {

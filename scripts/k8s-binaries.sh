@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the upstream Kubernetes control plane that test/k8s/ runs the manifests against:
-# kube-apiserver, kube-scheduler, kube-controller-manager and etcd (one Go module graph, so
-# shared packages compile once) plus kwok (fake nodes, its own module graph). Everything comes
+# kube-apiserver, kube-scheduler, kube-controller-manager, etcd and kubectl (one Go module graph,
+# so shared packages compile once) plus kwok (fake nodes, its own module graph). Everything comes
 # from the Go module proxy; nothing prebuilt is downloaded. Binaries are cached per version under
-# ~/.cache/cdk8s-triton-jetson/k8s-<version>/, so a second run only checks they are there.
+# ~/.cache/cdk8s-triton-jetson/k8s-<version>/, so a second run only checks they are there (a cache
+# built before kubectl was added gets kubectl alone). While Go builds, a line every 30 s says what
+# is being built and for how long (a cold build takes 12+ minutes on 2 busy cores).
 #
 # Writes .cache/test-env.sh (sourced by scripts/test-all.sh) exporting TRITON_JETSON_K8S_BIN.
 #
@@ -12,6 +14,8 @@
 #   KWOK_VERSION  sigs.k8s.io/kwok release to build  (default 0.7.0)
 #   TRITON_JETSON_CACHE  cache root                  (default ~/.cache/cdk8s-triton-jetson)
 #   GO            go command                         (default: go on PATH, else /usr/local/go/bin/go)
+#   PROGRESS_SECONDS  seconds between progress lines (default 30)
+#   TEST_ENV_FILE  where to write the exports        (default <repo>/.cache/test-env.sh)
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -34,6 +38,44 @@ export GOFLAGS=-mod=mod
 export CGO_ENABLED=0 # static binaries, no C toolchain needed
 mkdir -p "$BIN_DIR" "$SRC_DIR"
 
+# One build per cache folder at a time: a second run waits, then finds the binaries built.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$BIN_DIR/.lock"
+  if ! flock -n 9; then
+    echo "k8s-binaries: another build is writing $BIN_DIR; waiting for it"
+    flock 9
+  fi
+fi
+
+# progress <label> <command...>: runs the command, printing every $PROGRESS_SECONDS s that it is
+# still running and for how long; returns its exit status.
+progress() {
+  local label=$1; shift
+  local t0; t0=$(date +%s)
+  "$@" 9>&- &
+  local pid=$!
+  # The ticker wakes every second and ends by itself within a second of the build, so no
+  # stray `sleep` keeps the script's output pipe (or the lock on fd 9) open afterwards.
+  (
+    n=0
+    while kill -0 "$pid" 2>/dev/null; do
+      sleep 1
+      n=$((n + 1))
+      if [ $((n % ${PROGRESS_SECONDS:-30})) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+        echo "k8s-binaries: still $label ($(( $(date +%s) - t0 )) s so far, $(( $(date +%s) - started )) s in all)"
+      fi
+    done
+  ) 9>&- &
+  local ticker=$!
+  local rc=0
+  wait "$pid" || rc=$?
+  wait "$ticker" 2>/dev/null || true
+  echo "k8s-binaries: done $label in $(( $(date +%s) - t0 )) s (exit $rc)"
+  return "$rc"
+}
+
+# build_control_plane <binary...>: builds the given binaries (kube-apiserver, kube-scheduler,
+# kube-controller-manager, kubectl, etcd) with one `go build`.
 build_control_plane() {
   local mod="$SRC_DIR/kubernetes-$K8S_VERSION"
   mkdir -p "$mod" "$BIN_DIR/.tmp"
@@ -41,6 +83,7 @@ build_control_plane() {
   # in its module zip, so `go install ...@v1.34.x` fails. A throwaway module replaces each staging
   # module with its published v0.34.x tag; the list is read from k8s.io/kubernetes' own go.mod.
   local gomod
+  echo "k8s-binaries: downloading k8s.io/kubernetes@v$K8S_VERSION's go.mod (module proxy)"
   gomod="$(cd "$mod" && "$GO" mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
   [ -f "$gomod" ] || { echo "k8s-binaries: could not download k8s.io/kubernetes@v$K8S_VERSION" >&2; exit 1; }
   {
@@ -54,21 +97,24 @@ build_control_plane() {
   } >"$mod/go.mod"
   local etcd_version
   etcd_version="$(sed -n 's#^[[:space:]]*go.etcd.io/etcd/server/v3 \(v[^ ]*\).*#\1#p' "$gomod")"
-  echo "k8s-binaries: building Kubernetes v$K8S_VERSION and etcd $etcd_version (GOMAXPROCS=${GOMAXPROCS:-$(nproc)})"
-  # One `go build` for all four so the packages they share compile once. The -X flags give
+  local packages=() b
+  for b in "$@"; do
+    case "$b" in
+      etcd) packages+=(go.etcd.io/etcd/server/v3) ;;
+      *) packages+=("k8s.io/kubernetes/cmd/$b") ;;
+    esac
+  done
+  echo "k8s-binaries: building $* (Kubernetes v$K8S_VERSION, etcd $etcd_version; GOMAXPROCS=${GOMAXPROCS:-$(nproc)})"
+  # One `go build` for all of them so the packages they share compile once. The -X flags give
   # /version the release number (kubectl and kwok read it) as the official build does.
   local pkg=k8s.io/component-base/version
   local minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
-  (cd "$mod" && "$GO" build -trimpath \
+  (cd "$mod" && progress "building $* with go build" "$GO" build -trimpath \
     -ldflags="-s -w -X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean" \
-    -o "$BIN_DIR/.tmp/" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-scheduler \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    go.etcd.io/etcd/server/v3)
+    -o "$BIN_DIR/.tmp/" "${packages[@]}")
   # go names the etcd binary after the path element before /v3.
-  mv "$BIN_DIR/.tmp/server" "$BIN_DIR/.tmp/etcd"
-  for b in kube-apiserver kube-scheduler kube-controller-manager etcd; do mv "$BIN_DIR/.tmp/$b" "$BIN_DIR/$b"; done
+  if [ -e "$BIN_DIR/.tmp/server" ]; then mv "$BIN_DIR/.tmp/server" "$BIN_DIR/.tmp/etcd"; fi
+  for b in "$@"; do mv "$BIN_DIR/.tmp/$b" "$BIN_DIR/$b"; done
   echo "$etcd_version" >"$BIN_DIR/.etcd-version"
 }
 
@@ -77,7 +123,7 @@ build_kwok() {
   mkdir -p "$mod" "$BIN_DIR/.tmp"
   printf 'module triton-jetson.dev/kwok-binary\n\ngo 1.24\n\nrequire sigs.k8s.io/kwok v%s\n' "$KWOK_VERSION" >"$mod/go.mod"
   echo "k8s-binaries: building kwok v$KWOK_VERSION"
-  (cd "$mod" && "$GO" build -trimpath -ldflags="-s -w" -o "$BIN_DIR/.tmp/kwok" sigs.k8s.io/kwok/cmd/kwok)
+  (cd "$mod" && progress "building kwok v$KWOK_VERSION with go build" "$GO" build -trimpath -ldflags="-s -w" -o "$BIN_DIR/.tmp/kwok" sigs.k8s.io/kwok/cmd/kwok)
   mv "$BIN_DIR/.tmp/kwok" "$BIN_DIR/kwok"
   echo "$KWOK_VERSION" >"$BIN_DIR/.kwok-version"
 }
@@ -89,15 +135,25 @@ if [ ! -x "$BIN_DIR/kwok" ] || [ "$(cat "$BIN_DIR/.kwok-version" 2>/dev/null)" !
   build_kwok & kwok_pid=$!
   built=1
 fi
-for b in kube-apiserver kube-scheduler kube-controller-manager etcd; do
-  if [ ! -x "$BIN_DIR/$b" ]; then build_control_plane; built=1; break; fi
-done
+CONTROL_PLANE=(kube-apiserver kube-scheduler kube-controller-manager etcd)
+missing=()
+for b in "${CONTROL_PLANE[@]}"; do [ -x "$BIN_DIR/$b" ] || missing+=("$b"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  # Any control-plane binary missing: build them all, kubectl included, in one go build.
+  build_control_plane kube-apiserver kube-scheduler kube-controller-manager kubectl etcd
+  built=1
+elif [ ! -x "$BIN_DIR/kubectl" ]; then
+  # A cache from before kubectl was added: build kubectl alone (shared packages are in Go's cache).
+  build_control_plane kubectl
+  built=1
+fi
 if [ -n "$kwok_pid" ]; then wait "$kwok_pid"; fi
 rm -rf "$BIN_DIR/.tmp"
 
-mkdir -p "$REPO_ROOT/.cache"
-printf 'export TRITON_JETSON_K8S_BIN=%q\n' "$BIN_DIR" >"$REPO_ROOT/.cache/test-env.sh"
+TEST_ENV_FILE="${TEST_ENV_FILE:-$REPO_ROOT/.cache/test-env.sh}"
+mkdir -p "$(dirname "$TEST_ENV_FILE")"
+printf 'export TRITON_JETSON_K8S_BIN=%q\n' "$BIN_DIR" >"$TEST_ENV_FILE"
 
 elapsed=$(($(date +%s) - started))
 if [ "$built" = 1 ]; then what="built"; else what="cached, nothing built"; fi
-echo "k8s-binaries: Kubernetes v$K8S_VERSION + etcd $(cat "$BIN_DIR/.etcd-version") + kwok v$KWOK_VERSION in $BIN_DIR ($what, ${elapsed}s)"
+echo "k8s-binaries: Kubernetes v$K8S_VERSION (kube-apiserver, kube-scheduler, kube-controller-manager, kubectl) + etcd $(cat "$BIN_DIR/.etcd-version") + kwok v$KWOK_VERSION in $BIN_DIR ($what, ${elapsed}s)"

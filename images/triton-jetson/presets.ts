@@ -3,10 +3,14 @@
  * Dockerfile beside this file takes every value here as a build arg; `npm run image:build`
  * (scripts/build-image.ts) turns a preset into the `docker build` command.
  *
- * Runtime packages follow the "Runtime Dependencies for Triton" list of Triton's Jetson
- * guide (docs/user_guide/jetson.md), with the library package names of the Ubuntu release
- * the L4T base runs (libre2-4 on 18.04, libre2-5 on 20.04), plus libnuma1, which
- * libtritonserver.so links against but the list leaves out.
+ * Runtime packages are an adaptation, not a list NVIDIA published for these releases: the
+ * Jetson guide of Triton 2.17 and 2.19 (docs/jetson.md at v2.17.0, v2.19.0) lists only
+ * build dependencies (libb64-dev, libre2-dev, ...). A "Runtime Dependencies for Triton"
+ * list first appears in the guide of 2.20 (docs/jetson.md at v2.20.0, written for
+ * JetPack 5.0 / Ubuntu 20.04: libb64-0d libre2-5 libssl1.1 rapidjson-dev libopenblas-dev
+ * libarchive-dev zlib1g python3 python3-dev python3-pip). We use that list with the re2
+ * package of the Ubuntu release the L4T base runs (libre2-4 on 18.04, libre2-5 on 20.04),
+ * plus libnuma1, which libtritonserver.so links against but the list leaves out.
  */
 import * as path from 'node:path';
 
@@ -34,12 +38,12 @@ export const IMAGE_PLATFORM = 'linux/arm64';
 /** Base URL of Triton's GitHub release assets. */
 export const TRITON_RELEASES_URL = 'https://github.com/triton-inference-server/server/releases/download';
 
-/** Runtime packages Triton's Jetson guide lists, on Ubuntu 18.04 (L4T r32, JetPack 4.x). */
+/** Triton 2.20's runtime list adapted to Ubuntu 18.04 (L4T r32, JetPack 4.x): libre2-4 for libre2-5. */
 const RUNTIME_PACKAGES_UBUNTU_18_04 = [
   'libb64-0d', 'libre2-4', 'libssl1.1', 'rapidjson-dev', 'libopenblas-dev', 'libarchive-dev', 'zlib1g',
   'python3', 'python3-dev', 'python3-pip', 'libnuma1',
 ] as const;
-/** The same list on Ubuntu 20.04 (L4T r35, JetPack 5.x): only re2's soname package differs. */
+/** Triton 2.20's runtime list on Ubuntu 20.04 (L4T r35, JetPack 5.x), plus libnuma1. */
 const RUNTIME_PACKAGES_UBUNTU_20_04 = [
   'libb64-0d', 'libre2-5', 'libssl1.1', 'rapidjson-dev', 'libopenblas-dev', 'libarchive-dev', 'zlib1g',
   'python3', 'python3-dev', 'python3-pip', 'libnuma1',

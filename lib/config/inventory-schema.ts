@@ -8,7 +8,7 @@ import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, tcpPort } from './va
 /** Newest K3s minor that still runs on cgroup v1 (JetPack 4.6 / L4T r32 kernels). */
 export const MAX_K3S_MINOR = 34;
 /** Pinned K3s release installed when `k3s.version` is not given. */
-export const DEFAULT_K3S_VERSION = 'v1.34.1+k3s1';
+export const DEFAULT_K3S_VERSION = 'v1.34.12+k3s1';
 /** Node label the bootstrapper puts on every node it verified is a Jetson (put it in `triton.nodeSelector`). */
 export const JETSON_NODE_LABEL = 'triton-jetson.dev/jetson';
 
@@ -86,7 +86,7 @@ export const k3sSchema = z
   .object({
     /** Container runtime: Docker with nvidia as default runtime (the tutorial), or K3s' containerd. @default "docker" */
     runtime: z.enum(['docker', 'containerd']).default('docker'),
-    /** K3s release to install, v1.34 or older. @default "v1.34.1+k3s1" */
+    /** K3s release to install, v1.34 or older. @default "v1.34.12+k3s1" */
     version: k3sVersion.default(DEFAULT_K3S_VERSION),
     /** File holding the cluster token; generated (mode 0600) when absent. @default ".triton-jetson/<context>/token" beside the cluster description */
     tokenFile: z.string().min(1).optional(),

@@ -38,8 +38,11 @@ cleanup() { if $created_policy; then rm -f /usr/sbin/policy-rc.d; fi; }
 trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/20-ssh-apt.log 2>&1; then
+# First try without `apt-get update` (quiet: its output only matters if the retry fails too).
+apt_log="$(mktemp)"
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
   apt-get update -qq
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+rm -f "$apt_log"
 echo "ssh test hosts: installed ${missing[*]}"

@@ -14,8 +14,11 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/25-bootstrap-apt.log 2>&1; then
+# First try without `apt-get update` (quiet: its output only matters if the retry fails too).
+apt_log="$(mktemp)"
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
   apt-get update -qq
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+rm -f "$apt_log"
 echo "bootstrap tests: installed ${missing[*]}"

@@ -59,7 +59,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
       expect(titles).toEqual(expect.arrayContaining([
         'installed nfs-common',
         expect.stringMatching(/^daemon.json: default-runtime \(unset\) → nvidia/),
-        expect.stringMatching(/^installed K3s v1.34.1\+k3s1/),
+        expect.stringMatching(/^installed K3s v1.34.12\+k3s1/),
       ]));
       const install = host.plannedSteps!.find((s) => s.title.startsWith('installed K3s'))!;
       expect(install.script).toContain('export K3S_TOKEN=<redacted>');
@@ -101,7 +101,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     for (const host of fixture.hosts) {
       const summary = hostSummary(run, host.name);
       expect(summary.sshHandshakes).toBe(1);
-      expect(summary.changed).toEqual(expect.arrayContaining(['installed nfs-common', expect.stringMatching(/^daemon.json/), expect.stringMatching(/K3s v1.34.1\+k3s1/)]));
+      expect(summary.changed).toEqual(expect.arrayContaining(['installed nfs-common', expect.stringMatching(/^daemon.json/), expect.stringMatching(/K3s v1.34.12\+k3s1/)]));
       const daemon = JSON.parse(await host.readFile('/etc/docker/daemon.json'));
       expect(daemon).toEqual({ ...JSON.parse(JETPACK_DAEMON_JSON), 'default-runtime': 'nvidia' });
       expect(await host.readFile('/etc/docker/daemon.json.triton-jetson.bak')).toBe(JETPACK_DAEMON_JSON);
@@ -113,7 +113,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
       const [install] = installs;
       expect(install.uid).toBe(0);
       expect(install.env.K3S_TOKEN_SHA256).toBe(sha256(token));
-      expect(install.env.INSTALL_K3S_VERSION).toBe('v1.34.1+k3s1');
+      expect(install.env.INSTALL_K3S_VERSION).toBe('v1.34.12+k3s1');
       expect(install.argv).toContain('--docker');
       expect(install.argv).toContain(`--node-name=${host.name}`);
       expect(install.argv).toContain('--node-label=triton-jetson.dev/jetson=true');
@@ -159,7 +159,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
       expect(host.unchanged).toEqual(expect.arrayContaining([
         'nfs-common already installed',
         'daemon.json already sets default-runtime nvidia; Docker uses it',
-        expect.stringMatching(/K3s v1.34.1\+k3s1 \((server|agent)\) already installed with these settings and running/),
+        expect.stringMatching(/K3s v1.34.12\+k3s1 \((server|agent)\) already installed with these settings and running/),
       ]));
       expect(host.sshHandshakes).toBe(1);
     }
@@ -197,7 +197,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     expect(hostSummary(run, 'jm-node-1').changed).toEqual([]);
     for (const name of names.slice(1)) {
       expect(hostSummary(run, name).changed).toEqual([
-        'K3s v1.34.1+k3s1 → v1.34.1+k3s1 (agent, settings updated)',
+        'K3s v1.34.12+k3s1 → v1.34.12+k3s1 (agent, settings updated)',
         `started k3s-agent (joined https://${fixture.hosts[0].address}:6443)`,
       ]);
     }
@@ -207,7 +207,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     const run = await bootstrap(ws, clusterFor(fixture, 'root', { k3s: { version: 'v1.33.5+k3s1' } }), { dryRun: true });
     expect(run.summary.ok).toBe(false);
     for (const host of run.summary.hosts) {
-      expect(host.error).toMatch(/^K3s v1.34.1\+k3s1 is installed, newer than k3s.version v1.33.5\+k3s1; K3s does not support downgrades/);
+      expect(host.error).toMatch(/^K3s v1.34.12\+k3s1 is installed, newer than k3s.version v1.33.5\+k3s1; K3s does not support downgrades/);
     }
   });
 

@@ -51,9 +51,9 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ command: 'bootstrap', dryRun: true, ok: true });
-    expect(summary.hosts[0].plannedSteps.map((s: { title: string }) => s.title)).toContain('installed K3s v1.34.1+k3s1 (server)');
+    expect(summary.hosts[0].plannedSteps.map((s: { title: string }) => s.title)).toContain('installed K3s v1.34.12+k3s1 (server)');
     expect(result.stderr).toContain(`[jm-node-1] connecting to operator@${fixture.hosts[0].address}:22`);
-    expect(result.stderr).toContain('[jm-node-2] would: installed K3s v1.34.1+k3s1 (agent)');
+    expect(result.stderr).toContain('[jm-node-2] would: installed K3s v1.34.12+k3s1 (agent)');
     expect((await fixture.hosts[0].calls()).filter((c) => c.program === 'k3s-install')).toEqual([]);
   });
 
@@ -63,7 +63,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^bootstrap — OK in \d+\.\ds\n/);
     expect(result.stdout).toContain('jm-node-1 (server, ');
-    expect(result.stdout).toContain('  changed:   installed K3s v1.34.1+k3s1 (server)');
+    expect(result.stdout).toContain('  changed:   installed K3s v1.34.12+k3s1 (server)');
     expect(result.stdout).toContain('nodes Ready: jm-node-1, jm-node-2');
     expect(result.stdout).toContain('try: kubectl --context triton-jetson get nodes');
   });

@@ -62,8 +62,8 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap with failing nodes', () => {
     expect(run.summary.ok).toBe(true);
     expect(hostSummary(run, fixture.hosts[0].name).changed).toEqual([]);
     expect(hostSummary(run, fixture.hosts[4].name).changed).toEqual([]);
-    expect(hostSummary(run, malformed.name).changed).toEqual(expect.arrayContaining([expect.stringMatching(/^daemon.json/), 'installed K3s v1.34.1+k3s1 (agent)']));
-    expect(hostSummary(run, failing.name).changed).toEqual(['installed K3s v1.34.1+k3s1 (agent)', expect.stringMatching(/^started k3s-agent/)]);
+    expect(hostSummary(run, malformed.name).changed).toEqual(expect.arrayContaining([expect.stringMatching(/^daemon.json/), 'installed K3s v1.34.12+k3s1 (agent)']));
+    expect(hostSummary(run, failing.name).changed).toEqual(['installed K3s v1.34.12+k3s1 (agent)', expect.stringMatching(/^started k3s-agent/)]);
     expect(run.summary.nodes?.ready).toHaveLength(4);
   });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KnownHosts, keyTypeOf, knownHostsName } from '../../bootstrap/executor/known-hosts';
+import { hasCommand, testWith } from '../support/prereq';
 
 /** An ed25519 public key in SSH wire format, made by ssh-keygen when present, else by hand. */
 function newKeyBlob(): Buffer {
@@ -51,7 +52,7 @@ describe('known_hosts', () => {
     expect(known.verify('10.0.0.99', 22, a)).toBe('unknown');
   });
 
-  test('recording a new host appends an OpenSSH line that ssh-keygen -F finds', () => {
+  testWith([{ name: 'ssh-keygen', present: hasCommand('ssh-keygen'), hint: 'bash scripts/test-deps/25-bootstrap.sh' }])('recording a new host appends an OpenSSH line that ssh-keygen -F finds', () => {
     known.add('127.0.0.9', 2222, b);
     expect(known.verify('127.0.0.9', 2222, b)).toBe('known');
     expect(new KnownHosts(file).verify('127.0.0.9', 2222, b)).toBe('known');

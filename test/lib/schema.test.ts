@@ -1,9 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { ManifestValidator, schemaAvailable, schemaFile } from '../support/k8s-schema';
 import { describeWith } from '../support/prereq';
 import { synthManifests } from '../support/synth';
 import { VARIANTS } from '../support/variants';
 import { readDist } from '../support/manifests';
 import { invariantViolations } from '../support/invariants';
+import { REPO_ROOT } from '../support/manifests';
 
 describeWith([{ name: 'Kubernetes 1.27 schema', present: schemaAvailable(), hint: `${schemaFile()} or K8S_SCHEMA_DIR` }])(
   'every manifest validates strictly against the Kubernetes 1.27 schema',
@@ -36,3 +41,15 @@ describeWith([{ name: 'Kubernetes 1.27 schema', present: schemaAvailable(), hint
     });
   },
 );
+
+test('npm run import regenerates the committed imports/k8s.ts byte for byte from schemas/k8s/', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'import-'));
+  try {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(REPO_ROOT, 'scripts', 'import-k8s.ts')], {
+      cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, IMPORT_OUTDIR: out, K8S_SCHEMA_DIR: '' }, // '' = the committed schemas/k8s
+    });
+    expect(readFileSync(path.join(out, 'k8s.ts'), 'utf-8') === readFileSync(path.join(REPO_ROOT, 'imports', 'k8s.ts'), 'utf-8')).toBe(true);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 120_000);

@@ -9,9 +9,12 @@ import Ajv, { ValidateFunction } from 'ajv';
 
 export const K8S_SCHEMA_VERSION = '1.27.0';
 
-/** Folder holding v<version>/_definitions.json (not committed; see DEVELOPERS.md). */
+/**
+ * The definitions file: <root>/v<version>/_definitions.json, root $K8S_SCHEMA_DIR or the
+ * repository's schemas/k8s (v1.27.0 is committed there; see schemas/README.md).
+ */
 export function schemaFile(version = K8S_SCHEMA_VERSION): string {
-  const root = process.env.K8S_SCHEMA_DIR ?? path.join(__dirname, '..', '..', '..', 'shared', 'k8s-schemas');
+  const root = process.env.K8S_SCHEMA_DIR || path.join(__dirname, '..', '..', 'schemas', 'k8s');
   return path.resolve(root, `v${version}`, '_definitions.json');
 }
 

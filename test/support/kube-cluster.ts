@@ -19,8 +19,8 @@ import { hasCommand, Prerequisite } from './prereq';
 /** Kubernetes release the binaries are built at (scripts/k8s-binaries.sh's default). */
 export const KUBE_VERSION = '1.34.4';
 
-/** kubectl within one minor version of the API server (the Cloud SDK ships versioned ones). */
-export const DEFAULT_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+/** kubectl of the same release as the API server, built beside it by scripts/k8s-binaries.sh. */
+export const DEFAULT_KUBECTL = join(kubeBinDir(), 'kubectl');
 
 const CONTROL_PLANE_BINARIES = ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'kwok'] as const;
 
@@ -39,7 +39,7 @@ export function kubeClusterPrerequisites(kubectl = process.env.KUBECTL ?? DEFAUL
       present: existsSync(join(dir, name)),
       hint: 'bash scripts/k8s-binaries.sh (or npm run test:all)',
     })),
-    { name: `kubectl (${kubectl})`, present: existsSync(kubectl), hint: 'the machine image\'s Cloud SDK kubectl 1.33, or set KUBECTL' },
+    { name: `kubectl (${kubectl})`, present: existsSync(kubectl), hint: 'bash scripts/k8s-binaries.sh builds it, or set KUBECTL' },
     { name: 'openssl', present: hasCommand('openssl'), hint: 'apt-get install openssl' },
   ];
 }

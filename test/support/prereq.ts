@@ -2,6 +2,10 @@
  * Integration tests need real programs (sshd, busybox, kube-apiserver...). Locally a
  * missing one skips the suite with the reason; in CI (CI=true) it fails, because
  * skipping is not passing.
+ *
+ * The reason travels in the skipped describe block's title (`<title> [skipped: <reason>]`),
+ * so it reaches test/summary-reporter.js, which lists every skipped block with its reason
+ * after the closing `jest: N passed, N failed, N skipped` line: no skip passes silently.
  */
 import { execFileSync } from 'node:child_process';
 
@@ -14,6 +18,9 @@ export interface Prerequisite {
   readonly hint: string;
 }
 
+/** Marker the summary reporter looks for in skipped block titles (keep in sync with it). */
+export const SKIP_REASON_PREFIX = ' [skipped: ';
+
 /** True when `command` resolves on PATH (or is an existing executable path). */
 export function hasCommand(command: string): boolean {
   try {
@@ -25,17 +32,54 @@ export function hasCommand(command: string): boolean {
 }
 
 /**
- * Returns `describe` when every prerequisite is present, `describe.skip` otherwise
- * (after printing why). Under CI=true a missing prerequisite throws instead.
+ * "missing sshd, jq (hint); root (other hint)" for the prerequisites that are absent,
+ * grouped by hint; "" when none is.
+ */
+export function missingReason(prerequisites: readonly Prerequisite[]): string {
+  const byHint = new Map<string, string[]>();
+  for (const p of prerequisites.filter((q) => !q.present)) byHint.set(p.hint, [...(byHint.get(p.hint) ?? []), p.name]);
+  if (byHint.size === 0) return '';
+  return `missing ${[...byHint].map(([hint, names]) => `${names.join(', ')} (${hint})`).join('; ')}`;
+}
+
+/**
+ * Returns `describe` when every prerequisite is present; otherwise a `describe.skip` whose
+ * block title carries the reason (see the file comment). Under CI=true a missing
+ * prerequisite throws instead.
  */
 export function describeWith(prerequisites: readonly Prerequisite[]): jest.Describe {
-  const missing = prerequisites.filter((p) => !p.present);
-  if (missing.length === 0) return describe;
-  const reason = missing.map((p) => `${p.name} (${p.hint})`).join(', ');
+  const reason = missingReason(prerequisites);
+  if (!reason) return describe;
   if (process.env.CI === 'true') {
-    throw new Error(`missing test prerequisites in CI: ${reason}`);
+    throw new Error(`${reason} (a missing test prerequisite fails under CI=true)`);
   }
-  // eslint-disable-next-line no-console
-  console.warn(`skipping: missing ${reason}`);
-  return describe.skip;
+  return skipWithReason(reason);
+}
+
+/** A `describe.skip` that appends `[skipped: <reason>]` to the title of every block it declares. */
+export function skipWithReason(reason: string): jest.Describe {
+  const titled = (name: unknown): string => `${typeof name === 'function' ? name.name : String(name)}${SKIP_REASON_PREFIX}${reason}]`;
+  const skip = ((name: unknown, fn?: jest.EmptyFunction) => describe.skip(titled(name), fn ?? (() => undefined))) as jest.Describe;
+  return Object.assign(skip, {
+    only: skip,
+    skip,
+    each: ((...table: unknown[]) => (name: unknown, fn: (...args: unknown[]) => unknown, timeout?: number) =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (describe.skip.each as any)(...table)(titled(name), fn, timeout)) as jest.Describe['each'],
+  });
+}
+
+/**
+ * `test` when every prerequisite is present; otherwise a `test.skip` whose title carries the
+ * reason (the summary reporter lists it). Under CI=true a missing prerequisite throws instead.
+ */
+export function testWith(prerequisites: readonly Prerequisite[]): jest.It {
+  const reason = missingReason(prerequisites);
+  if (!reason) return test;
+  if (process.env.CI === 'true') {
+    throw new Error(`${reason} (a missing test prerequisite fails under CI=true)`);
+  }
+  const titled = (name: unknown): string => `${typeof name === 'function' ? name.name : String(name)}${SKIP_REASON_PREFIX}${reason}]`;
+  const skip = ((name: unknown, fn?: jest.ProvidesCallback, timeout?: number) => test.skip(titled(name), fn, timeout)) as jest.It;
+  return Object.assign(skip, { only: skip, skip, todo: test.todo, concurrent: skip, failing: skip, each: test.skip.each });
 }

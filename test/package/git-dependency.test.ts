@@ -1,0 +1,65 @@
+/**
+ * Installing the library from its git URL, as the README shows while the package is not on
+ * the npm registry: `npm install git+file://<this repository>#<HEAD>` into an empty project,
+ * then type-check and run examples/consumer-app against it.
+ *
+ * npm runs only the `prepare` script of a git dependency (pacote's DirFetcher: "we *only*
+ * run prepare"), not `prepack`, so this checks that `prepare` (scripts/prepare.js) builds
+ * out/ there. It installs the committed HEAD, not the working tree. Slow (npm installs the
+ * repository's devDependencies in its clone to compile it: 2.5 minutes on a busy 2-core machine), so it
+ * lives outside the unit suite; `--prefer-offline` reuses npm's cache.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { describeWith, hasCommand } from '../support/prereq';
+import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
+
+const isGitCheckout = hasCommand('git') && existsSync(path.join(REPO_ROOT, '.git'));
+
+describeWith([
+  { name: 'git', present: hasCommand('git'), hint: 'apt-get install git' },
+  { name: 'a git checkout of the repository', present: isGitCheckout, hint: 'run the tests from a git clone' },
+])('the library installed as a git dependency', () => {
+  let work: string;
+  let installed: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'gitdep-'));
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf-8' }).trim();
+    writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    // A long, quiet step: say every 30 s that it is still running.
+    const t0 = Date.now();
+    const ticker = setInterval(() => {
+      process.stderr.write(`git-dependency test: npm install git+file://…#${head.slice(0, 12)} still running (${Math.round((Date.now() - t0) / 1000)} s)\n`);
+    }, 30_000);
+    try {
+      await promisify(execFile)('npm', [
+        'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
+        `git+file://${REPO_ROOT}#${head}`, 'cdk8s', 'cdk8s-plus-27', 'constructs', '@types/node@20',
+      ], { cwd: work, env: { ...process.env, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+    } finally {
+      clearInterval(ticker);
+    }
+    installed = path.join(work, 'node_modules', 'cdk8s-triton-jetson');
+    cpSync(path.join(REPO_ROOT, 'examples', 'consumer-app'), work, { recursive: true });
+  }, 600_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test('npm ran prepare in the clone: out/ holds the compiled library and typings', () => {
+    const manifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf-8'));
+    expect(manifest.scripts.prepare).toBeDefined();
+    expect(existsSync(path.join(installed, manifest.main))).toBe(true);
+    expect(existsSync(path.join(installed, manifest.types))).toBe(true);
+  });
+
+  test('the example app type-checks against it and synthesizes', () => {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: work, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: work, stdio: 'pipe' });
+    const manifests = parseManifests(readFileSync(path.join(work, 'dist', 'edge-inference.k8s.yaml'), 'utf-8'));
+    expect(findManifest(manifests, 'Service', 'triton').spec.ports[0].nodePort).toBe(31800);
+  });
+});
