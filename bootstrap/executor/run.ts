@@ -441,7 +441,13 @@ async function prepareNfsServer(fleet: Fleet, dryRun: boolean): Promise<void> {
     return;
   }
   const clients = config.nfsServer.clients ?? fleet.hosts.map((h) => h.target.ssh.host);
-  const script = nfsServerScript({ path, clients, exportOptions: config.nfsServer.exportOptions });
+  let script: string;
+  try {
+    script = nfsServerScript({ path, clients, exportOptions: config.nfsServer.exportOptions });
+  } catch (err) {
+    fleet.fail(nfs, new HostError('step', (err as Error).message));
+    return;
+  }
   const title = `export ${path} to ${clients.join(', ')} (nfs-kernel-server)`;
   if (nfs.sharedWith) nfs.summary.warnings.push(`shares the SSH connection of ${nfs.sharedWith.target.name}`);
   if (dryRun) {

@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import {
-  absolutePath, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort, quantity, tcpPort,
+  dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort, quantity, tcpPort,
 } from './validators';
+import { nfsExportPath } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
 const D = TUTORIAL_DEFAULTS;
@@ -14,8 +15,8 @@ export const nfsSchema = z
   .object({
     /** NFS server address. */
     server: hostOrIp.default(D.nfsServer),
-    /** Exported folder on the server. */
-    path: absolutePath.default(D.nfsPath),
+    /** Exported folder on the server (absolute; no whitespace, quotes, backslashes or ".."). */
+    path: nfsExportPath.default(D.nfsPath),
   })
   .strict();
 
