@@ -148,6 +148,7 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.kubeconfig) {
     lines.push('', `kubeconfig: ${summary.kubeconfig.path}, context "${summary.kubeconfig.context}" ${summary.kubeconfig.changed ? 'updated' : 'unchanged'}`);
     if (summary.command === 'bootstrap') lines.push(`  try: kubectl --context ${summary.kubeconfig.context} get nodes`);
+    if (summary.kubeconfig.currentContext) lines.push(`  ${summary.kubeconfig.currentContext}`);
   }
   if (summary.nodes) {
     lines.push(`nodes Ready: ${summary.nodes.ready.join(', ') || 'none'}${summary.nodes.notReady.length ? `; NOT Ready: ${summary.nodes.notReady.join(', ')}` : ''}`);

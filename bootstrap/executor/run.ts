@@ -15,7 +15,9 @@ import {
   pickAirGapFiles, type InstallSource,
 } from '../plan/k3s-install';
 import { nfsServerScript, parseNfsServerChanges } from '../plan/nfs-server';
-import { mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig } from '../plan/kubeconfig';
+import {
+  describeCurrentContext, mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig,
+} from '../plan/kubeconfig';
 import {
   PROBE_SCRIPT, evaluatePreflight, parseProbe, type HostFacts, type PreflightCheck, type PreflightResult,
 } from '../plan/preflight';
@@ -84,7 +86,8 @@ export interface RunSummary {
   readonly dryRun: boolean;
   ok: boolean;
   readonly hosts: HostSummary[];
-  kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean };
+  /** `currentContext` (reset): what became of `current-context`, in words. */
+  kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean; readonly currentContext?: string };
   nodes?: { readonly ready: string[]; readonly notReady: string[] };
   durationMs: number;
 }
@@ -629,8 +632,10 @@ export async function runReset(options: RunOptions): Promise<RunSummary> {
       const path = kubeconfigTarget(fleet);
       const existing = readIfExists(path);
       const pruned = existing === undefined ? undefined : removeFromKubeconfig(existing, config.kubeconfig.context);
-      if (pruned !== undefined) writePrivateFileAtomically(path, pruned);
-      summary.kubeconfig = { path, context: config.kubeconfig.context, changed: pruned !== undefined };
+      if (pruned !== undefined) writePrivateFileAtomically(path, pruned.text);
+      const currentContext = pruned ? describeCurrentContext(pruned.currentContext) : undefined;
+      summary.kubeconfig = { path, context: config.kubeconfig.context, changed: pruned !== undefined, ...(currentContext ? { currentContext } : {}) };
+      fleet.say('local', pruned ? `kubeconfig: context "${config.kubeconfig.context}" removed from ${path}; ${currentContext}` : `kubeconfig: ${path} has no context "${config.kubeconfig.context}"`);
     }
     summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok');
     return summary;

@@ -232,6 +232,9 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     }
     const kubeconfig = parse(readFileSync(ws.kubeconfigPath, 'utf-8'));
     expect(kubeconfig.contexts.map((c: { name: string }) => c.name)).toEqual(['work']);
+    // The context bootstrap replaced is current again (issue 12.6), not "".
+    expect(kubeconfig['current-context']).toBe('work');
+    expect(run.summary.kubeconfig?.currentContext).toBe('current context restored to "work" (the one bootstrap replaced)');
 
     const again = await reset(ws, clusterFor(fixture));
     for (const host of again.summary.hosts) {
