@@ -280,7 +280,7 @@ class Fleet {
   }
 }
 
-function safeUserName(env: NodeJS.ProcessEnv): string {
+export function safeUserName(env: NodeJS.ProcessEnv): string {
   try {
     return userInfo().username;
   } catch {
@@ -289,11 +289,12 @@ function safeUserName(env: NodeJS.ProcessEnv): string {
 }
 
 /** A path from the cluster description: ~ expanded, relative to the description's folder. */
-function fromConfigDir(configPath: string, path: string, home: string): string {
+export function fromConfigDir(configPath: string, path: string, home: string): string {
   return resolve(dirname(configPath), expandHome(path, home));
 }
 
-function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
+/** Where install.sh and the binary come from: the installer URL, or the air-gap folder (read and hashed here). */
+export function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
   const dir = config.k3s.airGapDir;
   if (!dir) return { kind: 'online', scriptUrl: config.k3s.installScriptUrl };
   const folder = fromConfigDir(configPath, dir, home);
@@ -506,7 +507,11 @@ async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<
 
 /** --kubeconfig (relative to the working folder), else kubeconfig.path, else $KUBECONFIG / ~/.kube/config. */
 function kubeconfigTarget(fleet: Fleet): string {
-  const { options, home, env } = fleet;
+  return resolveKubeconfigPath(fleet.options, fleet.home, fleet.env);
+}
+
+/** The kubeconfig a run merges into / prunes (see kubeconfigTarget). */
+export function resolveKubeconfigPath(options: RunOptions, home: string, env: NodeJS.ProcessEnv): string {
   if (options.kubeconfigPath) return resolve(expandHome(options.kubeconfigPath, home));
   if (options.config.kubeconfig.path) return fromConfigDir(options.configPath, options.config.kubeconfig.path, home);
   return resolve(defaultKubeconfigPath(home, env));
