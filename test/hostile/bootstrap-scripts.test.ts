@@ -24,6 +24,7 @@ import { hostKeyHints, uploadCommand } from '../../bootstrap/executor/ssh-sessio
 import { planDaemonJson, writeDaemonJsonScript } from '../../bootstrap/plan/daemon-json';
 import { installScript, planK3sInstall, type K3sInstallInput } from '../../bootstrap/plan/k3s-install';
 import { exportsLine, renderNfsServerScript } from '../../bootstrap/plan/nfs-server';
+import { heredoc } from '../../bootstrap/plan/shell';
 import { labelNodeScript } from '../../bootstrap/plan/verify';
 import { describeWith, hasCommand } from '../support/prereq';
 
@@ -285,6 +286,15 @@ describeWith(shellsPresent)('hostile values stay data in every generated script 
       expectOk(box.run(shell, { script: writeDaemonJsonScript(daemon.after) }), name);
       expect(box.etc('docker/daemon.json')).toBe(daemon.after);
       expect(box.argvOf('systemctl')).toEqual([['restart', 'docker']]);
+    });
+  });
+
+  test.each(HOSTILE)('quoted here-document (daemon.json, fingerprint): content lines with %s', (_what, v) => {
+    // Content that holds lines such as EOF or TRITON_JETSON_..., like a would-be delimiter.
+    const content = `${v}\nEOF\nTRITON_JETSON_${v}\n${v}`;
+    eachShell((box, shell, name) => {
+      expectOk(box.run(shell, { script: `set -eu\n${heredoc('cat > /etc/heredoc-test', content)}\necho done` }), name);
+      expect(box.etc('heredoc-test')).toBe(`${content}\n`);
     });
   });
 
