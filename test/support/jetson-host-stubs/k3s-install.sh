@@ -32,6 +32,7 @@
 # Not modelled: openrc, SELinux, INSTALL_K3S_NAME/TYPE/SYMLINK/BIN_DIR_READ_ONLY,
 # channels (the release is JH_K3S_DEFAULT_VERSION), PR/commit builds, xtables cleanup.
 set -e
+# shellcheck disable=SC1091
 . /run/jetson-host/lib.sh
 info() { echo "[INFO]  $*"; }
 fatal() { echo "[ERROR]  $*" >&2; exit 1; }
@@ -137,8 +138,10 @@ mkdir -p /etc/systemd/system
 info "env: Creating environment file $UNIT.env"
 touch "$UNIT.env"
 chmod 0600 "$UNIT.env"
-env_lines() { # NAME='value' for every variable whose name matches the ERE $1 (any case with -i), sorted
+env_lines() { # NAME='value' for every variable whose name matches the ERE $1 (any case with $2 = -i), sorted
+  # shellcheck disable=SC2086 # $2 is an optional grep flag
   env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | grep $2 -E "$1" | sort -u | while read -r name; do
+    value=""
     eval "value=\${$name}"
     printf "%s='%s'\n" "$name" "$(printf '%s' "$value" | sed "s/'/'\\\\''/g")"
   done
