@@ -7,6 +7,7 @@
  * K3s token) are redacted; the sudo password is never asked.
  */
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { K3S_FINGERPRINT_PATH, PROBE_SCRIPT, evaluatePreflight } from '../plan/preflight';
 import { FRESH_BOARD_ASSUMPTIONS, freshBoardFacts } from '../plan/fresh-board';
 import { planHostWork } from '../plan/host-plan';
@@ -73,7 +74,7 @@ export function planOffline(options: RunOptions): OfflinePlan {
     localUser: safeUserName(env),
   });
   const targets = resolver.nodes();
-  const knownHostsFile = expandHome(options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias), home);
+  const knownHostsFile = resolve(expandHome(options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias), home));
   const source = installSource(config, options.configPath, home);
   const tokenFile = fromConfigDir(options.configPath, config.k3s.tokenFile ?? defaultTokenFile(options.configPath, config.kubeconfig.context), home);
   let token: string | undefined;

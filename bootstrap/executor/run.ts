@@ -138,7 +138,8 @@ class Fleet {
     });
     const targets = resolver.nodes();
     const knownHostsFile = options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias);
-    this.knownHosts = new KnownHosts(expandHome(knownHostsFile, this.home));
+    // Absolute, so the host-key hints naming it work from any folder.
+    this.knownHosts = new KnownHosts(resolve(expandHome(knownHostsFile, this.home)));
     this.hosts = targets.map((target) => ({
       target,
       summary: {
