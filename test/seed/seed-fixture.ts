@@ -44,7 +44,7 @@ export function loadSeedManifestsFromDist(distDir = DIST_DIR): SeedManifests {
 /** Every busybox applet the script (and the Alpine image) provides, in one PATH folder. */
 export const BUSYBOX_TOOLS = [
   'sh', 'mkdir', 'mv', 'rm', 'cp', 'chmod', 'touch', 'date', 'sed', 'hostname', 'id', 'cat',
-  'dirname', 'tar', 'gzip', 'sha256sum', 'timeout', 'wget', 'kill', 'sleep', 'ls', 'ln', 'grep',
+  'dirname', 'tar', 'gzip', 'sha256sum', 'timeout', 'wget', 'kill', 'sleep', 'ls', 'ln', 'grep', 'stat', 'head',
 ];
 
 /** A PATH folder with only busybox applets (like the Alpine image: no curl). */
@@ -60,7 +60,15 @@ export function busyboxPath(dir: string): string {
 
 export const TARBALL_NAME = 'inception_v3_2016_08_28_frozen.pb.tar.gz';
 export const GRAPH_MEMBER = 'inception_v3_2016_08_28_frozen.pb';
+/** In the real tarball too, but not published: Triton's own label file ships in the ConfigMap. */
 export const LABELS_MEMBER = 'imagenet_slim_labels.txt';
+/** The label file the Job publishes as inception_graphdef/inception_labels.txt (byte for byte). */
+export const INCEPTION_LABELS_FILE = path.join(REPO_ROOT, 'lib', 'seed', 'inception_labels.txt');
+/**
+ * sha256 of Triton's docs/examples/model_repository/inception_graphdef/inception_labels.txt
+ * at tag v2.19.0 (git show v2.19.0:<path> | sha256sum).
+ */
+export const INCEPTION_LABELS_SHA256 = '1cfba54fa8c7ebf0027216885dfaa75b4fc1c68a808477d557dfc58804c882e0';
 
 /** A tarball shaped like the tutorial's: the real member names, small fake contents. */
 export interface FakeModelTarball {
