@@ -123,9 +123,6 @@ safe_path() {
 check_members() {
   listing=$2.list
   tar -tvf "$2" >"$listing" 2>"$listing.err" || die "$1: $3 is not a valid tar.gz archive ($(head -n 1 "$listing.err"))"
-  if grep -qi 'removing leading' "$listing.err"; then
-    die "$1: refusing $3: a member has an absolute or ../ name ($(head -n 1 "$listing.err")); nothing published"
-  fi
   while IFS= read -r line; do
     case $line in
       -*' -> '* | h*) die "$1: refusing $3: member is a hard link: $line; only regular files are published, nothing published" ;;
@@ -134,6 +131,9 @@ check_members() {
       *) die "$1: refusing $3: member is not a regular file or folder (device, FIFO...): $line; nothing published" ;;
     esac
   done <"$listing"
+  if grep -qi 'removing leading' "$listing.err"; then
+    die "$1: refusing $3: a member has an absolute or ../ name ($(head -n 1 "$listing.err")); nothing published"
+  fi
   tar -tf "$2" >"$listing" 2>/dev/null || die "$1: $3 is not a valid tar.gz archive"
   while IFS= read -r member; do
     case /$member/ in

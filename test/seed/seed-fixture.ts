@@ -107,6 +107,9 @@ export class FileServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly files = new Map<string, Buffer>();
+  private readonly endless = new Set<string>();
+  /** Served for any path not otherwise known (e.g. URLs full of shell syntax). */
+  private fallback?: Buffer;
 
   constructor() {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -118,6 +121,16 @@ export class FileServer {
 
   serve(name: string, bytes: Buffer): void {
     this.files.set(`/${name}`, bytes);
+  }
+
+  /** Answers `name` with zeros until the client hangs up (a server sending gigabytes). */
+  serveEndless(name: string): void {
+    this.endless.add(`/${name}`);
+  }
+
+  /** Answers every unknown path with `bytes`. */
+  serveAnyPath(bytes: Buffer): void {
+    this.fallback = bytes;
   }
 
   setMode(mode: ServeMode): void {
@@ -150,7 +163,17 @@ export class FileServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.hits += 1;
-    const body = this.files.get(req.url ?? '');
+    if (this.endless.has(req.url ?? '')) {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) { /* until the socket's buffer is full */ }
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+      return;
+    }
+    const body = this.files.get(req.url ?? '') ?? this.fallback;
     if (!body || this.mode === 'not-found') {
       res.writeHead(404).end('not found');
       return;

@@ -1,0 +1,231 @@
+/**
+ * Hostile downloads and hostile values against the seeding script exactly as shipped in
+ * dist/ (issues 10.2, 10.3), under busybox sh and dash, with busybox and GNU tools, against
+ * a loopback HTTP server. Each archive is refused with one clear error line, nothing is
+ * published, staging is cleaned, and no file outside the staging folder changes (a canary
+ * folder next to the volume is compared by name, type, mode and sha256).
+ *
+ * HOSTILE_SEED_SCRIPT=<file> runs the cases with another script (mutation checks: remove a
+ * guard from a copy and see which case fails).
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ModelDefinition } from '../../lib/model-catalog';
+import { seedConfigMapData } from '../../lib/seed/seed-plan';
+import { describeWith } from '../support/prereq';
+import {
+  FileServer, loadSeedManifestsFromDist, SeedSandbox, SHELL_VARIANTS, shellPrerequisites,
+} from '../seed/seed-fixture';
+import { TarMember, tarGz } from '../seed/tar-builder';
+
+const MODEL = 'victim';
+const MIB = 1024 * 1024;
+/** Small caps, so a bomb or an endless answer fails in well under a second. */
+const CAPS = { SEED_MAX_DOWNLOAD_BYTES: String(2 * MIB), SEED_MAX_EXTRACT_BYTES: String(2 * MIB) };
+const GRAPH = Buffer.from('a real model file\n');
+
+/** A model taking model.onnx (and, for `nested`, sub/model.onnx) from archive `file`. */
+function victim(file: string, member = 'model.onnx', archive: 'tar.gz' | 'file' = 'tar.gz'): ModelDefinition {
+  return {
+    name: MODEL,
+    downloads: [{
+      url: `https://models.example.org/${file}`,
+      archive,
+      files: archive === 'file' ? [{ to: '1/model.onnx' }] : [{ from: member, to: '1/model.onnx' }],
+    }],
+    config: { backend: 'onnxruntime', input: [{ name: 'x', dataType: 'TYPE_FP32', dims: [1] }], output: [{ name: 'y', dataType: 'TYPE_FP32', dims: [1] }] },
+  };
+}
+
+/** Where a case's archive points: the canary outside the volume. */
+interface Paths {
+  /** Absolute path of the canary file. */
+  readonly canary: string;
+  /** Absolute path of the canary folder. */
+  readonly outside: string;
+  /** The canary, relative to the folder the script unpacks into (run/unpacked.<model>.<i>/). */
+  readonly canaryFromUnpack: string;
+}
+
+interface HostileCase {
+  readonly label: string;
+  /** The archive (tar.gz) or raw download the server sends; `endless`: zeros until the client hangs up. */
+  readonly body: (p: Paths) => Buffer | 'endless';
+  /** Archive member the catalog takes, when not model.onnx. */
+  readonly member?: string;
+  readonly archive?: 'tar.gz' | 'file';
+  /** What the one error line says. */
+  readonly error: RegExp;
+}
+
+const regular = (name = 'model.onnx'): TarMember => ({ name, content: GRAPH });
+
+const CASES: readonly HostileCase[] = [
+  {
+    label: 'symbolic link as the model file, to a file outside',
+    body: (p) => tarGz([{ name: 'model.onnx', type: 'symlink', linkname: p.canary }]),
+    error: /refusing .*: member is a symbolic link: .*model\.onnx/,
+  },
+  {
+    label: 'symbolic link elsewhere in the archive (only regular files and folders are accepted)',
+    body: () => tarGz([regular(), { name: 'extra', type: 'symlink', linkname: '/etc/passwd' }]),
+    error: /refusing .*: member is a symbolic link: .*extra/,
+  },
+  {
+    label: 'folder symbolic link, then a file written through it',
+    body: (p) => tarGz([{ name: 'sub', type: 'symlink', linkname: p.outside }, { name: 'sub/planted', content: 'x' }, regular('sub/model.onnx')]),
+    member: 'sub/model.onnx',
+    error: /refusing .*: member is a symbolic link: .*sub/,
+  },
+  {
+    label: 'regular file, then a symbolic link with the same name',
+    body: (p) => tarGz([regular(), { name: 'model.onnx', type: 'symlink', linkname: p.canary }]),
+    error: /refusing .*: member is a symbolic link/,
+  },
+  {
+    label: 'hard link to an absolute file outside',
+    body: (p) => tarGz([{ name: 'model.onnx', type: 'hardlink', linkname: p.canary }]),
+    error: /refusing .*: member is a hard link: .*model\.onnx/,
+  },
+  {
+    label: 'hard link to ../ outside',
+    body: (p) => tarGz([{ name: 'model.onnx', type: 'hardlink', linkname: p.canaryFromUnpack }]),
+    error: /refusing .*: member is a hard link: .*model\.onnx/,
+  },
+  {
+    label: 'hard link to another member',
+    body: () => tarGz([regular('real'), { name: 'model.onnx', type: 'hardlink', linkname: 'real' }]),
+    error: /refusing .*: member is a hard link: .*model\.onnx/,
+  },
+  {
+    label: 'absolute member name overwriting the canary',
+    body: (p) => tarGz([regular(), { name: p.canary, content: 'overwritten\n' }]),
+    error: /refusing .*: (a member has an absolute or \.\.\/ name|member .* has an absolute or \.\.\/ name)/,
+  },
+  {
+    label: '../ member name overwriting the canary',
+    body: (p) => tarGz([regular(), { name: p.canaryFromUnpack, content: 'overwritten\n' }]),
+    error: /refusing .*: (a member has an absolute or \.\.\/ name|member .* has an absolute or \.\.\/ name)/,
+  },
+  {
+    label: 'character device as the model file',
+    body: () => tarGz([{ name: 'model.onnx', type: 'char', devmajor: 1, devminor: 3 }]),
+    error: /refusing .*: member is not a regular file or folder \(device, FIFO\.\.\.\): c/,
+  },
+  {
+    label: 'FIFO as the model file',
+    body: () => tarGz([{ name: 'model.onnx', type: 'fifo' }]),
+    error: /refusing .*: member is not a regular file or folder \(device, FIFO\.\.\.\): p/,
+  },
+  {
+    label: 'gzip bomb: 16 MiB of zeros behind a few KiB, cap 2 MiB',
+    body: () => tarGz([{ name: 'model.onnx', content: Buffer.alloc(16 * MIB) }]),
+    error: /refusing .*: unpacks to more than 2097152 bytes/,
+  },
+  {
+    label: 'oversized download: 3 MiB with Content-Length, cap 2 MiB',
+    body: () => Buffer.alloc(3 * MIB, 1),
+    archive: 'file',
+    error: /refusing .*: larger than 2097152 bytes/,
+  },
+  {
+    label: 'endless download (a server answering with gigabytes), cap 2 MiB',
+    body: () => 'endless',
+    archive: 'file',
+    error: /refusing .*: larger than 2097152 bytes/,
+  },
+];
+
+/** name → "type mode sha256|target" for everything under `dir` (lstat: links are not followed). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(path.join(dir, rel))) {
+      const child = path.join(rel, entry);
+      const full = path.join(dir, child);
+      const st = lstatSync(full);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isDirectory()) {
+        out[child] = `dir ${mode}`;
+        walk(child);
+      } else if (st.isSymbolicLink()) out[child] = `link ${readlinkSync(full)}`;
+      else out[child] = `file ${mode} ${st.nlink} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
+    }
+  };
+  walk('');
+  return out;
+}
+
+describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
+  let script: string;
+  let server: FileServer;
+  const boxes: SeedSandbox[] = [];
+  let served = 0;
+
+  beforeAll(async () => {
+    script = process.env.HOSTILE_SEED_SCRIPT
+      ? readFileSync(process.env.HOSTILE_SEED_SCRIPT, 'utf-8')
+      : loadSeedManifestsFromDist().configMapData['seed-models.sh'];
+    server = new FileServer();
+    await server.start();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    for (const box of boxes) rmSync(box.dir, { recursive: true, force: true });
+  });
+
+  it(`has ${CASES.length} cases`, () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(12);
+  });
+
+  describe.each(SHELL_VARIANTS)('$label', (variant) => {
+    it.each(CASES)('refuses: $label', async (hostile) => {
+      const file = `hostile-${(served += 1)}.${hostile.archive === 'file' ? 'bin' : 'tar.gz'}`;
+      const data = seedConfigMapData([victim(file, hostile.member, hostile.archive)], server.baseUrl);
+      const box = new SeedSandbox(variant, { ...data, 'seed-models.sh': script });
+      boxes.push(box);
+      const outside = path.join(box.dir, 'outside');
+      mkdirSync(outside);
+      const canary = path.join(outside, 'canary.txt');
+      writeFileSync(canary, 'precious\n');
+      chmodSync(canary, 0o600);
+      const paths: Paths = { canary, outside, canaryFromUnpack: '../../../../outside/canary.txt' };
+      const body = hostile.body(paths);
+      if (body === 'endless') server.serveEndless(file);
+      else server.serve(file, body);
+      const before = snapshot(outside);
+
+      const result = await box.run(CAPS);
+
+      // Harm first: nothing outside changed, nothing published, staging cleaned.
+      expect(snapshot(outside)).toEqual(before);
+      expect(box.tree('repository')).toEqual([]);
+      expect(box.tree('.staging')).toEqual([]);
+      expect(result.code).not.toBe(0);
+      const errors = result.stderr.split('\n').filter((line) => line.includes('ERROR:'));
+      // One line for the model, then the summary line naming it.
+      expect(errors).toHaveLength(2);
+      expect(errors[0]).toMatch(new RegExp(`model-seed: ERROR: ${MODEL}: `));
+      expect(errors[0]).toMatch(hostile.error);
+      expect(errors[0]).toMatch(/nothing published/);
+      expect(errors[1]).toContain(`not seeded: ${MODEL}`);
+    });
+
+    it('still publishes a well-formed archive within the caps (regular files and folders)', async () => {
+      const file = `good-${(served += 1)}.tar.gz`;
+      server.serve(file, tarGz([{ name: 'sub', type: 'dir' }, regular('sub/model.onnx'), { name: 'sub/other', content: 'not taken' }]));
+      const data = seedConfigMapData([victim(file, 'sub/model.onnx')], server.baseUrl);
+      const box = new SeedSandbox(variant, { ...data, 'seed-models.sh': script });
+      boxes.push(box);
+      const result = await box.run(CAPS);
+      expect(result.stderr).toContain(`${MODEL}: published`);
+      expect(result.code).toBe(0);
+      expect(box.tree(`repository/${MODEL}`)).toEqual(['.seed-manifest', '1/', '1/model.onnx', 'config.pbtxt']);
+      const published = path.join(box.root, 'repository', MODEL, '1', 'model.onnx');
+      expect(readFileSync(published).equals(GRAPH)).toBe(true);
+      expect(lstatSync(published).mode & 0o7777).toBe(0o644);
+    });
+  });
+});
