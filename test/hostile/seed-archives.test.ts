@@ -9,9 +9,10 @@
  * guard from a copy and see which case fails).
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ModelDefinition } from '../../lib/model-catalog';
+import { ModelDefinition, modelCatalog } from '../../lib/model-catalog';
 import { seedConfigMapData } from '../../lib/seed/seed-plan';
 import { describeWith } from '../support/prereq';
 import {
@@ -57,6 +58,8 @@ interface HostileCase {
   readonly archive?: 'tar.gz' | 'file';
   /** What the one error line says. */
   readonly error: RegExp;
+  /** The run must end within this long. */
+  readonly withinMs?: number;
 }
 
 const regular = (name = 'model.onnx'): TarMember => ({ name, content: GRAPH });
@@ -134,6 +137,8 @@ const CASES: readonly HostileCase[] = [
     body: () => 'endless',
     archive: 'file',
     error: /refusing .*: larger than 2097152 bytes/,
+    // Stopped by the cap, not by the 20 s download timeout.
+    withinMs: 10000,
   },
 ];
 
@@ -197,7 +202,9 @@ describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
       else server.serve(file, body);
       const before = snapshot(outside);
 
+      const started = Date.now();
       const result = await box.run(CAPS);
+      if (hostile.withinMs !== undefined) expect(Date.now() - started).toBeLessThan(hostile.withinMs);
 
       // Harm first: nothing outside changed, nothing published, staging cleaned.
       expect(snapshot(outside)).toEqual(before);
@@ -226,6 +233,88 @@ describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
       const published = path.join(box.root, 'repository', MODEL, '1', 'model.onnx');
       expect(readFileSync(published).equals(GRAPH)).toBe(true);
       expect(lstatSync(published).mode & 0o7777).toBe(0o644);
+    });
+  });
+});
+
+describeWith(shellPrerequisites)('hostile values in the catalog and the model list (issue 10.2)', () => {
+  let script: string;
+  let server: FileServer;
+  let canaries: string;
+  const boxes: SeedSandbox[] = [];
+
+  beforeAll(async () => {
+    script = process.env.HOSTILE_SEED_SCRIPT
+      ? readFileSync(process.env.HOSTILE_SEED_SCRIPT, 'utf-8')
+      : loadSeedManifestsFromDist().configMapData['seed-models.sh'];
+    server = new FileServer();
+    server.serveAnyPath(GRAPH);
+    await server.start();
+    canaries = mkdtempSync(path.join(tmpdir(), 'seed-canaries-'));
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    for (const box of boxes) rmSync(box.dir, { recursive: true, force: true });
+    rmSync(canaries, { recursive: true, force: true });
+  });
+
+  /** Shell syntax that would create a file in `canaries` if anything evaluated it. */
+  function payloads(tag: string): string[] {
+    const c = (n: number) => path.join(canaries, `${tag}-${n}`);
+    return [`$(touch\${IFS}${c(1)})`, `\`touch\${IFS}${c(2)}\``, `;touch\${IFS}${c(3)};`, `|touch\${IFS}${c(4)}`, `&&touch\${IFS}${c(5)}`, `'"$(touch\${IFS}${c(6)})"'`];
+  }
+
+  describe.each(SHELL_VARIANTS)('$label', (variant) => {
+    it('treats URLs and config strings full of shell syntax as data', async () => {
+      const tag = variant.label.replace(/[^a-z]/g, '');
+      const url = `${server.baseUrl}/m${payloads(`${tag}-url`).join('')}<x>.onnx`;
+      const model: ModelDefinition = {
+        name: 'data_only',
+        downloads: [{ url, archive: 'file', files: [{ to: '1/model.onnx' }] }],
+        config: {
+          backend: `onnxruntime${payloads(`${tag}-backend`)[0]}`,
+          input: [{ name: payloads(`${tag}-input`).join('\n'), dataType: 'TYPE_FP32', dims: [1] }],
+          output: [{ name: 'y', dataType: 'TYPE_FP32', dims: [1] }],
+          parameters: { [payloads(`${tag}-key`)[1]]: payloads(`${tag}-value`).join('\n') },
+        },
+        inlineFiles: [{ to: 'notes.txt', content: `${payloads(`${tag}-inline`).join('\n')}\n` }],
+      };
+      const data = seedConfigMapData(modelCatalog([model], { builtin: false }));
+      expect(data['models.list']).toContain(url);
+      const box = new SeedSandbox(variant, { ...data, 'seed-models.sh': script });
+      boxes.push(box);
+      const result = await box.run();
+      expect(result.stderr).toContain('data_only: published');
+      expect(result.code).toBe(0);
+      expect(readdirSync(canaries)).toEqual([]);
+      const published = path.join(box.root, 'repository', 'data_only');
+      expect(readFileSync(path.join(published, 'config.pbtxt'), 'utf-8')).toBe(data['data_only.config.pbtxt']);
+      expect(readFileSync(path.join(published, 'notes.txt'), 'utf-8')).toBe(data['data_only.inline.0']);
+      expect(readFileSync(path.join(published, '1', 'model.onnx')).equals(GRAPH)).toBe(true);
+    });
+
+    // The schema refuses these; the script refuses them too when the ConfigMap is edited by hand.
+    it.each([
+      ['a file target outside the model folder', (list: string) => list.replace(' 1/model.onnx', ' ../../../../outside/escaped'), /unsafe path "(\.\.\/){4}outside\/escaped"/],
+      ['an archive member that is a tar option running a command', (list: string, outside: string) => list.replace(' model.onnx 1/', ` --to-command=touch\${IFS}${outside}/pwned 1/`), /unsafe archive member "--to-command=touch/],
+      ['a model name with a path', (list: string) => list.replace(/ victim /g, ' ../victim '), /unsafe model name "\.\.\/victim"/],
+    ])('refuses a hand-edited list with %s', async (_label, edit, error) => {
+      const file = `edited-${boxes.length}.tar.gz`;
+      server.serve(file, tarGz([regular()]));
+      const data = seedConfigMapData([victim(file)], server.baseUrl);
+      const box = new SeedSandbox(variant, { ...data, 'seed-models.sh': script });
+      boxes.push(box);
+      const outside = path.join(box.dir, 'outside');
+      mkdirSync(outside);
+      box.writeSpec({ 'models.list': edit(data['models.list'], outside) });
+      const result = await box.run();
+      expect(readdirSync(outside)).toEqual([]);
+      expect(box.tree('')).not.toContain('outside/');
+      expect(box.tree('repository')).toEqual([]);
+      expect(box.tree('.staging')).toEqual([]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(error);
     });
   });
 });
