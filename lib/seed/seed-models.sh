@@ -79,9 +79,9 @@ run_child() {
   fi
 }
 
-# Runs "$@" (replacing this subshell) with every file it writes capped a little above $1
-# bytes (ulimit -f counts 512-byte blocks): a write past the cap kills it with SIGXFSZ, and
-# the caller sees a file larger than $1. Pipes are not capped, so nothing else is needed.
+# Runs "$@" (replacing this subshell) with every regular file it writes capped a little
+# above $1 bytes (ulimit -f counts 512-byte blocks; pipes and sockets are not affected): a
+# write past the cap kills it with SIGXFSZ, and the caller sees a file larger than $1.
 capped() {
   ulimit -f "$(($1 / 512 + 1))" || exit 1
   shift
