@@ -143,7 +143,8 @@ check_members() {
   rm -f "$listing" "$listing.err"
 }
 
-# True when model $1 is published with seed key $2 and every file its manifest lists.
+# True when model $1 is published with seed key $2 and every file its manifest lists, as
+# a regular file (a file replaced by a symbolic link on the share gets the model re-seeded).
 is_current() {
   manifest=$repo/$1/$manifest_name
   [ -f "$manifest" ] || return 1
@@ -151,7 +152,7 @@ is_current() {
   IFS= read -r first <"$manifest" || :
   [ "$first" = "key $2" ] || return 1
   while read -r kind path; do
-    if [ "$kind" = file ] && [ ! -f "$repo/$1/$path" ]; then return 1; fi
+    if [ "$kind" = file ] && { [ ! -f "$repo/$1/$path" ] || [ -L "$repo/$1/$path" ]; }; then return 1; fi
   done <"$manifest"
   return 0
 }
@@ -273,7 +274,7 @@ has_files() {
   [ -f "$manifest" ] || return 1
   grep -qx "files $2" "$manifest" || return 1
   while read -r kind path; do
-    if [ "$kind" = file ] && [ ! -f "$repo/$1/$path" ]; then return 1; fi
+    if [ "$kind" = file ] && { [ ! -f "$repo/$1/$path" ] || [ -L "$repo/$1/$path" ]; }; then return 1; fi
   done <"$manifest"
   return 0
 }

@@ -9,7 +9,9 @@
  * guard from a copy and see which case fails).
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ModelDefinition, modelCatalog } from '../../lib/model-catalog';
@@ -234,6 +236,53 @@ describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
       expect(readFileSync(published).equals(GRAPH)).toBe(true);
       expect(lstatSync(published).mode & 0o7777).toBe(0o644);
     });
+  });
+});
+
+describeWith(shellPrerequisites)('a published file replaced by a symbolic link', () => {
+  let script: string;
+  let server: FileServer;
+  const boxes: SeedSandbox[] = [];
+
+  beforeAll(async () => {
+    script = process.env.HOSTILE_SEED_SCRIPT
+      ? readFileSync(process.env.HOSTILE_SEED_SCRIPT, 'utf-8')
+      : loadSeedManifestsFromDist().configMapData['seed-models.sh'];
+    server = new FileServer();
+    server.serve('good.tar.gz', tarGz([regular()]));
+    await server.start();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    for (const box of boxes) rmSync(box.dir, { recursive: true, force: true });
+  });
+
+  it.each(SHELL_VARIANTS)('is re-seeded as a regular file, its target untouched ($label)', async (variant) => {
+    const data = seedConfigMapData([victim('good.tar.gz')], server.baseUrl);
+    const box = new SeedSandbox(variant, { ...data, 'seed-models.sh': script });
+    boxes.push(box);
+    expect((await box.run()).code).toBe(0);
+    const outside = path.join(box.dir, 'outside');
+    mkdirSync(outside);
+    const canary = path.join(outside, 'canary.txt');
+    writeFileSync(canary, 'precious\n');
+    chmodSync(canary, 0o600);
+    const before = snapshot(outside);
+    const published = path.join(box.root, 'repository', MODEL, '1', 'model.onnx');
+    rmSync(published);
+    symlinkSync(canary, published);
+    // A config change takes the reuse path, which must not hard-link or chmod the link either.
+    const changed = data['models.list'].replace(/^model victim ([0-9a-f]+) /m, `model victim ${'e'.repeat(64)} `);
+    box.writeSpec({ 'models.list': changed });
+
+    const result = await box.run();
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('reusing the published files');
+    expect(snapshot(outside)).toEqual(before);
+    expect(lstatSync(published).isSymbolicLink()).toBe(false);
+    expect(readFileSync(published).equals(GRAPH)).toBe(true);
+    expect((await box.run()).stderr).toContain(`${MODEL}: up to date`);
   });
 });
 
