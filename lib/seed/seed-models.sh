@@ -92,7 +92,7 @@ fetch() {
   url=$1
   dest=$2
   if command -v curl >/dev/null 2>&1; then
-    run_child capped "$max_download" timeout "$download_timeout" curl -fsSL --proto '=http,https' -o "$dest" "$url"
+    run_child capped "$max_download" timeout "$download_timeout" curl -fsSL --proto '=http,https' --proto-redir '=http,https' -o "$dest" "$url"
   else
     run_child capped "$max_download" timeout "$download_timeout" wget -q -O "$dest" "$url"
   fi
