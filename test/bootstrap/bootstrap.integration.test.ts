@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { describeWith } from '../support/prereq';
 import { JETPACK_DAEMON_JSON, startJetsonHosts, type JetsonHosts } from '../support/jetson-hosts';
 import { FAKE_HOST_PREREQUISITES, bootstrap, clusterFor, hostSummary, makeWorkspace, reset, type Workspace } from './harness';
+import { DEFAULT_K3S_VERSION } from '../../lib/config/inventory-schema';
 
 const OTHER_KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -200,9 +201,9 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     const run = await bootstrap(ws, clusterFor(fixture));
     expect(run.summary.ok).toBe(true);
     expect(run.summary.nodes).toEqual({ ready: names, notReady: [] });
-    expect(hostSummary(run, server.name).changed).toEqual(['K3s v1.34.1+k3s1 (server) was not running: installer rerun with the same settings, service started']);
+    expect(hostSummary(run, server.name).changed).toEqual([`K3s ${DEFAULT_K3S_VERSION} (server) was not running: installer rerun with the same settings, service started`]);
     expect(hostSummary(run, agent.name).changed).toEqual([
-      'K3s v1.34.1+k3s1 (agent) was not running: installer rerun with the same settings, service started',
+      `K3s ${DEFAULT_K3S_VERSION} (agent) was not running: installer rerun with the same settings, service started`,
       `started k3s-agent (joined https://${server.address}:6443)`,
     ]);
     expect(run.summary.hosts.slice(2).map((h) => h.changed)).toEqual([[], []]);
