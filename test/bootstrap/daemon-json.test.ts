@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESTORE_DAEMON_JSON_SCRIPT, planDaemonJson, writeDaemonJsonScript } from '../../bootstrap/plan/daemon-json';
+import { scratchDirs } from '../support/scratch';
+
+const scratch = scratchDirs();
 
 const JETPACK = '{\n    "runtimes": {\n        "nvidia": {\n            "path": "nvidia-container-runtime",\n            "runtimeArgs": []\n        }\n    }\n}\n';
 
@@ -49,7 +51,7 @@ describe('write and restore scripts (run by dash on a scratch copy)', () => {
   }
 
   test('write: backup once, atomic replace, restart; restore puts the original back', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'daemon-json-'));
+    const dir = scratch('daemon-json-');
     writeFileSync(join(dir, 'daemon.json'), JETPACK);
     const plan = planDaemonJson(JETPACK);
     if (plan.kind !== 'update') throw new Error(plan.kind);
@@ -72,7 +74,7 @@ describe('write and restore scripts (run by dash on a scratch copy)', () => {
   });
 
   test('content with a heredoc-looking line is written verbatim', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'daemon-json-'));
+    const dir = scratch('daemon-json-');
     writeFileSync(join(dir, 'daemon.json'), '{}');
     const tricky = '{\n  "a": "EOF\\n$HOME `id`"\n}\nEOF\n';
     runScript(writeDaemonJsonScript(tricky), dir);

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KnownHosts, keyTypeOf, knownHostsName } from '../../bootstrap/executor/known-hosts';
 import { hasCommand, testWith } from '../support/prereq';
+import { scratchDirs } from '../support/scratch';
+
+const scratch = scratchDirs();
 
 /** An ed25519 public key in SSH wire format, made by ssh-keygen when present, else by hand. */
 function newKeyBlob(): Buffer {
@@ -21,7 +23,7 @@ function hashed(name: string): string {
 }
 
 describe('known_hosts', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'known-hosts-'));
+  const dir = scratch('known-hosts-');
   const a = newKeyBlob();
   const b = newKeyBlob();
   const file = join(dir, 'known_hosts');

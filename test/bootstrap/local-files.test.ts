@@ -1,12 +1,14 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createToken, defaultKubeconfigPath, defaultTokenFile, readToken, writePrivateFileAtomically,
 } from '../../bootstrap/executor/local-files';
+import { scratchDirs } from '../support/scratch';
+
+const scratch = scratchDirs();
 
 describe('local files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'local-files-'));
+  const dir = scratch('local-files-');
 
   test('a generated token: 64 hex characters, folder 0700, file 0600, never overwritten', () => {
     const file = defaultTokenFile(join(dir, 'cluster.yaml'), 'triton-jetson');

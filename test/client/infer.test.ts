@@ -2,8 +2,7 @@
  * `triton-jetson infer` end to end against the KServe v2 test server: what is sent
  * (checked by the server and inspected here) and what is printed.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { baseUrlOf } from '../../client/endpoint';
@@ -12,9 +11,12 @@ import {
   fakeClassifierScores, inceptionGraphdef, KServeTestServer, startKServeTestServer, TestModelSpec, topClassifications,
 } from '../support/kserve-test-server';
 import { runCli, unusedPort } from './cli-runner';
+import { scratchDirs } from '../support/scratch';
+
+const scratch = scratchDirs();
 
 const INCEPTION_BYTES = 1 * 299 * 299 * 3 * 4;
-const work = mkdtempSync(join(tmpdir(), 'infer-test-'));
+const work = scratch('infer-test-');
 
 type Rgb = [number, number, number];
 

@@ -4,8 +4,6 @@
  * 2022-05-04, the r22.05-r22.12 version), and how the commands find their cluster
  * description and word their failures.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { oneLineMessage } from '../../client/cli';
@@ -13,6 +11,9 @@ import { baseUrlOf } from '../../client/endpoint';
 import { imageClientLine, inferResponseCap, runImageClient } from '../../client/image-client';
 import { ClusterConfigError } from '../../lib/config/cluster-config';
 import { inceptionGraphdef, startKServeTestServer } from '../support/kserve-test-server';
+import { scratchDirs } from '../support/scratch';
+
+const scratch = scratchDirs();
 
 describe("image_client.py's lines", () => {
   // postprocess(): cls = text.split(':'); print("    {} ({}) = {}".format(cls[0], cls[1], cls[2]))
@@ -30,7 +31,7 @@ describe("image_client.py's lines", () => {
   test('Request ids count from 1 (sent_count += 1 before sending); the id Triton echoes is printed, else the one sent', async () => {
     const labels = Array.from({ length: 1001 }, (_, i) => (i === 7 ? 'TABBY CAT' : `LABEL ${i}`));
     const server = await startKServeTestServer({ models: [inceptionGraphdef({ labels })] });
-    const work = mkdtempSync(join(tmpdir(), 'output-contract-'));
+    const work = scratch('output-contract-');
     const image = join(work, 'a.png');
     await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(image);
     try {
@@ -60,7 +61,7 @@ describe("image_client.py's lines", () => {
         return true;
       },
     });
-    const work = mkdtempSync(join(tmpdir(), 'output-contract-'));
+    const work = scratch('output-contract-');
     const image = join(work, 'a.png');
     await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(image);
     try {

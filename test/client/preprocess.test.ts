@@ -3,12 +3,14 @@
  * triangle (bilinear) filter whose support widens with the reduction factor, edge pixels
  * repeated, each pass rounded to 8 bits; then image_client.py's scalings in float32.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ImageReadError } from '../../client/errors';
 import { decodeAndResize, pixelsToTensor, preprocessImage } from '../../client/preprocess';
+import { scratchDirs } from '../support/scratch';
+
+const scratch = scratchDirs();
 
 /** Taps of the bilinear filter for one output coordinate: [input index, weight][]. */
 function bilinearTaps(inSize: number, outSize: number): [number, number][][] {
@@ -138,7 +140,7 @@ describe('scaling and layout', () => {
 });
 
 describe('unreadable images', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'preprocess-'));
+  const dir = scratch('preprocess-');
 
   test('a file that is not an image names the file', async () => {
     const file = join(dir, 'notes.jpg');

@@ -2,9 +2,8 @@
  * `triton-jetson verify` against KServe v2 test servers standing in for two nodes
  * (127.0.0.1 and 127.0.0.2, same NodePorts, as a NodePort Service gives every node).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
 import { modelSeedJobPropsFromConfig } from '../../lib/model-seed-job';
@@ -13,8 +12,11 @@ import {
 } from '../../client/verify';
 import { inceptionGraphdef, KServeTestServer, KServeTestServerOptions, startKServeTestServer } from '../support/kserve-test-server';
 import { flattenTable, runCli, unusedPort } from './cli-runner';
+import { scratchDirs } from '../support/scratch';
 
-const work = mkdtempSync(join(tmpdir(), 'verify-test-'));
+const scratch = scratchDirs();
+
+const work = scratch('verify-test-');
 
 /** A custom model as a cluster description lists it under `models:`. */
 const DENSENET = {

@@ -2,8 +2,9 @@
  * One validation, whoever calls: constructs used directly from another cdk8s app refuse
  * what cluster.yaml refuses, naming `<Construct>.props.<field>`, before joining the tree.
  */
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { testApp } from './helpers';
 import {
   ClusterConfigError, ModelStore, NfsProvisioner, TritonJetsonStack, TritonService, parseClusterConfig,
 } from '../../lib';
@@ -29,7 +30,7 @@ const cases: [string, Build, string, Record<string, unknown>][] = [
 
 describe('construct props are validated as cluster.yaml is', () => {
   test.each(cases)('%s', (_what, build, field, asClusterYaml) => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(testApp(), 'test');
     let error: unknown;
     try {
       build(chart);
@@ -47,12 +48,12 @@ describe('construct props are validated as cluster.yaml is', () => {
   });
 
   test('unknown props (a typo from JavaScript) are refused', () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(testApp(), 'test');
     expect(() => new ModelStore(chart, 'm', { sise: '5Gi' } as never)).toThrow(/ModelStore\.props\.sise: unknown key/);
   });
 
   test('valid props still build', () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(testApp(), 'test');
     new ModelStore(chart, 'm', { size: '1.5Gi', claimName: 'repo' });
     new TritonService(chart, 't', { nodePorts: { http: 31000, grpc: 31001, metrics: 31002 }, externalTrafficPolicy: 'Local' });
     new NfsProvisioner(chart, 'p', { nfsServer: 'nas.lan', nfsPath: '/srv/nfs' });

@@ -1,9 +1,8 @@
-import { Testing } from 'cdk8s';
 import { TritonJetsonStack, TritonNetworkPolicy, urlPort } from '../../lib';
 import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';
-import { synthConstruct } from './helpers';
+import { synthConstruct, testChart } from './helpers';
 
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
 /** The checks a manifest tells kube-score to skip (its `kube-score/ignore` annotation). */
@@ -90,8 +89,8 @@ describe('networkPolicy in the stack', () => {
   });
 
   test('the stack exposes the construct when enabled', () => {
-    const on = new TritonJetsonStack(Testing.chart(), 'stack', { cluster: { networkPolicy: { enabled: true } } });
-    const off = new TritonJetsonStack(Testing.chart(), 'stack', {});
+    const on = new TritonJetsonStack(testChart(), 'stack', { cluster: { networkPolicy: { enabled: true } } });
+    const off = new TritonJetsonStack(testChart(), 'stack', {});
     expect(on.networkPolicy?.policies).toHaveLength(3);
     expect(off.networkPolicy).toBeUndefined();
   });

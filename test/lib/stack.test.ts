@@ -3,6 +3,7 @@ import { ClusterConfigError, TritonJetsonStack } from '../../lib';
 import { findManifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';
 import { VARIANTS } from '../support/variants';
+import { testApp } from './helpers';
 
 describe('TritonJetsonStack variants', () => {
   test.each(Object.entries(VARIANTS))('%s matches its snapshot', (_name, cluster) => {
@@ -34,7 +35,7 @@ describe('TritonJetsonStack variants', () => {
   });
 
   test('an invalid description fails before any object is created', () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(testApp(), 'test');
     expect(() => new TritonJetsonStack(chart, 'stack', { cluster: { service: { nodePorts: { http: 80 } } } })).toThrow(ClusterConfigError);
     expect(chart.node.children.length).toBe(0);
   });
@@ -43,7 +44,7 @@ describe('TritonJetsonStack variants', () => {
 describe('object names', () => {
   test('do not depend on where the stack sits in the construct tree', () => {
     const names = (chartId: string, stackId: string) => {
-      const chart = new Chart(Testing.app(), chartId);
+      const chart = new Chart(testApp(), chartId);
       new TritonJetsonStack(chart, stackId);
       return Testing.synth(chart).map((m) => `${m.kind}/${m.metadata.name}`);
     };
