@@ -3,7 +3,11 @@
  * bootstrapper (and by `triton-jetson verify` to find each node's Triton).
  */
 import { z } from 'zod';
-import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, tcpPort } from './validators';
+import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, positiveQuantity, tcpPort } from './validators';
+import { BOARD_PROFILE_NAMES } from '../board-profiles';
+
+/** A board generation (lib/board-profiles.ts, docs/profiles.md). */
+export const boardProfileName = z.enum(BOARD_PROFILE_NAMES);
 
 /** Newest K3s minor that still runs on cgroup v1 (JetPack 4.6 / L4T r32 kernels). */
 export const MAX_K3S_MINOR = 34;
@@ -47,6 +51,10 @@ export const hostSchema = z
     labels: z.record(labelKey, labelValue).default({}),
     /** Extra K3s flags for this node only. @default [] */
     extraArgs: z.array(k3sFlag).default([]),
+    /** Board generation (jetpack4, jetpack5, jetpack6); the preflight detects it and refuses a mismatch. @default - detected */
+    profile: boardProfileName.optional(),
+    /** Board memory, e.g. "8Gi" (sizes Triton on its profile's boards). @default - the profile's smallest board */
+    memory: positiveQuantity.optional(),
   })
   .strict();
 
