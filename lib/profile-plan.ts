@@ -2,7 +2,7 @@
  * Which Triton DaemonSets a cluster description asks for: the tutorial's single `triton`
  * (no profiles anywhere), or one per board profile present (docs/profiles.md).
  */
-import type { ClusterConfig } from './config';
+import { ClusterConfig, ClusterConfigError } from './config';
 import { parseQuantity } from './config/validators';
 import {
   BOARD_PROFILE_NAMES, BOARD_PROFILES, BoardProfile, BoardProfileName, PROFILE_NODE_LABEL, PROFILE_POD_LABEL,
@@ -72,13 +72,14 @@ function quantityBytes(text: string): number | undefined {
   return value ? Number(value.numerator / value.denominator) : undefined;
 }
 
-/** A model of the catalog that some profile's image cannot load. */
-export class UnservableModelError extends Error {
+/** Models of the catalog that some profile's image cannot load: one issue per (model, profile). */
+export class UnservableModelError extends ClusterConfigError {
   constructor(public readonly problems: ReturnType<typeof unservableModels>) {
     super(
-      `models the board profiles cannot all serve (every Triton loads the one shared repository, and a model that fails to load keeps its pods unready):\n${
-        problems.map((p) => `  - model "${p.model}" needs the ${p.backend} backend, which the ${p.profile} image (${BOARD_PROFILES[p.profile].image}) lacks`).join('\n')
-      }\nremove the model (builtin inception_graphdef: seeding.builtinModels: false), use a format every profile loads (e.g. ONNX: densenet_onnx), or leave out that profile`,
+      'models',
+      problems.map((p) => `model "${p.model}" needs the ${p.backend} backend, which the ${p.profile} image (${BOARD_PROFILES[p.profile].image}) lacks; `
+        + 'remove it (the builtin inception_graphdef: seeding.builtinModels: false), use a format every profile loads (ONNX, e.g. densenet_onnx) or leave out that profile'),
+      'models the board profiles cannot all serve (every Triton loads the one shared repository; a model that fails to load keeps its pods unready)',
     );
     this.name = 'UnservableModelError';
   }

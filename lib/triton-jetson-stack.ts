@@ -49,6 +49,10 @@ export class TritonJetsonStack extends Construct {
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
     // Validate before joining the construct tree, so bad input leaves no partial stack.
     const { cluster: config } = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
+    const seedProps = modelSeedJobPropsFromConfig(config);
+    const perProfile = profileDaemonSets(config);
+    // Every Triton loads the one shared repository: refuse models some profile's image cannot load.
+    if (perProfile && seedProps) checkModelsServable(seedProps.models ?? [], perProfile.map((p) => p.profile.name));
     super(scope, id);
     this.config = config;
     const { namespace } = config;
@@ -73,10 +77,6 @@ export class TritonJetsonStack extends Construct {
       size: config.storage.size,
     });
 
-    const seedProps = modelSeedJobPropsFromConfig(config);
-    const perProfile = profileDaemonSets(config);
-    // Every Triton loads the one shared repository: refuse models some profile's image cannot load.
-    if (perProfile && seedProps) checkModelsServable(seedProps.models ?? [], perProfile.map((p) => p.profile.name));
     if (seedProps) this.modelSeedJob = new ModelSeedJob(this, 'model-seed', seedProps);
 
     const common = {

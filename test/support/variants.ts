@@ -1,5 +1,20 @@
 import { ClusterConfigInput } from '../../lib';
 
+/** Triton's densenet_onnx example, loadable by every board profile (ONNX Runtime). */
+const DENSENET_ONNX = {
+  name: 'densenet_onnx',
+  downloads: [
+    { url: 'https://models.example.com/densenet/model.onnx', archive: 'file' as const, files: [{ to: '1/model.onnx' }] },
+    { url: 'https://models.example.com/densenet/densenet_labels.txt', archive: 'file' as const, files: [{ to: 'densenet_labels.txt' }] },
+  ],
+  config: {
+    platform: 'onnxruntime_onnx',
+    maxBatchSize: 0,
+    input: [{ name: 'data_0', dataType: 'TYPE_FP32' as const, format: 'FORMAT_NCHW' as const, dims: [3, 224, 224] }],
+    output: [{ name: 'fc6_1', dataType: 'TYPE_FP32' as const, dims: [1000], labelFilename: 'densenet_labels.txt' }],
+  },
+};
+
 /** Configurations every manifest-level test (schema, API server) covers besides the default. */
 export const VARIANTS: Record<string, ClusterConfigInput> = {
   'default': {},
@@ -27,4 +42,26 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
     seeding: { mirror: 'http://mirror.lan:8080' },
   },
   'network policies': { networkPolicy: { enabled: true }, seeding: { mirror: 'http://mirror.lan:8080' } },
+  // Board profiles (docs/profiles.md). Four Orin on JetPack 6: one DaemonSet triton-jetpack6, NGC image.
+  'all Orin (jetpack6)': {
+    nodes: {
+      server: { name: 'orin-1', profile: 'jetpack6', memory: '8Gi' },
+      agents: [{ name: 'orin-2', profile: 'jetpack6', memory: '8Gi' }, { name: 'orin-3', profile: 'jetpack6', memory: '16Gi' }],
+    },
+    seeding: { builtinModels: false },
+    models: [DENSENET_ONNX],
+  },
+  // Two Nano (Docker) and two Orin (containerd) behind one Service.
+  'mixed Nano and Orin': {
+    nodes: {
+      server: { name: 'jm-node-1', profile: 'jetpack4' },
+      agents: [
+        { name: 'jm-node-2', profile: 'jetpack4' },
+        { name: 'orin-1', profile: 'jetpack6', memory: '16Gi' },
+        { name: 'orin-2', profile: 'jetpack6', memory: '16Gi' },
+      ],
+    },
+    seeding: { builtinModels: false },
+    models: [DENSENET_ONNX],
+  },
 };
