@@ -7,14 +7,30 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { loadClusterConfig } from '../lib/config/cluster-config';
+import { CLUSTER_CONFIG_ENV, loadClusterConfig, resolveClusterConfigPath } from '../lib/config/cluster-config';
+import { formatOfflinePlan, planOffline } from './executor/offline-plan';
 import { runBootstrap, runReset, type RunOptions, type RunSummary } from './executor/run';
 
 /** Environment variable holding the sudo password for scripts (never put it on the command line). */
 export const SUDO_PASSWORD_ENV = 'TRITON_JETSON_SUDO_PASSWORD';
+/**
+ * File-system errors as one line naming the file and the cause (the top-level handler
+ * prints only the message: no stack trace reaches the user).
+ */
+export function describeIoError(err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== 'string' || !e.syscall) return err instanceof Error ? err : new Error(String(err));
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or folder', EACCES: 'permission denied', EPERM: 'operation not permitted', EISDIR: 'is a folder, not a file',
+    ENOTDIR: 'a part of the path is not a folder', EROFS: 'read-only file system', ENOSPC: 'no space left on the device', ELOOP: 'too many symbolic links',
+  };
+  const where = e.path ? `${e.path}: ` : '';
+  return new Error(`${where}${reasons[e.code] ?? e.message} (${e.code} on ${e.syscall}); check the path and its permissions`);
+}
 
 interface CommonFlags {
-  config: string;
+  config?: string;
+  offline?: boolean;
   json?: boolean;
   dryRun?: boolean;
   trustNewHosts?: boolean;
@@ -27,7 +43,7 @@ interface CommonFlags {
 
 export function register(program: Command): void {
   const common = (cmd: Command) => cmd
-    .option('-c, --config <file>', 'cluster description', 'cluster.yaml')
+    .option('-c, --config <file>', `cluster description (default: $${CLUSTER_CONFIG_ENV}, then ./cluster.yaml)`)
     .option('--trust-new-hosts', 'accept and record SSH host keys not yet in known_hosts (a changed key is always refused)')
     .option('--known-hosts <file>', 'known_hosts file (default: ssh.knownHostsFile, ~/.ssh/known_hosts)')
     .option('--kubeconfig <file>', 'kubeconfig to merge the context into / remove it from (default: kubeconfig.path, $KUBECONFIG, ~/.kube/config)')
@@ -38,28 +54,49 @@ export function register(program: Command): void {
     .description('prepare every node (daemon.json, nfs-common), install K3s, merge the kubeconfig and wait for all nodes Ready; safe to rerun')
     .option('--dry-run', 'connect and probe read-only, print what would run on each host, change nothing')
     .option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready (default: k3s.readyTimeoutSeconds)'))
-    .action(async (flags: CommonFlags) => finish(flags, await runBootstrap(await runOptions(flags))));
+    .action(friendly(async (flags: CommonFlags) => finish(flags, await runBootstrap(await runOptions(flags)))));
 
   common(program.command('plan')
-    .description('same as `bootstrap --dry-run`: print the commands each host would get, touching nothing'))
-    .action(async (flags: CommonFlags) => finish(flags, await runBootstrap(await runOptions({ ...flags, dryRun: true }))));
+    .description('same as `bootstrap --dry-run`: print the commands each host would get, touching nothing')
+    .option('--offline', 'connect to nothing, need no SSH key: print what bootstrap would run on freshly flashed boards (secrets redacted)'))
+    .action(friendly(async (flags: CommonFlags) => {
+      if (flags.offline) {
+        const plan = planOffline(await runOptions(flags));
+        process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatOfflinePlan(plan));
+        if (!plan.ok) process.exitCode = 1;
+        return;
+      }
+      finish(flags, await runBootstrap(await runOptions({ ...flags, dryRun: true })));
+    }));
 
   common(program.command('reset')
     .description('uninstall K3s from every node, restore daemon.json from its backup, remove the kubeconfig context')
     .option('--dry-run', 'print what would run, change nothing')
     .option('-y, --yes', 'do it without asking (required when not on a terminal)'))
-    .action(async (flags: CommonFlags) => {
+    .action(friendly(async (flags: CommonFlags) => {
       if (!flags.dryRun && !flags.yes) {
         const answer = process.stdin.isTTY ? await ask('Uninstall K3s from every node of the cluster? [y/N] ', false) : '';
         if (!/^y(es)?$/i.test(answer.trim())) throw new Error('reset cancelled; pass --yes to reset without asking');
       }
       finish(flags, await runReset(await runOptions(flags)));
-    });
+    }));
+}
+
+/** An action whose file-system errors become one-line messages naming the file. */
+function friendly<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      throw describeIoError(err);
+    }
+  };
 }
 
 async function runOptions(flags: CommonFlags): Promise<RunOptions> {
-  const configPath = resolve(flags.config);
-  const config = loadClusterConfig(configPath, flags.config !== 'cluster.yaml');
+  const location = resolveClusterConfigPath(flags.config);
+  const configPath = resolve(location.file);
+  const config = loadClusterConfig(configPath, location.required);
   if (!config.nodes) throw new Error(`${configPath}: nodes: missing; describe nodes.server and nodes.agents (see docs/bootstrap.md)`);
   let readyTimeoutSeconds: number | undefined;
   if (flags.readyTimeout !== undefined) {
@@ -148,6 +185,7 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.kubeconfig) {
     lines.push('', `kubeconfig: ${summary.kubeconfig.path}, context "${summary.kubeconfig.context}" ${summary.kubeconfig.changed ? 'updated' : 'unchanged'}`);
     if (summary.command === 'bootstrap') lines.push(`  try: kubectl --context ${summary.kubeconfig.context} get nodes`);
+    if (summary.kubeconfig.currentContext) lines.push(`  ${summary.kubeconfig.currentContext}`);
   }
   if (summary.nodes) {
     lines.push(`nodes Ready: ${summary.nodes.ready.join(', ') || 'none'}${summary.nodes.notReady.length ? `; NOT Ready: ${summary.nodes.notReady.join(', ')}` : ''}`);

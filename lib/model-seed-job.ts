@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { JobSpec, KubeConfigMap, KubeJob, Quantity } from '../imports/k8s';
-import { ClusterConfig } from './config';
+import { ClusterConfig, describeIssues, modelSeedJobPropsSchema } from './config';
 import { componentLabels } from './labels';
 import { ModelDefinition, modelCatalog } from './model-catalog';
 import {
-  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER,
-  MODEL_REPOSITORY_SUBPATH, SEED_SPEC_MOUNT_PATH, SEED_STAGING_SUBPATH, SEED_VOLUME_MOUNT_PATH,
+  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_DEADLINE_SECONDS,
+  DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER, MODEL_REPOSITORY_SUBPATH, SEED_SPEC_MOUNT_PATH, SEED_STAGING_SUBPATH, SEED_VOLUME_MOUNT_PATH,
 } from './seed/seed-defaults';
 import { SEED_SCRIPT_KEY, seedConfigMapData } from './seed/seed-plan';
 import { KUBE_SCORE_IGNORE_ANNOTATION } from './workload-hygiene';
@@ -84,6 +84,16 @@ export interface ModelSeedJobProps {
    */
   readonly downloadTimeoutSeconds?: number;
   /**
+   * Largest download accepted, in bytes (a larger answer fails the download).
+   * @default 4294967296 (4 GiB)
+   */
+  readonly maxDownloadBytes?: number;
+  /**
+   * Largest tar stream a tar.gz download may unpack to, in bytes (bounds gzip bombs).
+   * @default 4294967296 (4 GiB)
+   */
+  readonly maxExtractBytes?: number;
+  /**
    * Seconds after which the whole Job, retries included, fails.
    * @default 3600
    */
@@ -133,6 +143,7 @@ export class ModelSeedJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelSeedJobProps) {
     super(scope, id);
+    validateModelSeedJobProps(props);
     const namespace = props.namespace ?? 'default';
     const baseName = props.name ?? 'model-seed';
     this.models = props.models ?? modelCatalog();
@@ -174,6 +185,8 @@ export class ModelSeedJob extends Construct {
                 { name: 'SEED_REPOSITORY_SUBPATH', value: MODEL_REPOSITORY_SUBPATH },
                 { name: 'SEED_STAGING_SUBPATH', value: SEED_STAGING_SUBPATH },
                 { name: 'SEED_DOWNLOAD_TIMEOUT', value: String(props.downloadTimeoutSeconds ?? DEFAULT_DOWNLOAD_TIMEOUT_SECONDS) },
+                { name: 'SEED_MAX_DOWNLOAD_BYTES', value: String(props.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES) },
+                { name: 'SEED_MAX_EXTRACT_BYTES', value: String(props.maxExtractBytes ?? DEFAULT_MAX_EXTRACT_BYTES) },
                 // A staging run older than the Job's deadline belongs to a pod that is gone.
                 { name: 'SEED_STALE_SECONDS', value: String(deadline) },
               ],
@@ -217,6 +230,24 @@ export class ModelSeedJob extends Construct {
   }
 }
 
+/** Invalid {@link ModelSeedJobProps}: one "ModelSeedJob.props.<field>: <fix>" line per problem. */
+export class ModelSeedJobPropsError extends Error {
+  constructor(public readonly issues: readonly string[]) {
+    super(`invalid ModelSeedJob props:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ModelSeedJobPropsError';
+  }
+}
+
+/**
+ * Checks props with the rules of the cluster description (lib/config/models-schema.ts),
+ * so the construct used directly from another cdk8s app accepts exactly what cluster.yaml
+ * accepts (e.g. no file target outside the model folder).
+ */
+export function validateModelSeedJobProps(props: ModelSeedJobProps): void {
+  const result = modelSeedJobPropsSchema.safeParse(props);
+  if (!result.success) throw new ModelSeedJobPropsError(describeIssues('ModelSeedJob.props', result.error.issues));
+}
+
 /** First 8 hex digits of the sha256 of a JSON value (key order as built: deterministic). */
 function contentHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
@@ -238,5 +269,7 @@ export function modelSeedJobPropsFromConfig(config: ClusterConfig): ModelSeedJob
     downloadTimeoutSeconds: seeding.downloadTimeoutSeconds,
     activeDeadlineSeconds: seeding.activeDeadlineSeconds,
     runAsUser: seeding.runAsUser,
+    maxDownloadBytes: seeding.maxDownloadBytes,
+    maxExtractBytes: seeding.maxExtractBytes,
   };
 }

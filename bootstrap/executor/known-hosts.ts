@@ -47,7 +47,8 @@ function patternMatches(pattern: string, name: string): boolean {
 export class KnownHosts {
   private readonly entries: Entry[] = [];
 
-  constructor(private readonly file: string) {
+  /** `file`: the known_hosts file checked (and appended to with --trust-new-hosts). */
+  constructor(readonly file: string) {
     if (existsSync(file)) this.parse(readFileSync(file, 'utf-8'));
   }
 

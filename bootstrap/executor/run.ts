@@ -15,7 +15,9 @@ import {
   pickAirGapFiles, type InstallSource,
 } from '../plan/k3s-install';
 import { nfsServerScript, parseNfsServerChanges } from '../plan/nfs-server';
-import { mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig } from '../plan/kubeconfig';
+import {
+  describeCurrentContext, mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig,
+} from '../plan/kubeconfig';
 import {
   PROBE_SCRIPT, evaluatePreflight, parseProbe, type HostFacts, type PreflightCheck, type PreflightResult,
 } from '../plan/preflight';
@@ -84,7 +86,8 @@ export interface RunSummary {
   readonly dryRun: boolean;
   ok: boolean;
   readonly hosts: HostSummary[];
-  kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean };
+  /** `currentContext` (reset): what became of `current-context`, in words. */
+  kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean; readonly currentContext?: string };
   nodes?: { readonly ready: string[]; readonly notReady: string[] };
   durationMs: number;
 }
@@ -135,7 +138,8 @@ class Fleet {
     });
     const targets = resolver.nodes();
     const knownHostsFile = options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias);
-    this.knownHosts = new KnownHosts(expandHome(knownHostsFile, this.home));
+    // Absolute, so the host-key hints naming it work from any folder.
+    this.knownHosts = new KnownHosts(resolve(expandHome(knownHostsFile, this.home)));
     this.hosts = targets.map((target) => ({
       target,
       summary: {
@@ -277,7 +281,7 @@ class Fleet {
   }
 }
 
-function safeUserName(env: NodeJS.ProcessEnv): string {
+export function safeUserName(env: NodeJS.ProcessEnv): string {
   try {
     return userInfo().username;
   } catch {
@@ -286,11 +290,12 @@ function safeUserName(env: NodeJS.ProcessEnv): string {
 }
 
 /** A path from the cluster description: ~ expanded, relative to the description's folder. */
-function fromConfigDir(configPath: string, path: string, home: string): string {
+export function fromConfigDir(configPath: string, path: string, home: string): string {
   return resolve(dirname(configPath), expandHome(path, home));
 }
 
-function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
+/** Where install.sh and the binary come from: the installer URL, or the air-gap folder (read and hashed here). */
+export function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
   const dir = config.k3s.airGapDir;
   if (!dir) return { kind: 'online', scriptUrl: config.k3s.installScriptUrl };
   const folder = fromConfigDir(configPath, dir, home);
@@ -441,7 +446,13 @@ async function prepareNfsServer(fleet: Fleet, dryRun: boolean): Promise<void> {
     return;
   }
   const clients = config.nfsServer.clients ?? fleet.hosts.map((h) => h.target.ssh.host);
-  const script = nfsServerScript({ path, clients, exportOptions: config.nfsServer.exportOptions });
+  let script: string;
+  try {
+    script = nfsServerScript({ path, clients, exportOptions: config.nfsServer.exportOptions });
+  } catch (err) {
+    fleet.fail(nfs, new HostError('step', (err as Error).message));
+    return;
+  }
   const title = `export ${path} to ${clients.join(', ')} (nfs-kernel-server)`;
   if (nfs.sharedWith) nfs.summary.warnings.push(`shares the SSH connection of ${nfs.sharedWith.target.name}`);
   if (dryRun) {
@@ -497,7 +508,11 @@ async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<
 
 /** --kubeconfig (relative to the working folder), else kubeconfig.path, else $KUBECONFIG / ~/.kube/config. */
 function kubeconfigTarget(fleet: Fleet): string {
-  const { options, home, env } = fleet;
+  return resolveKubeconfigPath(fleet.options, fleet.home, fleet.env);
+}
+
+/** The kubeconfig a run merges into / prunes (see kubeconfigTarget). */
+export function resolveKubeconfigPath(options: RunOptions, home: string, env: NodeJS.ProcessEnv): string {
   if (options.kubeconfigPath) return resolve(expandHome(options.kubeconfigPath, home));
   if (options.config.kubeconfig.path) return fromConfigDir(options.configPath, options.config.kubeconfig.path, home);
   return resolve(defaultKubeconfigPath(home, env));
@@ -623,8 +638,10 @@ export async function runReset(options: RunOptions): Promise<RunSummary> {
       const path = kubeconfigTarget(fleet);
       const existing = readIfExists(path);
       const pruned = existing === undefined ? undefined : removeFromKubeconfig(existing, config.kubeconfig.context);
-      if (pruned !== undefined) writePrivateFileAtomically(path, pruned);
-      summary.kubeconfig = { path, context: config.kubeconfig.context, changed: pruned !== undefined };
+      if (pruned !== undefined) writePrivateFileAtomically(path, pruned.text);
+      const currentContext = pruned ? describeCurrentContext(pruned.currentContext) : undefined;
+      summary.kubeconfig = { path, context: config.kubeconfig.context, changed: pruned !== undefined, ...(currentContext ? { currentContext } : {}) };
+      fleet.say('local', pruned ? `kubeconfig: context "${config.kubeconfig.context}" removed from ${path}; ${currentContext}` : `kubeconfig: ${path} has no context "${config.kubeconfig.context}"`);
     }
     summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok');
     return summary;

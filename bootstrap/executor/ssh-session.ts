@@ -7,6 +7,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { ConnectConfig } from 'ssh2';
+import { shQuote } from '../plan/shell';
 import type { SshEndpoint } from '../plan/targets';
 import { KnownHosts, keyTypeOf, knownHostsName, type HostKeyVerdict } from './known-hosts';
 
@@ -49,6 +50,27 @@ const DEFAULT_HOST_KEY_ALGORITHMS = [
 function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
   const preferred = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
   return [...new Set([...preferred.filter((a) => DEFAULT_HOST_KEY_ALGORITHMS.includes(a)), ...DEFAULT_HOST_KEY_ALGORITHMS])];
+}
+
+/**
+ * Shell commands (for the user to copy) that add or remove a host's key in the
+ * known_hosts file in use, every word quoted: `ssh-keyscan -p PORT HOST >> FILE` and
+ * `ssh-keygen -f FILE -R NAME` (NAME `[host]:port` off port 22). The default file is
+ * written `~/.ssh/known_hosts`.
+ */
+export function hostKeyHints(file: string, host: string, port: number, homeDir: string): { readonly fileLabel: string; readonly add: string; readonly remove: string } {
+  const shownFile = file === `${homeDir.replace(/\/+$/, '')}/.ssh/known_hosts` ? '~/.ssh/known_hosts' : shQuote(file);
+  return {
+    fileLabel: shownFile,
+    add: `ssh-keyscan -p ${port} ${shQuote(host)} >> ${shownFile}`,
+    remove: `ssh-keygen -f ${shownFile} -R ${shQuote(knownHostsName(host, port))}`,
+  };
+}
+
+/** The command that stores stdin at `remote` (its folder created), every name quoted as data. */
+export function uploadCommand(remote: string): string {
+  const dir = remote.slice(0, remote.lastIndexOf('/')) || '/';
+  return `mkdir -p -- ${shQuote(dir)} && umask 077 && cat > ${shQuote(remote)}`;
 }
 
 export class SshSession {
@@ -131,19 +153,20 @@ export class SshSession {
   }
 
   private explain(err: Error & { level?: string; code?: string }, verdict: HostKeyVerdict | undefined, key: Buffer | undefined): HostError {
-    const { endpoint } = this.options;
+    const { endpoint, knownHosts } = this.options;
     const name = knownHostsName(endpoint.host, endpoint.port);
+    const hints = hostKeyHints(knownHosts.file, endpoint.host, endpoint.port, this.options.homeDir);
     if (verdict === 'unknown' && key) {
-      return new HostError('host-key', `${this.label}: host key not in known_hosts (${keyTypeOf(key)}); check it, then rerun with --trust-new-hosts to record it, or add it with: ssh-keyscan -p ${endpoint.port} ${endpoint.host} >> ~/.ssh/known_hosts`);
+      return new HostError('host-key', `${this.label}: host key not in ${hints.fileLabel} (${keyTypeOf(key)}); check it, then rerun with --trust-new-hosts to record it, or add it with: ${hints.add}`);
     }
     if (verdict === 'changed') {
-      return new HostError('host-key', `${this.label}: HOST KEY CHANGED for ${name} — refusing to connect (possible man-in-the-middle). If the board was reflashed, remove the old key with: ssh-keygen -R '${name}'`);
+      return new HostError('host-key', `${this.label}: HOST KEY CHANGED for ${name} in ${hints.fileLabel} — refusing to connect (possible man-in-the-middle). If the board was reflashed, remove the old key with: ${hints.remove}`);
     }
     if (verdict === 'revoked') {
       return new HostError('host-key', `${this.label}: host key is marked @revoked in known_hosts; refusing to connect`);
     }
     if (err.level === 'client-authentication') {
-      return new HostError('auth', `${this.label}: authentication failed (tried ${this.options.endpoint.identityFiles.join(', ') || 'default keys'}${this.options.agentSocket ? ' and the SSH agent' : ''}); install your public key on the node (ssh-copy-id -p ${endpoint.port} ${endpoint.user}@${endpoint.host}) or fix user/identityFile`);
+      return new HostError('auth', `${this.label}: authentication failed (tried ${this.options.endpoint.identityFiles.join(', ') || 'default keys'}${this.options.agentSocket ? ' and the SSH agent' : ''}); install your public key on the node (ssh-copy-id -p ${endpoint.port} ${shQuote(`${endpoint.user}@${endpoint.host}`)}) or fix user/identityFile`);
     }
     if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT') {
       return new HostError('unreachable', `${this.label}: no SSH answer within ${Math.round(this.options.connectTimeoutMs / 1000)}s; check the address, the network and that sshd runs`);
@@ -205,10 +228,9 @@ export class SshSession {
 
   /** Copies a local file to `remote` (as the SSH user) over this connection. */
   async upload(local: string, remote: string): Promise<void> {
-    const dir = remote.slice(0, remote.lastIndexOf('/')) || '/';
     const stream = new PassThrough();
     createReadStream(local).on('error', (e) => stream.destroy(e)).pipe(stream);
-    const result = await this.exec(`mkdir -p '${dir}' && umask 077 && cat > '${remote}'`, stream);
+    const result = await this.exec(uploadCommand(remote), stream);
     if (result.code !== 0) throw new HostError('step', `${this.label}: upload of ${local} to ${remote} failed: ${result.stderr.trim()}`);
   }
 

@@ -108,7 +108,12 @@ export function planHostWork(input: HostWorkInput): HostWork {
   if (isInstallCurrent(install, facts)) {
     unchanged.push(`K3s ${install.version} (${roleName}) already installed with these settings and running`);
   } else {
-    const what = facts.k3sVersion ? `K3s ${facts.k3sVersion} → ${install.version} (${roleName}, settings updated)` : `installed K3s ${install.version} (${roleName})`;
+    const sameInstall = facts.k3sVersion === install.version && facts.k3sFingerprint === install.fingerprint;
+    const what = !facts.k3sVersion
+      ? `installed K3s ${install.version} (${roleName})`
+      : sameInstall
+        ? `K3s ${install.version} (${roleName}) was not running: installer rerun with the same settings, service started`
+        : `K3s ${facts.k3sVersion} → ${install.version} (${roleName}, settings updated)`;
     steps.push({
       id: 'k3s-install',
       phase: 'install',

@@ -80,6 +80,14 @@ export function planK3sInstall(input: K3sInstallInput, token: string): K3sInstal
   }
   if (input.source.kind === 'airgap') env.INSTALL_K3S_SKIP_DOWNLOAD = 'true';
 
+  // Not part of the fingerprint (how the service is started, not what is installed).
+  const startEnv: Record<string, string> = input.role === 'server'
+    // K3s' install.sh skips starting the service when the binary, unit and env file are
+    // unchanged ("No change detected so skipping service start"): a stopped server would
+    // stay stopped on a rerun. We only reinstall when something is wrong, so always start.
+    ? { INSTALL_K3S_FORCE_RESTART: 'true' }
+    : {};
+
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({
       args,
@@ -93,7 +101,7 @@ export function planK3sInstall(input: K3sInstallInput, token: string): K3sInstal
     serviceName: input.role === 'server' ? 'k3s' : 'k3s-agent',
     version: input.version,
     args,
-    env,
+    env: { ...env, ...startEnv },
     fingerprint,
     labels,
     source: input.source,
@@ -147,6 +155,10 @@ function renderInstallScript(plan: K3sInstallPlan, tokenWord: string): string {
       );
     }
     lines.push(`sh ${s}/install.sh ${argv}`);
+  }
+  if (plan.role === 'server') {
+    // An installer older than INSTALL_K3S_FORCE_RESTART may still have skipped the start.
+    lines.push('systemctl is-active --quiet k3s || systemctl start k3s');
   }
   lines.push('mkdir -p /etc/rancher/k3s', heredoc(`cat > ${K3S_FINGERPRINT_PATH}`, plan.fingerprint));
   return lines.join('\n');

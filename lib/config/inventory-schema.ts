@@ -21,10 +21,27 @@ const jumpHost = z
   .string()
   .regex(/^([A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(:\d{1,5})?$/, 'must be a jump host such as "pi@bastion.local:22" or an alias from ~/.ssh/config');
 
-/** A K3s command-line flag, e.g. "--kubelet-arg=max-pods=60". */
+/** A K3s command-line flag, e.g. "--kubelet-arg=max-pods=60" (passed as one quoted argument). */
 const k3sFlag = z
   .string()
-  .regex(/^--[a-z0-9][-a-z0-9]*(=[^\n\0]*)?$/, 'must be a K3s flag such as "--kubelet-arg=max-pods=60" (one flag per entry, value after "=")');
+  // eslint-disable-next-line no-control-regex
+  .regex(/^--[a-z0-9][-a-z0-9]*(=[^\u0000-\u001f\u007f]*)?$/, 'must be a K3s flag such as "--kubelet-arg=max-pods=60" (one flag per entry, value after "=", no newlines or control characters)');
+
+/** A login name on a node (SSH user). */
+const loginName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$/, 'must be a login name such as "ubuntu" (letters, digits, ".", "_" and "-", at most 32)');
+
+/** The K3s installer URL: an http(s) URL without quotes or shell metacharacters (percent-encode them). */
+const installerUrl = httpUrl.regex(/^[^'"`\\$;&|<>(){}\u0000-\u001f\u007f]*$/, 'must not contain quotes, "$", ";", "&", "|", "<", ">", brackets or backslashes; percent-encode them (e.g. "https://get.k3s.io")');
+
+/** exports(5) options: comma-separated words, each optionally "=value" (e.g. "rw,sync,no_subtree_check,anonuid=65534"). */
+export const EXPORT_OPTIONS_PATTERN = /^[a-z_]+(=[A-Za-z0-9_:.-]+)?(,[a-z_]+(=[A-Za-z0-9_:.-]+)?)*$/;
+/** An exports(5) client: host, address, network or wildcard (no spaces, quotes or parentheses). */
+export const EXPORT_CLIENT_PATTERN = /^[A-Za-z0-9.*?:/_-]+$/;
+const exportOptions = z
+  .string()
+  .regex(EXPORT_OPTIONS_PATTERN, 'must be exports(5) options such as "rw,sync,no_subtree_check" (comma-separated, no spaces or quotes)');
 
 const k3sVersion = z
   .string()
@@ -40,7 +57,7 @@ export const hostSchema = z
     /** Address to reach the node at; defaults to `name` (resolved through ~/.ssh/config or DNS). */
     address: hostOrIp.optional(),
     /** SSH user; default from ~/.ssh/config, else `ssh.user`, else the current user. */
-    user: z.string().min(1).optional(),
+    user: loginName.optional(),
     /** SSH port; default from ~/.ssh/config, else `ssh.port`, else 22. */
     port: tcpPort.optional(),
     /** Private key file; default from ~/.ssh/config, `ssh.identityFile`, the SSH agent or ~/.ssh/id_*. */
@@ -74,7 +91,7 @@ export const nodesSchema = z
 export const sshSchema = z
   .object({
     /** Default SSH user when neither the node nor ~/.ssh/config gives one. */
-    user: z.string().min(1).optional(),
+    user: loginName.optional(),
     /** Default SSH port. @default 22 */
     port: tcpPort.optional(),
     /** Default private key file. */
@@ -109,7 +126,7 @@ export const k3sSchema = z
     /** Label nodes verified to be Jetsons with `triton-jetson.dev/jetson=true`. @default true */
     labelJetsonNodes: z.boolean().default(true),
     /** Installer script URL (ignored with `airGapDir`). @default "https://get.k3s.io" */
-    installScriptUrl: httpUrl.default('https://get.k3s.io'),
+    installScriptUrl: installerUrl.default('https://get.k3s.io'),
     /** Local folder with install.sh, the k3s-arm64 binary and k3s-airgap-images-arm64.tar(.gz|.zst) for hosts without internet. */
     airGapDir: z.string().min(1).optional(),
     /** Seconds to wait for every node to be Ready. @default 300 */
@@ -142,7 +159,7 @@ export const nfsServerSchema = z
     /** SSH alias or address of the NFS server. @default the value of nfs.server */
     host: hostOrIp.optional(),
     /** SSH user; default from ~/.ssh/config, else `ssh.user`. */
-    user: z.string().min(1).optional(),
+    user: loginName.optional(),
     /** SSH port. @default 22 */
     port: tcpPort.optional(),
     /** Private key file. */
@@ -150,9 +167,9 @@ export const nfsServerSchema = z
     /** Jump host (ProxyJump). */
     bastion: jumpHost.optional(),
     /** Hosts or networks allowed to mount the export. @default every node's address */
-    clients: z.array(z.string().regex(/^[A-Za-z0-9.*?:/_-]+$/, 'must be an exports(5) client such as "10.0.0.0/24", "jm-node-*" or "10.0.0.11"')).min(1).optional(),
+    clients: z.array(z.string().regex(EXPORT_CLIENT_PATTERN, 'must be an exports(5) client such as "10.0.0.0/24", "jm-node-*" or "10.0.0.11"')).min(1).optional(),
     /** exports(5) options; no_root_squash lets the provisioner create per-claim folders. @default "rw,sync,no_subtree_check,no_root_squash" */
-    exportOptions: z.string().regex(/^[a-z_=0-9,]+$/, 'must be exports(5) options such as "rw,sync,no_subtree_check"').default('rw,sync,no_subtree_check,no_root_squash'),
+    exportOptions: exportOptions.default('rw,sync,no_subtree_check,no_root_squash'),
   })
   .strict();
 

@@ -6,12 +6,89 @@
  * drops the built-in ones. See docs/seeding.md.
  */
 import { z } from 'zod';
-import { MODEL_ARCHIVE_TYPES, ModelCatalogError, ModelDefinition, validateModel } from '../model-catalog';
-import { TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, TRITON_TENSOR_FORMATS } from '../model-config';
+import type { ModelDefinition } from '../model-catalog';
 import {
-  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER,
+  labelFilenames, ModelConfigError, renderModelConfig, TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, TRITON_TENSOR_FORMATS,
+} from '../model-config';
+import {
+  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_DEADLINE_SECONDS,
+  DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER,
 } from '../seed/seed-defaults';
-import { httpUrl, imageRef, sha256 } from './validators';
+import { dnsLabel, dnsSubdomain, httpUrl, imageRef, quantity, sha256 } from './validators';
+
+// The one set of rules for models and seeding settings: the cluster description and the
+// constructs (ModelSeedJob, modelCatalog) both validate with the schemas of this file.
+
+/** Archive formats the seeding script can unpack. */
+export const MODEL_ARCHIVE_TYPES = ['tar.gz', 'file'] as const;
+
+// Model names double as ConfigMap keys and shell words: a safe subset of Triton's names.
+const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
+// Path segments: no spaces or newlines (the seed list is space- and line-separated), no
+// shell or glob characters, not starting with "." ("..", hidden files) or "-" (a member
+// name such as "--to-command=sh" would be an option of tar).
+const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.+=@,-]*$/;
+
+/** True for a relative path of plain segments ("1/model.graphdef"). */
+export function isSafeRelativePath(value: string): boolean {
+  return value.split('/').every((segment) => SEGMENT.test(segment));
+}
+
+/** Last path segment of a URL (the file name a mirror serves it under); "" when none. */
+export function urlBaseName(url: string): string {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    return '';
+  }
+  return pathname.slice(pathname.lastIndexOf('/') + 1);
+}
+
+const PATH_RULE = 'letters, digits, "_", ".", "+", "=", "@", "," or "-" in "/"-separated segments that do not start with "." or "-" (no spaces, no "..", not absolute)';
+
+/** A model name. */
+export const modelName = z
+  .string()
+  .regex(MODEL_NAME, 'must be letters, digits, "_", "." or "-" (not starting with "." or "-", at most 100), e.g. "densenet_onnx"')
+  .refine((name) => name !== 'config.pbtxt', 'must not be "config.pbtxt"');
+
+/** A path inside the model folder. */
+export const modelFilePath = z
+  .string()
+  .refine(isSafeRelativePath, `must be a relative path inside the model folder: ${PATH_RULE}, e.g. "1/model.onnx"`)
+  .refine((to) => to !== 'config.pbtxt', 'must not be config.pbtxt (rendered from "config"); pick another path');
+
+/** A member of a tar.gz download. */
+export const archiveMember = z
+  .string()
+  .refine(isSafeRelativePath, `must name the archive member as a relative path: ${PATH_RULE}, e.g. "densenet/model.onnx"`);
+
+const PRINTABLE = /^[\x21-\x7e]+$/;
+
+/** An http(s) URL of printable ASCII: the cluster description's rule, then ours; one message per problem. */
+function url(extra?: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const base = httpUrl.safeParse(value);
+    const message = !base.success
+      ? base.error.issues[0].message
+      : !PRINTABLE.test(value)
+        ? 'must be printable ASCII (percent-encode anything else)'
+        : extra?.(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+/** A download URL: http(s), printable ASCII, ending in a file name (the name a mirror serves it under). */
+export const downloadUrl = url((value) => urlBaseName(value) === ''
+  ? 'must end in a file name (a mirror serves the download under it), e.g. "https://example.org/models/model.onnx"'
+  : undefined);
+
+/** Base URL of a LAN mirror. */
+export const mirrorUrl = url();
+
+/** The content of an inline file: small text shipped in the ConfigMap (1 MiB for all of it). */
+const INLINE_MAX_BYTES = 256 * 1024;
 
 const dims = z.array(z.number().int()).min(1, 'list at least one dimension');
 
@@ -72,49 +149,126 @@ export const modelConfigSchema = z
   })
   .strict();
 
+export const modelFileSchema = z
+  .object({
+    /** Member of the archive (tar.gz downloads only). */
+    from: archiveMember.optional(),
+    /** Path inside the model folder. */
+    to: modelFilePath,
+  })
+  .strict();
+
 export const modelDownloadSchema = z
   .object({
     /** Where the file is downloaded from (with `seeding.mirror`, only its file name is kept). */
-    url: httpUrl,
+    url: downloadUrl,
     /** Expected sha256 (64 hex digits); verified before anything is published. */
     sha256: sha256.optional(),
     archive: z.enum(MODEL_ARCHIVE_TYPES).default('tar.gz'),
-    files: z
-      .array(z.object({ from: z.string().min(1).optional(), to: z.string().min(1) }).strict())
-      .min(1, 'list at least one file to take from the download'),
+    files: z.array(modelFileSchema).min(1, 'list at least one file to take from the download'),
+  })
+  .strict()
+  .superRefine((download, ctx) => {
+    if (download.archive === 'file') {
+      if (download.files.length !== 1 || download.files[0].from !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['files'], message: 'a plain "file" download gives exactly one file, with "to" only' });
+      }
+      return;
+    }
+    const members = new Set<string>();
+    download.files.forEach((file, f) => {
+      if (file.from === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['files', f, 'from'], message: 'name the archive member to take, e.g. "model.onnx" (or set archive: file)' });
+      } else if (members.has(file.from)) {
+        ctx.addIssue({ code: 'custom', path: ['files', f, 'from'], message: `"${file.from}" is taken twice from the same archive; list it once` });
+      } else members.add(file.from);
+    });
+  });
+
+export const inlineFileSchema = z
+  .object({
+    /** Path inside the model folder. */
+    to: modelFilePath,
+    /** The file's content (text), shipped in the seeding ConfigMap: no download. */
+    content: z.string().refine((c) => Buffer.byteLength(c) <= INLINE_MAX_BYTES, `must be at most ${INLINE_MAX_BYTES / 1024} KiB (the ConfigMap holds at most 1 MiB); download larger files`),
   })
   .strict();
 
 export const modelSchema = z
   .object({
     /** Model name: folder in the repository and Triton's model name. */
-    name: z.string().min(1),
+    name: modelName,
     downloads: z.array(modelDownloadSchema).min(1, 'list at least one download'),
+    /** Small files shipped in the ConfigMap (e.g. a label file). */
+    inlineFiles: z.array(inlineFileSchema).optional(),
     config: modelConfigSchema,
   })
   .strict()
   .superRefine((model, ctx) => {
+    // Rules across fields only once every field is valid: one problem, one message.
+    if (ctx.issues.length > 0) return;
+    const targets: string[] = [];
+    const claim = (to: string, path: (string | number)[]) => {
+      if (targets.some((t) => t === to || t.startsWith(`${to}/`) || to.startsWith(`${t}/`))) {
+        ctx.addIssue({ code: 'custom', path, message: `"${to}" collides with another file of the model; give each file its own path` });
+      }
+      targets.push(to);
+    };
+    model.downloads.forEach((download, d) => download.files.forEach((file, f) => claim(file.to, ['downloads', d, 'files', f, 'to'])));
+    (model.inlineFiles ?? []).forEach((file, f) => claim(file.to, ['inlineFiles', f, 'to']));
+    if (!targets.some((t) => /^[1-9][0-9]*\//.test(t))) {
+      ctx.addIssue({ code: 'custom', path: ['downloads'], message: 'no file goes into a version folder; put the model file under a number, e.g. "1/model.onnx"' });
+    }
+    for (const label of labelFilenames(model.config)) {
+      if (!targets.includes(label)) {
+        ctx.addIssue({ code: 'custom', path: ['config'], message: `label file "${label}" is not among the model's files; add it to a download's "files" or to "inlineFiles"` });
+      }
+    }
     try {
-      validateModel(model);
+      renderModelConfig(model.name, model.config);
     } catch (err) {
-      if (!(err instanceof Error)) throw err;
-      ctx.addIssue({ code: 'custom', message: err instanceof ModelCatalogError ? err.message : `model "${model.name}": ${err.message}` });
+      if (!(err instanceof ModelConfigError)) throw err;
+      ctx.addIssue({ code: 'custom', path: ['config'], message: err.message });
     }
   });
 
-/** Extra models (added to the built-in inception_graphdef; same name = replace it). */
-export const modelsSchema = z
-  .array(modelSchema)
-  .default([])
-  .superRefine((models, ctx) => {
-    const seen = new Set<string>();
-    models.forEach((model, index) => {
-      if (seen.has(model.name)) {
-        ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${model.name}" is listed twice; keep one entry per model name` });
+/**
+ * Refinements of a list of models: one entry per name, and no two downloads that a mirror
+ * (which keeps only the file name of a URL) could not tell apart.
+ */
+export function checkModelList(models: readonly ModelDefinition[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  const baseNames = new Map<string, string>();
+  models.forEach((model, index) => {
+    if (seen.has(model.name)) {
+      ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${model.name}" is listed twice; keep one entry per model name` });
+    }
+    seen.add(model.name);
+    model.downloads.forEach((download, d) => {
+      const base = urlBaseName(download.url);
+      const other = baseNames.get(base);
+      if (other !== undefined && other !== download.url) {
+        ctx.addIssue({ code: 'custom', path: [index, 'downloads', d, 'url'], message: `${other} and ${download.url} share the file name "${base}", which a mirror could not tell apart; rename one` });
       }
-      seen.add(model.name);
+      baseNames.set(base, download.url);
     });
   });
+}
+
+/** Extra models (added to the built-in inception_graphdef; same name = replace it). */
+export const modelsSchema = z.array(modelSchema).default([]).superRefine(checkModelList);
+
+/** A whole catalog, as the seeding Job receives it. */
+export const modelListSchema = z.array(modelSchema).superRefine(checkModelList);
+
+const downloadTimeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds');
+const activeDeadlineSeconds = z.number().int('must be a whole number of seconds').min(60, 'must be at least 60 seconds');
+const runAsUser = z.number().int('must be a whole uid').min(0, 'must be a uid ≥ 0');
+const byteCap = z
+  .number()
+  .int('must be a whole number of bytes')
+  .min(1024 * 1024, 'must be at least 1048576 (1 MiB)')
+  .max(2 ** 52, 'must be at most 2^52 bytes');
 
 export const seedingSchema = z
   .object({
@@ -126,15 +280,19 @@ export const seedingSchema = z
      * Base URL of a LAN mirror for air-gapped sites: each download is fetched from
      * `<mirror>/<file name of its url>`.
      */
-    mirror: httpUrl.optional(),
+    mirror: mirrorUrl.optional(),
     /** Image of the Job: needs sh, wget or curl (TLS), tar, gzip, sha256sum, timeout. */
     image: imageRef.default(DEFAULT_SEED_IMAGE),
     /** One download may take this long before the attempt fails (and is retried). */
-    downloadTimeoutSeconds: z.number().int().min(10).default(DEFAULT_DOWNLOAD_TIMEOUT_SECONDS),
+    downloadTimeoutSeconds: downloadTimeoutSeconds.default(DEFAULT_DOWNLOAD_TIMEOUT_SECONDS),
     /** The Job, all retries included, fails after this long. */
-    activeDeadlineSeconds: z.number().int().min(60).default(DEFAULT_SEED_DEADLINE_SECONDS),
+    activeDeadlineSeconds: activeDeadlineSeconds.default(DEFAULT_SEED_DEADLINE_SECONDS),
     /** User the Job runs as (see docs/seeding.md on NFS root_squash). */
-    runAsUser: z.number().int().min(0).default(DEFAULT_SEED_RUN_AS_USER),
+    runAsUser: runAsUser.default(DEFAULT_SEED_RUN_AS_USER),
+    /** Largest download accepted (bytes); a larger answer fails the download. */
+    maxDownloadBytes: byteCap.default(DEFAULT_MAX_DOWNLOAD_BYTES),
+    /** Largest tar stream a tar.gz download may unpack to (bytes): bounds gzip bombs. */
+    maxExtractBytes: byteCap.default(DEFAULT_MAX_EXTRACT_BYTES),
   })
   .strict();
 
@@ -143,3 +301,48 @@ export type ModelEntry = z.output<typeof modelSchema>;
 // The description's models are catalog entries as they are.
 const _modelsAreDefinitions: (entry: ModelEntry) => ModelDefinition = (entry) => entry;
 void _modelsAreDefinitions;
+
+/** Name of the ConfigMap and prefix of the Job (`<name>-<hash8>`, a DNS-1123 label). */
+const seedBaseName = dnsLabel.max(54, 'must be at most 54 characters (the Job is named "<name>-<hash8>")');
+const count = (what: string) => z.number().int(`must be a whole number of ${what}`).min(0, `must be ≥ 0 ${what}`);
+
+/**
+ * The rules of {@link ModelSeedJobProps}: the same field schemas as `models:` and
+ * `seeding:` of the cluster description, so a construct used from another cdk8s app
+ * accepts exactly what cluster.yaml accepts. Unknown keys are ignored (TypeScript rejects them).
+ */
+export const modelSeedJobPropsSchema = z.object({
+  claimName: dnsSubdomain,
+  namespace: dnsLabel.optional(),
+  name: seedBaseName.optional(),
+  models: modelListSchema.optional(),
+  image: imageRef.optional(),
+  mirror: mirrorUrl.optional(),
+  downloadTimeoutSeconds: downloadTimeoutSeconds.optional(),
+  activeDeadlineSeconds: activeDeadlineSeconds.optional(),
+  backoffLimit: count('retries').optional(),
+  ttlSecondsAfterFinished: count('seconds').optional(),
+  runAsUser: runAsUser.optional(),
+  maxDownloadBytes: byteCap.optional(),
+  maxExtractBytes: byteCap.optional(),
+  resources: z
+    .object({
+      cpuRequest: quantity.optional(),
+      cpuLimit: quantity.optional(),
+      memoryRequest: quantity.optional(),
+      memoryLimit: quantity.optional(),
+      ephemeralStorageRequest: quantity.optional(),
+      ephemeralStorageLimit: quantity.optional(),
+    })
+    .strict()
+    .optional(),
+}).strict();
+
+/** "where.field[0].sub: message" lines for zod issues, `where` naming the object validated. */
+export function describeIssues(where: string, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((issue) => {
+    const field = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), where);
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${field}.${key}: unknown key; remove it or fix its spelling`);
+    return [`${field}: ${issue.message.replace(/^Invalid input: /, '')}`];
+  });
+}

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import {
-  absolutePath, compareQuantities, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nodePort,
+  compareQuantities, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nfsExportPath, nodePort,
   parseQuantity, positiveQuantity, quantity, tcpPort,
 } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
@@ -16,8 +16,8 @@ export const nfsSchema = z
   .object({
     /** NFS server address. */
     server: hostOrIp.default(D.nfsServer),
-    /** Exported folder on the server. */
-    path: absolutePath.default(D.nfsPath),
+    /** Exported folder on the server (absolute; no whitespace, quotes, backslashes or ".."). */
+    path: nfsExportPath.default(D.nfsPath),
   })
   .strict();
 
@@ -172,7 +172,7 @@ function portTrio(port: typeof tcpPort | typeof nodePort) {
 export const nfsProvisionerPropsSchema = z
   .object({
     nfsServer: hostOrIp.optional(),
-    nfsPath: absolutePath.optional(),
+    nfsPath: nfsExportPath.optional(),
     namespace: dnsLabel.optional(),
     image: imageRef.optional(),
     storageClassName: dnsSubdomain.optional(),

@@ -161,3 +161,23 @@ export const httpUrl = z
 export const sha256 = z
   .string()
   .regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits, as printed by sha256sum');
+
+// --- NFS export path (H2, issue 10.2): what an /etc/exports line can hold, so the value
+// is data wherever it goes (exports file, provisioner env, the NFS server's root script).
+
+/** Why `value` cannot be an NFS export folder, or undefined when it can. */
+export function nfsExportPathProblem(value: string): string | undefined {
+  if (!value.startsWith('/')) return 'must be an absolute path such as "/var/nfs/general"';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'must not contain control characters such as a newline or tab; use a plain folder such as "/var/nfs/general"';
+  if (/\s/.test(value)) return 'must not contain spaces: /etc/exports splits on them; rename the folder, e.g. "/var/nfs/general"';
+  if (/['"`\\]/.test(value)) return 'must not contain quotes, backquotes or backslashes; use a plain folder such as "/var/nfs/general"';
+  if (value.split('/').includes('..')) return 'must not contain ".." segments; give the folder itself, e.g. "/var/nfs/general"';
+  return undefined;
+}
+
+/** An absolute folder an NFS server can export: no whitespace, quotes, backslashes, control characters or "..". */
+export const nfsExportPath = z.string().superRefine((value, ctx) => {
+  const problem = nfsExportPathProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});

@@ -33,3 +33,13 @@ export const DEFAULT_SEED_DEADLINE_SECONDS = 3600;
  * squashed root can still manage them.
  */
 export const DEFAULT_SEED_RUN_AS_USER = 65534;
+/**
+ * Largest download the Job accepts (4 GiB): a server answering with more (hostile, or a
+ * wrong URL) fails the download instead of filling the volume.
+ */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 ** 3;
+/**
+ * Largest tar stream a tar.gz download may unpack to (4 GiB): a gzip bomb fails instead of
+ * filling the volume. Inception v3 unpacks to about 100 MB.
+ */
+export const DEFAULT_MAX_EXTRACT_BYTES = 4 * 1024 ** 3;

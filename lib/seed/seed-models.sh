@@ -11,10 +11,18 @@
 #   model    <name> <seed key> <files key>
 #   download <name> <index> <tar.gz|file> <sha256|-> <url>
 #   file     <name> <index> <archive member|-> <path in the model folder>
-# and $SEED_SPEC/<name>.config.pbtxt is the model's configuration.
+#   inline   <name> <index> <path in the model folder>
+# and $SEED_SPEC/<name>.config.pbtxt is the model's configuration, $SEED_SPEC/<name>.inline.<index>
+# the content of an inline file (shipped in the ConfigMap, e.g. a label file).
 #
-# Needs only POSIX sh, mkdir, mv -T, rm, cp, ln, grep, chmod, touch, date, sed, hostname, id, tar -z,
-# sha256sum, timeout, and curl or wget: busybox (Alpine) has them all.
+# Downloads and archives are untrusted: a download larger than $SEED_MAX_DOWNLOAD_BYTES, an
+# archive that unpacks to more than $SEED_MAX_EXTRACT_BYTES, or holding anything but regular
+# files and folders (links, devices, FIFOs, absolute or ../ names) is refused before anything
+# is unpacked; only the listed members are unpacked, each checked to be a regular file with
+# one link before it is staged.
+#
+# Needs only POSIX sh (with ulimit -f), mkdir, mv -T, rm, cp, ln, grep, chmod, touch, date, sed,
+# hostname, id, gzip, tar, stat, sha256sum, timeout, and curl or wget: busybox (Alpine) has them all.
 set -eu
 umask 022
 
@@ -24,6 +32,8 @@ repo=$root/${SEED_REPOSITORY_SUBPATH:-repository}
 staging=$root/${SEED_STAGING_SUBPATH:-.staging}
 list=$spec/models.list
 download_timeout=${SEED_DOWNLOAD_TIMEOUT:-900}
+max_download=${SEED_MAX_DOWNLOAD_BYTES:-4294967296}
+max_extract=${SEED_MAX_EXTRACT_BYTES:-4294967296}
 stale_seconds=${SEED_STALE_SECONDS:-3600}
 manifest_name=.seed-manifest
 started=$(date +%s)
@@ -69,17 +79,72 @@ run_child() {
   fi
 }
 
+# Runs "$@" (replacing this subshell) with every regular file it writes capped a little
+# above $1 bytes (ulimit -f counts 512-byte blocks; pipes and sockets are not affected): a
+# write past the cap kills it with SIGXFSZ, and the caller sees a file larger than $1.
+capped() {
+  ulimit -f "$(($1 / 512 + 1))" || exit 1
+  shift
+  exec "$@"
+}
+
 fetch() {
   url=$1
   dest=$2
   if command -v curl >/dev/null 2>&1; then
-    run_child timeout "$download_timeout" curl -fsSL --proto '=http,https' -o "$dest" "$url"
+    run_child capped "$max_download" timeout "$download_timeout" curl -fsSL --proto '=http,https' --proto-redir '=http,https' -o "$dest" "$url"
   else
-    run_child timeout "$download_timeout" wget -q -O "$dest" "$url"
+    run_child capped "$max_download" timeout "$download_timeout" wget -q -O "$dest" "$url"
   fi
 }
 
-# True when model $1 is published with seed key $2 and every file its manifest lists.
+# Size of file $1 in bytes.
+size_of() {
+  stat -c %s "$1"
+}
+
+# True for a relative path of plain segments, as the catalog's schema allows (defence in
+# depth: the list comes from a ConfigMap anyone with edit rights on the namespace can change).
+safe_path() {
+  case /$1/ in
+    *//* | */./* | */../* | */[!A-Za-z0-9_]*) return 1 ;;
+  esac
+  case $1 in
+    *[!A-Za-z0-9_.+=@,/-]*) return 1 ;;
+  esac
+  return 0
+}
+
+# Refuses (dies) unless the plain tar $2 of model $1 (from $3) holds only regular files and
+# folders with relative names inside the archive: a link, device or FIFO member, or an
+# absolute or ../ name is a hostile or broken archive. GNU tar lists a hard link with type
+# "h" ("name link to target"), busybox tar as a regular file "name -> target"; both report
+# "removing leading" on stderr when they strip "/" or "../" from a name.
+check_members() {
+  listing=$2.list
+  tar -tvf "$2" >"$listing" 2>"$listing.err" || die "$1: $3 is not a valid tar.gz archive ($(head -n 1 "$listing.err"))"
+  while IFS= read -r line; do
+    case $line in
+      -*' -> '* | h*) die "$1: refusing $3: member is a hard link: $line; only regular files are published, nothing published" ;;
+      l*) die "$1: refusing $3: member is a symbolic link: $line; only regular files are published, nothing published" ;;
+      -* | d*) ;;
+      *) die "$1: refusing $3: member is not a regular file or folder (device, FIFO...): $line; nothing published" ;;
+    esac
+  done <"$listing"
+  if grep -qi 'removing leading' "$listing.err"; then
+    die "$1: refusing $3: a member has an absolute or ../ name ($(head -n 1 "$listing.err")); nothing published"
+  fi
+  tar -tf "$2" >"$listing" 2>/dev/null || die "$1: $3 is not a valid tar.gz archive"
+  while IFS= read -r member; do
+    case /$member/ in
+      //* | */../*) die "$1: refusing $3: member $member has an absolute or ../ name; nothing published" ;;
+    esac
+  done <"$listing"
+  rm -f "$listing" "$listing.err"
+}
+
+# True when model $1 is published with seed key $2 and every file its manifest lists, as
+# a regular file (a file replaced by a symbolic link on the share gets the model re-seeded).
 is_current() {
   manifest=$repo/$1/$manifest_name
   [ -f "$manifest" ] || return 1
@@ -87,7 +152,7 @@ is_current() {
   IFS= read -r first <"$manifest" || :
   [ "$first" = "key $2" ] || return 1
   while read -r kind path; do
-    if [ "$kind" = file ] && [ ! -f "$repo/$1/$path" ]; then return 1; fi
+    if [ "$kind" = file ] && { [ ! -f "$repo/$1/$path" ] || [ -L "$repo/$1/$path" ]; }; then return 1; fi
   done <"$manifest"
   return 0
 }
@@ -125,7 +190,12 @@ stage_download() {
 
   dl=$run/download.$name.$index
   log "$name: downloading $url"
-  fetch "$url" "$dl" || die "$name: download of $url failed (is the URL or seeding.mirror reachable from the cluster?)"
+  fetched=0
+  fetch "$url" "$dl" || fetched=$?
+  if [ -f "$dl" ] && [ "$(size_of "$dl")" -gt "$max_download" ]; then
+    die "$name: refusing $url: larger than $max_download bytes (SEED_MAX_DOWNLOAD_BYTES, seeding.maxDownloadBytes); nothing published"
+  fi
+  [ "$fetched" -eq 0 ] || die "$name: download of $url failed (is the URL or seeding.mirror reachable from the cluster?)"
   [ -s "$dl" ] || die "$name: download of $url is empty"
   if [ "$sum" != - ]; then
     actual=$(sha256sum "$dl")
@@ -138,28 +208,63 @@ stage_download() {
     file)
       while read -r kind model i from to <&4; do
         if [ "$kind" = file ] && [ "$model" = "$name" ] && [ "$i" = "$index" ]; then
+          safe_path "$to" || die "$list: unsafe path \"$to\" for $name"
           if ! { mkdir -p "$(dirname "$stage/$to")" && mv -f "$dl" "$stage/$to"; }; then die "$name: cannot stage $to"; fi
         fi
       done 4<"$list"
       ;;
     tar.gz)
+      # Unpacked once into a plain tar capped at $max_extract bytes: a gzip bomb stops there.
+      plain=$run/archive.$name.$index.tar
       unpacked=$run/unpacked.$name.$index
-      mkdir -p "$unpacked" || die "cannot create $unpacked"
+      mkdir "$unpacked" || die "cannot create $unpacked"
+      gunzipped=0
+      run_child capped "$max_extract" gzip -dc "$dl" >"$plain" || gunzipped=$?
+      if [ "$(size_of "$plain")" -gt "$max_extract" ]; then
+        die "$name: refusing $url: unpacks to more than $max_extract bytes (SEED_MAX_EXTRACT_BYTES, seeding.maxExtractBytes); nothing published"
+      fi
+      [ "$gunzipped" -eq 0 ] || die "$name: $url is not a valid gzip file (truncated download?)"
+      rm -f "$dl"
+      check_members "$name" "$plain" "$url"
       set --
       while read -r kind model i from to <&4; do
-        if [ "$kind" = file ] && [ "$model" = "$name" ] && [ "$i" = "$index" ]; then set -- "$@" "$from"; fi
-      done 4<"$list"
-      run_child tar -xzf "$dl" -C "$unpacked" "$@" || die "$name: cannot unpack $* from $url (truncated download or wrong member names?)"
-      while read -r kind model i from to <&4; do
         if [ "$kind" = file ] && [ "$model" = "$name" ] && [ "$i" = "$index" ]; then
-          [ -f "$unpacked/$from" ] || die "$name: $url has no file $from"
-          if ! { mkdir -p "$(dirname "$stage/$to")" && mv -f "$unpacked/$from" "$stage/$to"; }; then die "$name: cannot stage $to"; fi
+          safe_path "$from" || die "$list: unsafe archive member \"$from\" for $name"
+          set -- "$@" "$from"
         fi
       done 4<"$list"
-      rm -rf "$unpacked" "$dl"
+      run_child capped "$max_extract" tar -xf "$plain" -C "$unpacked" -- "$@" || die "$name: cannot unpack $* from $url (truncated download or wrong member names?)"
+      rm -f "$plain"
+      total=0
+      while read -r kind model i from to <&4; do
+        if [ "$kind" = file ] && [ "$model" = "$name" ] && [ "$i" = "$index" ]; then
+          member=$unpacked/$from
+          if [ -L "$member" ] || [ ! -f "$member" ]; then die "$name: refusing $url: $from is not a regular file; nothing published"; fi
+          [ "$(stat -c %h "$member")" -eq 1 ] || die "$name: refusing $url: $from is a hard link; nothing published"
+          total=$((total + $(size_of "$member")))
+          [ "$total" -le "$max_extract" ] || die "$name: refusing $url: its files hold more than $max_extract bytes (SEED_MAX_EXTRACT_BYTES); nothing published"
+          safe_path "$to" || die "$list: unsafe path \"$to\" for $name"
+          # Checked above as a regular file with one link: this chmod touches nothing else.
+          chmod 0644 "$member" || die "$name: cannot make $from readable"
+          if ! { mkdir -p "$(dirname "$stage/$to")" && mv -f "$member" "$stage/$to"; }; then die "$name: cannot stage $to"; fi
+        fi
+      done 4<"$list"
+      rm -rf "$unpacked"
       ;;
     *) die "$list: unknown archive type $archive for $name" ;;
   esac
+}
+
+# Copies the inline files of model $1 (shipped in the ConfigMap) into the staged folder $2.
+stage_inline() {
+  while read -r kind model i to <&4; do
+    if [ "$kind" = inline ] && [ "$model" = "$1" ]; then
+      safe_path "$to" || die "$list: unsafe path \"$to\" for $1"
+      [ -f "$spec/$1.inline.$i" ] || die "$spec/$1.inline.$i is missing"
+      mkdir -p "$(dirname "$2/$to")" || die "cannot create a folder in $2"
+      cp "$spec/$1.inline.$i" "$2/$to" || die "$1: cannot stage $to"
+    fi
+  done 4<"$list"
 }
 
 # True when the published model $1 holds the files of files key $2 (only its config
@@ -169,7 +274,7 @@ has_files() {
   [ -f "$manifest" ] || return 1
   grep -qx "files $2" "$manifest" || return 1
   while read -r kind path; do
-    if [ "$kind" = file ] && [ ! -f "$repo/$1/$path" ]; then return 1; fi
+    if [ "$kind" = file ] && { [ ! -f "$repo/$1/$path" ] || [ -L "$repo/$1/$path" ]; }; then return 1; fi
   done <"$manifest"
   return 0
 }
@@ -195,6 +300,7 @@ seed_model() {
   mkdir -p "$stage" || die "cannot create $stage"
   [ -f "$spec/$name.config.pbtxt" ] || die "$spec/$name.config.pbtxt is missing"
   cp "$spec/$name.config.pbtxt" "$stage/config.pbtxt" || die "$name: cannot stage config.pbtxt"
+  stage_inline "$name" "$stage"
 
   if has_files "$name" "$files_key"; then
     log "$name: only config.pbtxt changed; reusing the published files"
@@ -214,7 +320,8 @@ seed_model() {
     printf 'files %s\n' "$files_key"
     printf 'file config.pbtxt\n'
     while read -r kind model i from to <&4; do
-      if [ "$kind" = file ] && [ "$model" = "$name" ]; then
+      if [ "$kind" = inline ] && [ "$model" = "$name" ]; then to=$from; fi
+      if { [ "$kind" = file ] || [ "$kind" = inline ]; } && [ "$model" = "$name" ]; then
         [ -f "$stage/$to" ] || die "$name: $to was not produced"
         printf 'file %s\n' "$to"
       fi
@@ -247,9 +354,13 @@ seed_model() {
 
 [ -d "$root" ] || die "the model volume is not mounted at $root"
 [ -r "$list" ] || die "model list $list is missing"
-for tool in tar sha256sum timeout; do
+for tool in tar gzip stat head sha256sum timeout; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is missing from the image"
 done
+for cap in "$max_download" "$max_extract"; do
+  case $cap in '' | *[!0-9]*) die "SEED_MAX_DOWNLOAD_BYTES and SEED_MAX_EXTRACT_BYTES must be byte counts, got \"$cap\"" ;; esac
+done
+(ulimit -f 1) 2>/dev/null || die "this shell cannot cap file sizes (ulimit -f); use an image whose /bin/sh is busybox or dash"
 if ! command -v curl >/dev/null 2>&1 && ! command -v wget >/dev/null 2>&1; then
   die "neither curl nor wget is in the image"
 fi
@@ -263,6 +374,9 @@ for entry in $models; do
   keys=${entry#*:}
   key=${keys%%:*}
   files_key=${keys#*:}
+  case $name in
+    '' | config.pbtxt | [!A-Za-z0-9_]* | *[!A-Za-z0-9_.-]*) die "$list: unsafe model name \"$name\"" ;;
+  esac
   if is_current "$name" "$key"; then
     log "$name: up to date"
     continue

@@ -14,6 +14,10 @@ export const SEED_MODEL_LIST_KEY = 'models.list';
 export function configKey(modelName: string): string {
   return `${modelName}.config.pbtxt`;
 }
+/** ConfigMap key of a model's inline file `index`. */
+export function inlineKey(modelName: string, index: number): string {
+  return `${modelName}.inline.${index}`;
+}
 
 // Bump when the on-volume layout or the manifest changes, so every model is re-seeded.
 const SEED_FORMAT = 1;
@@ -42,6 +46,9 @@ export function modelFilesKey(model: ModelDefinition): string {
       archive: d.archive ?? 'tar.gz',
       files: d.files.map((f) => ({ from: f.from ?? null, to: f.to })),
     })),
+    ...(model.inlineFiles !== undefined && model.inlineFiles.length > 0
+      ? { inline: model.inlineFiles.map((f) => ({ to: f.to, sha256: createHash('sha256').update(f.content).digest('hex') })) }
+      : {}),
   });
 }
 
@@ -57,7 +64,7 @@ export function effectiveUrl(url: string, mirror?: string): string {
 
 /** The model list (see lib/seed/seed-models.sh for the format). */
 export function renderModelList(models: readonly ModelDefinition[], mirror?: string): string {
-  const lines = ['# model <name> <key> <files key> | download <name> <index> <archive> <sha256|-> <url> | file <name> <index> <member|-> <to>'];
+  const lines = ['# model <name> <key> <files key> | download <name> <index> <archive> <sha256|-> <url> | file <name> <index> <member|-> <to> | inline <name> <index> <to>'];
   for (const model of models) {
     lines.push(`model ${model.name} ${modelSeedKey(model)} ${modelFilesKey(model)}`);
     model.downloads.forEach((download, index) => {
@@ -66,6 +73,7 @@ export function renderModelList(models: readonly ModelDefinition[], mirror?: str
       lines.push(`download ${model.name} ${index} ${download.archive ?? 'tar.gz'} ${download.sha256 ?? '-'} ${url}`);
       for (const file of download.files) lines.push(`file ${model.name} ${index} ${file.from ?? '-'} ${file.to}`);
     });
+    (model.inlineFiles ?? []).forEach((file, index) => lines.push(`inline ${model.name} ${index} ${file.to}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -76,6 +84,9 @@ export function seedConfigMapData(models: readonly ModelDefinition[], mirror?: s
     [SEED_SCRIPT_KEY]: SEED_MODELS_SCRIPT,
     [SEED_MODEL_LIST_KEY]: renderModelList(models, mirror),
   };
-  for (const model of models) data[configKey(model.name)] = renderModelConfig(model.name, model.config);
+  for (const model of models) {
+    data[configKey(model.name)] = renderModelConfig(model.name, model.config);
+    (model.inlineFiles ?? []).forEach((file, index) => { data[inlineKey(model.name, index)] = file.content; });
+  }
   return Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)));
 }

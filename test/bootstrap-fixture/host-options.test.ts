@@ -146,13 +146,56 @@ describeWith(FIXTURE_PREREQUISITES)('fake Jetson hosts: options', () => {
     expect(await host.exists('/etc/rancher/k3s/k3s.yaml')).toBe(false);
     expect((await run(ssh, 'k3s --version')).stdout).toMatch(/^k3s version v1\.28\.15\+k3s1 /);
     const unit = await host.readFile('/etc/systemd/system/k3s.service');
-    expect(unit).toContain('ExecStart=/usr/local/bin/k3s server --docker --disable traefik');
+    // install.sh's quote_indent: the command, then each argument single-quoted on its own line.
+    expect(unit).toContain("ExecStart=/usr/local/bin/k3s \\\n    server \\\n\t'--docker' \\\n\t'--disable' \\\n\t'traefik' \\\n");
     const env = await host.readFile('/etc/systemd/system/k3s.service.env');
     expect(env).toContain("K3S_KUBECONFIG_MODE='640'");
     expect(await host.fileMode('/etc/systemd/system/k3s.service.env')).toBe(0o600);
     const installRecord = (await host.calls()).filter((c) => c.program === 'k3s-install').pop();
     expect(installRecord?.argv).toEqual(['server', '--docker', '--disable', 'traefik']);
     expect(installRecord?.env).toMatchObject({ INSTALL_K3S_SKIP_DOWNLOAD: 'true', INSTALL_K3S_VERSION: 'v1.28.15+k3s1' });
+  });
+
+  it('installer like K3s\' install.sh: no change -> no start, INSTALL_K3S_FORCE_RESTART, SKIP_ENABLE, EXEC words, env file', async () => {
+    const ssh = await session(4);
+    const host = fixture.hosts[4];
+    await run(ssh, 'curl -sfL https://get.k3s.io -o /tmp/install.sh');
+    const install = (env: string, args = '') => run(ssh, `${env} K3S_TOKEN=t INSTALL_K3S_VERSION=v1.28.15+k3s1 sh /tmp/install.sh ${args}`);
+    // INSTALL_K3S_EXEC: quotes group words, other punctuation is data, not shell syntax.
+    const first = await install(`INSTALL_K3S_EXEC="server --node-label 'note=a b' --node-taint=x;y" HTTPS_PROXY=http://proxy:3128`, "--disable 'traefik'");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('[INFO]  systemd: Starting k3s');
+    expect(JSON.parse(await host.readFile('/run/jetson-host/services/k3s.argv'))).toEqual([
+      // install.sh escapes "=" too, and inside quotes the backslash stays (as with the real script).
+      '/usr/local/bin/k3s', 'server', '--node-label', 'note\\=a b', '--node-taint=x;y', '--disable', 'traefik',
+    ]);
+    expect(await host.fileMode('/etc/systemd/system/k3s.service.env')).toBe(0o600);
+    expect(await host.readFile('/etc/systemd/system/k3s.service.env')).toBe("K3S_TOKEN='t'\nHTTPS_PROXY='http://proxy:3128'\n");
+    expect(await host.serviceState('k3s')).toBe('active');
+
+    // The same install again while the service is stopped: nothing changed, so it stays stopped.
+    await run(ssh, 'systemctl stop k3s');
+    const again = await install(`INSTALL_K3S_EXEC="server --node-label 'note=a b' --node-taint=x;y" HTTPS_PROXY=http://proxy:3128`, "--disable 'traefik'");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('[INFO]  Skipping binary downloaded, installed k3s matches hash');
+    expect(again.stdout).toContain('[INFO]  No change detected so skipping service start');
+    expect(await host.serviceState('k3s')).toBe('inactive');
+    // INSTALL_K3S_FORCE_RESTART=true starts it anyway.
+    const forced = await install(`INSTALL_K3S_FORCE_RESTART=true INSTALL_K3S_EXEC="server --node-label 'note=a b' --node-taint=x;y" HTTPS_PROXY=http://proxy:3128`, "--disable 'traefik'");
+    expect(forced.stdout).not.toContain('No change detected');
+    expect(await host.serviceState('k3s')).toBe('active');
+    // A changed setting (here the env file) restarts it.
+    await run(ssh, 'systemctl stop k3s');
+    await install('', "server --disable 'traefik'");
+    expect(await host.serviceState('k3s')).toBe('active');
+    // INSTALL_K3S_SKIP_ENABLE: neither enabled nor started.
+    await run(ssh, '/usr/local/bin/k3s-uninstall.sh');
+    const skipEnable = await install('INSTALL_K3S_SKIP_ENABLE=true');
+    expect(skipEnable.code).toBe(0);
+    expect(skipEnable.stdout).not.toContain('Enabling');
+    expect((await run(ssh, 'systemctl is-enabled k3s')).stdout).toBe('disabled');
+    expect(await host.serviceState('k3s')).toBe('inactive');
+    await run(ssh, '/usr/local/bin/k3s-uninstall.sh');
   });
 
   it('gives fixtures started at the same time disjoint addresses', async () => {

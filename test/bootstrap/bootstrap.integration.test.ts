@@ -190,6 +190,27 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     expect((await fixture.clusterNodes(fixture.hosts[0].address))[2].labels['triton-jetson.dev/jetson']).toBe('true');
   });
 
+  test('stopped K3s services come back on a rerun, as with K3s\' own install.sh (issue 12.9)', async () => {
+    // install.sh (and the fixture's installer, which follows it) skips starting a service
+    // whose binary, unit and env file did not change: the rerun must start it anyway.
+    const [server, agent] = fixture.hosts;
+    await server.run('systemctl stop k3s');
+    await agent.run('systemctl stop k3s-agent');
+    expect([await server.serviceState('k3s'), await agent.serviceState('k3s-agent')]).toEqual(['inactive', 'inactive']);
+    const run = await bootstrap(ws, clusterFor(fixture));
+    expect(run.summary.ok).toBe(true);
+    expect(run.summary.nodes).toEqual({ ready: names, notReady: [] });
+    expect(hostSummary(run, server.name).changed).toEqual(['K3s v1.34.1+k3s1 (server) was not running: installer rerun with the same settings, service started']);
+    expect(hostSummary(run, agent.name).changed).toEqual([
+      'K3s v1.34.1+k3s1 (agent) was not running: installer rerun with the same settings, service started',
+      `started k3s-agent (joined https://${server.address}:6443)`,
+    ]);
+    expect(run.summary.hosts.slice(2).map((h) => h.changed)).toEqual([[], []]);
+    expect([await server.serviceState('k3s'), await agent.serviceState('k3s-agent')]).toEqual(['active', 'active']);
+    const serverInstall = (await server.calls()).filter((c) => c.program === 'k3s-install').pop();
+    expect(serverInstall?.env).toMatchObject({ INSTALL_K3S_FORCE_RESTART: 'true' });
+  });
+
   test('a changed setting reinstalls only what it affects', async () => {
     const cluster = clusterFor(fixture, 'root', { k3s: { agentArgs: ['--kubelet-arg=max-pods=60'] } });
     const run = await bootstrap(ws, cluster);
@@ -232,6 +253,9 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
     }
     const kubeconfig = parse(readFileSync(ws.kubeconfigPath, 'utf-8'));
     expect(kubeconfig.contexts.map((c: { name: string }) => c.name)).toEqual(['work']);
+    // The context bootstrap replaced is current again (issue 12.6), not "".
+    expect(kubeconfig['current-context']).toBe('work');
+    expect(run.summary.kubeconfig?.currentContext).toBe('current context restored to "work" (the one bootstrap replaced)');
 
     const again = await reset(ws, clusterFor(fixture));
     for (const host of again.summary.hosts) {

@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { shQuote } from '../../bootstrap/plan/shell';
 import { describeWith, hasCommand } from '../support/prereq';
 import { OPERATOR_PASSWORD, startJetsonHosts, type JetsonHosts } from '../support/jetson-hosts';
 import { FAKE_HOST_PREREQUISITES, clusterFor, makeWorkspace, type Workspace } from './harness';
@@ -94,7 +95,8 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
           await new Promise((r) => setTimeout(r, 100));
         }
       };
-      const command = [`HOME=${ws.home}`, process.execPath, BIN, 'plan', ...common, '--json', '>', join(ws.home, 'plan.json'), ';', 'echo', 'EXIT=$?', ';', 'sleep', '60'].join(' ');
+      // Every path quoted: the checkout may live in a folder whose name has spaces.
+      const command = [shQuote(`HOME=${ws.home}`), shQuote(process.execPath), shQuote(BIN), 'plan', ...common.map(shQuote), '--json', '>', shQuote(join(ws.home, 'plan.json')), ';', 'echo', 'EXIT=$?', ';', 'sleep', '60'].join(' ');
       tmux('new-session', '-d', '-s', 'cli', '-x', '200', '-y', '50', command);
       try {
         await waitFor(/sudo password for the nodes: $/m);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   installScript, isInstallCurrent, parseServerToken, pickAirGapFiles, planK3sInstall, redactedInstallScript, type K3sInstallInput,
 } from '../../bootstrap/plan/k3s-install';
@@ -19,8 +20,21 @@ describe('planK3sInstall', () => {
       'server', '--docker', '--disable', 'servicelb', '--disable', 'traefik', '--tls-san=10.0.0.11',
       '--node-name=jm-node-1', '--node-label=triton-jetson.dev/jetson=true',
     ]);
-    expect(plan.env).toEqual({ INSTALL_K3S_VERSION: 'v1.34.1+k3s1', K3S_KUBECONFIG_MODE: '644' });
+    // INSTALL_K3S_FORCE_RESTART: install.sh would otherwise leave a stopped server stopped
+    // when nothing changed (issue 12.9).
+    expect(plan.env).toEqual({ INSTALL_K3S_VERSION: 'v1.34.1+k3s1', K3S_KUBECONFIG_MODE: '644', INSTALL_K3S_FORCE_RESTART: 'true' });
     expect(plan.serviceName).toBe('k3s');
+    // Older installers ignore INSTALL_K3S_FORCE_RESTART: the script starts the server itself if needed.
+    expect(installScript(plan, TOKEN)).toContain('\nsystemctl is-active --quiet k3s || systemctl start k3s\n');
+    expect(installScript(planK3sInstall(agent, TOKEN), TOKEN)).not.toContain('systemctl');
+  });
+
+  test('how the server is started is not part of the fingerprint (no reinstall after upgrading this tool)', () => {
+    const plan = planK3sInstall(server, TOKEN);
+    const { INSTALL_K3S_FORCE_RESTART: _force, ...installEnv } = plan.env;
+    expect(plan.fingerprint).toBe(createHash('sha256').update(JSON.stringify({
+      args: plan.args, env: installEnv, token: createHash('sha256').update(`triton-jetson:${TOKEN}`).digest('hex'), binary: undefined,
+    })).digest('hex'));
   });
 
   test('agent: K3S_URL, --docker, installed before the server answers (started later)', () => {

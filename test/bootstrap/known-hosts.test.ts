@@ -64,3 +64,22 @@ describe('known_hosts', () => {
     expect(statSync(fresh).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('host key hints name the known_hosts file in use (issue 12.5)', () => {
+  // hostKeyHints lives with the SSH session, which builds the refusal messages from it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { hostKeyHints } = require('../../bootstrap/executor/ssh-session') as typeof import('../../bootstrap/executor/ssh-session');
+
+  test.each([
+    ['/home/me/.ssh/known_hosts', '10.0.0.11', 22, '~/.ssh/known_hosts',
+      'ssh-keyscan -p 22 10.0.0.11 >> ~/.ssh/known_hosts', 'ssh-keygen -f ~/.ssh/known_hosts -R 10.0.0.11'],
+    ['/home/me/.ssh/known_hosts', 'jm-node-1', 2222, '~/.ssh/known_hosts',
+      'ssh-keyscan -p 2222 jm-node-1 >> ~/.ssh/known_hosts', "ssh-keygen -f ~/.ssh/known_hosts -R '[jm-node-1]:2222'"],
+    ['/srv/lab/known_hosts', '10.0.0.12', 22, '/srv/lab/known_hosts',
+      'ssh-keyscan -p 22 10.0.0.12 >> /srv/lab/known_hosts', 'ssh-keygen -f /srv/lab/known_hosts -R 10.0.0.12'],
+    ["/srv/my lab/it's known_hosts", '10.0.0.12', 2200, "'/srv/my lab/it'\\''s known_hosts'",
+      "ssh-keyscan -p 2200 10.0.0.12 >> '/srv/my lab/it'\\''s known_hosts'", "ssh-keygen -f '/srv/my lab/it'\\''s known_hosts' -R '[10.0.0.12]:2200'"],
+  ])('%s, %s:%d', (file, host, port, fileLabel, add, remove) => {
+    expect(hostKeyHints(file, host, port, '/home/me')).toEqual({ fileLabel, add, remove });
+  });
+});

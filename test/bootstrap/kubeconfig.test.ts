@@ -1,5 +1,7 @@
-import { parse } from 'yaml';
-import { mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig } from '../../bootstrap/plan/kubeconfig';
+import { parse, stringify } from 'yaml';
+import {
+  PREVIOUS_CONTEXT_EXTENSION, describeCurrentContext, mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig,
+} from '../../bootstrap/plan/kubeconfig';
 
 const K3S_YAML = `apiVersion: v1
 clusters:
@@ -68,12 +70,50 @@ describe('kubeconfig', () => {
     expect(fresh).toMatchObject({ apiVersion: 'v1', kind: 'Config', 'current-context': 'triton-jetson' });
   });
 
-  test('removal drops only our entries', () => {
+  test('removal drops only our entries and gives back the context bootstrap replaced (issue 12.6)', () => {
     const merged = mergeKubeconfig(OTHER, entries, true);
-    const removed = parse(removeFromKubeconfig(merged, 'triton-jetson')!);
+    expect(parse(merged).contexts[1].context.extensions).toEqual([{ name: PREVIOUS_CONTEXT_EXTENSION, extension: 'work' }]);
+    const removal = removeFromKubeconfig(merged, 'triton-jetson')!;
+    const removed = parse(removal.text);
     expect(removed.contexts.map((c: { name: string }) => c.name)).toEqual(['work']);
-    expect(removed['current-context']).toBe('');
+    expect(removed.clusters.map((c: { name: string }) => c.name)).toEqual(['work']);
+    expect(removed['current-context']).toBe('work');
+    expect(removal.currentContext).toEqual({ kind: 'restored', context: 'work' });
+    expect(describeCurrentContext(removal.currentContext)).toBe('current context restored to "work" (the one bootstrap replaced)');
     expect(removeFromKubeconfig(OTHER, 'triton-jetson')).toBeUndefined();
+  });
+
+  test('a rerun keeps the recorded context; a later switch away is what reset restores', () => {
+    const once = mergeKubeconfig(OTHER, entries, true);
+    const again = mergeKubeconfig(once, entries, true);
+    expect(sameKubeconfig(once, again)).toBe(true);
+    expect(removeFromKubeconfig(again, 'triton-jetson')!.currentContext).toEqual({ kind: 'restored', context: 'work' });
+    // The user switched to "work" and bootstrapped again: "work" is recorded again.
+    const switched = again.replace('current-context: triton-jetson', 'current-context: work');
+    expect(parse(removeFromKubeconfig(mergeKubeconfig(switched, entries, true), 'triton-jetson')!.text)['current-context']).toBe('work');
+  });
+
+  test('the replaced context is gone: no current context (never ""), and the summary says so', () => {
+    const merged = parse(mergeKubeconfig(OTHER, entries, true));
+    merged.contexts = merged.contexts.filter((c: { name: string }) => c.name !== 'work');
+    const removal = removeFromKubeconfig(stringify(merged), 'triton-jetson')!;
+    expect(parse(removal.text)).not.toHaveProperty('current-context');
+    expect(removal.currentContext).toEqual({ kind: 'cleared', missing: 'work' });
+    expect(describeCurrentContext(removal.currentContext)).toMatch(/^no current context now: "work", the one bootstrap replaced, no longer exists; pick one with: kubectl config use-context <name>$/);
+  });
+
+  test('nothing was replaced (fresh kubeconfig): no current context after removal', () => {
+    const fresh = mergeKubeconfig(undefined, entries, true);
+    expect(parse(fresh).contexts[0].context).not.toHaveProperty('extensions');
+    const removal = removeFromKubeconfig(fresh, 'triton-jetson')!;
+    expect(parse(removal.text)).not.toHaveProperty('current-context');
+    expect(removal.currentContext).toEqual({ kind: 'cleared', missing: undefined });
+  });
+
+  test('setCurrentContext false: nothing recorded, the current context is kept', () => {
+    const merged = mergeKubeconfig(OTHER, entries, false);
+    expect(parse(merged).contexts[1].context).not.toHaveProperty('extensions');
+    expect(removeFromKubeconfig(merged, 'triton-jetson')!.currentContext).toEqual({ kind: 'kept', context: 'work' });
   });
 
   test('errors name the file', () => {

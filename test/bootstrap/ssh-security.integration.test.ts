@@ -33,7 +33,10 @@ describeWith(FAKE_HOST_PREREQUISITES)('SSH host keys, client keys, aliases and j
     const run = await bootstrap(ws, clusterFor(fixture), { dryRun: true });
     expect(run.summary.ok).toBe(false);
     for (const host of fixture.hosts) {
-      expect(hostSummary(run, host.name).error).toMatch(new RegExp(`^root@${host.address}:22: host key not in known_hosts \\(ssh-ed25519\\); check it, then rerun with --trust-new-hosts`));
+      // The hint names the known_hosts file in use (here the workspace's, not ~/.ssh/known_hosts).
+      expect(hostSummary(run, host.name).error).toBe(
+        `root@${host.address}:22: host key not in ${ws.knownHostsPath} (ssh-ed25519); check it, then rerun with --trust-new-hosts to record it, or add it with: ssh-keyscan -p 22 ${host.address} >> ${ws.knownHostsPath}`,
+      );
     }
     expect(readFileSync(ws.knownHostsPath, 'utf-8')).toBe('');
   });
@@ -63,7 +66,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('SSH host keys, client keys, aliases and j
     const ws = workspace(`${server.address} ${otherKey}\n${agent.knownHostsLine}\n`);
     const run = await bootstrap(ws, clusterFor(fixture), { dryRun: true, trustNewHosts: true });
     expect(hostSummary(run, server.name).error).toBe(
-      `root@${server.address}:22: HOST KEY CHANGED for ${server.address} — refusing to connect (possible man-in-the-middle). If the board was reflashed, remove the old key with: ssh-keygen -R '${server.address}'`,
+      `root@${server.address}:22: HOST KEY CHANGED for ${server.address} in ${ws.knownHostsPath} — refusing to connect (possible man-in-the-middle). If the board was reflashed, remove the old key with: ssh-keygen -f ${ws.knownHostsPath} -R ${server.address}`,
     );
     expect(hostSummary(run, agent.name).status).toBe('ok');
     expect(readFileSync(ws.knownHostsPath, 'utf-8')).toBe(`${server.address} ${otherKey}\n${agent.knownHostsLine}\n`);

@@ -1,7 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { parseClusterConfig } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, modelCatalog } from '../../lib/model-catalog';
-import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, modelSeedJobPropsFromConfig } from '../../lib/model-seed-job';
+import {
+  MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, ModelSeedJobPropsError, modelSeedJobPropsFromConfig,
+} from '../../lib/model-seed-job';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
 
 function synth(props: ModelSeedJobProps): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,7 +30,7 @@ describe('ModelSeedJob', () => {
       namespace: 'default',
       labels: { 'app.kubernetes.io/name': 'model-seed', 'app.kubernetes.io/part-of': 'triton-jetson' },
     });
-    expect(Object.keys(configMap.data)).toEqual(['inception_graphdef.config.pbtxt', 'models.list', 'seed-models.sh']);
+    expect(Object.keys(configMap.data)).toEqual(['inception_graphdef.config.pbtxt', 'inception_graphdef.inline.0', 'models.list', 'seed-models.sh']);
     expect(configMap.data['seed-models.sh']).toBe(SEED_MODELS_SCRIPT);
     expect(pod.volumes).toEqual([
       { name: 'models', persistentVolumeClaim: { claimName: 'models-pvc' } },
@@ -58,6 +60,8 @@ describe('ModelSeedJob', () => {
       SEED_REPOSITORY_SUBPATH: MODEL_REPOSITORY_SUBPATH,
       SEED_STAGING_SUBPATH: '.staging',
       SEED_DOWNLOAD_TIMEOUT: '900',
+      SEED_MAX_DOWNLOAD_BYTES: '4294967296',
+      SEED_MAX_EXTRACT_BYTES: '4294967296',
       SEED_STALE_SECONDS: '3600',
     });
   });
@@ -96,7 +100,18 @@ describe('modelSeedJobPropsFromConfig', () => {
       downloadTimeoutSeconds: 60,
       activeDeadlineSeconds: 600,
       runAsUser: 1000,
+      maxDownloadBytes: 4 * 1024 ** 3,
+      maxExtractBytes: 4 * 1024 ** 3,
     });
+  });
+
+  it('passes the size caps to the Job', () => {
+    const props = modelSeedJobPropsFromConfig(parseClusterConfig({ seeding: { maxDownloadBytes: 2 ** 30, maxExtractBytes: 3 * 2 ** 30 } }));
+    const env = jobOf(synth(props as ModelSeedJobProps)).spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'SEED_MAX_DOWNLOAD_BYTES', value: '1073741824' },
+      { name: 'SEED_MAX_EXTRACT_BYTES', value: '3221225472' },
+    ]));
   });
 
   it('gives no Job when seeding is off, and no built-in model when those are off', () => {
@@ -107,5 +122,63 @@ describe('modelSeedJobPropsFromConfig', () => {
   it('drops runAsNonRoot when told to run as root', () => {
     const props = modelSeedJobPropsFromConfig(parseClusterConfig({ seeding: { runAsUser: 0 } }));
     expect(jobOf(synth(props as ModelSeedJobProps)).spec.template.spec.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } });
+  });
+});
+
+/** The message of what `fn` throws. */
+function thrown(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('did not throw');
+}
+
+describe('one validation, whoever calls (issue 10.4)', () => {
+  const escaping = {
+    ...INCEPTION_GRAPHDEF,
+    downloads: [{ ...INCEPTION_GRAPHDEF.downloads[0], files: [{ from: 'inception_v3_2016_08_28_frozen.pb', to: '../../../x' }] }],
+  };
+
+  it('refuses a file target outside the model folder when the construct is used directly', () => {
+    const message = thrown(() => synth({ claimName: 'models-pvc', models: [escaping] }));
+    expect(message).toContain('ModelSeedJob.props.models[0].downloads[0].files[0].to: must be a relative path inside the model folder');
+    expect(() => synth({ claimName: 'models-pvc', models: [escaping] })).toThrow(ModelSeedJobPropsError);
+  });
+
+  it('gives one bad sha256 the same wording from cluster.yaml, modelCatalog and the construct', () => {
+    const bad = { ...INCEPTION_GRAPHDEF, downloads: [{ ...INCEPTION_GRAPHDEF.downloads[0], sha256: 'ABC' }] };
+    const wording = 'must be 64 lower-case hex digits, as printed by sha256sum';
+    const fromYaml = thrown(() => parseClusterConfig({ models: [bad] }));
+    const fromCatalog = thrown(() => modelCatalog([bad]));
+    const fromConstruct = thrown(() => synth({ claimName: 'models-pvc', models: [bad] }));
+    expect(fromYaml).toContain(`models.0.downloads.0.sha256: ${wording}`);
+    expect(fromCatalog).toBe(`model "inception_graphdef".downloads[0].sha256: ${wording}`);
+    expect(fromConstruct).toBe(`invalid ModelSeedJob props:\n  - ModelSeedJob.props.models[0].downloads[0].sha256: ${wording}`);
+    for (const message of [fromYaml, fromCatalog, fromConstruct]) expect(message.split(wording)).toHaveLength(2);
+  });
+
+  it.each([
+    [{ claimName: 'Models PVC' }, 'ModelSeedJob.props.claimName: must be a DNS-1123 subdomain'],
+    [{ namespace: 'AI' }, 'ModelSeedJob.props.namespace: must be a DNS-1123 label'],
+    [{ name: 'x'.repeat(60) }, 'ModelSeedJob.props.name: must be at most 54 characters'],
+    [{ image: 'Alpine Linux' }, 'ModelSeedJob.props.image: must be an image reference'],
+    [{ mirror: 'ftp://mirror' }, 'ModelSeedJob.props.mirror: must be an http:// or https:// URL'],
+    [{ downloadTimeoutSeconds: 1 }, 'ModelSeedJob.props.downloadTimeoutSeconds: must be at least 10 seconds'],
+    [{ activeDeadlineSeconds: 1.5 }, 'ModelSeedJob.props.activeDeadlineSeconds: must be a whole number of seconds'],
+    [{ backoffLimit: -1 }, 'ModelSeedJob.props.backoffLimit: must be ≥ 0 retries'],
+    [{ runAsUser: -1 }, 'ModelSeedJob.props.runAsUser: must be a uid ≥ 0'],
+    [{ maxDownloadBytes: 10 }, 'ModelSeedJob.props.maxDownloadBytes: must be at least 1048576 (1 MiB)'],
+    [{ maxExtractBytes: 2 ** 60 }, 'ModelSeedJob.props.maxExtractBytes: must be at most 2^52 bytes'],
+    [{ resources: { memoryLimit: 'lots' } }, 'ModelSeedJob.props.resources.memoryLimit: must be a Kubernetes quantity'],
+    [{ models: [INCEPTION_GRAPHDEF, INCEPTION_GRAPHDEF] }, 'ModelSeedJob.props.models[1].name: "inception_graphdef" is listed twice'],
+  ])('names the prop and the fix (%#)', (patch, message) => {
+    expect(thrown(() => synth({ claimName: 'models-pvc', ...patch } as ModelSeedJobProps))).toContain(message);
+  });
+
+  it('accepts what cluster.yaml accepts', () => {
+    const props = modelSeedJobPropsFromConfig(parseClusterConfig({ seeding: { mirror: 'http://10.0.0.30:8080/models' } }));
+    expect(() => synth(props as ModelSeedJobProps)).not.toThrow();
   });
 });

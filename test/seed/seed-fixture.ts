@@ -44,7 +44,7 @@ export function loadSeedManifestsFromDist(distDir = DIST_DIR): SeedManifests {
 /** Every busybox applet the script (and the Alpine image) provides, in one PATH folder. */
 export const BUSYBOX_TOOLS = [
   'sh', 'mkdir', 'mv', 'rm', 'cp', 'chmod', 'touch', 'date', 'sed', 'hostname', 'id', 'cat',
-  'dirname', 'tar', 'gzip', 'sha256sum', 'timeout', 'wget', 'kill', 'sleep', 'ls', 'ln', 'grep',
+  'dirname', 'tar', 'gzip', 'sha256sum', 'timeout', 'wget', 'kill', 'sleep', 'ls', 'ln', 'grep', 'stat', 'head',
 ];
 
 /** A PATH folder with only busybox applets (like the Alpine image: no curl). */
@@ -60,7 +60,15 @@ export function busyboxPath(dir: string): string {
 
 export const TARBALL_NAME = 'inception_v3_2016_08_28_frozen.pb.tar.gz';
 export const GRAPH_MEMBER = 'inception_v3_2016_08_28_frozen.pb';
+/** In the real tarball too, but not published: Triton's own label file ships in the ConfigMap. */
 export const LABELS_MEMBER = 'imagenet_slim_labels.txt';
+/** The label file the Job publishes as inception_graphdef/inception_labels.txt (byte for byte). */
+export const INCEPTION_LABELS_FILE = path.join(REPO_ROOT, 'lib', 'seed', 'inception_labels.txt');
+/**
+ * sha256 of Triton's docs/examples/model_repository/inception_graphdef/inception_labels.txt
+ * at tag v2.19.0 (git show v2.19.0:<path> | sha256sum).
+ */
+export const INCEPTION_LABELS_SHA256 = '1cfba54fa8c7ebf0027216885dfaa75b4fc1c68a808477d557dfc58804c882e0';
 
 /** A tarball shaped like the tutorial's: the real member names, small fake contents. */
 export interface FakeModelTarball {
@@ -99,6 +107,9 @@ export class FileServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly files = new Map<string, Buffer>();
+  private readonly endless = new Set<string>();
+  /** Served for any path not otherwise known (e.g. URLs full of shell syntax). */
+  private fallback?: Buffer;
 
   constructor() {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -110,6 +121,16 @@ export class FileServer {
 
   serve(name: string, bytes: Buffer): void {
     this.files.set(`/${name}`, bytes);
+  }
+
+  /** Answers `name` with zeros until the client hangs up (a server sending gigabytes). */
+  serveEndless(name: string): void {
+    this.endless.add(`/${name}`);
+  }
+
+  /** Answers every unknown path with `bytes`. */
+  serveAnyPath(bytes: Buffer): void {
+    this.fallback = bytes;
   }
 
   setMode(mode: ServeMode): void {
@@ -142,7 +163,17 @@ export class FileServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.hits += 1;
-    const body = this.files.get(req.url ?? '');
+    if (this.endless.has(req.url ?? '')) {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) { /* until the socket's buffer is full */ }
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+      return;
+    }
+    const body = this.files.get(req.url ?? '') ?? this.fallback;
     if (!body || this.mode === 'not-found') {
       res.writeHead(404).end('not found');
       return;

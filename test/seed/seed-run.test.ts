@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeWith } from '../support/prereq';
 import {
-  buildInceptionTarball, FakeModelTarball, FileServer, GRAPH_MEMBER, LABELS_MEMBER, loadSeedManifestsFromDist,
-  pointListAt, SeedManifests, SeedSandbox, SHELL_VARIANTS, shellPrerequisites, TARBALL_NAME, waitFor,
+  buildInceptionTarball, FakeModelTarball, FileServer, GRAPH_MEMBER, INCEPTION_LABELS_FILE, INCEPTION_LABELS_SHA256, LABELS_MEMBER, loadSeedManifestsFromDist,
+  pointListAt, SeedManifests, SeedSandbox, sha256, SHELL_VARIANTS, shellPrerequisites, TARBALL_NAME, waitFor,
 } from './seed-fixture';
 import { modelCatalog } from '../../lib/model-catalog';
 import { seedConfigMapData } from '../../lib/seed/seed-plan';
@@ -57,7 +57,9 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
   it('ships the tutorial model in the list and the Job runs the shipped script', () => {
     expect(manifests.configMapData['models.list']).toContain(`download inception_graphdef 0 tar.gz - https://storage.googleapis.com/download.tensorflow.org/models/${TARBALL_NAME}`);
     expect(manifests.configMapData['models.list']).toContain(`file inception_graphdef 0 ${GRAPH_MEMBER} 1/model.graphdef`);
-    expect(manifests.configMapData['models.list']).toContain(`file inception_graphdef 0 ${LABELS_MEMBER} inception_labels.txt`);
+    expect(manifests.configMapData['models.list']).not.toContain(LABELS_MEMBER);
+    expect(manifests.configMapData['models.list']).toContain('inline inception_graphdef 0 inception_labels.txt\n');
+    expect(manifests.configMapData['inception_graphdef.inline.0']).toBe(readFileSync(INCEPTION_LABELS_FILE, 'utf-8'));
     const container = manifests.job.spec.template.spec.containers[0];
     expect(container.command).toEqual(['/bin/sh', '/etc/model-seed/seed-models.sh']);
   });
@@ -83,9 +85,10 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
       expect(box.tree('repository')).toEqual(EXPECTED_TREE);
       const model = path.join(box.root, 'repository', 'inception_graphdef');
       expect(readFileSync(path.join(model, '1', 'model.graphdef')).equals(tarball.graph)).toBe(true);
-      const labels = readFileSync(path.join(model, 'inception_labels.txt'), 'utf-8');
-      expect(labels).toBe(tarball.labels);
-      expect(labels.split('\n').filter((l) => l !== '')).toHaveLength(1001);
+      // Triton's own label file, byte for byte (not the tarball's imagenet_slim_labels.txt).
+      const labels = readFileSync(path.join(model, 'inception_labels.txt'));
+      expect(labels.equals(readFileSync(INCEPTION_LABELS_FILE))).toBe(true);
+      expect(sha256(labels)).toBe(INCEPTION_LABELS_SHA256);
       expect(readFileSync(path.join(model, 'config.pbtxt'), 'utf-8')).toBe(manifests.configMapData['inception_graphdef.config.pbtxt']);
       // World-readable: Triton may read as another user (root_squash).
       expect(statSync(path.join(model, '1', 'model.graphdef')).mode & 0o044).toBe(0o044);
@@ -204,7 +207,7 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
       const model = path.join(box.root, 'repository/inception_graphdef');
       expect(readFileSync(path.join(model, 'config.pbtxt'), 'utf-8')).toBe(changedConfig);
       expect(readFileSync(path.join(model, '1/model.graphdef')).equals(tarball.graph)).toBe(true);
-      expect(readFileSync(path.join(model, 'inception_labels.txt'), 'utf-8')).toBe(tarball.labels);
+      expect(readFileSync(path.join(model, 'inception_labels.txt')).equals(readFileSync(INCEPTION_LABELS_FILE))).toBe(true);
       expect(box.tree('.staging')).toEqual([]);
     });
 

@@ -74,15 +74,22 @@
  */
 import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promises as fsp, readFileSync, readdirSync, readlinkSync, mkdirSync, openSync, writeSync, closeSync, unlinkSync, rmSync } from 'node:fs';
+import { promises as fsp, readFileSync, readdirSync, readlinkSync, mkdirSync, openSync, writeSync, closeSync, unlinkSync, rmSync, rmdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** The stub programs and the namespace set-up script. */
+/** The stub programs and the namespace set-up script (in the checkout). */
 export const JETSON_HOST_STUBS_DIR = path.join(__dirname, 'jetson-host-stubs');
+/**
+ * Where each host sees its copy of the stubs. The fixture copies the stubs into its own
+ * scratch folder and setup-host.sh bind-mounts that copy here, so no host depends on the
+ * checkout's path: a checkout under /tmp, /root, /home or /run (folders the hosts mount
+ * over) or in a path with spaces works the same.
+ */
+export const HOST_STUBS_MOUNT = '/run/jetson-host-stubs';
 
 /** JetPack 4.6's /etc/docker/daemon.json (nvidia-docker2): the runtime exists but is not the default. */
 export const JETPACK_DAEMON_JSON = '{\n    "runtimes": {\n        "nvidia": {\n            "path": "nvidia-container-runtime",\n            "runtimeArgs": []\n        }\n    }\n}\n';
@@ -361,6 +368,9 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
   try {
     const shared = path.join(dir, 'shared');
     await fsp.mkdir(path.join(shared, 'registry', 'servers'), { recursive: true, mode: 0o755 });
+    const stubsDir = path.join(dir, 'stubs');
+    await fsp.cp(JETSON_HOST_STUBS_DIR, stubsDir, { recursive: true });
+    await fsp.chmod(stubsDir, 0o755);
     const clientKeyPath = path.join(dir, 'client_ed25519');
     const specs = Array.from({ length: count }, (_, index) => resolveHost(options, index, block));
     const duplicate = specs.find((spec, i) => specs.findIndex((other) => other.hostname === spec.hostname) !== i);
@@ -378,11 +388,11 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
     const hosts = await Promise.all(
       specs.map(async (spec, index) => {
         const hostDir = path.join(dir, 'hosts', spec.hostname);
-        await prepareHostDir(hostDir, spec, specs, port, users, clientPublicKey, base);
+        await prepareHostDir(hostDir, spec, specs, port, users, clientPublicKey, base, stubsDir);
         const runtime: HostRuntime = {};
         state.runtimes.push(runtime);
         if (!spec.unreachable) {
-          await launchHost(runtime, hostDir, shared, startTimeoutMs, spec);
+          await launchHost(runtime, hostDir, shared, stubsDir, startTimeoutMs, spec);
         }
         return makeHost(index, spec, port, hostKeys[index], hostDir, runtime);
       }),
@@ -400,7 +410,7 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
       knownHostsPath,
       users,
       dir,
-      stubK3sBinaryPath: path.join(JETSON_HOST_STUBS_DIR, 'k3s'),
+      stubK3sBinaryPath: path.join(stubsDir, 'k3s'),
       clusterNodes: (serverAddress) => readClusterNodes(shared, serverAddress),
       host(name) {
         const found = hosts.find((h) => h.name === name);
@@ -481,16 +491,20 @@ function resolveHost(options: StartJetsonHostsOptions, index: number, block: num
  */
 function claimAddressBlock(count: number, dir: string): { block: number; lockPath: string } {
   if (count > 250) throw new Error('at most 250 hosts per fixture');
-  mkdirSync(LOCK_DIR, { recursive: true });
   for (let block = 0; block < 255; block += 1) {
     const lockPath = path.join(LOCK_DIR, `block-${block}`);
-    for (let attempt = 0; attempt < 2; attempt += 1) {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
+        // The folder goes away when the last fixture stops (nothing stays behind in the
+        // temp folder), so create it on every claim.
+        mkdirSync(LOCK_DIR, { recursive: true });
         const fd = openSync(lockPath, 'wx');
         writeSync(fd, `${process.pid} ${dir}`);
         closeSync(fd);
         return { block, lockPath };
       } catch (error) {
+        // ENOENT: another fixture removed the (empty) folder between mkdir and open.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const [ownerText, ownerDir] = readFileSafe(lockPath).split(' ');
         const owner = Number(ownerText);
@@ -572,6 +586,7 @@ async function prepareHostDir(
   users: readonly TestUser[],
   clientPublicKey: string,
   base: BaseAccounts,
+  stubsDir: string,
 ): Promise<void> {
   const stateDir = path.join(hostDir, 'state');
   const etc = path.join(hostDir, 'etc');
@@ -643,7 +658,7 @@ async function prepareHostDir(
   // Stubs on the PATH (/usr/local/bin comes first for root and users alike).
   const stubs = ['uname', 'systemctl', 'journalctl', 'curl', 'dpkg', 'dpkg-query', 'apt-get', ...(spec.docker ? ['docker'] : [])];
   if (spec.nfsCommon) stubs.push('mount.nfs');
-  await Promise.all(stubs.map((s) => fsp.copyFile(path.join(JETSON_HOST_STUBS_DIR, s), path.join(hostDir, 'bin', s))));
+  await Promise.all(stubs.map((s) => fsp.copyFile(path.join(stubsDir, s), path.join(hostDir, 'bin', s))));
   await Promise.all(stubs.map((s) => fsp.chmod(path.join(hostDir, 'bin', s), 0o755)));
 
   // Stub state.
@@ -651,12 +666,12 @@ async function prepareHostDir(
   await writeFileMode(path.join(stateDir, 'packages'), packages.join('\n') + '\n', 0o644);
   await writeFileMode(path.join(stateDir, 'calls.log'), '', 0o666);
   await writeFileMode(path.join(stateDir, 'hostname'), `${spec.hostname}\n`, 0o644);
-  await fsp.copyFile(path.join(JETSON_HOST_STUBS_DIR, 'lib.sh'), path.join(stateDir, 'lib.sh'));
+  await fsp.copyFile(path.join(stubsDir, 'lib.sh'), path.join(stateDir, 'lib.sh'));
   const env = {
     JH_HOSTNAME: spec.hostname,
     JH_ADDRESS: spec.address,
     JH_ARCH: spec.arch,
-    JH_STUBS: JETSON_HOST_STUBS_DIR,
+    JH_STUBS: HOST_STUBS_MOUNT,
     JH_INSTALLER_DELAY_MS: String(spec.installerDelayMs),
     JH_INSTALLER_FAIL: spec.installerFailure ?? '',
     JH_K3S_DEFAULT_VERSION: spec.k3sDefaultVersion,
@@ -739,12 +754,12 @@ function sha512Crypt(password: string): string {
   return execFileSync('openssl', ['passwd', '-6', '-salt', salt, '-stdin'], { input: `${password}\n` }).toString().trim();
 }
 
-async function launchHost(runtime: HostRuntime, hostDir: string, shared: string, timeoutMs: number, spec: ResolvedHost): Promise<void> {
+async function launchHost(runtime: HostRuntime, hostDir: string, shared: string, stubsDir: string, timeoutMs: number, spec: ResolvedHost): Promise<void> {
   // setpriv --pdeathsig: the sshd (which the exec chain becomes) dies with this process
   // even when it is SIGKILLed and no exit hook runs.
   const child = spawn(
     'setpriv',
-    ['--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '/bin/sh', path.join(JETSON_HOST_STUBS_DIR, 'setup-host.sh'), hostDir, shared],
+    ['--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '/bin/sh', path.join(stubsDir, 'setup-host.sh'), hostDir, shared, stubsDir],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   runtime.process = child;
@@ -922,12 +937,22 @@ async function stopFixture(state: FixtureState): Promise<void> {
   ]);
   clearTimeout(timer);
   liveFixtures.delete(state);
+  releaseLock(state.lockPath);
+  await fsp.rm(state.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+}
+
+/** Removes the address lock, and the lock folder once no fixture holds a block. */
+function releaseLock(lockPath: string): void {
   try {
-    unlinkSync(state.lockPath);
+    unlinkSync(lockPath);
   } catch {
     /* already released */
   }
-  await fsp.rm(state.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  try {
+    rmdirSync(LOCK_DIR);
+  } catch {
+    /* another fixture still holds a block (ENOTEMPTY), or it is gone already */
+  }
 }
 
 /** Last resort when a test run exits without stop(): no sshd may outlive the jest worker. */
@@ -937,11 +962,7 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const state of liveFixtures) {
       killFixtureProcesses(state);
-      try {
-        unlinkSync(state.lockPath);
-      } catch {
-        /* ignore */
-      }
+      releaseLock(state.lockPath);
       try {
         rmSync(state.dir, { recursive: true, force: true });
       } catch {

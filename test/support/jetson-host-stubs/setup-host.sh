@@ -6,15 +6,21 @@
 #   $1  the host's folder (state/, etc/ + etc-work/ and var/ + var-work/ overlay layers,
 #       root/, home/, bin/, tmp/), prepared by jetson-hosts.ts
 #   $2  the fixture-wide shared folder (registry/), seen by every host
+#   $3  the fixture's copy of these stubs, mounted read-only at /run/jetson-host-stubs
+#       (JH_STUBS): the hosts never read the checkout, which may live under a folder
+#       mounted over below (/tmp, /root, /home, /run)
 set -eu
 host_dir=$1
 shared_dir=$2
+stubs_dir=$3
 name=$(cat "$host_dir/state/hostname")
 
 mount -t tmpfs -o mode=755 tmpfs /run
-mkdir -p /run/sshd /run/jetson-host /run/jetson-fixture
+mkdir -p /run/sshd /run/jetson-host /run/jetson-fixture /run/jetson-host-stubs
 mount --bind "$host_dir/state" /run/jetson-host
 mount --bind "$shared_dir" /run/jetson-fixture
+mount --bind "$stubs_dir" /run/jetson-host-stubs
+mount -o remount,bind,ro /run/jetson-host-stubs
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$host_dir/etc,workdir=$host_dir/etc-work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$host_dir/var,workdir=$host_dir/var-work" /var
 mount --bind "$host_dir/root" /root
