@@ -119,3 +119,15 @@ export function memoryQuantity(meminfo: string): string | undefined {
   const kb = memTotalKb(meminfo);
   return kb === undefined ? undefined : `${nominalMemoryBytes(kb) / 1024 ** 3}Gi`;
 }
+
+/**
+ * Whether a description uses board profiles: `triton.profiles` or any node's `profile`.
+ * Without them the bootstrapper behaves as before (no profile label, k3s.runtime on every node).
+ */
+export function profileModeOf(config: {
+  readonly triton?: { readonly profiles?: readonly string[] };
+  readonly nodes?: { readonly server: { readonly profile?: string }; readonly agents: readonly { readonly profile?: string }[] };
+}): boolean {
+  if ((config.triton?.profiles?.length ?? 0) > 0) return true;
+  return config.nodes ? [config.nodes.server, ...config.nodes.agents].some((h) => h.profile !== undefined) : false;
+}

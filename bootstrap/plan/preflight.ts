@@ -2,6 +2,8 @@
  * Preflight: one read-only probe script per host (run as root, so root-only files are
  * readable), its parser, and the verdict on what the host needs or lacks.
  */
+import type { BoardProfileName } from '../../lib/board-profiles';
+import { boardMaxK3sMinor, nodeRuntime, resolveProfile } from './board-profile';
 import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
 
 export const K3S_FINGERPRINT_PATH = '/etc/rancher/k3s/triton-jetson.fingerprint';
@@ -130,6 +132,16 @@ export interface PreflightOptions {
   readonly installNfsCommon: boolean;
   /** The K3s version to install (k3s.version); a newer installed one is not downgraded. */
   readonly k3sVersion?: string;
+  /**
+   * The description names board profiles (docs/profiles.md): detect this board's, check it
+   * against `declaredProfile`, label the node with it and pick its runtime by profile.
+   * @default false (the tutorial: no profile label, k3s.runtime everywhere)
+   */
+  readonly profileMode?: boolean;
+  /** This node's `profile` in the description. */
+  readonly declaredProfile?: BoardProfileName;
+  /** The node's name, for messages. */
+  readonly nodeName?: string;
 }
 
 /** "v1.34.1+k3s2" → [1, 34, 1, 2] for ordering; undefined when unrecognised. */
@@ -151,10 +163,16 @@ export interface PreflightResult {
   readonly checks: readonly PreflightCheck[];
   readonly isJetson: boolean;
   readonly failed: boolean;
+  /** The board's profile (profile mode only). */
+  readonly profile?: BoardProfileName;
+  /** The runtime this node's K3s uses: k3s.runtime, or by profile in profile mode. */
+  readonly runtime: 'docker' | 'containerd';
 }
 
 export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): PreflightResult {
   const checks: PreflightCheck[] = [];
+  let profile: BoardProfileName | undefined;
+  let runtime = options.runtime;
   const arm64 = facts.arch === 'aarch64' || facts.arch === 'arm64';
   checks.push(arm64
     ? { name: 'arch', status: 'ok', detail: facts.arch }
@@ -168,13 +186,29 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
     checks.push({ name: 'l4t', status: 'warn', detail: facts.l4tRelease ? `unrecognised /etc/nv_tegra_release: "${facts.l4tRelease}"; not labelled as a Jetson` : 'no /etc/nv_tegra_release: not a Jetson (no GPU for Triton); not labelled as a Jetson' });
   }
 
-  if (options.runtime === 'docker') {
+  if (options.profileMode) {
+    const verdict = resolveProfile(options.nodeName ?? facts.hostname, options.declaredProfile, facts.l4tRelease);
+    if (verdict.kind === 'ok') {
+      profile = verdict.profile;
+      runtime = nodeRuntime(profile, options.runtime);
+      checks.push({ name: 'profile', status: 'ok', detail: `${profile} (${verdict.source}); K3s on ${runtime}` });
+      const cap = boardMaxK3sMinor({ name: options.nodeName ?? facts.hostname, profile, cgroup: facts.cgroupVersion });
+      const minor = Number(/^v1\.(\d+)\./.exec(options.k3sVersion ?? '')?.[1]);
+      if (cap.maxMinor !== undefined && minor > cap.maxMinor) {
+        checks.push({ name: 'k3s-ceiling', status: 'fail', detail: `k3s.version ${options.k3sVersion} is newer than this board allows: ${cap.reason}; the cluster can run at most v1.${cap.maxMinor}` });
+      }
+    } else {
+      checks.push({ name: 'profile', status: verdict.kind === 'mismatch' ? 'fail' : 'warn', detail: verdict.message });
+    }
+  }
+
+  if (runtime === 'docker') {
     checks.push(facts.dockerPresent
       ? { name: 'docker', status: 'ok', detail: `present, default runtime "${facts.dockerDefaultRuntime || 'unknown'}"` }
       : { name: 'docker', status: 'fail', detail: 'docker not found; k3s.runtime "docker" needs JetPack\'s Docker (or set k3s.runtime: containerd)' });
   }
 
-  if (options.runtime === 'docker') {
+  if (runtime === 'docker') {
     const daemon = planDaemonJson(facts.daemonJson);
     if (daemon.kind === 'error') checks.push({ name: 'nvidia-runtime', status: 'fail', detail: daemon.message });
     else if (daemon.kind === 'update') checks.push({ name: 'nvidia-runtime', status: 'fix', detail: `registered in ${DAEMON_JSON_PATH}; will become Docker's default runtime` });
@@ -195,7 +229,7 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
       : { name: 'k3s-version', status: facts.k3sVersion === options.k3sVersion ? 'ok' : 'fix', detail: facts.k3sVersion === options.k3sVersion ? `${facts.k3sVersion} installed` : `${facts.k3sVersion} installed; will be upgraded to ${options.k3sVersion}` });
   }
 
-  return { checks, isJetson, failed: checks.some((c) => c.status === 'fail') };
+  return { checks, isJetson, failed: checks.some((c) => c.status === 'fail'), profile, runtime };
 }
 
 /** Root script installing nfs-common without questions. */

@@ -7,7 +7,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { inventorySchema } from './inventory-schema';
+import { checkK3sCeiling, inventorySchema } from './inventory-schema';
 import { modelsSchema, seedingSchema } from './models-schema';
 import {
   checkDistinctPorts, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
@@ -33,6 +33,7 @@ export const clusterConfigSchema = z
     checkDistinctPorts(config.triton.ports, ['triton', 'ports'], ctx);
     checkDistinctPorts(config.service.nodePorts, ['service', 'nodePorts'], ctx);
     checkNodeProfiles(config, ctx);
+    checkK3sCeiling(config, ctx);
   });
 
 /** With `triton.profiles`, every node's declared profile must be one of them (else it would get no Triton). */

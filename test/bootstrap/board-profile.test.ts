@@ -1,7 +1,12 @@
 import {
   boardMaxK3sMinor, clusterK3sCeiling, k3sVersionProblem, memoryQuantity, memTotalKb, nodeRuntime, profileFromTegraRelease,
-  profileNodeLabels, resolveProfile,
+  profileModeOf, profileNodeLabels, resolveProfile,
 } from '../../bootstrap/plan/board-profile';
+import { freshBoardFacts } from '../../bootstrap/plan/fresh-board';
+import { planHostWork } from '../../bootstrap/plan/host-plan';
+import { evaluatePreflight } from '../../bootstrap/plan/preflight';
+import { TargetResolver } from '../../bootstrap/plan/targets';
+import { parseClusterConfig } from '../../lib/config';
 import { L4T_R32_7_1_RELEASE } from '../support/jetson-hosts';
 
 const R35 = '# R35 (release), REVISION: 4.1, GCID: 33958178, BOARD: t186ref, EABI: aarch64, DATE: Tue Aug  1 19:57:35 UTC 2023';
@@ -59,5 +64,65 @@ describe('the newest K3s every board allows', () => {
     expect(boardMaxK3sMinor({ name: 'x', profile: 'jetpack5' }).maxMinor).toBe(34);
     expect(boardMaxK3sMinor({ name: 'x', profile: 'jetpack5', cgroup: 'v2' }).maxMinor).toBeUndefined();
     expect(boardMaxK3sMinor({ name: 'x', profile: 'jetpack6', cgroup: 'v1' }).maxMinor).toBe(34);
+  });
+});
+
+describe('profile mode in the preflight and the host plan', () => {
+  const source = { kind: 'online' as const, scriptUrl: 'https://get.k3s.io' };
+  const cluster = {
+    nodes: {
+      server: { name: 'jm-node-1', address: '10.0.0.11', user: 'ubuntu', profile: 'jetpack4' as const },
+      agents: [{ name: 'orin-1', address: '10.0.0.21', user: 'ubuntu', profile: 'jetpack6' as const }],
+    },
+  };
+  const config = parseClusterConfig(cluster);
+  const targets = new TargetResolver(config, { homeDir: '/nonexistent-home', localUser: 'me' }).nodes();
+  const orinFacts = { ...freshBoardFacts('orin-1'), l4tRelease: R36, cgroupVersion: 'v2' as const, dockerPresent: false, dockerDefaultRuntime: '', daemonJson: undefined };
+  const options = (declaredProfile?: 'jetpack4' | 'jetpack5' | 'jetpack6', k3sVersion = config.k3s.version) => ({
+    runtime: 'docker' as const, installNfsCommon: true, k3sVersion, profileMode: profileModeOf(config), declaredProfile, nodeName: 'orin-1',
+  });
+
+  test('profile mode is on when any node or triton.profiles names a profile, off for the tutorial', () => {
+    expect(profileModeOf(config)).toBe(true);
+    expect(profileModeOf(parseClusterConfig({ triton: { profiles: ['jetpack6'] } }))).toBe(true);
+    expect(profileModeOf(parseClusterConfig({ nodes: { server: { name: 'jm-node-1' } } }))).toBe(false);
+  });
+
+  test('an Orin: containerd (no Docker needed, no daemon.json step), labelled with its profile', () => {
+    const preflight = evaluatePreflight(orinFacts, options('jetpack6'));
+    expect(preflight.failed).toBe(false);
+    expect(preflight.profile).toBe('jetpack6');
+    expect(preflight.runtime).toBe('containerd');
+    expect(preflight.checks.map((c) => c.name)).not.toContain('docker');
+    const work = planHostWork({ target: targets[1], facts: orinFacts, preflight, inventory: config, token: 't', serverAddress: '10.0.0.11', source });
+    expect(work.steps.map((s) => s.id)).toEqual(['nfs-common', 'k3s-install', 'k3s-agent-start']);
+    expect(work.install.args).not.toContain('--docker');
+    expect(work.install.args).toContain('--node-label=triton-jetson.dev/profile=jetpack6');
+  });
+
+  test('a Nano in profile mode keeps the tutorial\'s Docker preparation and gets the jetpack4 label', () => {
+    const facts = freshBoardFacts('jm-node-1');
+    const preflight = evaluatePreflight(facts, { ...options('jetpack4'), nodeName: 'jm-node-1' });
+    const work = planHostWork({ target: targets[0], facts, preflight, inventory: config, token: 't', serverAddress: '10.0.0.11', source });
+    expect(work.steps.map((s) => s.id)).toEqual(['nfs-common', 'daemon-json', 'k3s-install']);
+    expect(work.install.args).toContain('--docker');
+    expect(work.install.args).toContain('--node-label=triton-jetson.dev/profile=jetpack4');
+  });
+
+  test('declared vs detected mismatch stops the host, naming it; a cgroup v1 board refuses K3s 1.35', () => {
+    const mismatch = evaluatePreflight(orinFacts, options('jetpack5'));
+    expect(mismatch.failed).toBe(true);
+    expect(mismatch.checks.find((c) => c.name === 'profile')?.detail).toMatch(/node "orin-1" is declared jetpack5/);
+    const nano = evaluatePreflight(freshBoardFacts('jm-node-1'), { ...options('jetpack4', 'v1.35.1+k3s1'), nodeName: 'jm-node-1' });
+    expect(nano.checks.find((c) => c.name === 'k3s-ceiling')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/at most v1\.34/) });
+    expect(evaluatePreflight(orinFacts, options('jetpack6', 'v1.35.1+k3s1')).checks.find((c) => c.name === 'k3s-ceiling')).toBeUndefined();
+  });
+
+  test('without profiles nothing changes: no profile check, no label, k3s.runtime', () => {
+    const facts = freshBoardFacts('jm-node-1');
+    const preflight = evaluatePreflight(facts, { runtime: 'docker', installNfsCommon: true, k3sVersion: config.k3s.version });
+    expect(preflight.profile).toBeUndefined();
+    expect(preflight.runtime).toBe('docker');
+    expect(preflight.checks.map((c) => c.name)).not.toContain('profile');
   });
 });

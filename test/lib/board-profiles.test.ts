@@ -125,6 +125,18 @@ describe('which DaemonSets a description gives', () => {
     expect(() => parseClusterConfig({ nodes: { server: { name: 'n', profile: 'jetpack7' } } })).toThrow(ClusterConfigError);
   });
 
+  test('k3s.version above v1.34 only when every node is declared jetpack6; else the issue names the node', () => {
+    const orins = { server: { name: 'orin-1', profile: 'jetpack6' as const }, agents: [{ name: 'orin-2', profile: 'jetpack6' as const }] };
+    expect(parseClusterConfig({ nodes: orins, k3s: { version: 'v1.35.1+k3s1' } }).k3s.version).toBe('v1.35.1+k3s1');
+    expect(() => parseClusterConfig({ nodes: { ...orins, agents: [...orins.agents, { name: 'jm-node-1', profile: 'jetpack4' }] }, k3s: { version: 'v1.35.1+k3s1' } }))
+      .toThrow(/k3s\.version: must be v1\.34 or older: .*node "jm-node-1" is jetpack4 \(cgroup v1\)/);
+    expect(() => parseClusterConfig({ nodes: { ...orins, agents: [{ name: 'xavier-1', profile: 'jetpack5' }] }, k3s: { version: 'v1.35.1+k3s1' } }))
+      .toThrow(/node "xavier-1" is jetpack5 \(cgroup v1 assumed\)/);
+    expect(() => parseClusterConfig({ nodes: { server: { name: 'orin-1', profile: 'jetpack6' }, agents: [{ name: 'n' }] }, k3s: { version: 'v1.35.1+k3s1' } }))
+      .toThrow(/node "n" declares no profile/);
+    expect(() => parseClusterConfig({ k3s: { version: 'v1.35.1+k3s1' } })).toThrow(/must be v1\.34 or older/);
+  });
+
   test('per-profile image override and a changed triton.resources apply', () => {
     const manifests = synthManifests({
       triton: { profiles: ['jetpack6'], images: { jetpack6: 'registry.lan/tritonserver:25.03-py3-igpu' }, resources: { memoryRequest: '2Gi', memoryLimit: '5Gi' } },
