@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import {
   BOARD_PROFILES, BOARD_PROFILE_NAMES, ClusterConfigError, INCEPTION_GRAPHDEF, modelBackend, nominalMemoryBytes,
   parseClusterConfig, profileDaemonSets, profileLeadingArgs, PROFILE_NODE_LABEL, tritonArgs, tritonMemoryFor,
-  TRITON_MODEL_REPOSITORY_PATH, TritonJetsonStack, TUTORIAL_DEFAULTS, UnservableModelError, unservableModels,
+  TRITON_MODEL_REPOSITORY_PATH, TritonJetsonStack, DENSENET_ONNX, renderModelConfig, TUTORIAL_DEFAULTS, UnservableModelError, unservableModels,
 } from '../../lib';
 import { IMAGE_BACKEND_DIRECTORY, PRESETS, TUTORIAL_IMAGE_REPOSITORY } from '../../images/triton-jetson/presets';
 import { findManifest, Manifest, podSpec, readDist } from '../support/manifests';
@@ -161,5 +161,26 @@ describe('which DaemonSets a description gives', () => {
     const chart = new Chart(Testing.app(), 'test');
     expect(() => new TritonJetsonStack(chart, 'stack', { cluster: { triton: { profiles: ['jetpack6'] } } })).toThrow(ClusterConfigError);
     expect(chart.node.children).toHaveLength(0);
+  });
+});
+
+describe('densenet_onnx: a catalog model every profile loads, off by default', () => {
+  test('off unless seeding.catalogModels lists it; then seeded, and servable by every profile', () => {
+    const names = (cluster: object) => Object.keys(findManifest(synthManifests(cluster), 'ConfigMap', 'model-seed').data).filter((k) => k.endsWith('.config.pbtxt'));
+    expect(names({})).toEqual(['inception_graphdef.config.pbtxt']);
+    expect(names({ seeding: { catalogModels: ['densenet_onnx'] } }).sort()).toEqual(['densenet_onnx.config.pbtxt', 'inception_graphdef.config.pbtxt']);
+    expect(unservableModels([DENSENET_ONNX], [...BOARD_PROFILE_NAMES])).toEqual([]);
+    expect(() => parseClusterConfig({ seeding: { catalogModels: ['resnet'] } })).toThrow(ClusterConfigError);
+  });
+
+  test('its config.pbtxt says what Triton\'s example says (docs/examples/model_repository/densenet_onnx at v2.56.0)', () => {
+    // Same fields and values; "reshape: {" and Triton's "reshape {" are the same protobuf text format.
+    const text = renderModelConfig('densenet_onnx', DENSENET_ONNX.config).replace(/\s+/g, ' ');
+    for (const fragment of [
+      'platform: "onnxruntime_onnx"', 'name: "data_0"', 'data_type: TYPE_FP32', 'format: FORMAT_NCHW', 'dims: [ 3, 224, 224 ]',
+      'reshape: { shape: [ 1, 3, 224, 224 ] }', 'name: "fc6_1"', 'dims: [ 1000 ]', 'reshape: { shape: [ 1, 1000, 1, 1 ] }',
+      'label_filename: "densenet_labels.txt"',
+    ]) expect(text).toContain(fragment);
+    expect(text).toMatch(/max_batch_size: 0/);
   });
 });

@@ -1,19 +1,5 @@
 import { ClusterConfigInput } from '../../lib';
 
-/** Triton's densenet_onnx example, loadable by every board profile (ONNX Runtime). */
-const DENSENET_ONNX = {
-  name: 'densenet_onnx',
-  downloads: [
-    { url: 'https://models.example.com/densenet/model.onnx', archive: 'file' as const, files: [{ to: '1/model.onnx' }] },
-    { url: 'https://models.example.com/densenet/densenet_labels.txt', archive: 'file' as const, files: [{ to: 'densenet_labels.txt' }] },
-  ],
-  config: {
-    platform: 'onnxruntime_onnx',
-    maxBatchSize: 0,
-    input: [{ name: 'data_0', dataType: 'TYPE_FP32' as const, format: 'FORMAT_NCHW' as const, dims: [3, 224, 224] }],
-    output: [{ name: 'fc6_1', dataType: 'TYPE_FP32' as const, dims: [1000], labelFilename: 'densenet_labels.txt' }],
-  },
-};
 
 /** Configurations every manifest-level test (schema, API server) covers besides the default. */
 export const VARIANTS: Record<string, ClusterConfigInput> = {
@@ -48,8 +34,8 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
       server: { name: 'orin-1', profile: 'jetpack6', memory: '8Gi' },
       agents: [{ name: 'orin-2', profile: 'jetpack6', memory: '8Gi' }, { name: 'orin-3', profile: 'jetpack6', memory: '16Gi' }],
     },
-    seeding: { builtinModels: false },
-    models: [DENSENET_ONNX],
+    // The catalog's densenet_onnx (ONNX Runtime) instead of the TensorFlow inception_graphdef.
+    seeding: { builtinModels: false, catalogModels: ['densenet_onnx'] },
   },
   // Two Nano (Docker) and two Orin (containerd) behind one Service.
   'mixed Nano and Orin': {
@@ -61,7 +47,7 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
         { name: 'orin-2', profile: 'jetpack6', memory: '16Gi' },
       ],
     },
-    seeding: { builtinModels: false },
-    models: [DENSENET_ONNX],
+    // The catalog's densenet_onnx (ONNX Runtime) instead of the TensorFlow inception_graphdef.
+    seeding: { builtinModels: false, catalogModels: ['densenet_onnx'] },
   },
 };
