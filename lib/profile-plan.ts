@@ -78,7 +78,7 @@ export class UnservableModelError extends ClusterConfigError {
     super(
       'models',
       problems.map((p) => `model "${p.model}" needs the ${p.backend} backend, which the ${p.profile} image (${BOARD_PROFILES[p.profile].image}) lacks; `
-        + 'remove it (the builtin inception_graphdef: seeding.builtinModels: false), use a format every profile loads (ONNX, e.g. densenet_onnx) or leave out that profile'),
+        + 'remove it (the builtin inception_graphdef: seeding.builtinModels: false), seed one every profile loads (seeding.catalogModels: [densenet_onnx]) or leave out that profile'),
       'models the board profiles cannot all serve (every Triton loads the one shared repository; a model that fails to load keeps its pods unready)',
     );
     this.name = 'UnservableModelError';

@@ -95,7 +95,7 @@ export function planOffline(options: RunOptions): OfflinePlan {
     const facts = freshBoardFacts(target.name);
     const verdict = evaluatePreflight(facts, {
       runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
-      profileMode: profileModeOf(config), declaredProfile: target.config.profile, nodeName: target.name,
+      profileMode: profileModeOf(config), declaredProfile: target.config.profile, declaredMemory: target.config.memory, nodeName: target.name,
     });
     const work = planHostWork({
       target, facts, preflight: verdict, inventory: config, token: token ?? UNKNOWN_TOKEN, serverAddress, source,

@@ -339,7 +339,7 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
         state.facts = parseProbe(await fleet.root(state, PROBE_SCRIPT, 'preflight probe'));
         const verdict = evaluatePreflight(state.facts, {
           runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
-          profileMode: profileModeOf(config), declaredProfile: state.target.config.profile, nodeName: state.target.name,
+          profileMode: profileModeOf(config), declaredProfile: state.target.config.profile, declaredMemory: state.target.config.memory, nodeName: state.target.name,
         });
         fleet.say(state.target.name, `preflight: ${verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
         const privilege = state.session!.privilege;

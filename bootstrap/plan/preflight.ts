@@ -3,7 +3,8 @@
  * readable), its parser, and the verdict on what the host needs or lacks.
  */
 import type { BoardProfileName } from '../../lib/board-profiles';
-import { boardMaxK3sMinor, nodeRuntime, resolveProfile } from './board-profile';
+import { compareQuantities } from '../../lib/config/validators';
+import { boardMaxK3sMinor, memoryQuantity, nodeRuntime, resolveProfile } from './board-profile';
 import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
 
 export const K3S_FINGERPRINT_PATH = '/etc/rancher/k3s/triton-jetson.fingerprint';
@@ -33,6 +34,8 @@ export interface HostFacts {
   readonly k3sAgentUninstall: boolean;
   /** Current daemon.json, undefined when the file is missing. */
   readonly daemonJson?: string;
+  /** MemTotal of /proc/meminfo in kB, undefined when unreadable. */
+  readonly memTotalKb?: number;
 }
 
 /** Root shell script printing `key=value` lines, then daemon.json after a marker line. */
@@ -40,6 +43,7 @@ export const PROBE_SCRIPT = `
 echo "hostname=$(hostname 2>/dev/null || cat /etc/hostname)"
 echo "arch=$(uname -m)"
 if [ -r /etc/nv_tegra_release ]; then echo "l4t=$(head -n 1 /etc/nv_tegra_release)"; fi
+awk '$1 == "MemTotal:" { print "memtotal_kb=" $2 }' /proc/meminfo 2>/dev/null || true
 if command -v docker >/dev/null 2>&1; then
   echo docker=yes
   echo "docker_runtime=$(docker info --format '{{.DefaultRuntime}}' 2>/dev/null || true)"
@@ -100,6 +104,7 @@ export function parseProbe(stdout: string): HostFacts {
     k3sUninstall: yes('k3s_uninstall'),
     k3sAgentUninstall: yes('k3s_agent_uninstall'),
     daemonJson,
+    memTotalKb: /^\d+$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
   };
 }
 
@@ -142,6 +147,8 @@ export interface PreflightOptions {
   readonly declaredProfile?: BoardProfileName;
   /** The node's name, for messages. */
   readonly nodeName?: string;
+  /** This node's `memory` in the description ("8Gi"), compared with the detected memory. */
+  readonly declaredMemory?: string;
 }
 
 /** "v1.34.1+k3s2" → [1, 34, 1, 2] for ordering; undefined when unrecognised. */
@@ -192,6 +199,12 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
       profile = verdict.profile;
       runtime = nodeRuntime(profile, options.runtime);
       checks.push({ name: 'profile', status: 'ok', detail: `${profile} (${verdict.source}); K3s on ${runtime}` });
+      const memory = facts.memTotalKb !== undefined ? memoryQuantity(`MemTotal: ${facts.memTotalKb} kB`) : undefined;
+      if (memory && options.declaredMemory && compareQuantities(memory, options.declaredMemory) !== 0) {
+        checks.push({ name: 'memory', status: 'warn', detail: `${memory} detected (MemTotal ${facts.memTotalKb} kB), nodes[].memory says ${options.declaredMemory}: Triton on this profile is sized for the smallest declared board; fix nodes[].memory` });
+      } else if (memory) {
+        checks.push({ name: 'memory', status: 'ok', detail: `${memory} (MemTotal ${facts.memTotalKb} kB)${options.declaredMemory ? '' : `; declare nodes[].memory: ${memory} to size Triton for it`}` });
+      }
       const cap = boardMaxK3sMinor({ name: options.nodeName ?? facts.hostname, profile, cgroup: facts.cgroupVersion });
       const minor = Number(/^v1\.(\d+)\./.exec(options.k3sVersion ?? '')?.[1]);
       if (cap.maxMinor !== undefined && minor > cap.maxMinor) {

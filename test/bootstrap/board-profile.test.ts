@@ -4,7 +4,7 @@ import {
 } from '../../bootstrap/plan/board-profile';
 import { freshBoardFacts } from '../../bootstrap/plan/fresh-board';
 import { planHostWork } from '../../bootstrap/plan/host-plan';
-import { evaluatePreflight } from '../../bootstrap/plan/preflight';
+import { PROBE_SCRIPT, evaluatePreflight, parseProbe } from '../../bootstrap/plan/preflight';
 import { TargetResolver } from '../../bootstrap/plan/targets';
 import { parseClusterConfig } from '../../lib/config';
 import { L4T_R32_7_1_RELEASE } from '../support/jetson-hosts';
@@ -124,5 +124,17 @@ describe('profile mode in the preflight and the host plan', () => {
     expect(preflight.profile).toBeUndefined();
     expect(preflight.runtime).toBe('docker');
     expect(preflight.checks.map((c) => c.name)).not.toContain('profile');
+  });
+
+  test('memory: the probe reads MemTotal; a declared memory that disagrees is a warning', () => {
+    const facts = parseProbe('hostname=orin-1\narch=aarch64\nmemtotal_kb=7620536\n---triton-jetson:daemon.json---\nabsent\n');
+    expect(facts.memTotalKb).toBe(7620536);
+    expect(PROBE_SCRIPT).toContain('/proc/meminfo');
+    const probed = { ...orinFacts, memTotalKb: 7620536 };
+    expect(evaluatePreflight(probed, { ...options('jetpack6'), declaredMemory: '8192Mi' }).checks.find((c) => c.name === 'memory'))
+      .toMatchObject({ status: 'ok', detail: expect.stringContaining('8Gi') });
+    expect(evaluatePreflight(probed, { ...options('jetpack6'), declaredMemory: '16Gi' }).checks.find((c) => c.name === 'memory'))
+      .toMatchObject({ status: 'warn', detail: expect.stringMatching(/8Gi detected .* nodes\[\]\.memory says 16Gi/) });
+    expect(evaluatePreflight(probed, options('jetpack6')).checks.find((c) => c.name === 'memory')?.detail).toMatch(/declare nodes\[\]\.memory: 8Gi/);
   });
 });
