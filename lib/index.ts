@@ -12,3 +12,5 @@ export * from './model-config';
 export * from './model-catalog';
 export * from './model-seed-job';
 export * from './tutorial-defaults';
+export * from './board-profiles';
+export * from './profile-plan';

@@ -97,6 +97,39 @@ export const INCEPTION_GRAPHDEF: ModelDefinition = {
 /** Models seeded unless turned off (`seeding.builtinModels: false`). */
 export const BUILTIN_MODELS: readonly ModelDefinition[] = [INCEPTION_GRAPHDEF];
 
+/**
+ * Triton's densenet_onnx example (ONNX Runtime: every board profile loads it, unlike the
+ * TensorFlow inception_graphdef; docs/profiles.md). The model URL is the one Triton's
+ * docs/examples/fetch_models.sh downloads (since v2.56.0); its sha256 is not pinned (no
+ * download was possible where this was written: pin it with `models:` and a `sha256`).
+ * The labels and config.pbtxt are Triton's docs/examples/model_repository/densenet_onnx/ at v2.56.0.
+ */
+export const DENSENET_ONNX: ModelDefinition = {
+  name: 'densenet_onnx',
+  downloads: [
+    {
+      url: 'https://github.com/onnx/models/raw/main/validated/vision/classification/densenet-121/model/densenet-7.onnx',
+      archive: 'file',
+      files: [{ to: '1/model.onnx' }],
+    },
+    {
+      url: 'https://raw.githubusercontent.com/triton-inference-server/server/v2.56.0/docs/examples/model_repository/densenet_onnx/densenet_labels.txt',
+      sha256: '9c89e59490666e2976a0dded535a755b9878a71e14400804df8d356131d2fc04',
+      archive: 'file',
+      files: [{ to: 'densenet_labels.txt' }],
+    },
+  ],
+  config: {
+    platform: 'onnxruntime_onnx',
+    maxBatchSize: 0,
+    input: [{ name: 'data_0', dataType: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: [3, 224, 224], reshape: [1, 3, 224, 224] }],
+    output: [{ name: 'fc6_1', dataType: 'TYPE_FP32', dims: [1000], reshape: [1, 1000, 1, 1], labelFilename: 'densenet_labels.txt' }],
+  },
+};
+
+/** Models of the catalog seeded only when `seeding.catalogModels` lists them. */
+export const OPTIONAL_MODELS: Readonly<Record<string, ModelDefinition>> = { densenet_onnx: DENSENET_ONNX };
+
 /** Invalid catalog entry; the message names the model and field, and the fix. */
 export class ModelCatalogError extends Error {
   constructor(message: string) {
@@ -125,6 +158,11 @@ export interface ModelCatalogOptions {
    * @default true
    */
   readonly builtin?: boolean;
+  /**
+   * Optional catalog models to include, by name (e.g. "densenet_onnx"), after the built-in ones.
+   * @default []
+   */
+  readonly optional?: readonly string[];
 }
 
 /**
@@ -141,7 +179,12 @@ export function modelCatalog(extra: readonly ModelDefinition[] = [], options: Mo
     seen.add(model.name);
   }
   const builtin = options.builtin ?? true ? BUILTIN_MODELS.filter((m) => !seen.has(m.name)) : [];
-  const models = [...builtin, ...extra];
+  const optional = (options.optional ?? []).map((name) => {
+    const model = Object.prototype.hasOwnProperty.call(OPTIONAL_MODELS, name) ? OPTIONAL_MODELS[name] : undefined;
+    if (!model) throw new ModelCatalogError(`"${name}" is not an optional catalog model; choose one of ${Object.keys(OPTIONAL_MODELS).join(', ')}`);
+    return model;
+  }).filter((m) => !seen.has(m.name));
+  const models = [...builtin, ...optional, ...extra];
   const result = modelListSchema.safeParse(models);
   if (!result.success) {
     // Named by model rather than by index: the built-in models come first.

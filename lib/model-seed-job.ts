@@ -263,7 +263,7 @@ export function modelSeedJobPropsFromConfig(config: ClusterConfig): ModelSeedJob
   return {
     claimName: config.storage.claimName,
     namespace: config.namespace,
-    models: modelCatalog(config.models, { builtin: seeding.builtinModels }),
+    models: modelCatalog(config.models, { builtin: seeding.builtinModels, optional: seeding.catalogModels }),
     image: seeding.image,
     mirror: seeding.mirror,
     downloadTimeoutSeconds: seeding.downloadTimeoutSeconds,

@@ -143,6 +143,28 @@ export interface TritonDaemonSetProps {
    * @default "RuntimeDefault"
    */
   readonly seccompProfile?: 'RuntimeDefault' | 'Unconfined';
+  /**
+   * Value of the pods' `app` label, shared by every Triton DaemonSet behind one Service.
+   * @default - the DaemonSet's name
+   */
+  readonly appLabel?: string;
+  /**
+   * Extra pod labels that are part of the DaemonSet's selector, e.g. the board profile
+   * (`triton-jetson.dev/profile: jetpack6`) that tells apart the pods of per-profile
+   * DaemonSets sharing one `app` label.
+   * @default {}
+   */
+  readonly selectorLabels?: Readonly<Record<string, string>>;
+  /**
+   * Container command, for images whose ENTRYPOINT is not tritonserver (NGC's "tritonserver").
+   * @default - the image's ENTRYPOINT
+   */
+  readonly command?: readonly string[];
+  /**
+   * tritonserver's first flags (GPU, repository, backends), replacing the tutorial's three.
+   * @default - see tritonArgs
+   */
+  readonly leadingArgs?: readonly string[];
 }
 
 /**
@@ -154,8 +176,10 @@ export interface TritonDaemonSetProps {
 export class TritonDaemonSet extends Construct {
   /** The DaemonSet. */
   public readonly daemonSet: kplus.DaemonSet;
-  /** Labels of Triton pods (what Services select). */
+  /** Labels of this DaemonSet's pods (its selector). */
   public readonly podSelector: Readonly<Record<string, string>>;
+  /** The `app` label alone: what the Service selects, across per-profile DaemonSets. */
+  public readonly appSelector: Readonly<Record<string, string>>;
   /** Container ports. */
   public readonly ports: TritonPorts;
 
@@ -164,8 +188,10 @@ export class TritonDaemonSet extends Construct {
     const name = props.name ?? TUTORIAL_DEFAULTS.tritonName;
     const ports = props.ports ?? TRITON_DEFAULT_PORTS;
     this.ports = ports;
-    this.podSelector = { app: name };
-    const labels = componentLabels(name);
+    const app = props.appLabel ?? name;
+    this.appSelector = { app };
+    this.podSelector = { app, ...(props.selectorLabels ?? {}) };
+    const labels = componentLabels(app);
 
     this.daemonSet = new kplus.DaemonSet(this, 'daemon-set', {
       metadata: { name, namespace: props.namespace ?? 'default', labels },
@@ -202,7 +228,8 @@ export class TritonDaemonSet extends Construct {
       name: TRITON_CONTAINER_NAME,
       image: props.image ?? DEFAULT_TRITON_IMAGE,
       imagePullPolicy: pullPolicy(props.imagePullPolicy ?? 'IfNotPresent'),
-      args: tritonArgs({ ports, repositoryPollSeconds: props.repositoryPollSeconds, extraArgs: props.extraArgs }),
+      ...(props.command ? { command: [...props.command] } : {}),
+      args: tritonArgs({ ports, repositoryPollSeconds: props.repositoryPollSeconds, extraArgs: props.extraArgs, leadingArgs: props.leadingArgs }),
       ports: [
         { name: 'http', number: ports.http },
         { name: 'grpc', number: ports.grpc },
@@ -288,6 +315,11 @@ export interface TritonArgsOptions {
    * @default []
    */
   readonly extraArgs?: readonly string[];
+  /**
+   * The first flags (a board profile's GPU, repository and backend flags).
+   * @default - the tutorial's three (compute capability 5.3, the repository, TensorFlow 2)
+   */
+  readonly leadingArgs?: readonly string[];
 }
 
 /**
@@ -296,10 +328,13 @@ export interface TritonArgsOptions {
  */
 export function tritonArgs(options: TritonArgsOptions = {}): string[] {
   const ports = options.ports ?? TRITON_DEFAULT_PORTS;
-  const args = [
+  const leading = options.leadingArgs ?? [
     '--min-supported-compute-capability=5.3',
     `--model-repository=${TRITON_MODEL_REPOSITORY_PATH}`,
     '--backend-config=tensorflow,version=2',
+  ];
+  const args = [
+    ...leading,
     '--model-control-mode=poll',
     `--repository-poll-secs=${options.repositoryPollSeconds ?? 15}`,
   ];

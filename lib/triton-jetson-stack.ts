@@ -7,6 +7,7 @@ import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } f
 import { ModelStore } from './model-store';
 import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
 import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
+import { checkModelsServable, profileDaemonSets } from './profile-plan';
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
 import { ignoreKubeScoreChecks } from './workload-hygiene';
@@ -36,8 +37,10 @@ export class TritonJetsonStack extends Construct {
   public readonly modelStore: ModelStore;
   /** The Job that seeds the model repository, unless seeding is turned off. */
   public readonly modelSeedJob?: ModelSeedJob;
-  /** Triton on every Jetson node. */
+  /** Triton on every Jetson node (with board profiles: the first profile's DaemonSet). */
   public readonly triton: TritonDaemonSet;
+  /** Every Triton DaemonSet: the single `triton`, or one per board profile (docs/profiles.md). */
+  public readonly tritons: readonly TritonDaemonSet[];
   /** Triton's NodePort Service. */
   public readonly service: TritonService;
   /** NetworkPolicies of the workloads, when `networkPolicy.enabled`. */
@@ -46,6 +49,10 @@ export class TritonJetsonStack extends Construct {
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
     // Validate before joining the construct tree, so bad input leaves no partial stack.
     const { cluster: config } = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
+    const seedProps = modelSeedJobPropsFromConfig(config);
+    const perProfile = profileDaemonSets(config);
+    // Every Triton loads the one shared repository: refuse models some profile's image cannot load.
+    if (perProfile && seedProps) checkModelsServable(seedProps.models ?? [], perProfile.map((p) => p.profile.name));
     super(scope, id);
     this.config = config;
     const { namespace } = config;
@@ -70,10 +77,9 @@ export class TritonJetsonStack extends Construct {
       size: config.storage.size,
     });
 
-    const seedProps = modelSeedJobPropsFromConfig(config);
     if (seedProps) this.modelSeedJob = new ModelSeedJob(this, 'model-seed', seedProps);
 
-    this.triton = new TritonDaemonSet(this, 'triton', {
+    const common = {
       namespace,
       name: config.triton.name,
       image: config.triton.image,
@@ -87,22 +93,27 @@ export class TritonJetsonStack extends Construct {
       nodeSelector: config.triton.nodeSelector,
       ports: config.triton.ports,
       resources: config.triton.resources,
-    });
+    };
+    this.tritons = perProfile
+      ? perProfile.map((p) => new TritonDaemonSet(this, `triton-${p.profile.name}`, { ...common, ...p.props }))
+      : [new TritonDaemonSet(this, 'triton', common)];
+    this.triton = this.tritons[0];
 
     this.service = new TritonService(this, 'service', {
       namespace,
       name: config.service.name,
-      selector: this.triton.podSelector,
+      // The `app` label only: one Service in front of every profile's pods.
+      selector: this.triton.appSelector,
       targetPorts: this.triton.ports,
       nodePorts: config.service.nodePorts,
       externalTrafficPolicy: config.service.externalTrafficPolicy,
     });
 
-    const workloads = [ApiObject.of(this.triton.daemonSet), this.modelSeedJob?.job, this.provisioner && ApiObject.of(this.provisioner.deployment)];
+    const workloads = [...this.tritons.map((t) => ApiObject.of(t.daemonSet)), this.modelSeedJob?.job, this.provisioner && ApiObject.of(this.provisioner.deployment)];
     if (config.networkPolicy.enabled) {
       this.networkPolicy = new TritonNetworkPolicy(this, 'network-policy', {
         namespace,
-        triton: { podSelector: this.triton.podSelector, ports: this.triton.ports },
+        triton: { podSelector: this.triton.appSelector, ports: this.triton.ports },
         provisioner: this.provisioner ? { podSelector: { app: NFS_PROVISIONER_NAME } } : undefined,
         modelSeed: this.modelSeedJob ? {
           podSelector: componentLabels('model-seed'),

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { K3S_FINGERPRINT_PATH, PROBE_SCRIPT, evaluatePreflight } from '../plan/preflight';
 import { FRESH_BOARD_ASSUMPTIONS, freshBoardFacts } from '../plan/fresh-board';
 import { planHostWork } from '../plan/host-plan';
+import { profileModeOf } from '../plan/board-profile';
 import { GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT } from '../plan/k3s-install';
 import { nfsServerScript } from '../plan/nfs-server';
 import { TargetResolver, expandHome, type SshEndpoint } from '../plan/targets';
@@ -94,6 +95,7 @@ export function planOffline(options: RunOptions): OfflinePlan {
     const facts = freshBoardFacts(target.name);
     const verdict = evaluatePreflight(facts, {
       runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
+      profileMode: profileModeOf(config), declaredProfile: target.config.profile, declaredMemory: target.config.memory, nodeName: target.name,
     });
     const work = planHostWork({
       target, facts, preflight: verdict, inventory: config, token: token ?? UNKNOWN_TOKEN, serverAddress, source,

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { InventoryConfig } from '../../lib/config/inventory-schema';
 import { DAEMON_JSON_PATH, RESTORE_DAEMON_JSON_SCRIPT } from '../plan/daemon-json';
 import { planHostWork, type HostWork, type RootStep } from '../plan/host-plan';
+import { profileModeOf } from '../plan/board-profile';
 import {
   GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT, SERVER_TOKEN_PATH, UNINSTALL_K3S_SCRIPT, parseServerToken,
   pickAirGapFiles, type InstallSource,
@@ -30,7 +31,11 @@ import {
 import { HostError, SshSession } from './ssh-session';
 
 /** The inventory sections of the description, plus the NFS share for `nfsServer.managed`. */
-export type BootstrapConfig = InventoryConfig & { readonly nfs?: { readonly server: string; readonly path: string } };
+export type BootstrapConfig = InventoryConfig & {
+  readonly nfs?: { readonly server: string; readonly path: string };
+  /** Board profiles named for Triton (docs/profiles.md); they switch the preflight to profile mode. */
+  readonly triton?: { readonly profiles?: readonly string[] };
+};
 
 export interface RunOptions {
   /** The validated cluster description (its inventory sections). */
@@ -334,6 +339,7 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
         state.facts = parseProbe(await fleet.root(state, PROBE_SCRIPT, 'preflight probe'));
         const verdict = evaluatePreflight(state.facts, {
           runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
+          profileMode: profileModeOf(config), declaredProfile: state.target.config.profile, declaredMemory: state.target.config.memory, nodeName: state.target.name,
         });
         fleet.say(state.target.name, `preflight: ${verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
         const privilege = state.session!.privilege;

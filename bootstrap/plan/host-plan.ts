@@ -12,6 +12,7 @@ import {
 } from './k3s-install';
 import { INSTALL_NFS_COMMON_SCRIPT, type HostFacts, type PreflightResult } from './preflight';
 import type { NodeTarget } from './targets';
+import { profileNodeLabels } from './board-profile';
 
 export interface RootStep {
   readonly id: 'nfs-common' | 'daemon-json' | 'docker-restart' | 'k3s-install' | 'k3s-agent-start';
@@ -69,10 +70,11 @@ export function planHostWork(input: HostWorkInput): HostWork {
     serverUrl: `https://${input.serverAddress}:6443`,
     serverAddress: input.serverAddress,
     version: k3s.version,
-    runtime: k3s.runtime,
+    // By profile in profile mode (JetPack 5/6 boards: containerd), else k3s.runtime.
+    runtime: preflight.runtime,
     disable: k3s.disable,
     extraArgs: [...k3s.extraArgs, ...(target.role === 'server' ? k3s.serverArgs : k3s.agentArgs), ...target.config.extraArgs],
-    labels: target.config.labels,
+    labels: preflight.profile ? { ...target.config.labels, ...profileNodeLabels(preflight.profile) } : target.config.labels,
     jetsonLabel: k3s.labelJetsonNodes && preflight.isJetson,
     source: input.source,
   }, token);
@@ -83,7 +85,8 @@ export function planHostWork(input: HostWorkInput): HostWork {
     unchanged.push('nfs-common already installed');
   }
 
-  if (k3s.runtime === 'docker') {
+  // daemon.json only where Docker runs.
+  if (preflight.runtime === 'docker') {
     const daemon = planDaemonJson(facts.daemonJson);
     if (daemon.kind === 'error') return { steps: [], unchanged, warnings, error: daemon.message, install };
     const verify = `\n${DOCKER_DEFAULT_RUNTIME_COMMAND}`;

@@ -2,6 +2,9 @@
  * Preflight: one read-only probe script per host (run as root, so root-only files are
  * readable), its parser, and the verdict on what the host needs or lacks.
  */
+import type { BoardProfileName } from '../../lib/board-profiles';
+import { compareQuantities } from '../../lib/config/validators';
+import { boardMaxK3sMinor, memoryQuantity, nodeRuntime, resolveProfile } from './board-profile';
 import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
 
 export const K3S_FINGERPRINT_PATH = '/etc/rancher/k3s/triton-jetson.fingerprint';
@@ -31,6 +34,8 @@ export interface HostFacts {
   readonly k3sAgentUninstall: boolean;
   /** Current daemon.json, undefined when the file is missing. */
   readonly daemonJson?: string;
+  /** MemTotal of /proc/meminfo in kB, undefined when unreadable. */
+  readonly memTotalKb?: number;
 }
 
 /** Root shell script printing `key=value` lines, then daemon.json after a marker line. */
@@ -38,6 +43,7 @@ export const PROBE_SCRIPT = `
 echo "hostname=$(hostname 2>/dev/null || cat /etc/hostname)"
 echo "arch=$(uname -m)"
 if [ -r /etc/nv_tegra_release ]; then echo "l4t=$(head -n 1 /etc/nv_tegra_release)"; fi
+awk '$1 == "MemTotal:" { print "memtotal_kb=" $2 }' /proc/meminfo 2>/dev/null || true
 if command -v docker >/dev/null 2>&1; then
   echo docker=yes
   echo "docker_runtime=$(docker info --format '{{.DefaultRuntime}}' 2>/dev/null || true)"
@@ -98,6 +104,7 @@ export function parseProbe(stdout: string): HostFacts {
     k3sUninstall: yes('k3s_uninstall'),
     k3sAgentUninstall: yes('k3s_agent_uninstall'),
     daemonJson,
+    memTotalKb: /^\d+$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
   };
 }
 
@@ -130,6 +137,18 @@ export interface PreflightOptions {
   readonly installNfsCommon: boolean;
   /** The K3s version to install (k3s.version); a newer installed one is not downgraded. */
   readonly k3sVersion?: string;
+  /**
+   * The description names board profiles (docs/profiles.md): detect this board's, check it
+   * against `declaredProfile`, label the node with it and pick its runtime by profile.
+   * @default false (the tutorial: no profile label, k3s.runtime everywhere)
+   */
+  readonly profileMode?: boolean;
+  /** This node's `profile` in the description. */
+  readonly declaredProfile?: BoardProfileName;
+  /** The node's name, for messages. */
+  readonly nodeName?: string;
+  /** This node's `memory` in the description ("8Gi"), compared with the detected memory. */
+  readonly declaredMemory?: string;
 }
 
 /** "v1.34.1+k3s2" → [1, 34, 1, 2] for ordering; undefined when unrecognised. */
@@ -151,10 +170,16 @@ export interface PreflightResult {
   readonly checks: readonly PreflightCheck[];
   readonly isJetson: boolean;
   readonly failed: boolean;
+  /** The board's profile (profile mode only). */
+  readonly profile?: BoardProfileName;
+  /** The runtime this node's K3s uses: k3s.runtime, or by profile in profile mode. */
+  readonly runtime: 'docker' | 'containerd';
 }
 
 export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): PreflightResult {
   const checks: PreflightCheck[] = [];
+  let profile: BoardProfileName | undefined;
+  let runtime = options.runtime;
   const arm64 = facts.arch === 'aarch64' || facts.arch === 'arm64';
   checks.push(arm64
     ? { name: 'arch', status: 'ok', detail: facts.arch }
@@ -168,13 +193,35 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
     checks.push({ name: 'l4t', status: 'warn', detail: facts.l4tRelease ? `unrecognised /etc/nv_tegra_release: "${facts.l4tRelease}"; not labelled as a Jetson` : 'no /etc/nv_tegra_release: not a Jetson (no GPU for Triton); not labelled as a Jetson' });
   }
 
-  if (options.runtime === 'docker') {
+  if (options.profileMode) {
+    const verdict = resolveProfile(options.nodeName ?? facts.hostname, options.declaredProfile, facts.l4tRelease);
+    if (verdict.kind === 'ok') {
+      profile = verdict.profile;
+      runtime = nodeRuntime(profile, options.runtime);
+      checks.push({ name: 'profile', status: 'ok', detail: `${profile} (${verdict.source}); K3s on ${runtime}` });
+      const memory = facts.memTotalKb !== undefined ? memoryQuantity(`MemTotal: ${facts.memTotalKb} kB`) : undefined;
+      if (memory && options.declaredMemory && compareQuantities(memory, options.declaredMemory) !== 0) {
+        checks.push({ name: 'memory', status: 'warn', detail: `${memory} detected (MemTotal ${facts.memTotalKb} kB), nodes[].memory says ${options.declaredMemory}: Triton on this profile is sized for the smallest declared board; fix nodes[].memory` });
+      } else if (memory) {
+        checks.push({ name: 'memory', status: 'ok', detail: `${memory} (MemTotal ${facts.memTotalKb} kB)${options.declaredMemory ? '' : `; declare nodes[].memory: ${memory} to size Triton for it`}` });
+      }
+      const cap = boardMaxK3sMinor({ name: options.nodeName ?? facts.hostname, profile, cgroup: facts.cgroupVersion });
+      const minor = Number(/^v1\.(\d+)\./.exec(options.k3sVersion ?? '')?.[1]);
+      if (cap.maxMinor !== undefined && minor > cap.maxMinor) {
+        checks.push({ name: 'k3s-ceiling', status: 'fail', detail: `k3s.version ${options.k3sVersion} is newer than this board allows: ${cap.reason}; the cluster can run at most v1.${cap.maxMinor}` });
+      }
+    } else {
+      checks.push({ name: 'profile', status: verdict.kind === 'mismatch' ? 'fail' : 'warn', detail: verdict.message });
+    }
+  }
+
+  if (runtime === 'docker') {
     checks.push(facts.dockerPresent
       ? { name: 'docker', status: 'ok', detail: `present, default runtime "${facts.dockerDefaultRuntime || 'unknown'}"` }
       : { name: 'docker', status: 'fail', detail: 'docker not found; k3s.runtime "docker" needs JetPack\'s Docker (or set k3s.runtime: containerd)' });
   }
 
-  if (options.runtime === 'docker') {
+  if (runtime === 'docker') {
     const daemon = planDaemonJson(facts.daemonJson);
     if (daemon.kind === 'error') checks.push({ name: 'nvidia-runtime', status: 'fail', detail: daemon.message });
     else if (daemon.kind === 'update') checks.push({ name: 'nvidia-runtime', status: 'fix', detail: `registered in ${DAEMON_JSON_PATH}; will become Docker's default runtime` });
@@ -195,7 +242,7 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
       : { name: 'k3s-version', status: facts.k3sVersion === options.k3sVersion ? 'ok' : 'fix', detail: facts.k3sVersion === options.k3sVersion ? `${facts.k3sVersion} installed` : `${facts.k3sVersion} installed; will be upgraded to ${options.k3sVersion}` });
   }
 
-  return { checks, isJetson, failed: checks.some((c) => c.status === 'fail') };
+  return { checks, isJetson, failed: checks.some((c) => c.status === 'fail'), profile, runtime };
 }
 
 /** Root script installing nfs-common without questions. */

@@ -7,7 +7,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { inventorySchema } from './inventory-schema';
+import { checkK3sCeiling, inventorySchema } from './inventory-schema';
 import { modelsSchema, seedingSchema } from './models-schema';
 import {
   checkDistinctPorts, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
@@ -32,7 +32,25 @@ export const clusterConfigSchema = z
   .superRefine((config, ctx) => {
     checkDistinctPorts(config.triton.ports, ['triton', 'ports'], ctx);
     checkDistinctPorts(config.service.nodePorts, ['service', 'nodePorts'], ctx);
+    checkNodeProfiles(config, ctx);
+    checkK3sCeiling(config, ctx);
   });
+
+/** With `triton.profiles`, every node's declared profile must be one of them (else it would get no Triton). */
+function checkNodeProfiles(config: z.output<typeof inventorySchema> & { triton: { profiles?: readonly string[] } }, ctx: z.RefinementCtx): void {
+  const listed = config.triton.profiles;
+  if (!listed || !config.nodes) return;
+  const hosts = [config.nodes.server, ...config.nodes.agents];
+  hosts.forEach((host, i) => {
+    if (host.profile !== undefined && !listed.includes(host.profile)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: i === 0 ? ['nodes', 'server', 'profile'] : ['nodes', 'agents', i - 1, 'profile'],
+        message: `node "${host.name}" is ${host.profile}, which triton.profiles (${listed.join(', ')}) leaves out: it would run no Triton; add ${host.profile} to triton.profiles`,
+      });
+    }
+  });
+}
 
 /** The validated cluster description, every default filled in. */
 export type ClusterConfig = z.output<typeof clusterConfigSchema>;

@@ -3,7 +3,11 @@
  * bootstrapper (and by `triton-jetson verify` to find each node's Triton).
  */
 import { z } from 'zod';
-import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, tcpPort } from './validators';
+import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, positiveQuantity, tcpPort } from './validators';
+import { BOARD_PROFILE_NAMES, BOARD_PROFILES } from '../board-profiles';
+
+/** A board generation (lib/board-profiles.ts, docs/profiles.md). */
+export const boardProfileName = z.enum(BOARD_PROFILE_NAMES);
 
 /** Newest K3s minor that still runs on cgroup v1 (JetPack 4.6 / L4T r32 kernels). */
 export const MAX_K3S_MINOR = 34;
@@ -39,12 +43,36 @@ const exportOptions = z
   .string()
   .regex(EXPORT_OPTIONS_PATTERN, 'must be exports(5) options such as "rw,sync,no_subtree_check" (comma-separated, no spaces or quotes)');
 
+/**
+ * A K3s release. How new it may be depends on the boards (checkK3sCeiling, at the top level
+ * of the description): v1.34 at most unless every board is declared a profile without cgroup v1.
+ */
 const k3sVersion = z
   .string()
-  .regex(/^v1\.\d+\.\d+\+k3s\d+$/, 'must be a K3s release such as "v1.34.1+k3s1"')
-  .refine((v) => Number(v.split('.')[1]) <= MAX_K3S_MINOR, {
-    message: `must be v1.${MAX_K3S_MINOR} or older: Kubernetes 1.35+ refuses the cgroup v1 of JetPack 4.6 (e.g. "${DEFAULT_K3S_VERSION}")`,
-  });
+  .regex(/^v1\.\d+\.\d+\+k3s\d+$/, 'must be a K3s release such as "v1.34.1+k3s1"');
+
+/** The message for a K3s release above v1.34 on a cluster that may hold cgroup v1 boards. */
+export const K3S_CGROUP_V1_MESSAGE = `must be v1.${MAX_K3S_MINOR} or older: Kubernetes 1.35+ refuses the cgroup v1 of JetPack 4.6 (e.g. "${DEFAULT_K3S_VERSION}")`;
+
+/**
+ * k3s.version against the boards: above v1.34 only when nodes are described and every one
+ * declares a profile whose stock cgroup is v2 (jetpack6); else the issue names the node
+ * that holds the cluster back (the bootstrapper's preflight also checks the detected cgroup).
+ */
+export function checkK3sCeiling(config: { readonly k3s: { readonly version: string }; readonly nodes?: z.output<typeof nodesSchema> }, ctx: z.RefinementCtx): void {
+  const minor = Number(config.k3s.version.split('.')[1]);
+  if (!(minor > MAX_K3S_MINOR)) return;
+  const hosts = config.nodes ? [config.nodes.server, ...config.nodes.agents] : [];
+  const limiting = hosts.find((h) => h.profile === undefined || BOARD_PROFILES[h.profile].maxK3sMinor !== undefined);
+  if (hosts.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['k3s', 'version'], message: K3S_CGROUP_V1_MESSAGE });
+  } else if (limiting) {
+    const why = limiting.profile === undefined
+      ? 'declares no profile (it may be a JetPack 4 board, cgroup v1)'
+      : `is ${limiting.profile} (cgroup ${BOARD_PROFILES[limiting.profile].cgroup === 'unknown' ? 'v1 assumed' : BOARD_PROFILES[limiting.profile].cgroup})`;
+    ctx.addIssue({ code: 'custom', path: ['k3s', 'version'], message: `${K3S_CGROUP_V1_MESSAGE}; node "${limiting.name}" ${why}` });
+  }
+}
 
 export const hostSchema = z
   .object({
@@ -64,6 +92,10 @@ export const hostSchema = z
     labels: z.record(labelKey, labelValue).default({}),
     /** Extra K3s flags for this node only. @default [] */
     extraArgs: z.array(k3sFlag).default([]),
+    /** Board generation (jetpack4, jetpack5, jetpack6); the preflight detects it and refuses a mismatch. @default - detected */
+    profile: boardProfileName.optional(),
+    /** Board memory, e.g. "8Gi" (sizes Triton on its profile's boards). @default - the profile's smallest board */
+    memory: positiveQuantity.optional(),
   })
   .strict();
 
@@ -103,7 +135,7 @@ export const k3sSchema = z
   .object({
     /** Container runtime: Docker with nvidia as default runtime (the tutorial), or K3s' containerd. @default "docker" */
     runtime: z.enum(['docker', 'containerd']).default('docker'),
-    /** K3s release to install, v1.34 or older. @default "v1.34.12+k3s1" */
+    /** K3s release to install: v1.34 or older, newer only when every node is declared jetpack6. @default "v1.34.12+k3s1" */
     version: k3sVersion.default(DEFAULT_K3S_VERSION),
     /** File holding the cluster token; generated (mode 0600) when absent. @default ".triton-jetson/<context>/token" beside the cluster description */
     tokenFile: z.string().min(1).optional(),

@@ -19,6 +19,9 @@ import { dnsLabel, dnsSubdomain, httpUrl, imageRef, quantity, sha256 } from './v
 // The one set of rules for models and seeding settings: the cluster description and the
 // constructs (ModelSeedJob, modelCatalog) both validate with the schemas of this file.
 
+/** Models of the catalog that are off unless `seeding.catalogModels` lists them (lib/model-catalog.ts). */
+export const OPTIONAL_CATALOG_MODEL_NAMES = ['densenet_onnx'] as const;
+
 /** Archive formats the seeding script can unpack. */
 export const MODEL_ARCHIVE_TYPES = ['tar.gz', 'file'] as const;
 
@@ -276,6 +279,11 @@ export const seedingSchema = z
     enabled: z.boolean().default(true),
     /** Seed the built-in models (inception_graphdef) besides those under `models:`. */
     builtinModels: z.boolean().default(true),
+    /**
+     * Models of the catalog seeded only when listed (off by default): "densenet_onnx", Triton's
+     * ONNX example, which every board profile can load (docs/profiles.md).
+     */
+    catalogModels: z.array(z.enum(OPTIONAL_CATALOG_MODEL_NAMES)).default([]),
     /**
      * Base URL of a LAN mirror for air-gapped sites: each download is fetched from
      * `<mirror>/<file name of its url>`.

@@ -8,6 +8,7 @@ import {
   parseQuantity, positiveQuantity, quantity, tcpPort,
 } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
+import { BOARD_PROFILE_NAMES } from '../board-profiles';
 
 const D = TUTORIAL_DEFAULTS;
 
@@ -98,6 +99,20 @@ export const tritonSchema = z
       .strict()
       .prefault({}),
     resources: tritonResourcesSchema.prefault({}),
+    /**
+     * Board profiles that get a Triton DaemonSet each (with the profiles of `nodes`); unset and no
+     * node profile: the tutorial's single DaemonSet. docs/profiles.md.
+     */
+    profiles: z
+      .array(z.enum(BOARD_PROFILE_NAMES))
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, 'lists a profile twice; name each once')
+      .optional(),
+    /** Image per profile, replacing the profile's default (jetpack4 uses `image`). */
+    images: z
+      .object({ jetpack5: imageRef.optional(), jetpack6: imageRef.optional() })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -143,7 +143,7 @@ describe('models: and seeding: in the cluster description', () => {
     const config = parseClusterConfig({});
     expect(config.models).toEqual([]);
     expect(config.seeding).toEqual({
-      enabled: true, builtinModels: true, image: 'alpine:3.22', downloadTimeoutSeconds: 900, activeDeadlineSeconds: 3600, runAsUser: 65534,
+      enabled: true, builtinModels: true, catalogModels: [], image: 'alpine:3.22', downloadTimeoutSeconds: 900, activeDeadlineSeconds: 3600, runAsUser: 65534,
       maxDownloadBytes: 4 * 1024 ** 3, maxExtractBytes: 4 * 1024 ** 3,
     });
   });

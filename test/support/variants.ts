@@ -1,5 +1,6 @@
 import { ClusterConfigInput } from '../../lib';
 
+
 /** Configurations every manifest-level test (schema, API server) covers besides the default. */
 export const VARIANTS: Record<string, ClusterConfigInput> = {
   'default': {},
@@ -27,4 +28,26 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
     seeding: { mirror: 'http://mirror.lan:8080' },
   },
   'network policies': { networkPolicy: { enabled: true }, seeding: { mirror: 'http://mirror.lan:8080' } },
+  // Board profiles (docs/profiles.md). Four Orin on JetPack 6: one DaemonSet triton-jetpack6, NGC image.
+  'all Orin (jetpack6)': {
+    nodes: {
+      server: { name: 'orin-1', profile: 'jetpack6', memory: '8Gi' },
+      agents: [{ name: 'orin-2', profile: 'jetpack6', memory: '8Gi' }, { name: 'orin-3', profile: 'jetpack6', memory: '16Gi' }],
+    },
+    // The catalog's densenet_onnx (ONNX Runtime) instead of the TensorFlow inception_graphdef.
+    seeding: { builtinModels: false, catalogModels: ['densenet_onnx'] },
+  },
+  // Two Nano (Docker) and two Orin (containerd) behind one Service.
+  'mixed Nano and Orin': {
+    nodes: {
+      server: { name: 'jm-node-1', profile: 'jetpack4' },
+      agents: [
+        { name: 'jm-node-2', profile: 'jetpack4' },
+        { name: 'orin-1', profile: 'jetpack6', memory: '16Gi' },
+        { name: 'orin-2', profile: 'jetpack6', memory: '16Gi' },
+      ],
+    },
+    // The catalog's densenet_onnx (ONNX Runtime) instead of the TensorFlow inception_graphdef.
+    seeding: { builtinModels: false, catalogModels: ['densenet_onnx'] },
+  },
 };

@@ -1,0 +1,234 @@
+/**
+ * Board profiles: what Triton needs on each Jetson generation, as data, in one place.
+ * Every fact carries its source; docs/profiles.md has the table, the sources and what
+ * could not be established.
+ *
+ *   jetpack4  Jetson Nano (and TX1/TX2/Xavier on JetPack 4.6.x), L4T R32, kernel 4.9, Ubuntu 18.04
+ *   jetpack5  Xavier / Orin on JetPack 5.1.x, L4T R35, kernel 5.10, Ubuntu 20.04
+ *   jetpack6  Orin on JetPack 6.x, L4T R36, kernel 5.15, Ubuntu 22.04
+ *
+ * The image recipe's own presets (images/triton-jetson/presets.ts) are not imported, so
+ * the published library does not depend on the recipe; test/lib/board-profiles.test.ts
+ * checks that the two agree.
+ */
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
+
+/** The board generations, oldest first (also the order of the per-profile DaemonSets). */
+export const BOARD_PROFILE_NAMES = ['jetpack4', 'jetpack5', 'jetpack6'] as const;
+export type BoardProfileName = (typeof BOARD_PROFILE_NAMES)[number];
+
+/** Node label carrying a board's profile (set by the bootstrapper, selected by the DaemonSets). */
+export const PROFILE_NODE_LABEL = 'triton-jetson.dev/profile';
+/** Pod label carrying the profile of a per-profile Triton DaemonSet's pods (part of its selector). */
+export const PROFILE_POD_LABEL = PROFILE_NODE_LABEL;
+
+/** Triton backends a profile's image may ship. */
+export type TritonBackend = 'tensorflow' | 'onnxruntime' | 'tensorrt' | 'pytorch' | 'python';
+
+/** How pods reach the GPU on a profile's boards. */
+export type RuntimeMode =
+  /** K3s with --docker, Docker's default runtime "nvidia" (the tutorial). */
+  | 'docker-default-nvidia'
+  /** K3s' containerd, the NVIDIA runtime as RuntimeClass "nvidia". */
+  | 'containerd-runtimeclass';
+
+const GI = 1024 * 1024 * 1024;
+
+/** One board generation. */
+export interface BoardProfile {
+  readonly name: BoardProfileName;
+  /** JetPack releases it covers. */
+  readonly jetpack: string;
+  /** L4T (Jetson Linux) major release, as /etc/nv_tegra_release names it ("R32"). */
+  readonly l4tMajor: number;
+  /** Boards of this generation. */
+  readonly boards: string;
+  /** Default Triton image. */
+  readonly image: string;
+  /** Triton release in that image. */
+  readonly tritonVersion: string;
+  /**
+   * Where the image keeps Triton's backends. Passed as --backend-directory only when the
+   * image's ENTRYPOINT does not pass it already (`passBackendDirectory`).
+   */
+  readonly backendDirectory: string;
+  /** True when the args must carry --backend-directory (NGC images start a plain tritonserver). */
+  readonly passBackendDirectory: boolean;
+  /**
+   * Container command, when the image's ENTRYPOINT is not tritonserver. NGC images run
+   * /opt/nvidia/nvidia_entrypoint.sh, which executes its arguments: Triton's quickstart
+   * starts them as `docker run ... nvcr.io/nvidia/tritonserver:<xx.yy>-py3 tritonserver ...`.
+   */
+  readonly command?: readonly string[];
+  /**
+   * --min-supported-compute-capability, for GPUs below Triton's default minimum (6.0): only
+   * the Nano's Maxwell GPU (compute capability 5.3) needs it.
+   */
+  readonly minComputeCapability?: string;
+  /** Backends the image ships (docs/profiles.md cites each list). */
+  readonly backends: readonly TritonBackend[];
+  /** Container runtime mode the bootstrapper prepares and the DaemonSet assumes. */
+  readonly runtime: RuntimeMode;
+  /** Memory of the smallest board of the generation: the sizing when none is declared. */
+  readonly defaultMemoryBytes: number;
+  /**
+   * Newest Kubernetes (K3s) minor its kernel and cgroup setup allow; undefined: no known cap.
+   * Kubernetes 1.35 refuses cgroup v1 nodes.
+   */
+  readonly maxK3sMinor?: number;
+  /** cgroup version of a stock install ("unknown" when it could not be established). */
+  readonly cgroup: 'v1' | 'v2' | 'unknown';
+}
+
+/** The profiles (docs/profiles.md: sources). */
+export const BOARD_PROFILES: Readonly<Record<BoardProfileName, BoardProfile>> = {
+  jetpack4: {
+    name: 'jetpack4',
+    jetpack: '4.6.x',
+    l4tMajor: 32,
+    boards: 'Jetson Nano (the tutorial\'s four Nano 4GB), TX1, TX2, Xavier NX, AGX Xavier',
+    // The tutorial's image: our recipe's JetPack 4.6 preset (Triton 2.17.0, tritonserver2.17.0-jetpack4.6.tgz).
+    image: TUTORIAL_DEFAULTS.tritonImage,
+    tritonVersion: '2.17.0',
+    // The recipe's ENTRYPOINT is ["tritonserver", "--backend-directory=/opt/triton/backends"].
+    backendDirectory: '/opt/triton/backends',
+    passBackendDirectory: false,
+    // Jetson Nano: Maxwell GPU, compute capability 5.3 (the tutorial's flag).
+    minComputeCapability: '5.3',
+    // Triton's Jetson guide at v2.17.0 (docs/jetson.md): "TensorRT, TensorFlow and ONNX Runtime";
+    // backend repo's backend_platform_support_matrix.md (Jetson JetPack): TensorRT, ONNX Runtime,
+    // TensorFlow, PyTorch, Python.
+    backends: ['tensorflow', 'onnxruntime', 'tensorrt', 'pytorch', 'python'],
+    runtime: 'docker-default-nvidia',
+    defaultMemoryBytes: 4 * GI,
+    // Kernel 4.9, cgroup v1 only: Kubernetes 1.35+ refuses it (MAX_K3S_MINOR).
+    maxK3sMinor: 34,
+    cgroup: 'v1',
+  },
+  jetpack5: {
+    name: 'jetpack5',
+    jetpack: '5.1.x',
+    l4tMajor: 35,
+    boards: 'Jetson Xavier NX, AGX Xavier, Orin Nano/NX/AGX on JetPack 5',
+    // Our recipe's JetPack 5.1.2 preset, built locally (npm run image:build -- --jetpack 5.1.2);
+    // push it and set triton.images.jetpack5 to your registry's path.
+    image: 'triton-jetson:2.35.0-jetpack5.1.2',
+    tritonVersion: '2.35.0',
+    backendDirectory: '/opt/triton/backends',
+    passBackendDirectory: false,
+    // Xavier (7.2) and Orin (8.7) are above Triton's default minimum 6.0: no flag.
+    // Triton's Jetson guide at v2.35.0 (docs/user_guide/jetson.md) lists limitations of the ONNX Runtime,
+    // Python and PyTorch backends; backend_platform_support_matrix.md (Jetson JetPack) adds TensorRT and
+    // TensorFlow. The tarball's backends/ folder itself was not inspected (docs/profiles.md).
+    backends: ['tensorflow', 'onnxruntime', 'tensorrt', 'pytorch', 'python'],
+    // Our choice: containerd with RuntimeClass "nvidia" (K3s registers the NVIDIA runtime it finds);
+    // no Docker daemon.json needed.
+    runtime: 'containerd-runtimeclass',
+    // Jetson Orin Nano 4GB, the smallest JetPack 5 module.
+    defaultMemoryBytes: 4 * GI,
+    // Whether L4T R35 boots with cgroup v1 or v2 could not be established (docs/profiles.md): capped
+    // like v1 until the preflight finds cgroup2fs on every board.
+    maxK3sMinor: 34,
+    cgroup: 'unknown',
+  },
+  jetpack6: {
+    name: 'jetpack6',
+    jetpack: '6.x',
+    l4tMajor: 36,
+    boards: 'Jetson Orin Nano/NX/AGX on JetPack 6',
+    // NVIDIA's Jetson (iGPU) container since Triton 2.41.0 / NGC 23.12 ("XX.YY-py3-igpu", release notes
+    // of v2.41.0). 25.03 (Triton 2.56.0) runs on JetPack 6.2 / L4T 36.4.3 (triton-inference-server/server#8183).
+    image: 'nvcr.io/nvidia/tritonserver:25.03-py3-igpu',
+    tritonVersion: '2.56.0',
+    backendDirectory: '/opt/tritonserver/backends',
+    passBackendDirectory: true,
+    command: ['tritonserver'],
+    // Triton 25.03 removed the TensorFlow backend (server commit 1f6aed23f "remove-tf", #8113; README
+    // commit fd19783fa: "tf model cannot load after 25.03"). The -igpu image holds "all supported backends
+    // for Jetson devices" (v2.41.0 notes): TensorRT, ONNX Runtime, PyTorch, Python per the support matrix.
+    backends: ['onnxruntime', 'tensorrt', 'pytorch', 'python'],
+    // JetPack 6 installs no Docker by default: K3s' containerd and RuntimeClass "nvidia".
+    runtime: 'containerd-runtimeclass',
+    defaultMemoryBytes: 4 * GI,
+    // Ubuntu 22.04 boots with the unified cgroup v2 hierarchy: no cgroup v1 cap.
+    maxK3sMinor: undefined,
+    cgroup: 'v2',
+  },
+};
+
+/** Platforms of config.pbtxt and the backend each needs. */
+const PLATFORM_BACKENDS: Readonly<Record<string, TritonBackend>> = {
+  tensorflow_graphdef: 'tensorflow',
+  tensorflow_savedmodel: 'tensorflow',
+  onnxruntime_onnx: 'onnxruntime',
+  tensorrt_plan: 'tensorrt',
+  pytorch_libtorch: 'pytorch',
+};
+
+/** The backend a model's config needs (its `backend`, or the one its `platform` implies). */
+export function modelBackend(config: { readonly platform?: string; readonly backend?: string }): string | undefined {
+  if (config.backend !== undefined) return config.backend;
+  return config.platform !== undefined ? PLATFORM_BACKENDS[config.platform] ?? config.platform : undefined;
+}
+
+/** A model whose backend a profile's image lacks. */
+export interface UnservableModel {
+  readonly model: string;
+  readonly backend: string;
+  readonly profile: BoardProfileName;
+}
+
+/** Every (model, profile) pair where the profile's image cannot load the model. */
+export function unservableModels(
+  models: readonly { readonly name: string; readonly config: { readonly platform?: string; readonly backend?: string } }[],
+  profiles: readonly BoardProfileName[],
+): UnservableModel[] {
+  const found: UnservableModel[] = [];
+  for (const model of models) {
+    const backend = modelBackend(model.config);
+    if (backend === undefined) continue;
+    for (const profile of profiles) {
+      if (!(BOARD_PROFILES[profile].backends as readonly string[]).includes(backend)) found.push({ model: model.name, backend, profile });
+    }
+  }
+  return found;
+}
+
+/** Requests and limit of Triton on a board with `memoryBytes` of (CPU+GPU shared) memory. */
+export interface SizedResources {
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
+}
+
+/**
+ * Triton's memory by board memory: request 3/8, limit 3/4 (a Nano 4GB: 1536Mi and 3Gi, the
+ * tutorial's sizing), in whole MiB, written in Gi when whole.
+ */
+export function tritonMemoryFor(memoryBytes: number): SizedResources {
+  const mi = Math.floor(memoryBytes / (1024 * 1024));
+  const format = (value: number) => (value % 1024 === 0 ? `${value / 1024}Gi` : `${value}Mi`);
+  return { memoryRequest: format(Math.floor((mi * 3) / 8)), memoryLimit: format(Math.floor((mi * 3) / 4)) };
+}
+
+/**
+ * A board's nominal memory from the kernel's MemTotal (which leaves out firmware and
+ * carve-outs): rounded up to whole GiB, so a Nano 4GB (MemTotal 4045880 kB) is 4 GiB.
+ */
+export function nominalMemoryBytes(memTotalKb: number): number {
+  return Math.ceil(memTotalKb / (1024 * 1024)) * GI;
+}
+
+/** The tritonserver flags a profile needs before the common ones. */
+export function profileLeadingArgs(profile: BoardProfile, modelRepositoryPath: string): string[] {
+  return [
+    ...(profile.minComputeCapability ? [`--min-supported-compute-capability=${profile.minComputeCapability}`] : []),
+    `--model-repository=${modelRepositoryPath}`,
+    ...(profile.passBackendDirectory ? [`--backend-directory=${profile.backendDirectory}`] : []),
+    ...(profile.backends.includes('tensorflow') ? ['--backend-config=tensorflow,version=2'] : []),
+  ];
+}
+
+/** Whether a profile name is known. */
+export function isBoardProfileName(value: string): value is BoardProfileName {
+  return (BOARD_PROFILE_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,92 @@
+/**
+ * Which Triton DaemonSets a cluster description asks for: the tutorial's single `triton`
+ * (no profiles anywhere), or one per board profile present (docs/profiles.md).
+ */
+import { ClusterConfig, ClusterConfigError } from './config';
+import { parseQuantity } from './config/validators';
+import {
+  BOARD_PROFILE_NAMES, BOARD_PROFILES, BoardProfile, BoardProfileName, PROFILE_NODE_LABEL, PROFILE_POD_LABEL,
+  profileLeadingArgs, tritonMemoryFor, unservableModels,
+} from './board-profiles';
+import { ModelDefinition } from './model-catalog';
+import { TritonDaemonSetProps, TRITON_MODEL_REPOSITORY_PATH } from './triton-daemon-set';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
+
+/** One per-profile Triton DaemonSet. */
+export interface ProfileDaemonSet {
+  readonly profile: BoardProfile;
+  /** Nodes of the description that declare this profile. */
+  readonly nodes: readonly string[];
+  /** Memory the DaemonSet is sized for: the smallest declared board of the profile, else the profile's default. */
+  readonly memoryBytes: number;
+  /** The DaemonSet's props that differ from the single-DaemonSet stack. */
+  readonly props: TritonDaemonSetProps;
+}
+
+/** The profiles a description names, oldest first: `triton.profiles` and every node's `profile`. */
+export function declaredProfiles(config: Pick<ClusterConfig, 'triton' | 'nodes'>): BoardProfileName[] {
+  const named = new Set<BoardProfileName>(config.triton.profiles ?? []);
+  if (config.nodes) for (const host of [config.nodes.server, ...config.nodes.agents]) if (host.profile) named.add(host.profile);
+  return BOARD_PROFILE_NAMES.filter((p) => named.has(p));
+}
+
+/**
+ * The per-profile DaemonSets, or undefined for the tutorial's single DaemonSet (no profile
+ * named anywhere: dist/ stays as it was). Each is named `<triton.name>-<profile>`, its pods
+ * carry `app: <triton.name>` (what the Service selects) and the profile label (its selector),
+ * and it runs only on nodes labelled with its profile.
+ */
+export function profileDaemonSets(config: ClusterConfig): ProfileDaemonSet[] | undefined {
+  const profiles = declaredProfiles(config);
+  if (profiles.length === 0) return undefined;
+  const hosts = config.nodes ? [config.nodes.server, ...config.nodes.agents] : [];
+  const resourcesChanged = config.triton.resources.memoryRequest !== TUTORIAL_DEFAULTS.tritonResources.memoryRequest
+    || config.triton.resources.memoryLimit !== TUTORIAL_DEFAULTS.tritonResources.memoryLimit;
+  return profiles.map((name) => {
+    const profile = BOARD_PROFILES[name];
+    const members = hosts.filter((h) => h.profile === name);
+    const declared = members.map((h) => (h.memory ? quantityBytes(h.memory) : undefined)).filter((m): m is number => m !== undefined);
+    const memoryBytes = declared.length > 0 ? Math.min(...declared) : profile.defaultMemoryBytes;
+    const image = name === 'jetpack4' ? config.triton.image : config.triton.images[name] ?? profile.image;
+    const runtimeClassName = config.triton.runtimeClassName
+      ?? (profile.runtime === 'containerd-runtimeclass' || config.k3s.runtime === 'containerd' ? 'nvidia' : undefined);
+    const props: TritonDaemonSetProps = {
+      name: `${config.triton.name}-${name}`,
+      appLabel: config.triton.name,
+      selectorLabels: { [PROFILE_POD_LABEL]: name },
+      nodeSelector: { ...config.triton.nodeSelector, [PROFILE_NODE_LABEL]: name },
+      image,
+      command: profile.command,
+      leadingArgs: profileLeadingArgs(profile, TRITON_MODEL_REPOSITORY_PATH),
+      runtimeClassName,
+      // triton.resources, when changed from the tutorial's, applies to every profile; else sized by memory.
+      resources: resourcesChanged ? config.triton.resources : { ...config.triton.resources, ...tritonMemoryFor(memoryBytes) },
+    };
+    return { profile, nodes: members.map((h) => h.name), memoryBytes, props };
+  });
+}
+
+/** Bytes of a memory quantity, rounded down. */
+function quantityBytes(text: string): number | undefined {
+  const value = parseQuantity(text);
+  return value ? Number(value.numerator / value.denominator) : undefined;
+}
+
+/** Models of the catalog that some profile's image cannot load: one issue per (model, profile). */
+export class UnservableModelError extends ClusterConfigError {
+  constructor(public readonly problems: ReturnType<typeof unservableModels>) {
+    super(
+      'models',
+      problems.map((p) => `model "${p.model}" needs the ${p.backend} backend, which the ${p.profile} image (${BOARD_PROFILES[p.profile].image}) lacks; `
+        + 'remove it (the builtin inception_graphdef: seeding.builtinModels: false), seed one every profile loads (seeding.catalogModels: [densenet_onnx]) or leave out that profile'),
+      'models the board profiles cannot all serve (every Triton loads the one shared repository; a model that fails to load keeps its pods unready)',
+    );
+    this.name = 'UnservableModelError';
+  }
+}
+
+/** Refuses a catalog with a model some profile cannot load (docs/profiles.md: refuse, not skip). */
+export function checkModelsServable(models: readonly ModelDefinition[], profiles: readonly BoardProfileName[]): void {
+  const problems = unservableModels(models, profiles);
+  if (problems.length > 0) throw new UnservableModelError(problems);
+}
