@@ -35,7 +35,7 @@ export class OutputDirError extends Error {
   }
 }
 
-/** Options of {@link checkOutputDir} and {@link synthToDirectory}. */
+/** Options of `checkOutputDir` and {@link synthToDirectory}. */
 export interface OutputDirOptions {
   /** How the user gave the folder, for messages. @default "--out" */
   readonly flag?: string;
@@ -118,7 +118,7 @@ export function checkOutputDir(outdir: string, options: OutputDirOptions = {}): 
 /**
  * Synthesizes into `outdir`. The whole synthesis happens in a staging folder first, so
  * invalid input leaves the previous manifests exactly as they were (unlike `cdk8s synth`,
- * which empties the folder first). The folder must pass {@link checkOutputDir}; only
+ * which empties the folder first). The folder must pass `checkOutputDir` (the `--out` rules in the README); only
  * `*.k8s.yaml` files are ever replaced or removed, each new file is moved into place
  * atomically, and a new folder gets ordinary permissions (0777 less the umask).
  */

@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { MAX_CLUSTER_CONFIG_BYTES, loadClusterConfig } from '../../lib';
+import { loadClusterConfig } from '../../lib';
+import { MAX_CLUSTER_CONFIG_BYTES } from '../../lib/config/cluster-config';
 import { IS_ROOT, Sandbox, changedPaths, fingerprint, makeSandbox, runSynthIn } from './synth-harness';
 
 let box: Sandbox;

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runSynthCommand } from '../../lib';
+import { runSynthCommand } from '../../lib/synth-command';
 
 export interface Sandbox {
   /** Root of the throw-away tree. */

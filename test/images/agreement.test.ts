@@ -4,10 +4,8 @@
  * image is the repository the recipe documents for the tutorial's preset.
  */
 import { parseAllDocuments } from 'yaml';
-import {
-  DEFAULT_TRITON_IMAGE, TRITON_BACKEND_DIRECTORY, TRITON_CONTAINER_NAME, TRITON_MODEL_REPOSITORY_PATH,
-  parseClusterConfig, synthYaml,
-} from '../../lib/index';
+import { parseClusterConfig, synthYaml } from '../../lib';
+import { DEFAULT_TRITON_IMAGE, TRITON_BACKEND_DIRECTORY, TRITON_CONTAINER_NAME, TRITON_MODEL_REPOSITORY_PATH } from '../../lib/triton-daemon-set';
 import {
   IMAGE_BACKEND_DIRECTORY, IMAGE_MODEL_REPOSITORY_PATH, PRESETS, TRITON_PREFIX, TUTORIAL_IMAGE_REPOSITORY, TUTORIAL_JETPACK,
 } from '../../images/triton-jetson/presets';

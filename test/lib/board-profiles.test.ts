@@ -1,9 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
-import {
-  BOARD_PROFILES, BOARD_PROFILE_NAMES, ClusterConfigError, INCEPTION_GRAPHDEF, modelBackend, nominalMemoryBytes,
-  parseClusterConfig, profileDaemonSets, profileLeadingArgs, PROFILE_NODE_LABEL, tritonArgs, tritonMemoryFor,
-  TRITON_MODEL_REPOSITORY_PATH, TritonJetsonStack, DENSENET_ONNX, renderModelConfig, TUTORIAL_DEFAULTS, UnservableModelError, unservableModels,
-} from '../../lib';
+import { BOARD_PROFILES, BOARD_PROFILE_NAMES, ClusterConfigError, parseClusterConfig, PROFILE_NODE_LABEL, tritonArgs, TritonJetsonStack, renderModelConfig } from '../../lib';
+import { INCEPTION_GRAPHDEF, DENSENET_ONNX } from '../../lib/model-catalog';
+import { modelBackend, nominalMemoryBytes, profileLeadingArgs, tritonMemoryFor, unservableModels } from '../../lib/board-profiles';
+import { profileDaemonSets, UnservableModelError } from '../../lib/profile-plan';
+import { TRITON_MODEL_REPOSITORY_PATH } from '../../lib/triton-daemon-set';
+import { TUTORIAL_DEFAULTS } from '../../lib/tutorial-defaults';
 import { IMAGE_BACKEND_DIRECTORY, PRESETS, TUTORIAL_IMAGE_REPOSITORY } from '../../images/triton-jetson/presets';
 import { findManifest, Manifest, podSpec, readDist } from '../support/manifests';
 import { synthManifests } from '../support/synth';

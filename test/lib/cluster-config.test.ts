@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import {
-  ClusterConfigError, compareQuantities, parseClusterConfig, parseClusterConfigYaml, parseQuantity, resolveClusterConfigPath,
-} from '../../lib';
+import { ClusterConfigError, parseClusterConfig, parseClusterConfigYaml, resolveClusterConfigPath } from '../../lib';
+import { compareQuantities, parseQuantity } from '../../lib/config/validators';
 
 function issuesOf(yaml: string): string[] {
   try {

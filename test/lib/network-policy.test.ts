@@ -1,4 +1,5 @@
-import { TritonJetsonStack, TritonNetworkPolicy, urlPort } from '../../lib';
+import { TritonJetsonStack, TritonNetworkPolicy } from '../../lib';
+import { urlPort } from '../../lib/network-policy';
 import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';

@@ -1,4 +1,5 @@
-import { NFS_PROVISIONER_KUBE_SCORE_IGNORES, NfsProvisioner } from '../../lib';
+import { NfsProvisioner } from '../../lib';
+import { NFS_PROVISIONER_KUBE_SCORE_IGNORES } from '../../lib/nfs-provisioner';
 import { invariantViolations } from '../support/invariants';
 import { findManifest, Manifest, podSpec } from '../support/manifests';
 import { synthConstruct } from './helpers';

@@ -2,6 +2,7 @@
  * The constructs as another cdk8s app gets them: `npm pack` this package, install the
  * tarball next to the peer dependencies, type-check and run examples/consumer-app.
  */
+import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,5 +60,31 @@ describe('the npm package', () => {
     const bin = path.join(app, 'node_modules', 'cdk8s-triton-jetson', 'bin', 'triton-jetson.js');
     const help = execFileSync(process.execPath, [bin, '--help'], { cwd: app, encoding: 'utf-8' });
     for (const command of ['bootstrap', 'verify', 'infer']) expect(help).toContain(command);
+  });
+
+  // The public surface is lib/index.ts, recorded in api/cdk8s-triton-jetson.api.md: an
+  // export added or removed by accident fails here. After a deliberate change, run
+  // `npm run api` and commit the report.
+  test('the published API is exactly the one recorded in api/ (api-extractor)', () => {
+    const configFile = path.join(REPO_ROOT, 'api-extractor.json');
+    const configObject = ExtractorConfig.loadFile(configFile);
+    // The typings `npm pack` compiled (its prepare script) for the tarball above; read in the
+    // repository, since api-extractor treats anything under node_modules as another package.
+    configObject.mainEntryPointFilePath = path.join(REPO_ROOT, 'out', 'lib', 'index.d.ts');
+    configObject.apiReport = { ...configObject.apiReport!, reportTempFolder: path.join(work, 'api-report') };
+    const config = ExtractorConfig.prepare({ configObject, configObjectFullPath: configFile, packageJsonFullPath: path.join(REPO_ROOT, 'package.json') });
+    const messages: string[] = [];
+    const result = Extractor.invoke(config, {
+      localBuild: false,
+      messageCallback: (message) => {
+        if (message.logLevel === 'error' || message.logLevel === 'warning') messages.push(message.text);
+        message.handled = true;
+      },
+    });
+    const fresh = path.join(work, 'api-report', 'cdk8s-triton-jetson.api.md');
+    // The whole difference in the failure message, not just "changed".
+    expect(readFileSync(fresh, 'utf-8')).toBe(readFileSync(path.join(REPO_ROOT, 'api', 'cdk8s-triton-jetson.api.md'), 'utf-8'));
+    expect(messages.filter((m) => !m.startsWith('You have changed the API signature'))).toEqual([]);
+    expect(result.apiReportChanged).toBe(false);
   });
 });

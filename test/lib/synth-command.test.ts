@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { synthCommand } from '../../lib';
+import { synthCommand } from '../../lib/synth-command';
 import { REPO_ROOT, parseManifests, findManifest } from '../support/manifests';
 
 /** Runs `npm run synth`'s command line for real: node + tsx + main.ts. */

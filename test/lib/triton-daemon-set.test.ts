@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { TRITON_KUBE_SCORE_IGNORES, TRITON_MODEL_REPOSITORY_PATH, TritonDaemonSet, tritonArgs } from '../../lib';
+import { TritonDaemonSet, tritonArgs } from '../../lib';
+import { TRITON_KUBE_SCORE_IGNORES, TRITON_MODEL_REPOSITORY_PATH } from '../../lib/triton-daemon-set';
 import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';
