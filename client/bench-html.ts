@@ -1,0 +1,4 @@
+import type { BenchReport } from './bench-report';
+export function benchHtml(report: BenchReport): string {
+  return `<!doctype html><pre>${JSON.stringify(report)}</pre>`;
+}
