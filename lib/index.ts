@@ -4,6 +4,7 @@ export * from './nfs-provisioner';
 export * from './model-store';
 export * from './triton-daemon-set';
 export * from './triton-service';
+export * from './triton-service-monitor';
 export * from './network-policy';
 export * from './triton-jetson-stack';
 export * from './app';
