@@ -122,7 +122,8 @@ function startServer(): Promise<{ child: ChildProcess; port: number }> {
 
 /** The raw loopback figure: POST `body` to /raw with `concurrency` requests in flight, node:http and a keep-alive Agent, nothing else. */
 function rawLoop(port: number, body: Buffer, concurrency: number, durationMs: number): Promise<{ requests: number; seconds: number }> {
-  const agent = new Agent({ keepAlive: true });
+  // The same Agent options as client/bench-load.ts's NodeDriver.
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
   const headers = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) };
   const start = performance.now();
   let requests = 0;
@@ -164,20 +165,26 @@ async function loadBench(durationS: number, rawDurationS: number, concurrency: n
     const bodyBytes = warm.requestBytes;
     const body = Buffer.alloc(bodyBytes, 1);
     await rawLoop(port, body, concurrency, 1000);
-    const raw = await rawLoop(port, body, concurrency, rawDurationS * 1000);
-    global.gc?.();
+    // The raw figure before and after the bench run (the machine may be shared): both are printed, the ratio uses their mean.
+    const rawBefore = await rawLoop(port, body, concurrency, rawDurationS * 1000);
     const rssStart = process.memoryUsage().rss;
     let rssMax = rssStart;
+    const rssSamples: number[] = [];
     const sampler = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss); }, 500);
+    const quarter = setInterval(() => rssSamples.push(process.memoryUsage().rss), (durationS * 1000) / 4);
     const cpuStart = process.cpuUsage();
     const wallStart = performance.now();
     const report = await benchOnce(durationS * 1000);
     const cpu = process.cpuUsage(cpuStart);
     const wall = (performance.now() - wallStart) / 1000;
     clearInterval(sampler);
+    clearInterval(quarter);
     const rssEnd = process.memoryUsage().rss;
+    rssMax = Math.max(rssMax, rssEnd);
+    const rawAfter = await rawLoop(port, body, concurrency, rawDurationS * 1000);
     const step = report.steps[0].total;
-    const rawRps = raw.requests / raw.seconds;
+    const rpsOf = (r: { requests: number; seconds: number }) => r.requests / r.seconds;
+    const rawRps = (rpsOf(rawBefore) + rpsOf(rawAfter)) / 2;
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
     const stats = await new Promise<string>((resolve) => {
       httpRequest({ host: '127.0.0.1', port, path: '/stats' }, (res) => {
@@ -187,11 +194,11 @@ async function loadBench(durationS: number, rawDurationS: number, concurrency: n
       }).end();
     });
     console.log(`bench load generator vs raw loopback: ${bodyBytes}-byte binary request (tensor 1x299x299x3 FP32 = 1072812 bytes + JSON header), concurrency ${concurrency}, server in a child process`);
-    console.log(`  raw loopback POST (node:http, discard):  ${rawRps.toFixed(0)} req/s, ${(rawRps * bodyBytes / 1e9).toFixed(2)} GB/s over ${raw.seconds.toFixed(1)} s`);
+    console.log(`  raw loopback POST (node:http, discard):  ${rawRps.toFixed(0)} req/s, ${(rawRps * bodyBytes / 1e9).toFixed(2)} GB/s (mean of ${rpsOf(rawBefore).toFixed(0)} before and ${rpsOf(rawAfter).toFixed(0)} after the bench run, ${rawDurationS} s each)`);
     console.log(`  triton-jetson bench (KServe v2 infer):   ${step.inferPerSec.toFixed(0)} req/s, ${(step.inferPerSec * bodyBytes / 1e9).toFixed(2)} GB/s over ${(step.elapsedMs / 1000).toFixed(1)} s; ${step.requests} requests, ${step.errors} errors; p50 ${(step.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(step.latencyUs.p99 / 1000).toFixed(2)} ms`);
     console.log(`  ratio bench / raw: ${(step.inferPerSec / rawRps).toFixed(2)} (goal >= 0.5)`);
     console.log(`  client CPU during the bench run: ${((cpu.user + cpu.system) / 1e6 / wall).toFixed(2)} cores (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over ${wall.toFixed(1)} s)`);
-    console.log(`  client RSS: start ${mb(rssStart)}, end ${mb(rssEnd)}, max ${mb(rssMax)} (growth ${mb(rssEnd - rssStart)})`);
+    console.log(`  client RSS: start ${mb(rssStart)}, end ${mb(rssEnd)}, max ${mb(rssMax)} (growth ${mb(rssEnd - rssStart)}); every ${(durationS / 4).toFixed(0)} s: ${rssSamples.map(mb).join(', ')}`);
     console.log(`  server counted: ${stats}`);
   } finally {
     child.kill('SIGTERM');
