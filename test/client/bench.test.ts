@@ -7,7 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBench } from '../../client/bench';
+import { benchNodesFromConfig, benchNodesFromUrls, runBench } from '../../client/bench';
+import { parseClusterConfig } from '../../lib/config/cluster-config';
 import type { BenchReport } from '../../client/bench-report';
 import { KServeTestServer, startKServeTestServer } from '../support/kserve-test-server';
 import { runCli, unusedPort } from './cli-runner';
@@ -162,6 +163,22 @@ describe('bench against loopback servers', () => {
   });
 });
 
+describe('which nodes', () => {
+  test('every node of the cluster description, through the Service\'s HTTP NodePort', () => {
+    const config = parseClusterConfig({
+      service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } },
+      nodes: { server: { name: 'jm-node-1', address: '10.0.0.31' }, agents: [{ name: 'jm-node-2', address: '10.0.0.32' }, { name: 'jm-node-3' }] },
+    });
+    expect(benchNodesFromConfig(config)).toEqual([
+      { name: 'jm-node-1', baseUrl: 'http://10.0.0.31:31800' },
+      { name: 'jm-node-2', baseUrl: 'http://10.0.0.32:31800' },
+      { name: 'jm-node-3', baseUrl: 'http://jm-node-3:31800' },
+    ]);
+    expect(benchNodesFromConfig(parseClusterConfig({}))).toEqual([]);
+    expect(benchNodesFromUrls(['10.0.0.31:30800'])).toEqual([{ name: '10.0.0.31:30800', baseUrl: 'http://10.0.0.31:30800' }]);
+  });
+});
+
 describe('triton-jetson bench (the command)', () => {
   test('--json to stdout, --csv and --html to files, progress on stderr (one line per step when not a TTY), exit 1 on node errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
@@ -205,8 +222,11 @@ describe('triton-jetson bench (the command)', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/--concurrency-range "4:2": end 2 is below start 4/);
-    const none = await runCli(['bench', '-m', 'inception_graphdef', '-c', '/nonexistent/cluster.yaml']);
+    const empty = mkdtempSync(join(tmpdir(), 'bench-empty-'));
+    afterAllCleanups.push(() => rmSync(empty, { recursive: true, force: true }));
+    const none = await runCli(['bench', '-m', 'inception_graphdef'], empty);
     expect(none.code).toBe(1);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toMatch(/no nodes to benchmark: .*cluster\.yaml describes no nodes; .* -u host:port/);
   });
 });
