@@ -11,6 +11,8 @@ import { benchNodesFromConfig, benchNodesFromUrls, runBench } from '../../client
 import { parseClusterConfig } from '../../lib/config/cluster-config';
 import type { BenchReport } from '../../client/bench-report';
 import { KServeTestServer, startKServeTestServer } from '../support/kserve-test-server';
+import { execFile } from 'node:child_process';
+import { hasCommand, testWith } from '../support/prereq';
 import { runCli, unusedPort } from './cli-runner';
 
 /** Injected latency of the slow node, ms. */
@@ -216,6 +218,24 @@ describe('triton-jetson bench (the command)', () => {
     expect(result.stdout).toContain(`concurrency 1, ${failing.address}: 2 x HTTP 500: failed to allocate CUDA memory`);
     expect(result.stdout).toMatch(/^Best: .* infer\/s at concurrency 1 per node over 2 node\(s\); 2 error\(s\) in 4 request\(s\)\.$/m);
   });
+
+  testWith([{ name: 'script', present: hasCommand('script'), hint: 'apt-get install util-linux' }])(
+    'on a terminal the progress line is rewritten in place (\\r, erase line) and ends with a newline per step',
+    async () => {
+      const repo = join(__dirname, '..', '..');
+      const argv = [process.execPath, '--require', require.resolve('tsx/cjs'), join(repo, 'cli', 'triton-jetson.ts'),
+        'bench', '-u', slow.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '-p', '800', '--json', join(tmpdir(), `bench-tty-${process.pid}.json`)];
+      afterAllCleanups.push(() => rmSync(argv.at(-1)!, { force: true }));
+      const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile('script', ['-qec', quoted, '/dev/null'], { cwd: repo, timeout: 60_000, env: { ...process.env, TRITON_JETSON_CONFIG: '' } }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      });
+      // Several refreshes of the same line (every 250 ms over 0.8 s), the last one final.
+      const refreshes = out.split('\r\x1b[2K[1/1] concurrency 1: ').length - 1;
+      expect(refreshes).toBeGreaterThanOrEqual(2);
+      expect(out).toMatch(/\r\x1b\[2K\[1\/1\] concurrency 1: [^\r]* 0 errors \| [^\r]*\r?\n/);
+    },
+  );
 
   test('usage errors are one line', async () => {
     const bad = await runCli(['bench', '-u', fast.address, '-m', 'inception_graphdef', '--concurrency-range', '4:2']);
