@@ -80,9 +80,10 @@ export class NodeDriver {
   readonly agent: Agent;
   private readonly host: string;
   private readonly port: number;
+  private readonly basePath: string;
   private readonly headers: OutgoingHttpHeaders;
 
-  constructor(readonly node: BenchNode, private readonly request: PreparedRequest, private readonly basePath = '') {
+  constructor(readonly node: BenchNode, private readonly request: PreparedRequest) {
     const url = new URL(node.baseUrl);
     if (url.protocol !== 'http:') throw new Error(`${node.name}: bench speaks plain HTTP only (${node.baseUrl})`);
     this.host = url.hostname.replace(/^\[|\]$/g, '');
@@ -172,6 +173,8 @@ class NodeStepState {
   successes = 0;
   errors = 0;
   delayed = 0;
+  /** Index of the last request counted as delayed (each is counted once). */
+  lastDelayed = -1;
   lastCompletion = 0;
   readonly latencies = new LatencyRecorder();
   readonly errorMessages = new Map<string, number>();
@@ -267,7 +270,10 @@ export function runStep(drivers: readonly NodeDriver[], options: StepOptions, li
           const now = performance.now();
           while (mayIssue(s) && started + s.issued * intervalMs <= now) {
             if (s.inFlight >= maxInFlight) {
-              s.delayed++;
+              if (s.lastDelayed !== s.issued) {
+                s.delayed++;
+                s.lastDelayed = s.issued;
+              }
               return; // re-ticked by the next completion
             }
             s.issued++;

@@ -115,6 +115,9 @@ export function renderBenchTable(report: BenchReport, options: { color?: boolean
   const errorLines = report.steps.flatMap((step) => step.nodes.flatMap((n) =>
     n.errorMessages.map((e) => `  ${modeLabel(step)}, ${n.node}: ${e.count} x ${e.message}`)));
   if (errorLines.length > 0) lines.push('Errors:', ...errorLines);
+  const delayedLines = report.steps.flatMap((step) => step.nodes.filter((n) => n.delayed > 0).map((n) =>
+    `  ${modeLabel(step)}, ${n.node}: ${n.delayed} request(s) sent late (the node had the most requests in flight allowed): it cannot keep this rate`));
+  if (delayedLines.length > 0) lines.push('Delayed:', ...delayedLines);
   return lines.join('\n');
 }
 
@@ -136,7 +139,7 @@ export function benchJson(report: BenchReport): string {
 /** CSV column names (perf_analyzer's where it has them; latencies in usec). */
 export const CSV_COLUMNS = [
   'Mode', 'Concurrency', 'Request Rate', 'Node', 'Inferences/Second', 'Request Count', 'Success Count', 'Error Count', 'Share',
-  'p50 latency', 'p90 latency', 'p95 latency', 'p99 latency', 'Avg latency', 'Min latency', 'Max latency', 'Elapsed ms', 'Errors',
+  'p50 latency', 'p90 latency', 'p95 latency', 'p99 latency', 'Avg latency', 'Min latency', 'Max latency', 'Delayed Request Count', 'Elapsed ms', 'Errors',
 ] as const;
 
 /** CSV: one row per node per step plus an "all nodes" row per step; RFC 4180 quoting. */
@@ -151,7 +154,7 @@ export function benchCsv(report: BenchReport): string {
       rows.push([
         step.mode, step.mode === 'concurrency' ? String(step.value) : '', step.mode === 'request-rate' ? String(step.value) : '',
         n.node, n.inferPerSec.toFixed(2), String(n.requests), String(n.successes), String(n.errors), n.share.toFixed(4),
-        us(l.p50), us(l.p90), us(l.p95), us(l.p99), us(l.avg), us(l.min), us(l.max), n.elapsedMs.toFixed(1),
+        us(l.p50), us(l.p90), us(l.p95), us(l.p99), us(l.avg), us(l.min), us(l.max), String(n.delayed), n.elapsedMs.toFixed(1),
         n.errorMessages.map((e) => `${e.count} x ${e.message}`).join('; '),
         ...(head.length > CSV_COLUMNS.length ? [us(l.extra?.value)] : []),
       ]);

@@ -9,10 +9,11 @@
  *    KServe v2 server that answers at once (scripts/bench-kserve-server.js, a child
  *    process, so this process's core drives the load alone): requests/s and GB/s of the
  *    tutorial's binary request, beside the raw loopback throughput measured in the same
- *    run (a bare node:http POST loop of the same bytes to a handler that discards them),
- *    as a ratio; RSS at the start and end of the run (no growth).
+ *    run (a bare node:http POST loop of the same bytes to a handler that discards them;
+ *    raw and bench alternate in short rounds), as a ratio; then one long bench run with
+ *    the client's CPU use and RSS at its start, every quarter and end (no growth).
  *
- *   npm run bench:client [-- --runs 15] [--duration 20] [--raw-duration 5] [--concurrency 4] [--no-preprocess] [--no-load]
+ *   npm run bench:client [-- --runs 15] [--duration 20] [--rounds 4] [--round-duration 2] [--concurrency 4] [--no-preprocess] [--no-load]
  *   npm run bench:client -- --no-preprocess --duration 60     (a 60 s load run)
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -101,7 +102,7 @@ function numberArg(name: string, fallback: number): number {
 async function main(): Promise<void> {
   if (!process.argv.includes('--no-preprocess')) await preprocessBench(numberArg('--runs', 15));
   if (!process.argv.includes('--no-load')) {
-    await loadBench(numberArg('--duration', 20), numberArg('--raw-duration', 5), numberArg('--concurrency', 4));
+    await loadBench(numberArg('--duration', 20), numberArg('--rounds', 4), numberArg('--round-duration', 2), numberArg('--concurrency', 4));
   }
 }
 
@@ -152,7 +153,7 @@ function rawLoop(port: number, body: Buffer, concurrency: number, durationMs: nu
   });
 }
 
-async function loadBench(durationS: number, rawDurationS: number, concurrency: number): Promise<void> {
+async function loadBench(durationS: number, rounds: number, roundS: number, concurrency: number): Promise<void> {
   const { child, port } = await startServer();
   try {
     const node = { name: 'loopback', baseUrl: `http://127.0.0.1:${port}` };
@@ -160,13 +161,32 @@ async function loadBench(durationS: number, rawDurationS: number, concurrency: n
       nodes: [node], model: 'inception_graphdef', inputData: 'random', steps: [{ kind: 'concurrency', value: concurrency }],
       measurementIntervalMs: ms, timeoutMs: 30_000,
     });
-    // Warm-up of both paths (JIT, sockets), then the raw figure, then the bench figure.
+    // Warm-up of both paths (JIT, sockets).
     const warm = await benchOnce(1000);
     const bodyBytes = warm.requestBytes;
     const body = Buffer.alloc(bodyBytes, 1);
     await rawLoop(port, body, concurrency, 1000);
-    // The raw figure before and after the bench run (the machine may be shared): both are printed, the ratio uses their mean.
-    const rawBefore = await rawLoop(port, body, concurrency, rawDurationS * 1000);
+
+    // The ratio: raw and bench alternate in short rounds, so both see the same machine
+    // (it may be shared: other jobs come and go); totals over all rounds.
+    let rawRequests = 0;
+    let rawSeconds = 0;
+    let benchRequests = 0;
+    let benchSeconds = 0;
+    const perRound: string[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const raw = await rawLoop(port, body, concurrency, roundS * 1000);
+      const bench = (await benchOnce(roundS * 1000)).steps[0].total;
+      rawRequests += raw.requests;
+      rawSeconds += raw.seconds;
+      benchRequests += bench.successes;
+      benchSeconds += bench.elapsedMs / 1000;
+      perRound.push((bench.successes / (bench.elapsedMs / 1000) / (raw.requests / raw.seconds)).toFixed(2));
+    }
+    const rawRps = rawRequests / rawSeconds;
+    const roundRps = benchRequests / benchSeconds;
+
+    // The long run: throughput, CPU and memory over `durationS`.
     const rssStart = process.memoryUsage().rss;
     let rssMax = rssStart;
     const rssSamples: number[] = [];
@@ -181,11 +201,9 @@ async function loadBench(durationS: number, rawDurationS: number, concurrency: n
     clearInterval(quarter);
     const rssEnd = process.memoryUsage().rss;
     rssMax = Math.max(rssMax, rssEnd);
-    const rawAfter = await rawLoop(port, body, concurrency, rawDurationS * 1000);
     const step = report.steps[0].total;
-    const rpsOf = (r: { requests: number; seconds: number }) => r.requests / r.seconds;
-    const rawRps = (rpsOf(rawBefore) + rpsOf(rawAfter)) / 2;
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    const gbs = (rps: number) => `${(rps * bodyBytes / 1e9).toFixed(2)} GB/s`;
     const stats = await new Promise<string>((resolve) => {
       httpRequest({ host: '127.0.0.1', port, path: '/stats' }, (res) => {
         let t = '';
@@ -194,10 +212,11 @@ async function loadBench(durationS: number, rawDurationS: number, concurrency: n
       }).end();
     });
     console.log(`bench load generator vs raw loopback: ${bodyBytes}-byte binary request (tensor 1x299x299x3 FP32 = 1072812 bytes + JSON header), concurrency ${concurrency}, server in a child process`);
-    console.log(`  raw loopback POST (node:http, discard):  ${rawRps.toFixed(0)} req/s, ${(rawRps * bodyBytes / 1e9).toFixed(2)} GB/s (mean of ${rpsOf(rawBefore).toFixed(0)} before and ${rpsOf(rawAfter).toFixed(0)} after the bench run, ${rawDurationS} s each)`);
-    console.log(`  triton-jetson bench (KServe v2 infer):   ${step.inferPerSec.toFixed(0)} req/s, ${(step.inferPerSec * bodyBytes / 1e9).toFixed(2)} GB/s over ${(step.elapsedMs / 1000).toFixed(1)} s; ${step.requests} requests, ${step.errors} errors; p50 ${(step.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(step.latencyUs.p99 / 1000).toFixed(2)} ms`);
-    console.log(`  ratio bench / raw: ${(step.inferPerSec / rawRps).toFixed(2)} (goal >= 0.5)`);
-    console.log(`  client CPU during the bench run: ${((cpu.user + cpu.system) / 1e6 / wall).toFixed(2)} cores (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over ${wall.toFixed(1)} s)`);
+    console.log(`  raw loopback POST (node:http, discard):  ${rawRps.toFixed(0)} req/s, ${gbs(rawRps)}  (${rounds} rounds of ${roundS} s, alternating with the bench)`);
+    console.log(`  triton-jetson bench, same rounds:         ${roundRps.toFixed(0)} req/s, ${gbs(roundRps)}`);
+    console.log(`  ratio bench / raw: ${(roundRps / rawRps).toFixed(2)} (goal >= 0.5; per round: ${perRound.join(', ')})`);
+    console.log(`  triton-jetson bench, ${durationS} s run:          ${step.inferPerSec.toFixed(0)} req/s, ${gbs(step.inferPerSec)}; ${step.requests} requests, ${step.errors} errors; p50 ${(step.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(step.latencyUs.p99 / 1000).toFixed(2)} ms`);
+    console.log(`  client CPU during the ${durationS} s run: ${((cpu.user + cpu.system) / 1e6 / wall).toFixed(2)} cores (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over ${wall.toFixed(1)} s)`);
     console.log(`  client RSS: start ${mb(rssStart)}, end ${mb(rssEnd)}, max ${mb(rssMax)} (growth ${mb(rssEnd - rssStart)}); every ${(durationS / 4).toFixed(0)} s: ${rssSamples.map(mb).join(', ')}`);
     console.log(`  server counted: ${stats}`);
   } finally {

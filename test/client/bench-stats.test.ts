@@ -113,10 +113,10 @@ describe('machine output', () => {
     expect(lines[0]).toContain('Inferences/Second');
     expect(lines[0]).toContain('p99 latency');
     expect(lines).toHaveLength(1 + 4 + 1);
-    expect(lines[1].startsWith('concurrency,2,,nano-1,16.00,4,4,0,0.6667,30000,40000,40000,40000,25000,10000,40000,500.0,,30000')).toBe(true);
+    expect(lines[1].startsWith('concurrency,2,,nano-1,16.00,4,4,0,0.6667,30000,40000,40000,40000,25000,10000,40000,0,500.0,,30000')).toBe(true);
     expect(lines[3]).toContain('"2 x HTTP 500: GPU, ""hot"""');
     // empty latency cells for a node without a success
-    expect(lines[3]).toMatch(/^concurrency,2,,nano-3,0\.00,2,0,2,0\.0000,,,,,,,,1000\.0,/);
+    expect(lines[3]).toMatch(/^concurrency,2,,nano-3,0\.00,2,0,2,0\.0000,,,,,,,,0,1000\.0,/);
     expect(lines[4]).toMatch(/^concurrency,2,,all nodes,20\.00,8,6,2,/);
   });
 

@@ -133,6 +133,21 @@ describe('bench against loopback servers', () => {
     expect(stepNode(report, 0, 'slow').successes).toBeGreaterThanOrEqual(18);
   });
 
+  test('request-rate mode: a node that cannot keep the rate has its late requests counted as delayed', async () => {
+    const report = await runBench({
+      nodes: [node('slow', slow)],
+      model: 'inception_graphdef',
+      steps: [{ kind: 'request-rate', value: 40 }],
+      measurementIntervalMs: 600,
+      maxInFlightPerNode: 1,
+    });
+    const n = stepNode(report, 0, 'slow');
+    // One request in flight at a time, each at least 60 ms: at most ~11 in 0.6 s instead of 24.
+    expect(n.requests).toBeLessThanOrEqual(Math.ceil(600 / SLOW_MS) + 1);
+    expect(n.delayed).toBeGreaterThan(0);
+    expect(n.delayed).toBeLessThanOrEqual(n.requests);
+  });
+
   test('a node that times out is reported and the others go on', async () => {
     const stuck = await startKServeTestServer({ recordTensors: false, metrics: false, inferDelayMs: 1500 });
     try {
