@@ -15,8 +15,9 @@ export const CRD_FILES = ['schemas/crds/monitoring.coreos.com_servicemonitors.ya
 const outdir = process.env.IMPORT_OUTDIR || path.join(repo, 'imports');
 const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
 for (const file of CRD_FILES) {
-  // --no-check-upgrade: the CLI would otherwise ask registry.npmjs.org for a newer version.
-  execFileSync(process.execPath, [cli, 'import', file, '--output', outdir, '--language', 'typescript', '--no-check-upgrade'], {
+  // --no-check-upgrade: the CLI would otherwise ask registry.npmjs.org for a newer version;
+  // --no-save: it would otherwise rewrite cdk8s.yaml (adding the file, dropping its comments).
+  execFileSync(process.execPath, [cli, 'import', file, '--output', outdir, '--language', 'typescript', '--no-check-upgrade', '--no-save'], {
     cwd: repo, stdio: ['ignore', 'ignore', 'inherit'],
   });
   console.error(`import: wrote ${outdir} from ${file}`);
