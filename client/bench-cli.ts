@@ -19,7 +19,7 @@ export interface BenchCliHelpers {
 export const DEFAULT_CONCURRENCY_RANGE = '1,2,4,8';
 
 interface BenchFlags {
-  config?: string; url: string[]; modelName: string; modelVersion: string; batchSize: number;
+  config?: string; url: string[]; modelName: string; modelVersion?: string; batchSize: number;
   concurrencyRange?: number[]; requestRateRange?: number[]; measurementInterval: number; measurementRequestCount?: number;
   percentile?: number; inputData: string; scaling: Scaling; timeout: number; json?: string | true; csv?: string | true; html?: string;
   progress: boolean;
@@ -33,7 +33,7 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
     .option('-c, --config <file>', 'cluster description (its nodes and NodePorts); default: $TRITON_JETSON_CONFIG, else ./cluster.yaml')
     .option('-u, --url <host:port>', "benchmark this Triton HTTP endpoint instead of the description's nodes (repeatable)", (v: string, p: string[]) => [...p, v], [])
     .requiredOption('-m, --model-name <name>', 'name of model')
-    .option('-x, --model-version <version>', 'version of model (default: the latest version)', '')
+    .option('-x, --model-version <version>', 'version of model (default: the latest version)')
     .option('-b, --batch-size <n>', 'batch size of each request', positiveInt, 1)
     .addOption(new Option('--concurrency-range <start:end:step>', `requests in flight per node, swept (or a list such as 1,2,4,8) (default: ${DEFAULT_CONCURRENCY_RANGE})`)
       .argParser((v) => parseRange(v, '--concurrency-range', true)).conflicts('requestRateRange'))
@@ -70,7 +70,7 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
       const report = await bench.runBench({
         nodes,
         model: flags.modelName,
-        modelVersion: flags.modelVersion,
+        modelVersion: flags.modelVersion ?? '',
         batchSize: flags.batchSize,
         inputData: flags.inputData,
         scaling: flags.scaling,

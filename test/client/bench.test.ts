@@ -12,6 +12,8 @@ import { parseClusterConfig } from '../../lib/config/cluster-config';
 import type { BenchReport } from '../../client/bench-report';
 import { KServeTestServer, startKServeTestServer } from '../support/kserve-test-server';
 import { execFile } from 'node:child_process';
+import sharp from 'sharp';
+import { preprocessImage } from '../../client/preprocess';
 import { hasCommand, testWith } from '../support/prereq';
 import { runCli, unusedPort } from './cli-runner';
 
@@ -146,6 +148,34 @@ describe('bench against loopback servers', () => {
     expect(n.requests).toBeLessThanOrEqual(Math.ceil(600 / SLOW_MS) + 1);
     expect(n.delayed).toBeGreaterThan(0);
     expect(n.delayed).toBeLessThanOrEqual(n.requests);
+  });
+
+  test('--input-data <image>: the image is preprocessed once as `infer` does and sent as the batch, every request the same bytes', async () => {
+    const recording = await startKServeTestServer({ metrics: false });
+    const dir = mkdtempSync(join(tmpdir(), 'bench-image-'));
+    try {
+      const file = join(dir, 'photo.png');
+      const px = Buffer.alloc(64 * 48 * 3);
+      for (let i = 0; i < px.length; i++) px[i] = (i * 37) % 256;
+      await sharp(px, { raw: { width: 64, height: 48, channels: 3 } }).png().toFile(file);
+      const report = await runBench({
+        nodes: [node('recording', recording)], model: 'inception_graphdef', batchSize: 2, inputData: file, scaling: 'INCEPTION',
+        steps: [{ kind: 'concurrency', value: 1 }], measurementRequestCount: 2,
+      });
+      expect(report.inputShape).toEqual([2, 299, 299, 3]);
+      const expected = await preprocessImage(file, { channels: 3, height: 299, width: 299, layout: 'NHWC', scaling: 'INCEPTION' });
+      expect(recording.inferences).toHaveLength(2);
+      for (const inference of recording.inferences) {
+        const data = inference.inputs[0].data;
+        expect(inference.inputs[0].shape).toEqual([2, 299, 299, 3]);
+        expect(Buffer.from(data.buffer, data.byteOffset, data.byteLength / 2).equals(Buffer.from(expected.buffer))).toBe(true);
+        expect(Buffer.from(data.buffer, data.byteOffset + data.byteLength / 2, data.byteLength / 2).equals(Buffer.from(expected.buffer))).toBe(true);
+      }
+      expect(stepNode(report, 0, 'recording').inferPerSec).toBeCloseTo((2 * 2) / (stepNode(report, 0, 'recording').elapsedMs / 1000), 6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await recording.close();
+    }
   });
 
   test('a node that times out is reported and the others go on', async () => {
