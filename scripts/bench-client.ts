@@ -19,6 +19,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -186,12 +188,24 @@ async function loadBench(durationS: number, rounds: number, roundS: number, conc
     const rawRps = rawRequests / rawSeconds;
     const roundRps = benchRequests / benchSeconds;
 
-    // The long run: throughput, CPU and memory over `durationS`.
+    // The long run: throughput, CPU and memory over `durationS`. The JS heap is also read
+    // right after a full GC (4 times in the run): what the client really keeps.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const heapStart = heapAfterGc();
+    const heapSamples: number[] = [];
     const rssStart = process.memoryUsage().rss;
     let rssMax = rssStart;
     const rssSamples: number[] = [];
     const sampler = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss); }, 500);
-    const quarter = setInterval(() => rssSamples.push(process.memoryUsage().rss), (durationS * 1000) / 4);
+    const quarter = setInterval(() => {
+      rssSamples.push(process.memoryUsage().rss);
+      heapSamples.push(heapAfterGc());
+    }, (durationS * 1000) / 4);
     const cpuStart = process.cpuUsage();
     const wallStart = performance.now();
     const report = await benchOnce(durationS * 1000);
@@ -218,6 +232,7 @@ async function loadBench(durationS: number, rounds: number, roundS: number, conc
     console.log(`  triton-jetson bench, ${durationS} s run:          ${step.inferPerSec.toFixed(0)} req/s, ${gbs(step.inferPerSec)}; ${step.requests} requests, ${step.errors} errors; p50 ${(step.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(step.latencyUs.p99 / 1000).toFixed(2)} ms`);
     console.log(`  client CPU during the ${durationS} s run: ${((cpu.user + cpu.system) / 1e6 / wall).toFixed(2)} cores (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over ${wall.toFixed(1)} s)`);
     console.log(`  client RSS: start ${mb(rssStart)}, end ${mb(rssEnd)}, max ${mb(rssMax)} (growth ${mb(rssEnd - rssStart)}); every ${(durationS / 4).toFixed(0)} s: ${rssSamples.map(mb).join(', ')}`);
+    console.log(`  client JS heap after a full GC: start ${mb(heapStart)}; every ${(durationS / 4).toFixed(0)} s: ${heapSamples.map(mb).join(', ')}`);
     console.log(`  server counted: ${stats}`);
   } finally {
     child.kill('SIGTERM');
