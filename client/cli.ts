@@ -1,5 +1,5 @@
 /**
- * Subcommands `verify` and `infer` of `triton-jetson` (registered by cli/triton-jetson.ts).
+ * Subcommands `verify`, `infer` and `bench` (client/bench-cli.ts) of `triton-jetson` (registered by cli/triton-jetson.ts).
  *
  * Every failure reaches the user as one line (issue 10.6): actions run through
  * `oneLineAction`, which turns any error (cluster description, network, image, a bug)
@@ -17,6 +17,13 @@ import type { VerifyTarget } from './verify';
 export function register(program: Command): void {
   registerVerify(program);
   registerInfer(program);
+  lazy<typeof import('./bench-cli')>('./bench-cli').registerBench(program, {
+    oneLineAction,
+    resolveConfig: (file) => {
+      const location = resolveClusterConfigPath(file);
+      return { location, config: loadConfig(location) };
+    },
+  });
 }
 
 function registerVerify(program: Command): void {

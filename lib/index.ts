@@ -15,6 +15,7 @@ export {
 } from './triton-daemon-set';
 export { TritonService, type TritonNodePorts, type TritonServiceProps } from './triton-service';
 export { TritonNetworkPolicy, type PolicyTarget, type TritonNetworkPolicyProps } from './network-policy';
+export { TritonServiceMonitor, type TritonServiceMonitorProps } from './triton-service-monitor';
 
 // The cluster description: one loader and one schema for every command and construct.
 export {

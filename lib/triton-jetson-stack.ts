@@ -10,6 +10,7 @@ import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
 import { checkModelsServable, profileDaemonSets } from './profile-plan';
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
+import { TritonServiceMonitor } from './triton-service-monitor';
 import { ignoreKubeScoreChecks } from './workload-hygiene';
 
 /** Properties of {@link TritonJetsonStack}. */
@@ -43,6 +44,8 @@ export class TritonJetsonStack extends Construct {
   public readonly tritons: readonly TritonDaemonSet[];
   /** Triton's NodePort Service. */
   public readonly service: TritonService;
+  /** Present when metrics.serviceMonitor.enabled (Prometheus Operator clusters). */
+  public readonly serviceMonitor?: TritonServiceMonitor;
   /** NetworkPolicies of the workloads, when `networkPolicy.enabled`. */
   public readonly networkPolicy?: TritonNetworkPolicy;
 
@@ -108,6 +111,13 @@ export class TritonJetsonStack extends Construct {
       nodePorts: config.service.nodePorts,
       externalTrafficPolicy: config.service.externalTrafficPolicy,
     });
+
+    if (config.metrics.serviceMonitor.enabled) {
+      const monitor = config.metrics.serviceMonitor;
+      this.serviceMonitor = new TritonServiceMonitor(this, 'service-monitor', {
+        namespace, serviceName: config.service.name, interval: monitor.interval, scrapeTimeout: monitor.scrapeTimeout, labels: monitor.labels,
+      });
+    }
 
     const workloads = [...this.tritons.map((t) => ApiObject.of(t.daemonSet)), this.modelSeedJob?.job, this.provisioner && ApiObject.of(this.provisioner.deployment)];
     if (config.networkPolicy.enabled) {

@@ -1,15 +1,30 @@
 /**
- * Client benchmark: preprocessing plus request encoding of a 1920x1080 JPEG for
- * inception_graphdef (299x299x3 FP32, NHWC, INCEPTION scaling), the request size with
- * binary versus JSON tensors, and how far sharp's bilinear resize is from PIL's on that
- * image. Prints figures; the baseline is decoding the same JPEG alone, in the same run.
+ * Client benchmark.
  *
- *   npm run bench:client [-- --runs 15]
+ * 1. Preprocessing plus request encoding of a 1920x1080 JPEG for inception_graphdef
+ *    (299x299x3 FP32, NHWC, INCEPTION scaling), the request size with binary versus JSON
+ *    tensors, and how far sharp's bilinear resize is from PIL's on that image. The
+ *    baseline is decoding the same JPEG alone, in the same run.
+ * 2. The load generator of `triton-jetson bench` (client/bench-load.ts) against a loopback
+ *    KServe v2 server that answers at once (scripts/bench-kserve-server.js, a child
+ *    process, so this process's core drives the load alone): requests/s and GB/s of the
+ *    tutorial's binary request, beside the raw loopback throughput measured in the same
+ *    run (a bare node:http POST loop of the same bytes to a handler that discards them;
+ *    raw and bench alternate in short rounds), as a ratio; then one long bench run with
+ *    the client's CPU use and RSS at its start, every quarter and end (no growth).
+ *
+ *   npm run bench:client [-- --runs 15] [--duration 20] [--rounds 4] [--round-duration 2] [--concurrency 4] [--no-preprocess] [--no-load]
+ *   npm run bench:client -- --no-preprocess --duration 60     (a 60 s load run)
  */
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { runBench } from '../client/bench';
 import { encodeInferRequest } from '../client/infer-codec';
 import { decodeAndResize, pixelsToTensor, PreprocessSpec } from '../client/preprocess';
 
@@ -78,9 +93,153 @@ function pilBilinear(px: Uint8Array, w: number, h: number, ow: number, oh: numbe
   return out;
 }
 
+function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number, got ${process.argv[i + 1]}`);
+  return v;
+}
+
 async function main(): Promise<void> {
-  const runsArg = process.argv.indexOf('--runs');
-  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+  if (!process.argv.includes('--no-preprocess')) await preprocessBench(numberArg('--runs', 15));
+  if (!process.argv.includes('--no-load')) {
+    await loadBench(numberArg('--duration', 20), numberArg('--rounds', 4), numberArg('--round-duration', 2), numberArg('--concurrency', 4));
+  }
+}
+
+/** Starts scripts/bench-kserve-server.js; resolves with its port once it listens. */
+function startServer(): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'bench-kserve-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code}) before listening`)));
+  });
+}
+
+/** The raw loopback figure: POST `body` to /raw with `concurrency` requests in flight, node:http and a keep-alive Agent, nothing else. */
+function rawLoop(port: number, body: Buffer, concurrency: number, durationMs: number): Promise<{ requests: number; seconds: number }> {
+  // The same Agent options as client/bench-load.ts's NodeDriver.
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  const headers = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) };
+  const start = performance.now();
+  let requests = 0;
+  let running = concurrency;
+  return new Promise((resolve, reject) => {
+    const next = () => {
+      if (performance.now() - start >= durationMs) {
+        if (--running === 0) {
+          agent.destroy();
+          resolve({ requests, seconds: (performance.now() - start) / 1000 });
+        }
+        return;
+      }
+      const req = httpRequest({ agent, host: '127.0.0.1', port, method: 'POST', path: '/raw', headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`raw POST answered ${res.statusCode}`));
+          requests++;
+          next();
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    };
+    for (let i = 0; i < concurrency; i++) next();
+  });
+}
+
+async function loadBench(durationS: number, rounds: number, roundS: number, concurrency: number): Promise<void> {
+  const { child, port } = await startServer();
+  try {
+    const node = { name: 'loopback', baseUrl: `http://127.0.0.1:${port}` };
+    const benchOnce = (ms: number) => runBench({
+      nodes: [node], model: 'inception_graphdef', inputData: 'random', steps: [{ kind: 'concurrency', value: concurrency }],
+      measurementIntervalMs: ms, timeoutMs: 30_000,
+    });
+    // Warm-up of both paths (JIT, sockets).
+    const warm = await benchOnce(1000);
+    const bodyBytes = warm.requestBytes;
+    const body = Buffer.alloc(bodyBytes, 1);
+    await rawLoop(port, body, concurrency, 1000);
+
+    // The ratio: raw and bench alternate in short rounds, so both see the same machine
+    // (it may be shared: other jobs come and go); totals over all rounds.
+    let rawRequests = 0;
+    let rawSeconds = 0;
+    let benchRequests = 0;
+    let benchSeconds = 0;
+    const perRound: string[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const raw = await rawLoop(port, body, concurrency, roundS * 1000);
+      const bench = (await benchOnce(roundS * 1000)).steps[0].total;
+      rawRequests += raw.requests;
+      rawSeconds += raw.seconds;
+      benchRequests += bench.successes;
+      benchSeconds += bench.elapsedMs / 1000;
+      perRound.push((bench.successes / (bench.elapsedMs / 1000) / (raw.requests / raw.seconds)).toFixed(2));
+    }
+    const rawRps = rawRequests / rawSeconds;
+    const roundRps = benchRequests / benchSeconds;
+
+    // The long run: throughput, CPU and memory over `durationS`. The JS heap is also read
+    // right after a full GC (4 times in the run): what the client really keeps.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const heapStart = heapAfterGc();
+    const heapSamples: number[] = [];
+    const rssStart = process.memoryUsage().rss;
+    let rssMax = rssStart;
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss); }, 500);
+    const quarter = setInterval(() => {
+      rssSamples.push(process.memoryUsage().rss);
+      heapSamples.push(heapAfterGc());
+    }, (durationS * 1000) / 4);
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    const report = await benchOnce(durationS * 1000);
+    const cpu = process.cpuUsage(cpuStart);
+    const wall = (performance.now() - wallStart) / 1000;
+    clearInterval(sampler);
+    clearInterval(quarter);
+    const rssEnd = process.memoryUsage().rss;
+    rssMax = Math.max(rssMax, rssEnd);
+    const step = report.steps[0].total;
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    const gbs = (rps: number) => `${(rps * bodyBytes / 1e9).toFixed(2)} GB/s`;
+    const stats = await new Promise<string>((resolve) => {
+      httpRequest({ host: '127.0.0.1', port, path: '/stats' }, (res) => {
+        let t = '';
+        res.on('data', (c: Buffer) => { t += c.toString(); });
+        res.on('end', () => resolve(t));
+      }).end();
+    });
+    console.log(`bench load generator vs raw loopback: ${bodyBytes}-byte binary request (tensor 1x299x299x3 FP32 = 1072812 bytes + JSON header), concurrency ${concurrency}, server in a child process`);
+    console.log(`  raw loopback POST (node:http, discard):  ${rawRps.toFixed(0)} req/s, ${gbs(rawRps)}  (${rounds} rounds of ${roundS} s, alternating with the bench)`);
+    console.log(`  triton-jetson bench, same rounds:         ${roundRps.toFixed(0)} req/s, ${gbs(roundRps)}`);
+    console.log(`  ratio bench / raw: ${(roundRps / rawRps).toFixed(2)} (goal >= 0.5; per round: ${perRound.join(', ')})`);
+    console.log(`  triton-jetson bench, ${durationS} s run:          ${step.inferPerSec.toFixed(0)} req/s, ${gbs(step.inferPerSec)}; ${step.requests} requests, ${step.errors} errors; p50 ${(step.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(step.latencyUs.p99 / 1000).toFixed(2)} ms`);
+    console.log(`  client CPU during the ${durationS} s run: ${((cpu.user + cpu.system) / 1e6 / wall).toFixed(2)} cores (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s over ${wall.toFixed(1)} s)`);
+    console.log(`  client RSS: start ${mb(rssStart)}, end ${mb(rssEnd)}, max ${mb(rssMax)} (growth ${mb(rssEnd - rssStart)}); every ${(durationS / 4).toFixed(0)} s: ${rssSamples.map(mb).join(', ')}`);
+    console.log(`  client JS heap after a full GC: start ${mb(heapStart)}; every ${(durationS / 4).toFixed(0)} s: ${heapSamples.map(mb).join(', ')}`);
+    console.log(`  server counted: ${stats}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function preprocessBench(runs: number): Promise<void> {
   // libvips caches operations; every run must decode and resize for real.
   sharp.cache(false);
   const dir = mkdtempSync(join(tmpdir(), 'bench-client-'));

@@ -12,6 +12,7 @@ import { modelsSchema, seedingSchema } from './models-schema';
 import {
   checkDistinctPorts, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
 } from './stack-schema';
+import { metricsSchema } from './stack-schema';
 import { dnsLabel } from './validators';
 
 export const clusterConfigSchema = z
@@ -26,6 +27,7 @@ export const clusterConfigSchema = z
     models: modelsSchema,
     seeding: seedingSchema.prefault({}),
     networkPolicy: networkPolicySchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
   })
   .extend(inventorySchema.shape)
   .strict()

@@ -223,3 +223,26 @@ export const tritonResourcesPropsSchema = z
     memoryRequest: resources.memoryRequest ?? D.tritonResources.memoryRequest,
     memoryLimit: resources.memoryLimit ?? D.tritonResources.memoryLimit,
   }, ctx));
+
+/** A Prometheus duration ("30s", "1m30s", "500ms"), as the ServiceMonitor CRD's pattern has it. */
+export const prometheusDuration = z
+  .string()
+  .regex(/^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/, 'must be a Prometheus duration such as "30s" or "1m"')
+  .refine((v) => v !== '', 'must be a Prometheus duration such as "30s" or "1m"');
+
+/** Metrics for Prometheus users (lib/triton-service-monitor.ts, docs/metrics.md). */
+export const metricsSchema = z
+  .object({
+    serviceMonitor: z
+      .object({
+        /** Off by default: the ServiceMonitor kind exists only where the Prometheus Operator is installed. */
+        enabled: z.boolean().default(false),
+        interval: prometheusDuration.default('30s'),
+        scrapeTimeout: prometheusDuration.optional(),
+        /** Labels the Prometheus resource's serviceMonitorSelector looks for, e.g. release: kube-prometheus-stack. */
+        labels: z.record(labelKey, labelValue).default({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();

@@ -146,6 +146,18 @@ export interface KServeTestServerOptions {
   readonly models?: readonly TestModelSpec[];
   /** @default true */
   readonly live?: boolean;
+  /** Every inference answer is sent this many milliseconds after the request arrived (a slow node). @default 0 */
+  readonly inferDelayMs?: number;
+  /**
+   * Every inference request fails (a broken node): with this HTTP status and Triton-style
+   * error message, or 'reset' to close the connection without an answer. @default never
+   */
+  readonly failInfer?: { readonly status: number; readonly message: string } | 'reset';
+  /**
+   * Keep each inference's decoded tensors in `inferences` (a 299x299x3 image is 1 MiB);
+   * false keeps the records with empty tensors, for long load tests. @default true
+   */
+  readonly recordTensors?: boolean;
 }
 
 export interface KServeTestServer {
@@ -185,14 +197,20 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       requests.push(`${req.method} ${req.url}`);
-      try {
-        route(req, Buffer.concat(chunks), res);
-      } catch (err) {
-        const status = err instanceof RequestError ? err.status : 500;
-        const message = err instanceof Error ? err.message : String(err);
-        errors.push(message);
-        sendJson(res, status, { error: message });
-      }
+      const handle = () => {
+        try {
+          route(req, Buffer.concat(chunks), res);
+        } catch (err) {
+          const status = err instanceof RequestError ? err.status : 500;
+          const message = err instanceof Error ? err.message : String(err);
+          errors.push(message);
+          sendJson(res, status, { error: message });
+        }
+      };
+      const isInfer = req.method === 'POST' && /\/infer$/.test((req.url ?? '').split('?')[0]);
+      if (isInfer && options.failInfer === 'reset') return void req.socket.destroy();
+      if (isInfer && (options.inferDelayMs ?? 0) > 0) return void setTimeout(handle, options.inferDelayMs);
+      handle();
     });
   });
 
@@ -225,6 +243,9 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
       const state = models.get(name);
       const ok = state !== undefined && state.spec.ready !== false && (version === '' || (state.spec.versions ?? ['1']).includes(version));
       return sendStatus(res, ok ? 200 : 400);
+    }
+    if (action === '/infer' && req.method === 'POST' && options.failInfer !== undefined && options.failInfer !== 'reset') {
+      throw new RequestError(options.failInfer.message, options.failInfer.status);
     }
     const state = readyModel(name, version);
     const spec = state.spec;
@@ -331,7 +352,8 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
     });
 
     inferences.push({
-      model: spec.name, version, encoding: usesBinary ? 'binary' : 'json', bodyBytes: body.length, header, inputs,
+      model: spec.name, version, encoding: usesBinary ? 'binary' : 'json', bodyBytes: body.length, header,
+      inputs: options.recordTensors === false ? inputs.map((i) => ({ ...i, data: new Float32Array(0) })) : inputs,
     });
 
     const input = inputs[0];

@@ -1,0 +1,119 @@
+/**
+ * Options of `triton-jetson bench` (registered by client/cli.ts). Names follow
+ * perf_analyzer where it has one: -m, -x, -b, --concurrency-range, --request-rate-range,
+ * -p/--measurement-interval, --measurement-request-count, --percentile, --input-data.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ClusterConfigLocation } from '../lib/config/cluster-config';
+import { parseRange } from './bench-stats';
+import type { LoadMode } from './bench-load';
+import { UsageError } from './errors';
+import { SCALINGS, Scaling } from './scaling';
+
+export interface BenchCliHelpers {
+  readonly oneLineAction: <A extends unknown[]>(action: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+  readonly resolveConfig: (file?: string) => { location: ClusterConfigLocation; config: import('../lib/config/cluster-config').ClusterConfig };
+}
+
+export const DEFAULT_CONCURRENCY_RANGE = '1,2,4,8';
+
+interface BenchFlags {
+  config?: string; url: string[]; modelName: string; modelVersion?: string; batchSize: number;
+  concurrencyRange?: number[]; requestRateRange?: number[]; measurementInterval: number; measurementRequestCount?: number;
+  percentile?: number; inputData: string; scaling: Scaling; timeout: number; json?: string | true; csv?: string | true; html?: string;
+  progress: boolean;
+}
+
+export function registerBench(program: Command, helpers: BenchCliHelpers): void {
+  program
+    .command('bench')
+    .description('measure throughput and latency of every node (a concurrency sweep or fixed request rates), like perf_analyzer for the fleet')
+    .showHelpAfterError(false)
+    .option('-c, --config <file>', 'cluster description (its nodes and NodePorts); default: $TRITON_JETSON_CONFIG, else ./cluster.yaml')
+    .option('-u, --url <host:port>', "benchmark this Triton HTTP endpoint instead of the description's nodes (repeatable)", (v: string, p: string[]) => [...p, v], [])
+    .requiredOption('-m, --model-name <name>', 'name of model')
+    .option('-x, --model-version <version>', 'version of model (default: the latest version)')
+    .option('-b, --batch-size <n>', 'batch size of each request', positiveInt, 1)
+    .addOption(new Option('--concurrency-range <start:end:step>', `requests in flight per node, swept (or a list such as 1,2,4,8) (default: ${DEFAULT_CONCURRENCY_RANGE})`)
+      .argParser((v) => parseRange(v, '--concurrency-range', true)).conflicts('requestRateRange'))
+    .addOption(new Option('--request-rate-range <start:end:step>', 'requests per second per node, swept (or a list)')
+      .argParser((v) => parseRange(v, '--request-rate-range', false)))
+    .option('-p, --measurement-interval <ms>', 'length of each step in milliseconds', positiveInt, 5000)
+    .option('--measurement-request-count <n>', 'instead of a time: send this many requests to every node per step', positiveInt)
+    .option('--percentile <p>', 'also report this latency percentile (1-99)', percentileArg)
+    .option('--input-data <random|zero|image>', 'tensor sent: random values, zeros, or an image file preprocessed once', 'random')
+    .addOption(new Option('-s, --scaling <type>', 'scaling of image pixels (with --input-data <image>)').choices(SCALINGS).default('NONE'))
+    .option('--timeout <seconds>', 'time limit of each request; slower is an error', seconds, 30)
+    .option('--json [file]', 'write the report as JSON to the file (or to stdout instead of the table)')
+    .option('--csv [file]', 'write the report as CSV to the file (or to stdout instead of the table)')
+    .option('--html <file>', 'write a self-contained page with throughput and latency charts per node')
+    .option('--no-progress', 'no progress line on stderr')
+    .action(helpers.oneLineAction(async (flags: BenchFlags) => {
+      const bench = require('./bench') as typeof import('./bench');
+      const { benchCsv, benchJson, renderBenchTable, summarizeBench } = require('./bench-report') as typeof import('./bench-report');
+      let nodes;
+      if (flags.url.length > 0) {
+        nodes = bench.benchNodesFromUrls(flags.url);
+      } else {
+        const { location, config } = helpers.resolveConfig(flags.config);
+        nodes = bench.benchNodesFromConfig(config);
+        if (nodes.length === 0) {
+          throw new UsageError(`no nodes to benchmark: ${location.file} describes no nodes; describe them there or give -u host:port (e.g. -u 10.0.0.30:30800)`);
+        }
+      }
+      if (flags.json === true && flags.csv === true) throw new UsageError('--json and --csv cannot both go to stdout; give one a file name');
+      const steps: LoadMode[] = flags.requestRateRange
+        ? flags.requestRateRange.map((value) => ({ kind: 'request-rate' as const, value }))
+        : (flags.concurrencyRange ?? parseRange(DEFAULT_CONCURRENCY_RANGE, '--concurrency-range', true)).map((value) => ({ kind: 'concurrency' as const, value }));
+      const tty = process.stderr.isTTY === true;
+      const report = await bench.runBench({
+        nodes,
+        model: flags.modelName,
+        modelVersion: flags.modelVersion ?? '',
+        batchSize: flags.batchSize,
+        inputData: flags.inputData,
+        scaling: flags.scaling,
+        steps,
+        measurementIntervalMs: flags.measurementInterval,
+        measurementRequestCount: flags.measurementRequestCount,
+        percentile: flags.percentile,
+        timeoutMs: flags.timeout * 1000,
+        // A TTY gets one line rewritten in place; a log gets one line per finished step.
+        progress: !flags.progress ? undefined : tty
+          ? (line, final) => process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}${final ? '\n' : ''}`)
+          : (line, final) => { if (final) process.stderr.write(`${line}\n`); },
+        progressIntervalMs: tty ? 250 : 60_000,
+      });
+      const toStdout = flags.json === true || flags.csv === true;
+      if (typeof flags.json === 'string') writeFileSync(flags.json, benchJson(report));
+      if (typeof flags.csv === 'string') writeFileSync(flags.csv, benchCsv(report));
+      if (flags.html !== undefined) {
+        const { benchHtml } = require('./bench-html') as typeof import('./bench-html');
+        writeFileSync(flags.html, benchHtml(report));
+      }
+      if (flags.json === true) process.stdout.write(benchJson(report));
+      else if (flags.csv === true) process.stdout.write(benchCsv(report));
+      if (!toStdout) process.stdout.write(`${renderBenchTable(report, { color: process.stdout.isTTY })}\n${summarizeBench(report)}\n`);
+      // Errors are in the report and the table; any error also makes the exit status 1.
+      if (report.steps.some((s) => s.nodes.some((n) => n.errors > 0))) process.exitCode = 1;
+    }));
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
+  return n;
+}
+
+function percentileArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 99) throw new InvalidArgumentError('must be a whole number from 1 to 99');
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError('must be a number of seconds (0 < s <= 3600)');
+  return n;
+}

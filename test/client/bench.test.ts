@@ -1,0 +1,297 @@
+/**
+ * `triton-jetson bench` against loopback KServe v2 servers: a fast node, a slow node
+ * (injected latency), a node answering HTTP 500 and one closing connections. What the
+ * bench reports must match what the servers recorded: request counts exactly, latencies
+ * within the stated tolerances, and the failing nodes' errors, while the run goes on.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchNodesFromConfig, benchNodesFromUrls, runBench } from '../../client/bench';
+import { parseClusterConfig } from '../../lib/config/cluster-config';
+import type { BenchReport } from '../../client/bench-report';
+import { KServeTestServer, startKServeTestServer } from '../support/kserve-test-server';
+import { execFile } from 'node:child_process';
+import sharp from 'sharp';
+import { preprocessImage } from '../../client/preprocess';
+import { hasCommand, testWith } from '../support/prereq';
+import { runCli, unusedPort } from './cli-runner';
+
+/** Injected latency of the slow node, ms. */
+const SLOW_MS = 60;
+/**
+ * How far above the injected latency a measured latency may be: the test server decodes the
+ * 1 MiB tensor and scores it (a few ms), on a shared 2-core machine with other test jobs.
+ */
+const TOLERANCE_MS = 400;
+
+let fast: KServeTestServer;
+let slow: KServeTestServer;
+let failing: KServeTestServer;
+let resetting: KServeTestServer;
+
+beforeAll(async () => {
+  [fast, slow, failing, resetting] = await Promise.all([
+    startKServeTestServer({ recordTensors: false, metrics: false }),
+    startKServeTestServer({ recordTensors: false, metrics: false, inferDelayMs: SLOW_MS }),
+    startKServeTestServer({ recordTensors: false, metrics: false, failInfer: { status: 500, message: 'failed to allocate CUDA memory' } }),
+    startKServeTestServer({ recordTensors: false, metrics: false, failInfer: 'reset' }),
+  ]);
+});
+
+const afterAllCleanups: (() => void)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of afterAllCleanups) cleanup();
+  await Promise.all([fast, slow, failing, resetting].map((s) => s?.close()));
+});
+
+const inferCount = (s: KServeTestServer) => s.requests.filter((r) => r.startsWith('POST ') && r.endsWith('/infer')).length;
+const node = (name: string, s: KServeTestServer) => ({ name, baseUrl: `http://${s.address}` });
+const stepNode = (report: BenchReport, step: number, name: string) => report.steps[step].nodes.find((n) => n.node === name)!;
+
+describe('bench against loopback servers', () => {
+  test('count mode: every node gets exactly --measurement-request-count requests per step; counts, shares and errors match the servers', async () => {
+    const before = [fast, slow, failing, resetting].map(inferCount);
+    const validBefore = [fast.inferences.length, slow.inferences.length];
+    const report = await runBench({
+      nodes: [node('fast', fast), node('slow', slow), node('failing', failing), node('resetting', resetting)],
+      model: 'inception_graphdef',
+      steps: [{ kind: 'concurrency', value: 1 }, { kind: 'concurrency', value: 2 }],
+      measurementRequestCount: 6,
+    });
+    const after = [fast, slow, failing, resetting].map(inferCount);
+    // The model's shape came from the first node; after that only inference requests.
+    expect(after.map((a, i) => a - before[i])).toEqual([12, 12, 12, 12]);
+    expect([fast.inferences.length - validBefore[0], slow.inferences.length - validBefore[1]]).toEqual([12, 12]);
+    // The real input shape, binary tensors, the whole 1 MiB tensor.
+    const last = fast.inferences.at(-1)!;
+    expect(last).toMatchObject({ model: 'inception_graphdef', encoding: 'binary' });
+    expect(last.inputs[0].shape).toEqual([1, 299, 299, 3]);
+    expect(last.bodyBytes).toBe(report.requestBytes);
+    expect(report.requestBytes).toBeGreaterThan(299 * 299 * 3 * 4);
+
+    for (const step of [0, 1]) {
+      expect(stepNode(report, step, 'fast')).toMatchObject({ requests: 6, successes: 6, errors: 0, share: 0.5 });
+      expect(stepNode(report, step, 'slow')).toMatchObject({ requests: 6, successes: 6, errors: 0, share: 0.5 });
+      expect(stepNode(report, step, 'failing')).toMatchObject({
+        requests: 6, successes: 0, errors: 6, share: 0, errorMessages: [{ message: 'HTTP 500: failed to allocate CUDA memory', count: 6 }],
+      });
+      const reset = stepNode(report, step, 'resetting');
+      expect(reset).toMatchObject({ requests: 6, successes: 0, errors: 6 });
+      expect(reset.errorMessages.map((e) => e.message).join()).toMatch(/connection (reset|closed)/);
+      expect(report.steps[step].total).toMatchObject({ requests: 24, successes: 12, errors: 12 });
+    }
+    // Latency: the slow node's injected delay is in every sample, within the tolerance.
+    const slowLatency = stepNode(report, 0, 'slow').latencyUs;
+    expect(slowLatency.count).toBe(6);
+    expect(slowLatency.min).toBeGreaterThanOrEqual(SLOW_MS * 1000);
+    expect(slowLatency.p50).toBeLessThan((SLOW_MS + TOLERANCE_MS) * 1000);
+    expect(stepNode(report, 0, 'fast').latencyUs.p50).toBeLessThan(slowLatency.p50);
+  });
+
+  test('duration mode: a step lasts -p ms, counts equal the servers\' and throughput is successes / time', async () => {
+    const before = [fast, slow, failing].map(inferCount);
+    const report = await runBench({
+      nodes: [node('fast', fast), node('slow', slow), node('failing', failing)],
+      model: 'inception_graphdef',
+      steps: [{ kind: 'concurrency', value: 1 }],
+      measurementIntervalMs: 1200,
+    });
+    const sent = [fast, slow, failing].map((s, i) => inferCount(s) - before[i]);
+    const [f, s, x] = ['fast', 'slow', 'failing'].map((n) => stepNode(report, 0, n));
+    expect([f.requests, s.requests, x.requests]).toEqual(sent);
+    // Concurrency 1 against a 60 ms node: at most one request per 60 ms.
+    expect(s.successes).toBeGreaterThanOrEqual(3);
+    expect(s.successes).toBeLessThanOrEqual(Math.ceil(1200 / SLOW_MS) + 1);
+    expect(s.inferPerSec).toBeCloseTo(s.successes / (s.elapsedMs / 1000), 6);
+    expect(s.inferPerSec).toBeLessThanOrEqual(1000 / SLOW_MS + 0.5);
+    expect(s.elapsedMs).toBeGreaterThanOrEqual(1200);
+    expect(s.elapsedMs).toBeLessThan(1200 + SLOW_MS + TOLERANCE_MS);
+    expect(f.share + s.share).toBeCloseTo(1, 9);
+    expect(f.share).toBeCloseTo(f.successes / (f.successes + s.successes), 9);
+    expect(x.errors).toBe(x.requests);
+    expect(x.requests).toBeGreaterThan(0);
+  });
+
+  test('request-rate mode: requests are sent at the rate whatever the answers', async () => {
+    const before = [fast, slow].map(inferCount);
+    const report = await runBench({
+      nodes: [node('fast', fast), node('slow', slow)],
+      model: 'inception_graphdef',
+      steps: [{ kind: 'request-rate', value: 20 }],
+      measurementIntervalMs: 1000,
+    });
+    const sent = [fast, slow].map((s, i) => inferCount(s) - before[i]);
+    expect(report.steps[0].mode).toBe('request-rate');
+    for (const [i, name] of ['fast', 'slow'].entries()) {
+      const n = stepNode(report, 0, name);
+      expect(n.requests).toBe(sent[i]);
+      // 20/s over 1 s: requests due at 0, 50 ... 950 ms (a late timer may miss the last one).
+      expect(n.requests).toBeGreaterThanOrEqual(18);
+      expect(n.requests).toBeLessThanOrEqual(20);
+    }
+    // Open loop: the slow node had several requests in flight at once, so it kept the rate.
+    expect(stepNode(report, 0, 'slow').successes).toBeGreaterThanOrEqual(18);
+  });
+
+  test('request-rate mode: a node that cannot keep the rate has its late requests counted as delayed', async () => {
+    const report = await runBench({
+      nodes: [node('slow', slow)],
+      model: 'inception_graphdef',
+      steps: [{ kind: 'request-rate', value: 40 }],
+      measurementIntervalMs: 600,
+      maxInFlightPerNode: 1,
+    });
+    const n = stepNode(report, 0, 'slow');
+    // One request in flight at a time, each at least 60 ms: at most ~11 in 0.6 s instead of 24.
+    expect(n.requests).toBeLessThanOrEqual(Math.ceil(600 / SLOW_MS) + 1);
+    expect(n.delayed).toBeGreaterThan(0);
+    expect(n.delayed).toBeLessThanOrEqual(n.requests);
+  });
+
+  test('--input-data <image>: the image is preprocessed once as `infer` does and sent as the batch, every request the same bytes', async () => {
+    const recording = await startKServeTestServer({ metrics: false });
+    const dir = mkdtempSync(join(tmpdir(), 'bench-image-'));
+    try {
+      const file = join(dir, 'photo.png');
+      const px = Buffer.alloc(64 * 48 * 3);
+      for (let i = 0; i < px.length; i++) px[i] = (i * 37) % 256;
+      await sharp(px, { raw: { width: 64, height: 48, channels: 3 } }).png().toFile(file);
+      const report = await runBench({
+        nodes: [node('recording', recording)], model: 'inception_graphdef', batchSize: 2, inputData: file, scaling: 'INCEPTION',
+        steps: [{ kind: 'concurrency', value: 1 }], measurementRequestCount: 2,
+      });
+      expect(report.inputShape).toEqual([2, 299, 299, 3]);
+      const expected = await preprocessImage(file, { channels: 3, height: 299, width: 299, layout: 'NHWC', scaling: 'INCEPTION' });
+      expect(recording.inferences).toHaveLength(2);
+      for (const inference of recording.inferences) {
+        const data = inference.inputs[0].data;
+        expect(inference.inputs[0].shape).toEqual([2, 299, 299, 3]);
+        expect(Buffer.from(data.buffer, data.byteOffset, data.byteLength / 2).equals(Buffer.from(expected.buffer))).toBe(true);
+        expect(Buffer.from(data.buffer, data.byteOffset + data.byteLength / 2, data.byteLength / 2).equals(Buffer.from(expected.buffer))).toBe(true);
+      }
+      expect(stepNode(report, 0, 'recording').inferPerSec).toBeCloseTo((2 * 2) / (stepNode(report, 0, 'recording').elapsedMs / 1000), 6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await recording.close();
+    }
+  });
+
+  test('a node that times out is reported and the others go on', async () => {
+    const stuck = await startKServeTestServer({ recordTensors: false, metrics: false, inferDelayMs: 1500 });
+    try {
+      const report = await runBench({
+        nodes: [node('fast', fast), node('stuck', stuck)],
+        model: 'inception_graphdef',
+        steps: [{ kind: 'concurrency', value: 1 }],
+        measurementIntervalMs: 600,
+        timeoutMs: 300,
+      });
+      expect(stepNode(report, 0, 'stuck')).toMatchObject({ successes: 0, errorMessages: [{ message: 'no complete answer within 0.3 s' }] });
+      expect(stepNode(report, 0, 'stuck').errors).toBeGreaterThanOrEqual(2);
+      expect(stepNode(report, 0, 'fast').successes).toBeGreaterThan(0);
+    } finally {
+      await stuck.close();
+      // Let the stuck server's pending answers (setTimeout) pass before jest looks for open handles.
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+    }
+  });
+
+  test('no node answering the model metadata is one error naming every node', async () => {
+    const port = await unusedPort();
+    await expect(runBench({
+      nodes: [{ name: 'gone', baseUrl: `http://127.0.0.1:${port}` }, node('failing-model', failing)],
+      model: 'no_such_model',
+      steps: [{ kind: 'concurrency', value: 1 }],
+      measurementRequestCount: 1,
+      metadataTimeoutMs: 2000,
+    })).rejects.toThrow(/no node answered for model 'no_such_model' \(gone: .*; failing-model: .*no_such_model/);
+  });
+});
+
+describe('which nodes', () => {
+  test('every node of the cluster description, through the Service\'s HTTP NodePort', () => {
+    const config = parseClusterConfig({
+      service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } },
+      nodes: { server: { name: 'jm-node-1', address: '10.0.0.31' }, agents: [{ name: 'jm-node-2', address: '10.0.0.32' }, { name: 'jm-node-3' }] },
+    });
+    expect(benchNodesFromConfig(config)).toEqual([
+      { name: 'jm-node-1', baseUrl: 'http://10.0.0.31:31800' },
+      { name: 'jm-node-2', baseUrl: 'http://10.0.0.32:31800' },
+      { name: 'jm-node-3', baseUrl: 'http://jm-node-3:31800' },
+    ]);
+    expect(benchNodesFromConfig(parseClusterConfig({}))).toEqual([]);
+    expect(benchNodesFromUrls(['10.0.0.31:30800'])).toEqual([{ name: '10.0.0.31:30800', baseUrl: 'http://10.0.0.31:30800' }]);
+  });
+});
+
+describe('triton-jetson bench (the command)', () => {
+  test('--json to stdout, --csv and --html to files, progress on stderr (one line per step when not a TTY), exit 1 on node errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+    afterAllCleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const before = inferCount(fast);
+    const result = await runCli([
+      'bench', '-u', fast.address, '-u', failing.address, '-m', 'inception_graphdef',
+      '--concurrency-range', '1:2:1', '--measurement-request-count', '3', '--percentile', '95',
+      '--json', '--csv', join(dir, 'r.csv'), '--html', join(dir, 'r.html'),
+    ]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as BenchReport;
+    expect(report.steps.map((s) => [s.mode, s.value])).toEqual([['concurrency', 1], ['concurrency', 2]]);
+    expect(report.steps.map((s) => s.nodes.map((n) => [n.node, n.successes, n.errors]))).toEqual([
+      [[fast.address, 3, 0], [failing.address, 0, 3]],
+      [[fast.address, 3, 0], [failing.address, 0, 3]],
+    ]);
+    expect(inferCount(fast) - before).toBe(6);
+    expect(report.percentile).toBe(95);
+    const stderrLines = result.stderr.trim().split('\n');
+    expect(stderrLines).toHaveLength(2);
+    expect(stderrLines[0]).toMatch(/^\[1\/2\] concurrency 1: .* 6 requests, .* 3 errors/);
+    const csv = readFileSync(join(dir, 'r.csv'), 'utf-8').split('\r\n');
+    expect(csv[0]).toMatch(/^Mode,Concurrency,Request Rate,Node,Inferences\/Second,/);
+    expect(csv).toHaveLength(1 + 2 * 3 + 1);
+    expect(readFileSync(join(dir, 'r.html'), 'utf-8')).toMatch(/^<!doctype html>/i);
+  });
+
+  test('the table names each node, the failing node\'s error and a closing line', async () => {
+    const result = await runCli(['bench', '-u', fast.address, '-u', failing.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '--measurement-request-count', '2', '--no-progress']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Infer/s');
+    expect(result.stdout).toContain('all nodes');
+    expect(result.stdout).toContain(`concurrency 1, ${failing.address}: 2 x HTTP 500: failed to allocate CUDA memory`);
+    expect(result.stdout).toMatch(/^Best: .* infer\/s at concurrency 1 per node over 2 node\(s\); 2 error\(s\) in 4 request\(s\)\.$/m);
+  });
+
+  testWith([{ name: 'script', present: hasCommand('script'), hint: 'apt-get install util-linux' }])(
+    'on a terminal the progress line is rewritten in place (\\r, erase line) and ends with a newline per step',
+    async () => {
+      const repo = join(__dirname, '..', '..');
+      const argv = [process.execPath, '--require', require.resolve('tsx/cjs'), join(repo, 'cli', 'triton-jetson.ts'),
+        'bench', '-u', slow.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '-p', '800', '--json', join(tmpdir(), `bench-tty-${process.pid}.json`)];
+      afterAllCleanups.push(() => rmSync(argv.at(-1)!, { force: true }));
+      const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile('script', ['-qec', quoted, '/dev/null'], { cwd: repo, timeout: 60_000, env: { ...process.env, TRITON_JETSON_CONFIG: '' } }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      });
+      // Several refreshes of the same line (every 250 ms over 0.8 s), the last one final.
+      const refreshes = out.split('\r\x1b[2K[1/1] concurrency 1: ').length - 1;
+      expect(refreshes).toBeGreaterThanOrEqual(2);
+      expect(out).toMatch(/\r\x1b\[2K\[1\/1\] concurrency 1: [^\r]* 0 errors \| [^\r]*\r?\n/);
+    },
+  );
+
+  test('usage errors are one line', async () => {
+    const bad = await runCli(['bench', '-u', fast.address, '-m', 'inception_graphdef', '--concurrency-range', '4:2']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--concurrency-range "4:2": end 2 is below start 4/);
+    const empty = mkdtempSync(join(tmpdir(), 'bench-empty-'));
+    afterAllCleanups.push(() => rmSync(empty, { recursive: true, force: true }));
+    const none = await runCli(['bench', '-m', 'inception_graphdef'], empty);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toMatch(/no nodes to benchmark: .*cluster\.yaml describes no nodes; .* -u host:port/);
+  });
+});
