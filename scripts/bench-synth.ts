@@ -21,6 +21,7 @@ const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 const candidates = {
   'synth (node bin/synth.js)': [process.execPath, 'bin/synth.js', '--out', path.join(scratch, 'ours')],
   'npm run synth (npm start-up included)': ['npm', 'run', '--silent', 'synth', '--', '--out', path.join(scratch, 'npm')],
+  'npm start-up alone (npm --version), for reference': ['npm', '--version'],
   'before: node --import tsx main.ts': [process.execPath, '--import', 'tsx', 'main.ts', '--out', path.join(scratch, 'tsx')],
   'stock: cdk8s synth --app "ts-node main.ts"': [bin('cdk8s'), 'synth', '--app', `${bin('ts-node')} main.ts`, '--output', path.join(scratch, 'stock')],
 };
