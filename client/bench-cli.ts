@@ -4,8 +4,9 @@
  * -p/--measurement-interval, --measurement-request-count, --percentile, --input-data.
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { ClusterConfigLocation } from '../lib/config/cluster-config';
+import { collect, parsePercentile, parsePositiveInt, parseSeconds } from './cli-args';
 import { parseRange } from './bench-stats';
 import type { LoadMode } from './bench-load';
 import { UsageError } from './errors';
@@ -31,20 +32,20 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
     .description('measure throughput and latency of every node (a concurrency sweep or fixed request rates), like perf_analyzer for the fleet')
     .showHelpAfterError(false)
     .option('-c, --config <file>', 'cluster description (its nodes and NodePorts); default: $TRITON_JETSON_CONFIG, else ./cluster.yaml')
-    .option('-u, --url <host:port>', "benchmark this Triton HTTP endpoint instead of the description's nodes (repeatable)", (v: string, p: string[]) => [...p, v], [])
+    .option('-u, --url <host:port>', "benchmark this Triton HTTP endpoint instead of the description's nodes (repeatable)", collect, [])
     .requiredOption('-m, --model-name <name>', 'name of model')
     .option('-x, --model-version <version>', 'version of model (default: the latest version)')
-    .option('-b, --batch-size <n>', 'batch size of each request', positiveInt, 1)
+    .option('-b, --batch-size <n>', 'batch size of each request', parsePositiveInt, 1)
     .addOption(new Option('--concurrency-range <start:end:step>', `requests in flight per node, swept (or a list such as 1,2,4,8) (default: ${DEFAULT_CONCURRENCY_RANGE})`)
       .argParser((v) => parseRange(v, '--concurrency-range', true)).conflicts('requestRateRange'))
     .addOption(new Option('--request-rate-range <start:end:step>', 'requests per second per node, swept (or a list)')
       .argParser((v) => parseRange(v, '--request-rate-range', false)))
-    .option('-p, --measurement-interval <ms>', 'length of each step in milliseconds', positiveInt, 5000)
-    .option('--measurement-request-count <n>', 'instead of a time: send this many requests to every node per step', positiveInt)
-    .option('--percentile <p>', 'also report this latency percentile (1-99)', percentileArg)
+    .option('-p, --measurement-interval <ms>', 'length of each step in milliseconds', parsePositiveInt, 5000)
+    .option('--measurement-request-count <n>', 'instead of a time: send this many requests to every node per step', parsePositiveInt)
+    .option('--percentile <p>', 'also report this latency percentile (1-99)', parsePercentile)
     .option('--input-data <random|zero|image>', 'tensor sent: random values, zeros, or an image file preprocessed once', 'random')
     .addOption(new Option('-s, --scaling <type>', 'scaling of image pixels (with --input-data <image>)').choices(SCALINGS).default('NONE'))
-    .option('--timeout <seconds>', 'time limit of each request; slower is an error', seconds, 30)
+    .option('--timeout <seconds>', 'time limit of each request; slower is an error', parseSeconds, 30)
     .option('--json [file]', 'write the report as JSON to the file (or to stdout instead of the table)')
     .option('--csv [file]', 'write the report as CSV to the file (or to stdout instead of the table)')
     .option('--html <file>', 'write a self-contained page with throughput and latency charts per node')
@@ -98,22 +99,4 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
       // Errors are in the report and the table; any error also makes the exit status 1.
       if (report.steps.some((s) => s.nodes.some((n) => n.errors > 0))) process.exitCode = 1;
     }));
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return n;
-}
-
-function percentileArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 99) throw new InvalidArgumentError('must be a whole number from 1 to 99');
-  return n;
-}
-
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError('must be a number of seconds (0 < s <= 3600)');
-  return n;
 }

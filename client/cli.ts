@@ -7,8 +7,9 @@
  * without the help text after them.
  */
 import { existsSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { ClusterConfigError, ClusterConfigLocation, resolveClusterConfigPath } from '../lib/config/cluster-config';
+import { collect, parsePort, parsePositiveInt, parseSeconds } from './cli-args';
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
@@ -173,26 +174,4 @@ function oneLineAction<A extends unknown[]>(action: (...args: A) => Promise<void
 function lazy<T>(modulePath: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(modulePath) as T;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return n;
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a TCP port (1-65535)');
-  return n;
-}
-
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError('must be a number of seconds (0 < s <= 3600)');
-  return n;
 }

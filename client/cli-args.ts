@@ -1,0 +1,34 @@
+/**
+ * Parsers of command-line values shared by `verify`, `infer` and `bench` (commander's
+ * argParser functions): each refuses a bad value with the range it accepts.
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** Repeatable option: collects every value. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
+  return n;
+}
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a TCP port (1-65535)');
+  return n;
+}
+
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError('must be a number of seconds (0 < s <= 3600)');
+  return n;
+}
+
+export function parsePercentile(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 99) throw new InvalidArgumentError('must be a whole number from 1 to 99');
+  return n;
+}
