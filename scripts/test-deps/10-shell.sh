@@ -4,7 +4,12 @@
 # one variant downloads with curl, another switches users with setpriv (util-linux).
 set -euo pipefail
 need=()
-command -v busybox >/dev/null 2>&1 || need+=(busybox)
+# Debian's busybox, not busybox-static: the static build runs its own applets before PATH,
+# which bypasses the recording stubs of test/hostile/bootstrap-scripts.test.ts. Installing
+# busybox replaces busybox-static (the packages conflict).
+if ! command -v busybox >/dev/null 2>&1 || ! dpkg-query -W -f='${Status}' busybox 2>/dev/null | grep -q 'ok installed'; then
+  need+=(busybox)
+fi
 command -v dash >/dev/null 2>&1 || need+=(dash)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)

@@ -82,6 +82,8 @@ T=$1; shift
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/etc,workdir=$T/etc-work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$T/var,workdir=$T/var-work" /var
 mount --bind "$T/usr-local-bin" /usr/local/bin
+# Export folders live under /srv in these cases: never the machine's own.
+mount -t tmpfs tmpfs /srv
 cd "$T/cwd"
 exec "$@"
 `;
@@ -193,10 +195,33 @@ function k3sInput(v: string, role: 'server' | 'agent', source: K3sInstallInput['
   };
 }
 
+/**
+ * True when `busybox sh` runs commands from PATH. Debian's busybox-static prefers its own
+ * applets (mkdir, chmod, ...) to PATH, so the recording stubs would be bypassed and the
+ * hostile scripts would really run: such a busybox is a missing prerequisite, not a pass.
+ */
+function busyboxShUsesPath(): boolean {
+  if (!hasCommand('busybox')) return false;
+  const dir = mkdtempSync(join(tmpdir(), 'busybox-probe-'));
+  try {
+    writeFileSync(join(dir, 'mkdir'), '#!/bin/sh\necho stub\n', { mode: 0o755 });
+    const probe = spawnSync(which('busybox'), ['sh', '-c', 'mkdir "$0"', join(dir, 'not-made')], {
+      encoding: 'utf-8', env: { PATH: dir }, timeout: 10_000,
+    });
+    return probe.stdout.trim() === 'stub' && !existsSync(join(dir, 'not-made'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const shellsPresent = [
   { name: 'root', present: process.getuid?.() === 0, hint: 'run the tests as root (mount namespaces)' },
   { name: 'dash', present: hasCommand('dash'), hint: 'apt-get install dash' },
   { name: 'busybox', present: hasCommand('busybox'), hint: 'apt-get install busybox' },
+  {
+    name: 'busybox sh that runs commands from PATH', present: busyboxShUsesPath(),
+    hint: 'apt-get install busybox (busybox-static runs its own applets before PATH, bypassing the stubs)',
+  },
   { name: 'unshare', present: hasCommand('unshare'), hint: 'apt-get install util-linux' },
 ];
 
