@@ -16,7 +16,7 @@ import { GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT } from '../plan/
 import { nfsServerScript } from '../plan/nfs-server';
 import { TargetResolver, expandHome, type SshEndpoint } from '../plan/targets';
 import { defaultTokenFile, readIfExists, readToken } from './local-files';
-import { fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type RunOptions } from './run';
+import { fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type RunOptions } from './options';
 
 const REDACTED = '<redacted>';
 /** Stands in for the token when none exists yet (bootstrap generates it); never shown. */
