@@ -50,6 +50,7 @@ export interface RunOptions {
 
 export interface DryRunStep {
   readonly title: string;
+  /** The root script exactly as sent to `sh -s`, secrets redacted. */
   readonly script: string;
   readonly uploads: readonly { readonly local: string; readonly remote: string }[];
 }

@@ -13,6 +13,7 @@ import {
 } from '../../bootstrap/plan/k3s-install';
 import { INSTALL_NFS_COMMON_SCRIPT, K3S_FINGERPRINT_PATH, PROBE_SCRIPT } from '../../bootstrap/plan/preflight';
 import type { SshEndpoint } from '../../bootstrap/plan/targets';
+import { K3S_YAML } from './k3s-yaml';
 
 export type Reply = Partial<ExecResult>;
 export type Pattern = string | RegExp | ((script: string) => boolean);
@@ -144,26 +145,6 @@ export interface BoardState {
 
 /** The cluster as the server's kubectl sees it: every board that runs K3s. */
 export type Cluster = Map<string, BoardState>;
-
-const K3S_YAML = `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: Q0EK
-    server: https://127.0.0.1:6443
-  name: default
-contexts:
-- context:
-    cluster: default
-    user: default
-  name: default
-current-context: default
-kind: Config
-users:
-- name: default
-  user:
-    client-certificate-data: Q0VSVAo=
-    client-key-data: S0VZCg==
-`;
 
 /** Adds the board model's rules to `host`, which K3s will know as node `name`. */
 export function jetsonBoard(host: MemoryHost, name: string, cluster: Cluster): BoardState {
