@@ -36,6 +36,8 @@ function matches(pattern: Pattern, script: string): boolean {
 export class MemoryHost {
   private readonly rules: { readonly pattern: Pattern; readonly reply: (script: string) => Reply }[] = [];
   privilege: Privilege = 'root';
+  /** The password sudo accepts (privilege 'sudo-password'). */
+  sudoPassword?: string;
   /** The connection fails with this message. */
   connectError?: string;
 
@@ -110,8 +112,9 @@ class MemoryOperator implements Operator {
     return (this.privilege = this.known.privilege);
   }
 
-  async useSudoPassword(): Promise<void> {
-    this.privilege = 'sudo-password';
+  async useSudoPassword(password: string): Promise<void> {
+    this.known.record('run', 'sudo -S -k -p \'\' true');
+    if (password !== this.known.sudoPassword) throw new Error(`${this.label}: sudo refused the password`);
   }
 
   async runAsRoot(script: string): Promise<ExecResult> {

@@ -206,6 +206,21 @@ describe('failure isolation (in-memory operators)', () => {
   });
 });
 
+describe('sudo with a password (in-memory operators)', () => {
+  test('asked once for every host that needs it; a host that refuses it fails alone', async () => {
+    const l = lab();
+    for (const i of [1, 2]) Object.assign(l.hosts.host(ADDRESSES[i]), { privilege: 'sudo-password', sudoPassword: 'pw' });
+    l.hosts.host(ADDRESSES[2]).sudoPassword = 'other';
+    let asked = 0;
+    const r = await run(l, runBootstrap, { sudoPassword: async () => ((asked += 1), 'pw') });
+    expect(asked).toBe(1);
+    expect(r.summary.hosts.map((h) => h.status)).toEqual(['ok', 'ok', 'failed']);
+    expect(r.host(1).checks.find((c) => c.name === 'root')?.detail).toBe('sudo with password');
+    expect(r.host(2).error).toBe(`root@${ADDRESSES[2]}:22: sudo refused the password`);
+    expect(r.steps(2)).toEqual([]);
+  });
+});
+
 describe('managed NFS server (in-memory operators)', () => {
   const NFS = '10.0.0.20';
   const withNfs = (server: string): ClusterConfigInput => ({ ...CLUSTER, nfs: { server, path: '/var/nfs/general' }, nfsServer: { managed: true } });
