@@ -1,7 +1,8 @@
 /**
  * `bootstrap`: step 1 of the tutorial on every node, idempotent. The order of its phases is
- * the body of runBootstrap; each phase lives in its own file (fleet, token, nfs-server,
- * install, kubeconfig, wait-ready) and reaches the hosts only through their Operators.
+ * the body of runBootstrap. Preflight, planning and the dry-run report are here; the other
+ * phases have their own files (fleet, token, nfs-server, install, kubeconfig, wait-ready).
+ * Hosts are reached only through their Operators.
  */
 import { profileModeOf } from '../plan/board-profile';
 import { planHostWork } from '../plan/host-plan';
@@ -64,9 +65,9 @@ async function preflight(fleet: Fleet, state: HostState): Promise<void> {
     profileMode: profileModeOf(config), declaredProfile: state.target.config.profile, declaredMemory: state.target.config.memory, nodeName: state.target.name,
   });
   fleet.say(state.target.name, `preflight: ${verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
-  const privilege = state.session!.privilege;
+  const privilege = state.operator!.privilege;
   state.summary.checks = [
-    { name: 'ssh', status: 'ok', detail: `${state.session!.label}${state.summary.via ? ` via ${state.summary.via}` : ''}, host key verified` },
+    { name: 'ssh', status: 'ok', detail: `${state.operator!.label}${state.summary.via ? ` via ${state.summary.via}` : ''}, host key verified` },
     { name: 'root', status: 'ok', detail: privilege === 'root' ? 'logged in as root' : privilege === 'sudo-nopasswd' ? 'passwordless sudo' : 'sudo with password' },
     ...verdict.checks,
   ];

@@ -16,7 +16,7 @@ import { HostError } from './ssh-session';
 export interface HostState {
   readonly target: NodeTarget;
   readonly summary: HostSummary;
-  session?: Operator;
+  operator?: Operator;
   facts?: HostFacts;
   verdict?: PreflightResult;
   work?: HostWork;
@@ -26,18 +26,18 @@ export interface HostState {
 export interface NfsState {
   readonly target: { readonly name: string; readonly ssh: SshEndpoint };
   readonly summary: HostSummary;
-  session?: Operator;
+  operator?: Operator;
   /** The node whose connection it shares (same user@host:port). */
   sharedWith?: HostState;
 }
 
-export type Participant = { readonly summary: HostSummary; readonly target: { readonly name: string; readonly ssh: SshEndpoint }; session?: Operator };
+export type Participant = { readonly summary: HostSummary; readonly target: { readonly name: string; readonly ssh: SshEndpoint }; operator?: Operator };
 
 function emptySummary(name: string, role: HostSummary['role'], address: string): HostSummary {
   return { name, role, address, status: 'ok', changed: [], unchanged: [], warnings: [], checks: [], sshHandshakes: 0 };
 }
 
-/** Shared setup of bootstrap and reset: targets, sessions, privilege. */
+/** Shared setup of bootstrap and reset: targets, operators, privilege. */
 export class Fleet {
   readonly home: string;
   readonly env: NodeJS.ProcessEnv;
@@ -103,7 +103,7 @@ export class Fleet {
   }
 
   live(): HostState[] {
-    return this.hosts.filter((h) => h.summary.status === 'ok' && h.session);
+    return this.hosts.filter((h) => h.summary.status === 'ok' && h.operator);
   }
 
   /** Runs `work` on every live node in parallel; a host whose work throws is failed, the others go on. */
@@ -121,38 +121,38 @@ export class Fleet {
   async connect(): Promise<void> {
     const own: Participant[] = [...this.hosts, ...(this.nfs && !this.nfs.sharedWith ? [this.nfs] : [])];
     await Promise.all(own.map(async (state) => {
-      const session = this.operators.open(state.target.ssh);
+      const operator = this.operators.open(state.target.ssh);
       try {
-        this.say(state.target.name, `connecting to ${session.label}`);
-        await session.connect();
+        this.say(state.target.name, `connecting to ${operator.label}`);
+        await operator.connect();
         const j = state.target.ssh.jump;
         if (j) {
           state.summary.via = `${j.user}@${j.host}:${j.port}`;
         }
-        state.session = session;
-        state.summary.sshHandshakes = session.handshakes;
-        await session.detectPrivilege();
+        state.operator = operator;
+        state.summary.sshHandshakes = operator.handshakes;
+        await operator.detectPrivilege();
       } catch (err) {
         this.fail(state, err);
       }
     }));
     if (this.nfs?.sharedWith) {
-      this.nfs.session = this.nfs.sharedWith.session;
-      if (!this.nfs.session) this.fail(this.nfs, new HostError('unreachable', `shares the connection of ${this.nfs.sharedWith.target.name}, which failed`));
+      this.nfs.operator = this.nfs.sharedWith.operator;
+      if (!this.nfs.operator) this.fail(this.nfs, new HostError('unreachable', `shares the connection of ${this.nfs.sharedWith.target.name}, which failed`));
     }
-    const needPassword = own.filter((h) => h.summary.status === 'ok' && h.session?.privilege === 'sudo-password');
+    const needPassword = own.filter((h) => h.summary.status === 'ok' && h.operator?.privilege === 'sudo-password');
     if (needPassword.length === 0) return;
     const password = this.options.sudoPassword ? await this.options.sudoPassword() : undefined;
     if (password === undefined) {
       for (const state of needPassword) {
-        this.fail(state, new HostError('sudo', `${state.session!.label}: sudo needs a password; run on a terminal to be asked, set TRITON_JETSON_SUDO_PASSWORD, pass --sudo-password-stdin, or allow passwordless sudo`));
+        this.fail(state, new HostError('sudo', `${state.operator!.label}: sudo needs a password; run on a terminal to be asked, set TRITON_JETSON_SUDO_PASSWORD, pass --sudo-password-stdin, or allow passwordless sudo`));
       }
       return;
     }
     this.secrets.push(password);
     await Promise.all(needPassword.map(async (state) => {
       try {
-        await state.session!.useSudoPassword(password);
+        await state.operator!.useSudoPassword(password);
       } catch (err) {
         this.fail(state, err);
       }
@@ -161,19 +161,19 @@ export class Fleet {
 
   async close(): Promise<void> {
     for (const state of this.hosts) {
-      state.summary.sshHandshakes = state.session?.handshakes ?? 0;
-      state.session?.close();
+      state.summary.sshHandshakes = state.operator?.handshakes ?? 0;
+      state.operator?.close();
     }
     if (this.nfs && !this.nfs.sharedWith) {
-      this.nfs.summary.sshHandshakes = this.nfs.session?.handshakes ?? 0;
-      this.nfs.session?.close();
+      this.nfs.summary.sshHandshakes = this.nfs.operator?.handshakes ?? 0;
+      this.nfs.operator?.close();
     }
     await this.operators.close();
   }
 
   /** Runs a root script; a non-zero exit throws with the tail of its output. */
   async root(state: Participant, script: string, what: string): Promise<string> {
-    const result = await state.session!.runAsRoot(script);
+    const result = await state.operator!.runAsRoot(script);
     if (result.code !== 0) {
       const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).join('\n    ');
       throw new HostError('step', `${what} failed (exit ${result.code ?? 'signal'}): ${this.redact(tail) || 'no output'}`);

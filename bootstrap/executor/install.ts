@@ -47,7 +47,7 @@ async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<
   try {
     for (const upload of step.uploads) {
       fleet.say(name, `${step.id}: uploading ${upload.local}`);
-      await state.session!.upload(upload.local, upload.remote);
+      await state.operator!.upload(upload.local, upload.remote);
     }
     const stdout = await fleet.root(state, step.script, step.id);
     if (step.expectLastLine) {

@@ -6,7 +6,7 @@ import { HostError } from './ssh-session';
 /** Runs (or, in a dry run, shows) the NFS server preparation when `nfsServer.managed`. */
 export async function prepareNfsServer(fleet: Fleet, dryRun: boolean): Promise<void> {
   const nfs = fleet.nfs;
-  if (!nfs || nfs.summary.status !== 'ok' || !nfs.session) return;
+  if (!nfs || nfs.summary.status !== 'ok' || !nfs.operator) return;
   const { config } = fleet.options;
   const path = config.nfs?.path;
   if (!path) {

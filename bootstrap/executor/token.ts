@@ -42,7 +42,7 @@ export async function settleToken(fleet: Fleet, tokenFile: string, local: string
 
 /** The secret part of the server's token file (`K10<ca hash>::server:<secret>`), or undefined. */
 async function recoverServerToken(fleet: Fleet, server: HostState): Promise<string | undefined> {
-  const result = await server.session!.runAsRoot(`cat ${SERVER_TOKEN_PATH} 2>/dev/null || true`);
+  const result = await server.operator!.runAsRoot(`cat ${SERVER_TOKEN_PATH} 2>/dev/null || true`);
   const secret = parseServerToken(result.stdout);
   if (secret) fleet.secrets.push(secret, result.stdout.trim());
   return secret;

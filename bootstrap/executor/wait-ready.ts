@@ -17,7 +17,7 @@ export async function waitForNodes(fleet: Fleet, server: HostState): Promise<Run
   let missing = expected;
   let lastError = '';
   for (;;) {
-    const result = await server.session!.runAsRoot(GET_NODES_SCRIPT);
+    const result = await server.operator!.runAsRoot(GET_NODES_SCRIPT);
     if (result.code === 0) {
       try {
         nodes = parseNodeList(result.stdout);
