@@ -9,7 +9,9 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { CLUSTER_CONFIG_ENV, loadClusterConfig, resolveClusterConfigPath } from '../lib/config/cluster-config';
 import { formatOfflinePlan, planOffline } from './executor/offline-plan';
-import { runBootstrap, runReset, type RunOptions, type RunSummary } from './executor/run';
+import { runBootstrap } from './executor/bootstrap';
+import type { RunOptions, RunSummary } from './executor/options';
+import { runReset } from './executor/reset';
 
 /** Environment variable holding the sudo password for scripts (never put it on the command line). */
 export const SUDO_PASSWORD_ENV = 'TRITON_JETSON_SUDO_PASSWORD';

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { runBootstrap } from '../bootstrap/executor/run';
+import { runBootstrap } from '../bootstrap/executor/bootstrap';
 import { parseClusterConfig } from '../lib/config/cluster-config';
 import { startJetsonHosts } from '../test/support/jetson-hosts';
 import { clusterFor, makeWorkspace } from '../test/bootstrap/harness';

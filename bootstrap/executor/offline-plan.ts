@@ -16,19 +16,17 @@ import { GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT } from '../plan/
 import { nfsServerScript } from '../plan/nfs-server';
 import { TargetResolver, expandHome, type SshEndpoint } from '../plan/targets';
 import { defaultTokenFile, readIfExists, readToken } from './local-files';
-import { fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type RunOptions } from './run';
+import {
+  fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type DryRunStep, type RunOptions,
+} from './options';
 
 const REDACTED = '<redacted>';
 /** Stands in for the token when none exists yet (bootstrap generates it); never shown. */
 const UNKNOWN_TOKEN = 'triton-jetson-offline-plan-token-not-generated-yet';
 const UNKNOWN_FINGERPRINT = '<sha256 of these settings and the token generated on the first run>';
 
-export interface OfflineStep {
-  readonly title: string;
-  /** The root script exactly as sent to `sh -s`, secrets redacted. */
-  readonly script: string;
-  readonly uploads: readonly { readonly local: string; readonly remote: string }[];
-}
+/** A step as a dry run shows it. */
+export type OfflineStep = DryRunStep;
 
 export interface OfflineHost {
   readonly name: string;

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseClusterConfig, type ClusterConfigInput } from '../../lib/config/cluster-config';
-import { runBootstrap, runReset, type RunOptions, type RunSummary } from '../../bootstrap/executor/run';
+import { runBootstrap } from '../../bootstrap/executor/bootstrap';
+import type { RunOptions, RunSummary } from '../../bootstrap/executor/options';
+import { runReset } from '../../bootstrap/executor/reset';
 import { hasCommand, type Prerequisite } from '../support/prereq';
 import type { JetsonHosts } from '../support/jetson-hosts';
 

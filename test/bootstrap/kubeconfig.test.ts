@@ -2,27 +2,8 @@ import { parse, stringify } from 'yaml';
 import {
   PREVIOUS_CONTEXT_EXTENSION, describeCurrentContext, mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig,
 } from '../../bootstrap/plan/kubeconfig';
+import { K3S_YAML } from './k3s-yaml';
 
-const K3S_YAML = `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: Q0EK
-    server: https://127.0.0.1:6443
-  name: default
-contexts:
-- context:
-    cluster: default
-    user: default
-  name: default
-current-context: default
-kind: Config
-preferences: {}
-users:
-- name: default
-  user:
-    client-certificate-data: Q0VSVAo=
-    client-key-data: S0VZCg==
-`;
 
 const OTHER = `apiVersion: v1
 kind: Config

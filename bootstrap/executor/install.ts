@@ -1,0 +1,62 @@
+/**
+ * Running the planned root steps. Every host runs its `prepare` steps at once; agents run
+ * their `install` steps (without starting) once the server is prepared, overlapping the
+ * server's install, and their `start` steps once the server's install is done, so the
+ * cluster takes about one install time. A failed server stops the agents with a message
+ * naming it; a failed agent stops no one.
+ */
+import type { RootStep } from '../plan/host-plan';
+import type { Fleet, HostState } from './fleet';
+import { HostError } from './ssh-session';
+
+const PHASES: readonly RootStep['phase'][] = ['prepare', 'install', 'start'];
+
+export async function installHosts(fleet: Fleet): Promise<void> {
+  const server = fleet.server;
+  // Per phase but the last: has the server finished it (true) or failed (false)?
+  const serverDone = PHASES.slice(0, -1).map(() => deferred<boolean>());
+  const serverFailed = () => serverDone.forEach((d) => d.resolve(false));
+  if (server.summary.status !== 'ok') serverFailed();
+  const serverFailure = () => new HostError('step', `K3s agent not started: the server ${server.target.name} failed (${server.summary.error ?? 'see above'})`);
+  await fleet.eachLive(async (state) => {
+    const isServer = state === server;
+    try {
+      for (const [i, phase] of PHASES.entries()) {
+        if (i > 0 && !isServer && !(await serverDone[i - 1].promise)) throw serverFailure();
+        for (const step of state.work!.steps.filter((s) => s.phase === phase)) await runStep(fleet, state, step);
+        if (isServer && i < serverDone.length) serverDone[i].resolve(true);
+      }
+    } catch (err) {
+      if (isServer) serverFailed();
+      throw err;
+    }
+  });
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<void> {
+  const name = state.target.name;
+  const started = Date.now();
+  fleet.say(name, `${step.id}: starting`);
+  const heartbeat = setInterval(() => fleet.say(name, `${step.id}: still running (${Math.round((Date.now() - started) / 1000)}s)`), 15000);
+  try {
+    for (const upload of step.uploads) {
+      fleet.say(name, `${step.id}: uploading ${upload.local}`);
+      await state.operator!.upload(upload.local, upload.remote);
+    }
+    const stdout = await fleet.root(state, step.script, step.id);
+    if (step.expectLastLine) {
+      const last = stdout.trim().split('\n').pop()?.trim();
+      if (last !== step.expectLastLine.value) throw new HostError('step', `${step.id}: ${step.expectLastLine.error} (got "${last ?? ''}")`);
+    }
+    state.summary.changed.push(step.change);
+    fleet.say(name, `${step.change} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}

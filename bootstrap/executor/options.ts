@@ -1,0 +1,121 @@
+/**
+ * What the verbs share: their options, their summaries, and where the paths of the cluster
+ * description point (also used by `plan --offline`).
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { InventoryConfig } from '../../lib/config/inventory-schema';
+import { pickAirGapFiles, type InstallSource } from '../plan/k3s-install';
+import type { PreflightCheck } from '../plan/preflight';
+import { expandHome } from '../plan/targets';
+import { defaultKubeconfigPath } from './local-files';
+import type { OperatorContext, OperatorFactory } from './operator';
+
+/** The inventory sections of the description, plus the NFS share for `nfsServer.managed`. */
+export type BootstrapConfig = InventoryConfig & {
+  readonly nfs?: { readonly server: string; readonly path: string };
+  /** Board profiles named for Triton (docs/profiles.md); they switch the preflight to profile mode. */
+  readonly triton?: { readonly profiles?: readonly string[] };
+};
+
+export interface RunOptions {
+  /** The validated cluster description (its inventory sections). */
+  readonly config: BootstrapConfig;
+  /** Path of the cluster description; the default token folder sits beside it. */
+  readonly configPath: string;
+  /** Print what would run; change nothing on the hosts or locally. */
+  readonly dryRun?: boolean;
+  /** Accept and record host keys that are not in known_hosts yet. */
+  readonly trustNewHosts?: boolean;
+  /** Overrides kubeconfig.path. */
+  readonly kubeconfigPath?: string;
+  /** Overrides ssh.knownHostsFile. */
+  readonly knownHostsFile?: string;
+  /** Home folder for ~ expansion, ~/.ssh and ~/.kube. @default os.homedir() */
+  readonly homeDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Gives the sudo password, asked at most once per run; undefined = none available. */
+  readonly sudoPassword?: () => Promise<string | undefined>;
+  /** Progress, one line per event. */
+  readonly log?: (host: string, message: string) => void;
+  /** Overrides k3s.readyTimeoutSeconds. */
+  readonly readyTimeoutSeconds?: number;
+  /** Milliseconds between node readiness polls. @default 2000 */
+  readonly pollIntervalMs?: number;
+  /** Opens the hosts; default: SSH (operator.ts). Tests pass in-memory operators. */
+  readonly operators?: (context: OperatorContext) => OperatorFactory;
+}
+
+export interface DryRunStep {
+  readonly title: string;
+  /** The root script exactly as sent to `sh -s`, secrets redacted. */
+  readonly script: string;
+  readonly uploads: readonly { readonly local: string; readonly remote: string }[];
+}
+
+export interface HostSummary {
+  readonly name: string;
+  readonly role: 'server' | 'agent' | 'nfs-server';
+  readonly address: string;
+  status: 'ok' | 'failed';
+  readonly changed: string[];
+  readonly unchanged: string[];
+  readonly warnings: string[];
+  checks: readonly PreflightCheck[];
+  error?: string;
+  sshHandshakes: number;
+  /** Jump host the connection went through, if any. */
+  via?: string;
+  /** Dry run only: the steps that would run. */
+  plannedSteps?: DryRunStep[];
+}
+
+export interface RunSummary {
+  readonly command: 'bootstrap' | 'reset';
+  readonly dryRun: boolean;
+  ok: boolean;
+  readonly hosts: HostSummary[];
+  /** `currentContext` (reset): what became of `current-context`, in words. */
+  kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean; readonly currentContext?: string };
+  nodes?: { readonly ready: string[]; readonly notReady: string[] };
+  durationMs: number;
+}
+
+export function safeUserName(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? 'root';
+  }
+}
+
+/** A path from the cluster description: ~ expanded, relative to the description's folder. */
+export function fromConfigDir(configPath: string, path: string, home: string): string {
+  return resolve(dirname(configPath), expandHome(path, home));
+}
+
+/** Where install.sh and the binary come from: the installer URL, or the air-gap folder (read and hashed here). */
+export function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
+  const dir = config.k3s.airGapDir;
+  if (!dir) return { kind: 'online', scriptUrl: config.k3s.installScriptUrl };
+  const folder = fromConfigDir(configPath, dir, home);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    throw new Error(`k3s.airGapDir ${folder} cannot be read; create it with install.sh, k3s-arm64 and (optionally) k3s-airgap-images-arm64.tar.zst`);
+  }
+  const files = pickAirGapFiles(folder, names);
+  const binarySha256 = createHash('sha256').update(readFileSync(files.binary)).digest('hex');
+  return { kind: 'airgap', files: { ...files, binarySha256 } };
+}
+
+/** The kubeconfig a run merges into / prunes: --kubeconfig (relative to the working folder), else kubeconfig.path, else $KUBECONFIG / ~/.kube/config. */
+export function resolveKubeconfigPath(options: RunOptions, home: string, env: NodeJS.ProcessEnv): string {
+  if (options.kubeconfigPath) return resolve(expandHome(options.kubeconfigPath, home));
+  if (options.config.kubeconfig.path) return fromConfigDir(options.configPath, options.config.kubeconfig.path, home);
+  return resolve(defaultKubeconfigPath(home, env));
+}
+

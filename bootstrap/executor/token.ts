@@ -1,0 +1,49 @@
+/**
+ * The cluster token: read from the local token file, else recovered from a server that
+ * already runs K3s (a new token would lock its agents out), else generated. Never printed:
+ * every form of it is added to the run's secrets.
+ */
+import { SERVER_TOKEN_PATH, parseServerToken } from '../plan/k3s-install';
+import type { Fleet, HostState } from './fleet';
+import { createToken, defaultTokenFile, writeTokenFile } from './local-files';
+import { fromConfigDir } from './options';
+
+/** Stands in for the token in a dry run when none exists yet. */
+const DRY_RUN_TOKEN = 'dry-run-token-placeholder';
+
+/** Where the token is kept: k3s.tokenFile, else `.triton-jetson/<context>/token` beside the description. */
+export function tokenFilePath(fleet: Fleet): string {
+  const { config, configPath } = fleet.options;
+  return fromConfigDir(configPath, config.k3s.tokenFile ?? defaultTokenFile(configPath, config.kubeconfig.context), fleet.home);
+}
+
+/**
+ * The token the hosts are given. `local` is what the token file held before the run
+ * (read before connecting, so a broken file stops the run early).
+ */
+export async function settleToken(fleet: Fleet, tokenFile: string, local: string | undefined, dryRun: boolean): Promise<string> {
+  let token = local;
+  const server = fleet.server;
+  if (token === undefined && server.summary.status === 'ok' && server.facts?.k3sVersion) {
+    token = await recoverServerToken(fleet, server);
+    if (token !== undefined && !dryRun) {
+      writeTokenFile(tokenFile, token);
+      fleet.say('local', `recovered the cluster token from ${server.target.name} into ${tokenFile} (mode 0600)`);
+    }
+  }
+  if (token === undefined && !dryRun) {
+    token = createToken(tokenFile);
+    fleet.say('local', `generated a cluster token in ${tokenFile} (mode 0600)`);
+  }
+  const effective = token ?? DRY_RUN_TOKEN;
+  fleet.secrets.push(effective);
+  return effective;
+}
+
+/** The secret part of the server's token file (`K10<ca hash>::server:<secret>`), or undefined. */
+async function recoverServerToken(fleet: Fleet, server: HostState): Promise<string | undefined> {
+  const result = await server.operator!.runAsRoot(`cat ${SERVER_TOKEN_PATH} 2>/dev/null || true`);
+  const secret = parseServerToken(result.stdout);
+  if (secret) fleet.secrets.push(secret, result.stdout.trim());
+  return secret;
+}

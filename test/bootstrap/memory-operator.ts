@@ -1,0 +1,224 @@
+/**
+ * In-memory operators for orchestration tests: no SSH, no root. A MemoryHost answers each
+ * script by the first rule whose pattern matches (rules added later win) and every call is
+ * recorded, in order, on the MemoryHosts it belongs to. `jetsonBoard` adds the rules of a
+ * small board model (probe, nfs-common, daemon.json, K3s install/start/uninstall, nodes,
+ * labels) so that a second run sees what the first one changed.
+ */
+import type { ExecResult, Operator, OperatorFactory, Privilege } from '../../bootstrap/executor/operator';
+import { DAEMON_JSON_PATH, RESTART_DOCKER_SCRIPT, RESTORE_DAEMON_JSON_SCRIPT } from '../../bootstrap/plan/daemon-json';
+import { JETPACK_DAEMON_JSON } from '../../bootstrap/plan/fresh-board';
+import {
+  GET_NODES_SCRIPT, READ_KUBECONFIG_SCRIPT, SERVER_TOKEN_PATH, START_AGENT_SCRIPT, UNINSTALL_K3S_SCRIPT,
+} from '../../bootstrap/plan/k3s-install';
+import { INSTALL_NFS_COMMON_SCRIPT, K3S_FINGERPRINT_PATH, PROBE_SCRIPT } from '../../bootstrap/plan/preflight';
+import type { SshEndpoint } from '../../bootstrap/plan/targets';
+import { K3S_YAML } from './k3s-yaml';
+
+export type Reply = Partial<ExecResult>;
+export type Pattern = string | RegExp | ((script: string) => boolean);
+
+export interface Call {
+  /** host:port of the operator. */
+  readonly host: string;
+  readonly kind: 'connect' | 'root' | 'run' | 'upload' | 'close';
+  /** The script, command or `local -> remote`. */
+  readonly text: string;
+}
+
+function matches(pattern: Pattern, script: string): boolean {
+  if (typeof pattern === 'string') return script === pattern;
+  if (pattern instanceof RegExp) return pattern.test(script);
+  return pattern(script);
+}
+
+/** One scripted host. */
+export class MemoryHost {
+  private readonly rules: { readonly pattern: Pattern; readonly reply: (script: string) => Reply }[] = [];
+  privilege: Privilege = 'root';
+  /** The password sudo accepts (privilege 'sudo-password'). */
+  sudoPassword?: string;
+  /** The connection fails with this message. */
+  connectError?: string;
+
+  constructor(readonly key: string, private readonly calls: Call[]) {}
+
+  /** Answer scripts matching `pattern` (exact text, RegExp or predicate) with `reply`. */
+  on(pattern: Pattern, reply: Reply | ((script: string) => Reply)): this {
+    this.rules.unshift({ pattern, reply: typeof reply === 'function' ? reply : () => reply });
+    return this;
+  }
+
+  record(kind: Call['kind'], text: string): void {
+    this.calls.push({ host: this.key, kind, text });
+  }
+
+  answer(script: string): ExecResult {
+    const rule = this.rules.find((r) => matches(r.pattern, script));
+    if (!rule) return { code: 127, stdout: '', stderr: `memory operator: no answer for: ${script.split('\n')[0]}` };
+    const reply = rule.reply(script);
+    return { code: reply.code === undefined ? 0 : reply.code, stdout: reply.stdout ?? '', stderr: reply.stderr ?? '' };
+  }
+}
+
+/** The hosts of a test, and the OperatorFactory that reaches them (RunOptions.operators). */
+export class MemoryHosts {
+  readonly calls: Call[] = [];
+  private readonly hosts = new Map<string, MemoryHost>();
+
+  host(address: string, port = 22): MemoryHost {
+    const key = `${address}:${port}`;
+    let host = this.hosts.get(key);
+    if (!host) {
+      host = new MemoryHost(key, this.calls);
+      this.hosts.set(key, host);
+    }
+    return host;
+  }
+
+  /** Root scripts sent to `host:port`, in order. */
+  scripts(key: string): string[] {
+    return this.calls.filter((c) => c.host === key && c.kind === 'root').map((c) => c.text);
+  }
+
+  readonly operators = (): OperatorFactory => ({
+    open: (endpoint: SshEndpoint) => new MemoryOperator(endpoint, this.hosts.get(`${endpoint.host}:${endpoint.port}`)),
+    close: async () => undefined,
+  });
+}
+
+class MemoryOperator implements Operator {
+  handshakes = 0;
+  privilege: Privilege = 'root';
+  readonly label: string;
+
+  constructor(endpoint: SshEndpoint, private readonly host: MemoryHost | undefined) {
+    this.label = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
+  }
+
+  private get known(): MemoryHost {
+    if (!this.host) throw new Error(`${this.label}: cannot connect (ECONNREFUSED); check the address/port and that sshd runs`);
+    return this.host;
+  }
+
+  async connect(): Promise<void> {
+    const host = this.known;
+    host.record('connect', this.label);
+    if (host.connectError) throw new Error(host.connectError);
+    this.handshakes += 1;
+  }
+
+  async detectPrivilege(): Promise<Privilege> {
+    return (this.privilege = this.known.privilege);
+  }
+
+  async useSudoPassword(password: string): Promise<void> {
+    this.known.record('run', 'sudo -S -k -p \'\' true');
+    if (password !== this.known.sudoPassword) throw new Error(`${this.label}: sudo refused the password`);
+  }
+
+  async runAsRoot(script: string): Promise<ExecResult> {
+    this.known.record('root', script);
+    return this.known.answer(script);
+  }
+
+  async run(command: string): Promise<ExecResult> {
+    this.known.record('run', command);
+    return this.known.answer(command);
+  }
+
+  async upload(local: string, remote: string): Promise<void> {
+    this.known.record('upload', `${local} -> ${remote}`);
+  }
+
+  close(): void {
+    this.host?.record('close', this.label);
+  }
+}
+
+/** What the board model holds: a freshly flashed JetPack 4.6 board until scripts change it. */
+export interface BoardState {
+  nfsCommon: boolean;
+  daemonJson: string;
+  daemonJsonBackup?: string;
+  dockerRuntime: string;
+  k3s?: { version: string; fingerprint: string; role: 'server' | 'agent'; active: boolean; token: string };
+  labels: Record<string, string>;
+}
+
+/** The cluster as the server's kubectl sees it: every board that runs K3s. */
+export type Cluster = Map<string, BoardState>;
+
+/** Adds the board model's rules to `host`, which K3s will know as node `name`. */
+export function jetsonBoard(host: MemoryHost, name: string, cluster: Cluster): BoardState {
+  const board: BoardState = { nfsCommon: false, daemonJson: JETPACK_DAEMON_JSON, dockerRuntime: 'runc', labels: {} };
+  cluster.set(name, board);
+  const heredocBody = (script: string, command: string) => /<<'(\w+)'\n([\s\S]*?)\n\1/.exec(script.slice(script.indexOf(command)))?.[2] ?? '';
+  host
+    .on(PROBE_SCRIPT, () => ({ stdout: probeOutput(name, board) }))
+    .on(INSTALL_NFS_COMMON_SCRIPT, () => ((board.nfsCommon = true), {}))
+    .on((s) => s.includes(`f=${DAEMON_JSON_PATH}`) && s.includes('cat > "$tmp"'), (s) => {
+      board.daemonJsonBackup ??= board.daemonJson;
+      board.daemonJson = `${heredocBody(s, 'cat > "$tmp"')}\n`;
+      board.dockerRuntime = 'nvidia';
+      return { stdout: 'nvidia\n' };
+    })
+    .on((s) => s.startsWith(RESTART_DOCKER_SCRIPT), () => ((board.dockerRuntime = 'nvidia'), { stdout: 'nvidia\n' }))
+    .on((s) => s.includes(`cat > ${K3S_FINGERPRINT_PATH}`), (s) => {
+      const role = /export K3S_URL=/.test(s) ? 'agent' : 'server';
+      const version = /export INSTALL_K3S_VERSION='?([^'\n]+)'?/.exec(s)?.[1] ?? '';
+      const token = /export K3S_TOKEN='?([^'\n]+)'?/.exec(s)?.[1] ?? '';
+      board.k3s = { version, fingerprint: heredocBody(s, `cat > ${K3S_FINGERPRINT_PATH}`), role, active: role === 'server', token };
+      // K3s applies --node-label when the node registers.
+      for (const [, key, value] of s.matchAll(/'?--node-label=([^=\s']+)=([^\s']*)/g)) board.labels[key] ??= value;
+      return {};
+    })
+    .on(START_AGENT_SCRIPT, () => ((board.k3s!.active = true), {}))
+    .on(`cat ${SERVER_TOKEN_PATH} 2>/dev/null || true`, () => ({ stdout: board.k3s ? `K10abc::server:${board.k3s.token}\n` : '' }))
+    .on(READ_KUBECONFIG_SCRIPT, { stdout: K3S_YAML })
+    .on(GET_NODES_SCRIPT, () => ({ stdout: nodeList(cluster) }))
+    .on(/^\/usr\/local\/bin\/k3s kubectl label node /, (s) => {
+      const [, node, pairs] = /label node '?([^' ]+)'? --overwrite (.*)$/.exec(s)!;
+      for (const pair of pairs.split(' ')) {
+        const [key, value] = pair.replace(/'/g, '').split('=');
+        cluster.get(node)!.labels[key] = value;
+      }
+      return {};
+    })
+    .on(UNINSTALL_K3S_SCRIPT, () => {
+      const ran = board.k3s ? ` ${board.k3s.role === 'server' ? 'k3s-uninstall.sh' : 'k3s-agent-uninstall.sh'}` : '';
+      board.k3s = undefined;
+      board.labels = {};
+      return { stdout: `uninstalled:${ran}\n` };
+    })
+    .on(RESTORE_DAEMON_JSON_SCRIPT, () => {
+      if (board.daemonJsonBackup === undefined) return { stdout: 'no-backup\n' };
+      board.daemonJson = board.daemonJsonBackup;
+      board.daemonJsonBackup = undefined;
+      board.dockerRuntime = 'runc';
+      return { stdout: 'restored\n' };
+    });
+  return board;
+}
+
+function probeOutput(name: string, board: BoardState): string {
+  const k3s = board.k3s;
+  return [
+    `hostname=${name}`, 'arch=aarch64', 'l4t=# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64',
+    'memtotal_kb=4051060', 'docker=yes', `docker_runtime=${board.dockerRuntime}`, 'cgroup=v1', 'memcg=yes',
+    `nfs=${board.nfsCommon ? 'yes' : 'no'}`, 'apt=yes',
+    ...(k3s ? [`k3s_version=${k3s.version}`, `k3s_fingerprint=${k3s.fingerprint}`] : []),
+    `k3s_active=${k3s?.role === 'server' && k3s.active ? 'active' : 'inactive'}`,
+    `k3s_agent_active=${k3s?.role === 'agent' && k3s.active ? 'active' : 'inactive'}`,
+    ...(k3s ? [`${k3s.role === 'server' ? 'k3s' : 'k3s_agent'}_uninstall=yes`] : []),
+    '---triton-jetson:daemon.json---', 'present', board.daemonJson,
+  ].join('\n');
+}
+
+function nodeList(cluster: Cluster): string {
+  const items = [...cluster].filter(([, b]) => b.k3s?.active).map(([name, b]) => ({
+    metadata: { name, labels: b.labels },
+    status: { conditions: [{ type: 'Ready', status: 'True' }] },
+  }));
+  return JSON.stringify({ items });
+}
