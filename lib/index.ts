@@ -11,8 +11,9 @@ export { NfsProvisioner, type NfsProvisionerProps } from './nfs-provisioner';
 export { ModelStore, type ModelStoreProps } from './model-store';
 export { ModelSeedJob, type ModelSeedJobProps, type ModelSeedResources } from './model-seed-job';
 export {
-  TritonDaemonSet, tritonArgs, type TritonArgsOptions, type TritonDaemonSetProps, type TritonPorts, type TritonResources,
+  TritonDaemonSet, type TritonDaemonSetProps, type TritonResources,
 } from './triton-daemon-set';
+export { tritonArgs, type TritonArgsOptions, type TritonPorts } from './triton-args';
 export { TritonService, type TritonNodePorts, type TritonServiceProps } from './triton-service';
 export { TritonNetworkPolicy, type PolicyTarget, type TritonNetworkPolicyProps } from './network-policy';
 export { TritonServiceMonitor, type TritonServiceMonitorProps } from './triton-service-monitor';

@@ -3,30 +3,19 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IntOrString, Quantity } from '../imports/k8s';
 import { componentLabels } from './labels';
+import { TRITON_DEFAULT_PORTS, TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonPorts } from './triton-args';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { ignoreKubeScoreChecks, removeConstructPathLabel } from './workload-hygiene';
 
+// tritonserver's arguments and the facts they rest on live in triton-args.ts.
+export { TRITON_DEFAULT_PORTS, TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonArgsOptions, type TritonPorts } from './triton-args';
+
 /** The tutorial's Triton image for Jetson (see images/triton-jetson for the recipe). */
 export const DEFAULT_TRITON_IMAGE = TUTORIAL_DEFAULTS.tritonImage;
-/** Where Triton reads its model repository inside the container. */
-export const TRITON_MODEL_REPOSITORY_PATH = '/opt/triton/models';
 /** Where the Jetson image keeps Triton's backends (the image's ENTRYPOINT passes it). */
 export const TRITON_BACKEND_DIRECTORY = '/opt/triton/backends';
 /** Container name, as in the tutorial. */
 export const TRITON_CONTAINER_NAME = 'triton-jetson';
-/** Triton's own default ports; flags are passed only for ports that differ. */
-export const TRITON_DEFAULT_PORTS: TritonPorts = TUTORIAL_DEFAULTS.tritonPorts;
-
-/** Container ports of Triton's three endpoints. */
-export interface TritonPorts {
-  /** KServe v2 HTTP/REST. */
-  readonly http: number;
-  /** KServe v2 gRPC. */
-  readonly grpc: number;
-  /** Prometheus metrics. */
-  readonly metrics: number;
-}
-
 /** Resource requests and limits of the Triton container. */
 export interface TritonResources {
   /**
@@ -296,52 +285,6 @@ export class TritonDaemonSet extends Construct {
       object.addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
     }
   }
-}
-
-/** Options of {@link tritonArgs}. */
-export interface TritonArgsOptions {
-  /**
-   * Container ports; flags are added for those that differ from Triton's defaults.
-   * @default TRITON_DEFAULT_PORTS
-   */
-  readonly ports?: TritonPorts;
-  /**
-   * Seconds between repository polls.
-   * @default 15
-   */
-  readonly repositoryPollSeconds?: number;
-  /**
-   * Extra flags appended at the end.
-   * @default []
-   */
-  readonly extraArgs?: readonly string[];
-  /**
-   * The first flags (a board profile's GPU, repository and backend flags).
-   * @default - the tutorial's three (compute capability 5.3, the repository, TensorFlow 2)
-   */
-  readonly leadingArgs?: readonly string[];
-}
-
-/**
- * tritonserver's arguments: the tutorial's three, then polling of the repository so
- * models the seeding Job publishes later load without a restart.
- */
-export function tritonArgs(options: TritonArgsOptions = {}): string[] {
-  const ports = options.ports ?? TRITON_DEFAULT_PORTS;
-  const leading = options.leadingArgs ?? [
-    '--min-supported-compute-capability=5.3',
-    `--model-repository=${TRITON_MODEL_REPOSITORY_PATH}`,
-    '--backend-config=tensorflow,version=2',
-  ];
-  const args = [
-    ...leading,
-    '--model-control-mode=poll',
-    `--repository-poll-secs=${options.repositoryPollSeconds ?? 15}`,
-  ];
-  if (ports.http !== TRITON_DEFAULT_PORTS.http) args.push(`--http-port=${ports.http}`);
-  if (ports.grpc !== TRITON_DEFAULT_PORTS.grpc) args.push(`--grpc-port=${ports.grpc}`);
-  if (ports.metrics !== TRITON_DEFAULT_PORTS.metrics) args.push(`--metrics-port=${ports.metrics}`);
-  return [...args, ...(options.extraArgs ?? [])];
 }
 
 function pullPolicy(policy: 'IfNotPresent' | 'Always' | 'Never'): kplus.ImagePullPolicy {

@@ -8,7 +8,8 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { checkK3sCeiling, inventorySchema } from './inventory-schema';
-import { modelsSchema, seedingSchema } from './models-schema';
+import { modelsSchema } from './models-schema';
+import { seedingSchema } from './seeding-schema';
 import {
   checkDistinctPorts, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
 } from './stack-schema';

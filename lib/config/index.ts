@@ -2,4 +2,5 @@ export * from './cluster-config';
 export * from './validators';
 export * from './stack-schema';
 export * from './models-schema';
+export * from './seeding-schema';
 export * from './inventory-schema';

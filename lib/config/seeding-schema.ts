@@ -1,0 +1,88 @@
+/**
+ * The `seeding:` section of the cluster description and the props of ModelSeedJob: the
+ * same field schemas for both, so the construct used from another cdk8s app accepts
+ * exactly what cluster.yaml accepts.
+ */
+import { z } from 'zod';
+import { mirrorUrl, modelListSchema, OPTIONAL_CATALOG_MODEL_NAMES } from './models-schema';
+import { dnsLabel, dnsSubdomain, imageRef, quantity } from './validators';
+import {
+  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_DEADLINE_SECONDS,
+  DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER,
+} from '../seed/seed-defaults';
+
+const downloadTimeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds');
+const activeDeadlineSeconds = z.number().int('must be a whole number of seconds').min(60, 'must be at least 60 seconds');
+const runAsUser = z.number().int('must be a whole uid').min(0, 'must be a uid ≥ 0');
+const byteCap = z
+  .number()
+  .int('must be a whole number of bytes')
+  .min(1024 * 1024, 'must be at least 1048576 (1 MiB)')
+  .max(2 ** 52, 'must be at most 2^52 bytes');
+
+export const seedingSchema = z
+  .object({
+    /** Deploy the seeding Job; turn off to manage the repository by hand. */
+    enabled: z.boolean().default(true),
+    /** Seed the built-in models (inception_graphdef) besides those under `models:`. */
+    builtinModels: z.boolean().default(true),
+    /**
+     * Models of the catalog seeded only when listed (off by default): "densenet_onnx", Triton's
+     * ONNX example, which every board profile can load (docs/profiles.md).
+     */
+    catalogModels: z.array(z.enum(OPTIONAL_CATALOG_MODEL_NAMES)).default([]),
+    /**
+     * Base URL of a LAN mirror for air-gapped sites: each download is fetched from
+     * `<mirror>/<file name of its url>`.
+     */
+    mirror: mirrorUrl.optional(),
+    /** Image of the Job: needs sh, wget or curl (TLS), tar, gzip, sha256sum, timeout. */
+    image: imageRef.default(DEFAULT_SEED_IMAGE),
+    /** One download may take this long before the attempt fails (and is retried). */
+    downloadTimeoutSeconds: downloadTimeoutSeconds.default(DEFAULT_DOWNLOAD_TIMEOUT_SECONDS),
+    /** The Job, all retries included, fails after this long. */
+    activeDeadlineSeconds: activeDeadlineSeconds.default(DEFAULT_SEED_DEADLINE_SECONDS),
+    /** User the Job runs as (see docs/seeding.md on NFS root_squash). */
+    runAsUser: runAsUser.default(DEFAULT_SEED_RUN_AS_USER),
+    /** Largest download accepted (bytes); a larger answer fails the download. */
+    maxDownloadBytes: byteCap.default(DEFAULT_MAX_DOWNLOAD_BYTES),
+    /** Largest tar stream a tar.gz download may unpack to (bytes): bounds gzip bombs. */
+    maxExtractBytes: byteCap.default(DEFAULT_MAX_EXTRACT_BYTES),
+  })
+  .strict();
+
+/** Name of the ConfigMap and prefix of the Job (`<name>-<hash8>`, a DNS-1123 label). */
+const seedBaseName = dnsLabel.max(54, 'must be at most 54 characters (the Job is named "<name>-<hash8>")');
+const count = (what: string) => z.number().int(`must be a whole number of ${what}`).min(0, `must be ≥ 0 ${what}`);
+
+/**
+ * The rules of {@link ModelSeedJobProps}: the same field schemas as `models:` and
+ * `seeding:` of the cluster description, so a construct used from another cdk8s app
+ * accepts exactly what cluster.yaml accepts; unknown keys are refused.
+ */
+export const modelSeedJobPropsSchema = z.object({
+  claimName: dnsSubdomain,
+  namespace: dnsLabel.optional(),
+  name: seedBaseName.optional(),
+  models: modelListSchema.optional(),
+  image: imageRef.optional(),
+  mirror: mirrorUrl.optional(),
+  downloadTimeoutSeconds: downloadTimeoutSeconds.optional(),
+  activeDeadlineSeconds: activeDeadlineSeconds.optional(),
+  backoffLimit: count('retries').optional(),
+  ttlSecondsAfterFinished: count('seconds').optional(),
+  runAsUser: runAsUser.optional(),
+  maxDownloadBytes: byteCap.optional(),
+  maxExtractBytes: byteCap.optional(),
+  resources: z
+    .object({
+      cpuRequest: quantity.optional(),
+      cpuLimit: quantity.optional(),
+      memoryRequest: quantity.optional(),
+      memoryLimit: quantity.optional(),
+      ephemeralStorageRequest: quantity.optional(),
+      ephemeralStorageLimit: quantity.optional(),
+    })
+    .strict()
+    .optional(),
+}).strict();

@@ -1,0 +1,63 @@
+/** tritonserver's arguments: the tutorial's flags, repository polling and the ports. */
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
+
+/** Where Triton reads its model repository inside the container. */
+export const TRITON_MODEL_REPOSITORY_PATH = '/opt/triton/models';
+/** Triton's own default ports; flags are passed only for ports that differ. */
+export const TRITON_DEFAULT_PORTS: TritonPorts = TUTORIAL_DEFAULTS.tritonPorts;
+
+/** Container ports of Triton's three endpoints. */
+export interface TritonPorts {
+  /** KServe v2 HTTP/REST. */
+  readonly http: number;
+  /** KServe v2 gRPC. */
+  readonly grpc: number;
+  /** Prometheus metrics. */
+  readonly metrics: number;
+}
+
+/** Options of {@link tritonArgs}. */
+export interface TritonArgsOptions {
+  /**
+   * Container ports; flags are added for those that differ from Triton's defaults.
+   * @default TRITON_DEFAULT_PORTS
+   */
+  readonly ports?: TritonPorts;
+  /**
+   * Seconds between repository polls.
+   * @default 15
+   */
+  readonly repositoryPollSeconds?: number;
+  /**
+   * Extra flags appended at the end.
+   * @default []
+   */
+  readonly extraArgs?: readonly string[];
+  /**
+   * The first flags (a board profile's GPU, repository and backend flags).
+   * @default - the tutorial's three (compute capability 5.3, the repository, TensorFlow 2)
+   */
+  readonly leadingArgs?: readonly string[];
+}
+
+/**
+ * tritonserver's arguments: the tutorial's three, then polling of the repository so
+ * models the seeding Job publishes later load without a restart.
+ */
+export function tritonArgs(options: TritonArgsOptions = {}): string[] {
+  const ports = options.ports ?? TRITON_DEFAULT_PORTS;
+  const leading = options.leadingArgs ?? [
+    '--min-supported-compute-capability=5.3',
+    `--model-repository=${TRITON_MODEL_REPOSITORY_PATH}`,
+    '--backend-config=tensorflow,version=2',
+  ];
+  const args = [
+    ...leading,
+    '--model-control-mode=poll',
+    `--repository-poll-secs=${options.repositoryPollSeconds ?? 15}`,
+  ];
+  if (ports.http !== TRITON_DEFAULT_PORTS.http) args.push(`--http-port=${ports.http}`);
+  if (ports.grpc !== TRITON_DEFAULT_PORTS.grpc) args.push(`--grpc-port=${ports.grpc}`);
+  if (ports.metrics !== TRITON_DEFAULT_PORTS.metrics) args.push(`--metrics-port=${ports.metrics}`);
+  return [...args, ...(options.extraArgs ?? [])];
+}
