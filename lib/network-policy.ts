@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPort } from '../imports/k8s';
 import { componentLabels } from './labels';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { TRITON_DEFAULT_PORTS, TritonPorts } from './triton-daemon-set';
 
 /** Ports the API server answers on: the `kubernetes` Service's 443 and K3s' own 6443. */
-export const API_SERVER_PORTS: readonly number[] = [443, 6443];
+export const API_SERVER_PORTS: readonly number[] = [443, TUTORIAL_DEFAULTS.k3sApiPort];
 /** Ports the seeding Job downloads from (HTTP and HTTPS) unless told otherwise. */
 export const DEFAULT_SEED_EGRESS_PORTS: readonly number[] = [80, 443];
 

@@ -16,4 +16,6 @@ export const TUTORIAL_DEFAULTS = {
   nodePorts: { http: 30800, grpc: 30801, metrics: 30802 },
   /** Requests and limit sized for a 4 GB Jetson Nano (not in the tutorial). */
   tritonResources: { cpuRequest: '1', memoryRequest: '1536Mi', memoryLimit: '3Gi' },
+  /** The K3s server's API port (the tutorial's K3S_URL=https://jm-node-1:6443). */
+  k3sApiPort: 6443,
 } as const;

@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { JETSON_NODE_LABEL } from '../../lib/config/inventory-schema';
 import { K3S_FINGERPRINT_PATH } from './preflight';
 import { heredoc, shQuote } from './shell';
+import { TUTORIAL_DEFAULTS } from '../../lib/tutorial-defaults';
 
-export const K3S_API_PORT = 6443;
+export const K3S_API_PORT = TUTORIAL_DEFAULTS.k3sApiPort;
 export const AIRGAP_STAGING_DIR = '/tmp/triton-jetson-airgap';
 const REDACTED = '<redacted>';
 

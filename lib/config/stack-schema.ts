@@ -133,7 +133,7 @@ export const networkPolicySchema = z
     /** Off by default: a policy that is wrong for a site cuts Triton off from its clients. */
     enabled: z.boolean().default(false),
     /** TCP ports of the API server the provisioner may reach. */
-    apiServerPorts: z.array(tcpPort).min(1).default([443, 6443]),
+    apiServerPorts: z.array(tcpPort).min(1).default([443, D.k3sApiPort]),
   })
   .strict();
 
