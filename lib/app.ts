@@ -4,7 +4,8 @@ import {
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { ClusterConfigInput, oneLine } from './config';
+import { ClusterConfigInput, oneLine, parseClusterConfig } from './config';
+import { stackPropsFromClusterConfig } from './stack-from-cluster';
 import { TritonJetsonStack } from './triton-jetson-stack';
 
 /** Name of the chart, and so of the manifest file: dist/triton-jetson.k8s.yaml. */
@@ -15,10 +16,11 @@ export const MANIFEST_FILE = /^[^/]+\.k8s\.yaml$/;
 
 /** Builds the app for a cluster description, synthesizing into `outdir`. */
 export function buildApp(cluster: ClusterConfigInput = {}, outdir?: string): App {
+  const props = stackPropsFromClusterConfig(parseClusterConfig(cluster));
   const app = new App({ outdir });
   // Human, stable object names: each construct sets metadata.name explicitly.
   const chart = new Chart(app, CHART_NAME, { disableResourceNameHashes: true });
-  new TritonJetsonStack(chart, 'stack', { cluster });
+  new TritonJetsonStack(chart, 'stack', props);
   return app;
 }
 

@@ -21,7 +21,7 @@ export { TritonServiceMonitor, type TritonServiceMonitorProps } from './triton-s
 // The cluster description: one loader and one schema for every command and construct.
 export {
   ClusterConfigError, loadClusterConfig, parseClusterConfig, parseClusterConfigYaml, resolveClusterConfigPath,
-  type ClusterConfig, type ClusterConfigInput, type ClusterConfigLocation,
+  type ClusterConfig, type ClusterConfigInput, type ClusterConfigLocation, type StackSettings, type StackSettingsInput,
 } from './config';
 
 // Models: the catalog the seeding Job publishes and Triton's config.pbtxt.
@@ -44,3 +44,4 @@ export {
 
 // The app: the whole stack as manifests.
 export { buildApp, synthYaml, synthToDirectory } from './app';
+export { stackPropsFromClusterConfig } from './stack-from-cluster';

@@ -257,7 +257,7 @@ function contentHash(value: unknown): string {
  * The seeding Job's properties from the cluster description, or `undefined` when
  * `seeding.enabled` is false.
  */
-export function modelSeedJobPropsFromConfig(config: ClusterConfig): ModelSeedJobProps | undefined {
+export function modelSeedJobPropsFromConfig(config: Pick<ClusterConfig, 'namespace' | 'storage' | 'models' | 'seeding'>): ModelSeedJobProps | undefined {
   const seeding = config.seeding;
   if (!seeding.enabled) return undefined;
   return {

@@ -2,7 +2,7 @@
  * Which Triton DaemonSets a cluster description asks for: the tutorial's single `triton`
  * (no profiles anywhere), or one per board profile present (docs/profiles.md).
  */
-import { ClusterConfig, ClusterConfigError } from './config';
+import { ClusterConfigError, type StackSettings } from './config';
 import { parseQuantity } from './config/validators';
 import {
   BOARD_PROFILE_NAMES, BOARD_PROFILES, BoardProfile, BoardProfileName, PROFILE_NODE_LABEL, PROFILE_POD_LABEL,
@@ -24,9 +24,9 @@ export interface ProfileDaemonSet {
 }
 
 /** The profiles a description names, oldest first: `triton.profiles` and every node's `profile`. */
-export function declaredProfiles(config: Pick<ClusterConfig, 'triton' | 'nodes'>): BoardProfileName[] {
+export function declaredProfiles(config: Pick<StackSettings, 'triton' | 'fleet'>): BoardProfileName[] {
   const named = new Set<BoardProfileName>(config.triton.profiles ?? []);
-  if (config.nodes) for (const host of [config.nodes.server, ...config.nodes.agents]) if (host.profile) named.add(host.profile);
+  for (const host of config.fleet.nodes) if (host.profile) named.add(host.profile);
   return BOARD_PROFILE_NAMES.filter((p) => named.has(p));
 }
 
@@ -36,10 +36,10 @@ export function declaredProfiles(config: Pick<ClusterConfig, 'triton' | 'nodes'>
  * carry `app: <triton.name>` (what the Service selects) and the profile label (its selector),
  * and it runs only on nodes labelled with its profile.
  */
-export function profileDaemonSets(config: ClusterConfig): ProfileDaemonSet[] | undefined {
+export function profileDaemonSets(config: StackSettings): ProfileDaemonSet[] | undefined {
   const profiles = declaredProfiles(config);
   if (profiles.length === 0) return undefined;
-  const hosts = config.nodes ? [config.nodes.server, ...config.nodes.agents] : [];
+  const hosts = config.fleet.nodes;
   const resourcesChanged = config.triton.resources.memoryRequest !== TUTORIAL_DEFAULTS.tritonResources.memoryRequest
     || config.triton.resources.memoryLimit !== TUTORIAL_DEFAULTS.tritonResources.memoryLimit;
   return profiles.map((name) => {
@@ -49,7 +49,7 @@ export function profileDaemonSets(config: ClusterConfig): ProfileDaemonSet[] | u
     const memoryBytes = declared.length > 0 ? Math.min(...declared) : profile.defaultMemoryBytes;
     const image = name === 'jetpack4' ? config.triton.image : config.triton.images[name] ?? profile.image;
     const runtimeClassName = config.triton.runtimeClassName
-      ?? (profile.runtime === 'containerd-runtimeclass' || config.k3s.runtime === 'containerd' ? 'nvidia' : undefined);
+      ?? (profile.runtime === 'containerd-runtimeclass' || config.fleet.runtime === 'containerd' ? 'nvidia' : undefined);
     const props: TritonDaemonSetProps = {
       name: `${config.triton.name}-${name}`,
       appLabel: config.triton.name,

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { z } from 'zod';
-import { ClusterConfig, ClusterConfigInput, clusterConfigSchema, parseConstructProps } from './config';
+import { parseConstructProps, stackPropsSchema, type StackSettings, type StackSettingsInput } from './config';
 import { componentLabels } from './labels';
 import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
 import { ModelStore } from './model-store';
@@ -13,16 +12,68 @@ import { TritonService } from './triton-service';
 import { TritonServiceMonitor } from './triton-service-monitor';
 import { ignoreKubeScoreChecks } from './workload-hygiene';
 
-/** Properties of {@link TritonJetsonStack}. */
+/** Properties of {@link TritonJetsonStack}: each section as in cluster.yaml (cluster.example.yaml documents every key). */
 export interface TritonJetsonStackProps {
   /**
-   * The cluster description, in the shape of cluster.yaml (validated; every field optional).
-   * @default - the tutorial's cluster (NFS 10.0.0.30:/var/nfs/general, NodePorts 30800-30802)
+   * Namespace of the namespaced objects.
+   * @default "default"
    */
-  readonly cluster?: ClusterConfigInput;
+  readonly namespace?: string;
+  /**
+   * The NFS export holding the model repository.
+   * @default - the tutorial's 10.0.0.30:/var/nfs/general
+   */
+  readonly nfs?: StackSettingsInput['nfs'];
+  /**
+   * The NFS dynamic provisioner and its StorageClass.
+   * @default - enabled, nfs-client, the Helm chart's image
+   */
+  readonly provisioner?: StackSettingsInput['provisioner'];
+  /**
+   * The shared claim holding the model repository.
+   * @default - models-pvc, 10Gi, ReadWriteMany
+   */
+  readonly storage?: StackSettingsInput['storage'];
+  /**
+   * Triton: image, args, ports, resources, node selection, board profiles.
+   * @default - the tutorial's image and args, sized for a 4 GB Nano
+   */
+  readonly triton?: StackSettingsInput['triton'];
+  /**
+   * The NodePort Service.
+   * @default - triton, NodePorts 30800-30802
+   */
+  readonly service?: StackSettingsInput['service'];
+  /**
+   * Models seeded besides the built-in ones.
+   * @default []
+   */
+  readonly models?: StackSettingsInput['models'];
+  /**
+   * The seeding Job.
+   * @default - enabled, inception_graphdef, alpine:3.22
+   */
+  readonly seeding?: StackSettingsInput['seeding'];
+  /**
+   * NetworkPolicies of the workloads.
+   * @default - none
+   */
+  readonly networkPolicy?: StackSettingsInput['networkPolicy'];
+  /**
+   * A Prometheus Operator ServiceMonitor.
+   * @default - none (the scrape annotations stay)
+   */
+  readonly metrics?: StackSettingsInput['metrics'];
+  /**
+   * The fleet facts the manifests depend on: K3s' runtime, each board's profile and memory
+   * (`stackPropsFromClusterConfig` takes them from cluster.yaml's `k3s` and `nodes`).
+   * @default - Docker, no profiles: one Triton DaemonSet for every arm64 node
+   */
+  readonly fleet?: StackSettingsInput['fleet'];
 }
-
-const stackPropsSchema = z.object({ cluster: clusterConfigSchema.prefault({}) }).strict();
+// The interface documents the schema's input; this line keeps the two in step.
+const _propsMatchSchema: (props: TritonJetsonStackProps) => StackSettingsInput = (props) => props;
+void _propsMatchSchema;
 
 /**
  * The whole stack of the tutorial's steps 2, 3 and 5, plus model seeding: NFS
@@ -30,8 +81,8 @@ const stackPropsSchema = z.object({ cluster: clusterConfigSchema.prefault({}) })
  * seeds it, the Triton DaemonSet and its NodePort Service.
  */
 export class TritonJetsonStack extends Construct {
-  /** The validated cluster description the stack was built from. */
-  public readonly config: ClusterConfig;
+  /** The validated settings the stack was built from, every default filled in. */
+  public readonly settings: StackSettings;
   /** The NFS provisioner, unless turned off. */
   public readonly provisioner?: NfsProvisioner;
   /** The shared model repository claim. */
@@ -51,13 +102,13 @@ export class TritonJetsonStack extends Construct {
 
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
     // Validate before joining the construct tree, so bad input leaves no partial stack.
-    const { cluster: config } = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
+    const config = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
     const seedProps = modelSeedJobPropsFromConfig(config);
     const perProfile = profileDaemonSets(config);
     // Every Triton loads the one shared repository: refuse models some profile's image cannot load.
     if (perProfile && seedProps) checkModelsServable(seedProps.models ?? [], perProfile.map((p) => p.profile.name));
     super(scope, id);
-    this.config = config;
+    this.settings = config;
     const { namespace } = config;
 
     if (config.provisioner.enabled) {
@@ -92,7 +143,7 @@ export class TritonJetsonStack extends Construct {
       modelRepositorySubPath: MODEL_REPOSITORY_SUBPATH,
       extraArgs: config.triton.extraArgs,
       // K3s on containerd registers the NVIDIA runtime as the "nvidia" RuntimeClass.
-      runtimeClassName: config.triton.runtimeClassName ?? (config.k3s.runtime === 'containerd' ? 'nvidia' : undefined),
+      runtimeClassName: config.triton.runtimeClassName ?? (config.fleet.runtime === 'containerd' ? 'nvidia' : undefined),
       nodeSelector: config.triton.nodeSelector,
       ports: config.triton.ports,
       resources: config.triton.resources,

@@ -7,11 +7,9 @@ const app = new App();
 const chart = new Chart(app, 'edge-inference', { disableResourceNameHashes: true });
 
 new TritonJetsonStack(chart, 'triton', {
-  cluster: {
-    namespace: 'inference',
-    nfs: { server: '192.168.1.20', path: '/srv/nfs/models' },
-    service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } },
-  },
+  namespace: 'inference',
+  nfs: { server: '192.168.1.20', path: '/srv/nfs/models' },
+  service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } },
 });
 
 app.synth();

@@ -8,52 +8,20 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { checkK3sCeiling, inventorySchema } from './inventory-schema';
-import { modelsSchema } from './models-schema';
-import { seedingSchema } from './seeding-schema';
-import {
-  checkDistinctPorts, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
-} from './stack-schema';
-import { metricsSchema } from './stack-schema';
-import { dnsLabel } from './validators';
+import { checkHostProfiles, checkStackSections, stackSections } from './stack-props-schema';
 
 export const clusterConfigSchema = z
-  .object({
-    /** Namespace of the namespaced objects. */
-    namespace: dnsLabel.default('default'),
-    nfs: nfsSchema.prefault({}),
-    provisioner: provisionerSchema.prefault({}),
-    storage: storageSchema.prefault({}),
-    triton: tritonSchema.prefault({}),
-    service: serviceSchema.prefault({}),
-    models: modelsSchema,
-    seeding: seedingSchema.prefault({}),
-    networkPolicy: networkPolicySchema.prefault({}),
-    metrics: metricsSchema.prefault({}),
-  })
+  .object(stackSections)
   .extend(inventorySchema.shape)
   .strict()
   .superRefine((config, ctx) => {
-    checkDistinctPorts(config.triton.ports, ['triton', 'ports'], ctx);
-    checkDistinctPorts(config.service.nodePorts, ['service', 'nodePorts'], ctx);
-    checkNodeProfiles(config, ctx);
+    checkStackSections(config, ctx);
+    if (config.nodes) {
+      checkHostProfiles(config.triton.profiles, [config.nodes.server, ...config.nodes.agents],
+        (i) => (i === 0 ? ['nodes', 'server', 'profile'] : ['nodes', 'agents', i - 1, 'profile']), ctx);
+    }
     checkK3sCeiling(config, ctx);
   });
-
-/** With `triton.profiles`, every node's declared profile must be one of them (else it would get no Triton). */
-function checkNodeProfiles(config: z.output<typeof inventorySchema> & { triton: { profiles?: readonly string[] } }, ctx: z.RefinementCtx): void {
-  const listed = config.triton.profiles;
-  if (!listed || !config.nodes) return;
-  const hosts = [config.nodes.server, ...config.nodes.agents];
-  hosts.forEach((host, i) => {
-    if (host.profile !== undefined && !listed.includes(host.profile)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: i === 0 ? ['nodes', 'server', 'profile'] : ['nodes', 'agents', i - 1, 'profile'],
-        message: `node "${host.name}" is ${host.profile}, which triton.profiles (${listed.join(', ')}) leaves out: it would run no Triton; add ${host.profile} to triton.profiles`,
-      });
-    }
-  });
-}
 
 /** The validated cluster description, every default filled in. */
 export type ClusterConfig = z.output<typeof clusterConfigSchema>;

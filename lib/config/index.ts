@@ -3,4 +3,5 @@ export * from './validators';
 export * from './stack-schema';
 export * from './models-schema';
 export * from './seeding-schema';
+export * from './stack-props-schema';
 export * from './inventory-schema';

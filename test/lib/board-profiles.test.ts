@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { BOARD_PROFILES, BOARD_PROFILE_NAMES, ClusterConfigError, parseClusterConfig, PROFILE_NODE_LABEL, tritonArgs, TritonJetsonStack, renderModelConfig } from '../../lib';
+import { stackPropsSchema } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, DENSENET_ONNX } from '../../lib/model-catalog';
 import { modelBackend, nominalMemoryBytes, profileLeadingArgs, tritonMemoryFor, unservableModels } from '../../lib/board-profiles';
 import { profileDaemonSets, UnservableModelError } from '../../lib/profile-plan';
@@ -70,7 +71,7 @@ describe('board profile facts', () => {
 
 describe('which DaemonSets a description gives', () => {
   test('no profile anywhere: the tutorial\'s single DaemonSet, exactly dist/', () => {
-    expect(profileDaemonSets(parseClusterConfig({}))).toBeUndefined();
+    expect(profileDaemonSets(stackPropsSchema.parse({}))).toBeUndefined();
     // Nodes without profiles change nothing in the manifests either.
     const withNodes = synthManifests({ nodes: { server: { name: 'jm-node-1' }, agents: [{ name: 'jm-node-2' }] } });
     expect(withNodes).toEqual(readDist());
@@ -160,7 +161,7 @@ describe('which DaemonSets a description gives', () => {
 
   test('the refusal is a ClusterConfigError raised before the stack joins the construct tree', () => {
     const chart = new Chart(Testing.app(), 'test');
-    expect(() => new TritonJetsonStack(chart, 'stack', { cluster: { triton: { profiles: ['jetpack6'] } } })).toThrow(ClusterConfigError);
+    expect(() => new TritonJetsonStack(chart, 'stack', { triton: { profiles: ['jetpack6'] } })).toThrow(ClusterConfigError);
     expect(chart.node.children).toHaveLength(0);
   });
 });

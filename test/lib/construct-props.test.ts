@@ -24,8 +24,8 @@ const cases: [string, Build, string, Record<string, unknown>][] = [
   ['duplicated NodePorts', (s) => new TritonService(s, 't', { nodePorts: { http: 30800, grpc: 30800, metrics: 30802 } }), 'TritonService.props.nodePorts.grpc', { service: { nodePorts: { grpc: 30800 } } }],
   ['a bad Service name', (s) => new TritonService(s, 't', { name: 'triton.svc' }), 'TritonService.props.name', { service: { name: 'triton.svc' } }],
   ['a bad traffic policy', (s) => new TritonService(s, 't', { externalTrafficPolicy: 'Nearest' as 'Local' }), 'TritonService.props.externalTrafficPolicy', { service: { externalTrafficPolicy: 'Nearest' } }],
-  ['a memory request above the limit', (s) => new TritonJetsonStack(s, 'x', { cluster: { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } } }), 'TritonJetsonStack.props.cluster.triton.resources.memoryRequest', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }],
-  ['a URL with a password', (s) => new TritonJetsonStack(s, 'x', { cluster: { seeding: { mirror: 'https://u:p@mirror.lan/m' } } }), 'TritonJetsonStack.props.cluster.seeding.mirror', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }],
+  ['a memory request above the limit', (s) => new TritonJetsonStack(s, 'x', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }), 'TritonJetsonStack.props.triton.resources.memoryRequest', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }],
+  ['a URL with a password', (s) => new TritonJetsonStack(s, 'x', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }), 'TritonJetsonStack.props.seeding.mirror', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }],
 ];
 
 describe('construct props are validated as cluster.yaml is', () => {

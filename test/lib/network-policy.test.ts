@@ -90,7 +90,7 @@ describe('networkPolicy in the stack', () => {
   });
 
   test('the stack exposes the construct when enabled', () => {
-    const on = new TritonJetsonStack(testChart(), 'stack', { cluster: { networkPolicy: { enabled: true } } });
+    const on = new TritonJetsonStack(testChart(), 'stack', { networkPolicy: { enabled: true } });
     const off = new TritonJetsonStack(testChart(), 'stack', {});
     expect(on.networkPolicy?.policies).toHaveLength(3);
     expect(off.networkPolicy).toBeUndefined();

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { ClusterConfigError, TritonJetsonStack } from '../../lib';
+import { ClusterConfigError, TritonJetsonStack, parseClusterConfig, stackPropsFromClusterConfig } from '../../lib';
 import { findManifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';
 import { VARIANTS } from '../support/variants';
@@ -36,8 +36,25 @@ describe('TritonJetsonStack variants', () => {
 
   test('an invalid description fails before any object is created', () => {
     const chart = new Chart(testApp(), 'test');
-    expect(() => new TritonJetsonStack(chart, 'stack', { cluster: { service: { nodePorts: { http: 80 } } } })).toThrow(ClusterConfigError);
+    expect(() => new TritonJetsonStack(chart, 'stack', { service: { nodePorts: { http: 80 } } })).toThrow(ClusterConfigError);
     expect(chart.node.children.length).toBe(0);
+  });
+});
+
+describe('the stack\'s own props', () => {
+  // Every variant (profiles, runtimes, ports...) through the one mapping from cluster.yaml
+  // gives what a cdk8s app gets by passing the same settings to the construct itself.
+  test.each(Object.entries(VARIANTS))('%s: stackPropsFromClusterConfig is the whole mapping', (_name, cluster) => {
+    const chart = new Chart(testApp(), 'triton-jetson', { disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'stack', stackPropsFromClusterConfig(parseClusterConfig(cluster)));
+    expect(Testing.synth(chart)).toEqual(synthManifests(cluster));
+  });
+
+  test('a board profile comes from the fleet, not from SSH inventory', () => {
+    const chart = new Chart(testApp(), 'test', { disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'stack', { fleet: { nodes: [{ name: 'orin-1', profile: 'jetpack6', memory: '8Gi' }] }, seeding: { builtinModels: false } });
+    const names = Testing.synth(chart).filter((m) => m.kind === 'DaemonSet').map((m) => m.metadata.name);
+    expect(names).toEqual(['triton-jetpack6']);
   });
 });
 
