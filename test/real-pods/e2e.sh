@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# End to end on a real node (docs/real-pods.md): dist/ applied with the documented substitutions,
+# the seeding Job's real script publishes the model from a model server on the host side of the
+# node's veth, Triton (stand-in) pods become Ready through their probes, then `triton-jetson verify`
+# and `triton-jetson infer` through NodePort 30800. KEEP=1 leaves the cluster up.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+S="${REALPODS_STATE:-/var/lib/h10-realpods}"
+CP_BIN="${TRITON_JETSON_K8S_BIN:-$HOME/.cache/cdk8s-triton-jetson/k8s-1.34.4}"
+export KUBECONFIG="$S/admin.kubeconfig"
+k() { "$CP_BIN/kubectl" "$@"; }
+log() { echo "e2e [$(( $(date +%s) - T0 ))s]: $*"; }
+T0=$(date +%s)
+www_pid=""
+cleanup() {
+  rc=$?
+  if [ "$rc" != 0 ]; then
+    log "FAILED (exit $rc); state:"
+    k get pods,jobs,pvc,pv -o wide 2>&1 || true
+    k get events --sort-by=.lastTimestamp 2>&1 | tail -20 || true
+    for p in $(k get pods -o name 2>/dev/null); do echo "--- logs $p"; k logs "$p" --all-containers --tail=30 2>&1 || true; done
+  fi
+  [ -n "$www_pid" ] && kill "$www_pid" 2>/dev/null
+  [ "${KEEP:-0}" = 1 ] || bash "$HERE/cluster.sh" down
+  exit "$rc"
+}
+trap cleanup EXIT
+
+bash "$HERE/images.sh" >/dev/null
+log "images built"
+bash "$HERE/cluster.sh" up
+log "cluster up"
+
+# The model server: the tutorial's archive name and member, small fake bytes (the stand-in only
+# checks the file is there); busybox httpd on the host end of the node's veth.
+www="$S/www"; rm -rf "$www"; mkdir -p "$www/src"
+head -c 65536 /dev/urandom >"$www/src/inception_v3_2016_08_28_frozen.pb"
+printf 'stand-in labels\n' >"$www/src/imagenet_slim_labels.txt"
+tar -C "$www/src" -czf "$www/inception_v3_2016_08_28_frozen.pb.tar.gz" inception_v3_2016_08_28_frozen.pb imagenet_slim_labels.txt
+busybox httpd -f -p 10.201.0.1:8089 -h "$www" & www_pid=$!
+
+mkdir -p "$S/pv"; chmod 0777 "$S/pv"
+node "$HERE/substitute.js" "$REPO/dist/triton-jetson.k8s.yaml" "$S/pv" http://10.201.0.1:8089 >"$S/applied.yaml"
+k apply -f "$S/applied.yaml" >/dev/null
+log "applied dist/ (substituted) "
+
+k wait --for=condition=Ready pod -l app=triton --timeout=0s >/dev/null 2>&1 && log "NOTE: triton already Ready" || true
+job=$(k get job -l app.kubernetes.io/name=model-seed -o name)
+k wait --for=condition=Complete "$job" --timeout=300s
+log "$job Complete"
+k logs "$job" | tail -5
+ls -la "$S/pv/repository/inception_graphdef" "$S/pv/repository/inception_graphdef/1"
+pod=$(k get pods -l app=triton -o name)
+log "waiting for $pod Ready"
+k wait --for=condition=Ready "$pod" --timeout=180s
+log "$pod Ready"
+k get "$pod" -o wide
+k logs "$pod" | head -5
+
+node "$REPO/bin/triton-jetson.js" verify -u 10.201.0.2:30800 -m inception_graphdef
+log "verify passed"
+node -e "require('sharp')({create:{width:640,height:480,channels:3,background:{r:200,g:40,b:90}}}).jpeg().toFile('$S/car.jpg').then(()=>{})"
+node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
+log "infer passed"
