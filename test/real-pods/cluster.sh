@@ -22,7 +22,6 @@ HOST_IP=10.201.0.1
 NODE_IP=10.201.0.2
 NODE_NAME="${REALPODS_NODE_NAME:-jetson-real-0}"
 CGROUP_ROOT=/h10rp
-HERE="$(cd "$(dirname "$0")" && pwd)"
 IN_NS=(nsenter "--net=/run/netns/$NS")
 
 log() { echo "real-pods: $*"; }
@@ -246,9 +245,14 @@ down() {
     pid=$(cat "$R/$n.pid"); kill "$pid" 2>/dev/null || true
   done
   sleep 1
-  # Pods: stop every container this containerd runs, then containerd itself.
+  # Pods: note the network namespaces of this containerd's pod sandboxes (CRI makes them under
+  # /run/netns/cni-*; only ours are removed), stop every container it runs, then containerd.
+  local pod_netns=""
   if [ -S "$R/containerd.sock" ]; then
     local c
+    for c in $(ctr -a "$R/containerd.sock" -n k8s.io containers ls -q 2>/dev/null); do
+      pod_netns="$pod_netns $(ctr -a "$R/containerd.sock" -n k8s.io containers info "$c" 2>/dev/null | grep -o '/var/run/netns/cni-[0-9a-f-]*' | head -n 1)"
+    done
     for c in $(ctr -a "$R/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null); do
       ctr -a "$R/containerd.sock" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1 || true
     done
@@ -266,6 +270,7 @@ down() {
   for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $R/containerd.sock" || true); do kill -9 "$pid" 2>/dev/null || true; done
   # Mounts under our state dirs (kubelet volumes, overlay rootfs, netns handles).
   grep -E " ($S|$R)/" /proc/self/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  for n in $pod_netns; do ip netns del "$(basename "$n")" 2>/dev/null || true; done
   ip netns del "$NS" 2>/dev/null || true
   ip link del rp0h 2>/dev/null || true
   # cgroups under our root, deepest first.
@@ -273,7 +278,7 @@ down() {
   for ctl in /sys/fs/cgroup/*/; do
     [ -d "$ctl${CGROUP_ROOT#/}" ] && find "$ctl${CGROUP_ROOT#/}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
-  rm -rf "$R" "$S/etcd" "$S/kubelet" "$S/containerd" "$S/cni-ipam" "$S/pki" "$S/logs" "$S"/*.kubeconfig "$S/pv"
+  rm -rf "$R" "$S/etcd" "$S/kubelet" "$S/containerd" "$S/cni-ipam" "$S/pki" "$S"/*.kubeconfig "$S/pv" "$S/www"
   log "down"
 }
 
@@ -283,7 +288,7 @@ case "${1:-}" in
     for b in "$CP_BIN/etcd" "$CP_BIN/kube-apiserver" "$CP_BIN/kubectl" "$NODE_BIN/kubelet" "$NODE_BIN/kube-proxy"; do
       [ -x "$b" ] || { log "missing $b (bash scripts/real-pods-deps.sh)"; exit 1; }
     done
-    mkdir -p "$S/logs" "$R"
+    rm -rf "$S/logs"; mkdir -p "$S/logs" "$R"
     t0=$(date +%s)
     trap 'log "up failed; logs in $S/logs; tearing down"; down' ERR
     certs; network; containerd_up; control_plane_up; node_up

@@ -38,20 +38,31 @@ www="$S/www"; rm -rf "$www"; mkdir -p "$www/src"
 head -c 65536 /dev/urandom >"$www/src/inception_v3_2016_08_28_frozen.pb"
 printf 'stand-in labels\n' >"$www/src/imagenet_slim_labels.txt"
 tar -C "$www/src" -czf "$www/inception_v3_2016_08_28_frozen.pb.tar.gz" inception_v3_2016_08_28_frozen.pb imagenet_slim_labels.txt
-busybox httpd -f -p 10.201.0.1:8089 -h "$www" & www_pid=$!
+node "$HERE/model-server.js" "$www" 10.201.0.1 8089 >"$S/logs/model-server.log" 2>&1 & www_pid=$!
 
 mkdir -p "$S/pv"; chmod 0777 "$S/pv"
 node "$HERE/substitute.js" "$REPO/dist/triton-jetson.k8s.yaml" "$S/pv" http://10.201.0.1:8089 >"$S/applied.yaml"
 k apply -f "$S/applied.yaml" >/dev/null
 log "applied dist/ (substituted) "
 
-k wait --for=condition=Ready pod -l app=triton --timeout=0s >/dev/null 2>&1 && log "NOTE: triton already Ready" || true
+# 1. Triton starts unready: its readiness probe fails (400) while the repository is empty. The model
+# server holds the seeding Job's download until the kubelet has reported that failure.
+pod=""
+for _ in $(seq 1 120); do pod=$(k get pods -l app=triton -o name); [ -n "$pod" ] && break; sleep 1; done
+for _ in $(seq 1 120); do
+  k get events --field-selector "reason=Unhealthy,involvedObject.name=${pod#pod/}" -o jsonpath='{.items[*].message}' | grep -q 'Readiness probe failed: HTTP probe failed with statuscode: 400' && break
+  sleep 1
+done
+k get events --field-selector "reason=Unhealthy,involvedObject.name=${pod#pod/}" -o jsonpath='{.items[*].message}' | grep -q 'statuscode: 400' || { log "no failed readiness probe seen"; exit 1; }
+[ "$(k get "$pod" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = False ] || { log "$pod Ready before the model exists"; exit 1; }
+log "$pod running and unready (readiness probe: 400, no model yet); releasing the model server"
+touch "$www/.release"
+
 job=$(k get job -l app.kubernetes.io/name=model-seed -o name)
 k wait --for=condition=Complete "$job" --timeout=300s
 log "$job Complete"
 k logs "$job" | tail -5
 ls -la "$S/pv/repository/inception_graphdef" "$S/pv/repository/inception_graphdef/1"
-pod=$(k get pods -l app=triton -o name)
 log "waiting for $pod Ready"
 k wait --for=condition=Ready "$pod" --timeout=180s
 log "$pod Ready"
@@ -63,3 +74,19 @@ log "verify passed"
 node -e "require('sharp')({create:{width:640,height:480,channels:3,background:{r:200,g:40,b:90}}}).jpeg().toFile('$S/car.jpg').then(()=>{})"
 node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
 log "infer passed"
+
+# 2. Negative control: the model leaves the repository -> the stand-in unloads it on its next poll,
+# the readiness probe fails, the endpoint is withdrawn and the NodePort refuses: verify must fail.
+mv "$S/pv/repository/inception_graphdef" "$S/pv/held-out"
+k wait --for=condition=Ready=false "$pod" --timeout=180s
+log "$pod NotReady after the model was removed"
+if node "$REPO/bin/triton-jetson.js" verify -u 10.201.0.2:30800 -m inception_graphdef --timeout 3 >"$S/logs/verify-negative.txt" 2>&1; then
+  log "verify passed with no ready Triton"; exit 1
+fi
+grep -q ECONNREFUSED "$S/logs/verify-negative.txt" || { cat "$S/logs/verify-negative.txt"; exit 1; }
+log "verify fails as it should (connection refused through the NodePort)"
+mv "$S/pv/held-out" "$S/pv/repository/inception_graphdef"
+k wait --for=condition=Ready "$pod" --timeout=180s
+node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
+log "model restored: Ready again and infer PASS"
+log "ALL PASSED"
