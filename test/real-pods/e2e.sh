@@ -69,6 +69,18 @@ log "$pod Ready"
 k get "$pod" -o wide
 k logs "$pod" | head -5
 
+# As synthesized, enforced by the real runtime: the Job published as uid 65534; Triton sees only
+# the repository subPath, read-only.
+owner=$(stat -c %u:%g "$S/pv/repository/inception_graphdef/config.pbtxt")
+[ "$owner" = 65534:65534 ] || { log "published files owned by $owner, not 65534:65534"; exit 1; }
+seen=$(k exec "$pod" -- /usr/local/bin/node -e "console.log(require('fs').readdirSync('/opt/triton/models').join(','))")
+[ "$seen" = inception_graphdef ] || { log "Triton's /opt/triton/models holds '$seen'"; exit 1; }
+if k exec "$pod" -- /usr/local/bin/node -e "require('fs').writeFileSync('/opt/triton/models/x', '')" 2>"$S/logs/rofs.txt"; then
+  log "Triton could write to its model repository"; exit 1
+fi
+grep -q EROFS "$S/logs/rofs.txt" || { cat "$S/logs/rofs.txt"; exit 1; }
+log "published files owned by 65534:65534; Triton sees only the repository subPath ($seen), read-only (EROFS)"
+
 node "$REPO/bin/triton-jetson.js" verify -u 10.201.0.2:30800 -m inception_graphdef
 log "verify passed"
 node -e "require('sharp')({create:{width:640,height:480,channels:3,background:{r:200,g:40,b:90}}}).jpeg().toFile('$S/car.jpg').then(()=>{})"

@@ -18,5 +18,6 @@ test('dist/ end to end on a real node: seeded, Ready through probes, verify and 
   expect(output).toMatch(/^ {4}\d\.\d{6} \(\d+\) = \S.*$/m);
   expect(output).toMatch(/^PASS$/m);
   expect(output).toMatch(/verify fails as it should \(connection refused through the NodePort\)/);
+  expect(output).toMatch(/Triton sees only the repository subPath \(inception_graphdef\), read-only \(EROFS\)/);
   expect(output).toMatch(/ALL PASSED/);
 });
