@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# End to end on a real node (docs/real-pods.md): dist/ applied with the documented substitutions,
+# the seeding Job's real script publishes the model from a model server on the host side of the
+# node's veth, Triton (stand-in) pods become Ready through their probes, then `triton-jetson verify`
+# and `triton-jetson infer` through NodePort 30800. KEEP=1 leaves the cluster up.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+S="${REALPODS_STATE:-/var/lib/h10-realpods}"
+CP_BIN="${TRITON_JETSON_K8S_BIN:-$HOME/.cache/cdk8s-triton-jetson/k8s-1.34.4}"
+export KUBECONFIG="$S/admin.kubeconfig"
+k() { "$CP_BIN/kubectl" "$@"; }
+log() { echo "e2e [$(( $(date +%s) - T0 ))s]: $*"; }
+T0=$(date +%s)
+www_pid=""
+cleanup() {
+  rc=$?
+  if [ "$rc" != 0 ]; then
+    log "FAILED (exit $rc); state:"
+    k get pods,jobs,pvc,pv -o wide 2>&1 || true
+    k get events --sort-by=.lastTimestamp 2>&1 | tail -20 || true
+    for p in $(k get pods -o name 2>/dev/null); do echo "--- logs $p"; k logs "$p" --all-containers --tail=30 2>&1 || true; done
+  fi
+  [ -n "$www_pid" ] && kill "$www_pid" 2>/dev/null
+  [ "${KEEP:-0}" = 1 ] || bash "$HERE/cluster.sh" down
+  exit "$rc"
+}
+trap cleanup EXIT
+
+bash "$HERE/images.sh" >/dev/null
+log "images built"
+bash "$HERE/cluster.sh" up
+log "cluster up"
+
+# The model server: the tutorial's archive name and member, small fake bytes (the stand-in only
+# checks the file is there); busybox httpd on the host end of the node's veth.
+www="$S/www"; rm -rf "$www"; mkdir -p "$www/src"
+head -c 65536 /dev/urandom >"$www/src/inception_v3_2016_08_28_frozen.pb"
+printf 'stand-in labels\n' >"$www/src/imagenet_slim_labels.txt"
+tar -C "$www/src" -czf "$www/inception_v3_2016_08_28_frozen.pb.tar.gz" inception_v3_2016_08_28_frozen.pb imagenet_slim_labels.txt
+node "$HERE/model-server.js" "$www" 10.201.0.1 8089 >"$S/logs/model-server.log" 2>&1 & www_pid=$!
+
+mkdir -p "$S/pv"; chmod 0777 "$S/pv"
+node "$HERE/substitute.js" "$REPO/dist/triton-jetson.k8s.yaml" "$S/pv" http://10.201.0.1:8089 >"$S/applied.yaml"
+k apply -f "$S/applied.yaml" >/dev/null
+log "applied dist/ (substituted) "
+
+# 1. Triton starts unready: its readiness probe fails (400) while the repository is empty. The model
+# server holds the seeding Job's download until the kubelet has reported that failure.
+pod=""
+for _ in $(seq 1 120); do pod=$(k get pods -l app=triton -o name); [ -n "$pod" ] && break; sleep 1; done
+for _ in $(seq 1 120); do
+  k get events --field-selector "reason=Unhealthy,involvedObject.name=${pod#pod/}" -o jsonpath='{.items[*].message}' | grep -q 'Readiness probe failed: HTTP probe failed with statuscode: 400' && break
+  sleep 1
+done
+k get events --field-selector "reason=Unhealthy,involvedObject.name=${pod#pod/}" -o jsonpath='{.items[*].message}' | grep -q 'statuscode: 400' || { log "no failed readiness probe seen"; exit 1; }
+[ "$(k get "$pod" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = False ] || { log "$pod Ready before the model exists"; exit 1; }
+log "$pod running and unready (readiness probe: 400, no model yet); releasing the model server"
+touch "$www/.release"
+
+job=$(k get job -l app.kubernetes.io/name=model-seed -o name)
+k wait --for=condition=Complete "$job" --timeout=300s
+log "$job Complete"
+k logs "$job" | tail -5
+ls -la "$S/pv/repository/inception_graphdef" "$S/pv/repository/inception_graphdef/1"
+log "waiting for $pod Ready"
+k wait --for=condition=Ready "$pod" --timeout=180s
+log "$pod Ready"
+k get "$pod" -o wide
+k logs "$pod" | head -5
+
+# As synthesized, enforced by the real runtime: the Job published as uid 65534; Triton sees only
+# the repository subPath, read-only.
+owner=$(stat -c %u:%g "$S/pv/repository/inception_graphdef/config.pbtxt")
+[ "$owner" = 65534:65534 ] || { log "published files owned by $owner, not 65534:65534"; exit 1; }
+seen=$(k exec "$pod" -- /usr/local/bin/node -e "console.log(require('fs').readdirSync('/opt/triton/models').join(','))")
+[ "$seen" = inception_graphdef ] || { log "Triton's /opt/triton/models holds '$seen'"; exit 1; }
+if k exec "$pod" -- /usr/local/bin/node -e "require('fs').writeFileSync('/opt/triton/models/x', '')" 2>"$S/logs/rofs.txt"; then
+  log "Triton could write to its model repository"; exit 1
+fi
+grep -q EROFS "$S/logs/rofs.txt" || { cat "$S/logs/rofs.txt"; exit 1; }
+log "published files owned by 65534:65534; Triton sees only the repository subPath ($seen), read-only (EROFS)"
+
+node "$REPO/bin/triton-jetson.js" verify -u 10.201.0.2:30800 -m inception_graphdef
+log "verify passed"
+node -e "require('sharp')({create:{width:640,height:480,channels:3,background:{r:200,g:40,b:90}}}).jpeg().toFile('$S/car.jpg').then(()=>{})"
+node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
+log "infer passed"
+
+# 2. Negative control: the model leaves the repository -> the stand-in unloads it on its next poll,
+# the readiness probe fails, the endpoint is withdrawn and the NodePort refuses: verify must fail.
+mv "$S/pv/repository/inception_graphdef" "$S/pv/held-out"
+k wait --for=condition=Ready=false "$pod" --timeout=180s
+log "$pod NotReady after the model was removed"
+if node "$REPO/bin/triton-jetson.js" verify -u 10.201.0.2:30800 -m inception_graphdef --timeout 3 >"$S/logs/verify-negative.txt" 2>&1; then
+  log "verify passed with no ready Triton"; exit 1
+fi
+grep -q ECONNREFUSED "$S/logs/verify-negative.txt" || { cat "$S/logs/verify-negative.txt"; exit 1; }
+log "verify fails as it should (connection refused through the NodePort)"
+mv "$S/pv/held-out" "$S/pv/repository/inception_graphdef"
+k wait --for=condition=Ready "$pod" --timeout=180s
+node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
+log "model restored: Ready again and infer PASS"
+log "ALL PASSED"

@@ -1,0 +1,3 @@
+module triton-jetson.dev/real-pods
+
+go 1.24
