@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Prerequisites of the real-pods harness (npm run test:pods; docs/real-pods.md), NOT part of
-# `npm run test:all`: Debian's containerd, runc, CNI plugins, static busybox, iptables, conntrack
-# (apt), the control plane (scripts/k8s-binaries.sh) and kubelet + kube-proxy of the same
+# Prerequisites of the real-pods harness (test/real-pods/, docs/real-pods.md; run by
+# scripts/test-deps/50-real-pods.sh in `npm run test:all`, and by `npm run test:pods`): Debian's containerd, runc, CNI plugins, iptables, conntrack (apt), a static
+# busybox (from the busybox-static package file, not installed), the control plane (scripts/k8s-binaries.sh) and kubelet + kube-proxy of the same
 # Kubernetes release built from the Go module proxy into ~/.cache/cdk8s-triton-jetson/k8s-<v>-node/.
 # Needs root (apt, network namespaces, mounts, cgroups).
 set -euo pipefail
@@ -13,13 +13,26 @@ GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 started=$(date +%s)
 
 need=()
-for c in containerd runc busybox iptables conntrack; do command -v "$c" >/dev/null 2>&1 || need+=("$c"); done
+for c in containerd runc iptables conntrack; do command -v "$c" >/dev/null 2>&1 || need+=("$c"); done
 [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "real-pods-deps: apt-get install (missing: ${need[*]})"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    containerd runc containernetworking-plugins busybox-static iptables conntrack >/dev/null
+    containerd runc containernetworking-plugins iptables conntrack >/dev/null
+fi
+
+# The seeding image's busybox must be static, but Debian's busybox-static package replaces the
+# busybox the shell tests need (it prefers its applets to PATH): take its binary from the
+# package file instead of installing it.
+BUSYBOX_STATIC="$CACHE_ROOT/busybox-static/bin/busybox"
+if [ ! -x "$BUSYBOX_STATIC" ]; then
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get download busybox-static >/dev/null 2>&1) || { apt-get update -qq; (cd "$tmp" && apt-get download busybox-static >/dev/null); }
+  dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/x"
+  mkdir -p "$(dirname "$BUSYBOX_STATIC")"
+  cp "$tmp/x/bin/busybox" "$BUSYBOX_STATIC"
+  rm -rf "$tmp"
 fi
 
 bash "$REPO_ROOT/scripts/k8s-binaries.sh"

@@ -7,7 +7,7 @@
 #   cluster.sh env    print the exports (KUBECONFIG, CTR address) for a shell
 #
 # Layout: host side veth rp0h = 10.201.0.1 (etcd, kube-apiserver, scheduler, controller-manager
-# bind here); netns h10rp holds rp0 = 10.201.0.2 (the node IP), containerd, kubelet, kube-proxy,
+# bind here); netns tjrp holds rp0 = 10.201.0.2 (the node IP), containerd, kubelet, kube-proxy,
 # the CNI bridge cni0 (10.244.0.1/24) and the pods. Nothing binds to the host's other addresses.
 set -eEuo pipefail
 
@@ -15,13 +15,13 @@ K8S_VERSION="${K8S_VERSION:-1.34.4}"
 CACHE_ROOT="${TRITON_JETSON_CACHE:-$HOME/.cache/cdk8s-triton-jetson}"
 CP_BIN="${TRITON_JETSON_K8S_BIN:-$CACHE_ROOT/k8s-$K8S_VERSION}"
 NODE_BIN="${TRITON_JETSON_NODE_BIN:-$CACHE_ROOT/k8s-$K8S_VERSION-node}"
-S="${REALPODS_STATE:-/var/lib/h10-realpods}"   # persistent state (containerd root, kubelet root, images)
-R="${REALPODS_RUN:-/run/h10-realpods}"          # sockets, pids
-NS=h10rp
+S="${REALPODS_STATE:-/var/lib/triton-jetson-realpods}"   # persistent state (containerd root, kubelet root, images)
+R="${REALPODS_RUN:-/run/triton-jetson-realpods}"          # sockets, pids
+NS=tjrp
 HOST_IP=10.201.0.1
 NODE_IP=10.201.0.2
 NODE_NAME="${REALPODS_NODE_NAME:-jetson-real-0}"
-CGROUP_ROOT=/h10rp
+CGROUP_ROOT=/tjrp
 IN_NS=(nsenter "--net=/run/netns/$NS")
 
 log() { echo "real-pods: $*"; }

@@ -6,7 +6,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-S="${REALPODS_STATE:-/var/lib/h10-realpods}"
+S="${REALPODS_STATE:-/var/lib/triton-jetson-realpods}"
 CP_BIN="${TRITON_JETSON_K8S_BIN:-$HOME/.cache/cdk8s-triton-jetson/k8s-1.34.4}"
 export KUBECONFIG="$S/admin.kubeconfig"
 k() { "$CP_BIN/kubectl" "$@"; }

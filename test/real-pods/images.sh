@@ -7,7 +7,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-S="${REALPODS_STATE:-/var/lib/h10-realpods}"
+S="${REALPODS_STATE:-/var/lib/triton-jetson-realpods}"
 GO="${GO:-/usr/local/go/bin/go}"
 work="$S/img"; rm -rf "$work"; mkdir -p "$work" "$S/images"
 
@@ -19,8 +19,10 @@ mkdir -p "$work/pause"
 # busybox as alpine:3.22
 bb="$work/busybox"
 mkdir -p "$bb/bin" "$bb/etc" "$bb/tmp"
-cp "$(command -v busybox)" "$bb/bin/busybox"
-for a in $(busybox --list-full); do
+busybox_static="${BUSYBOX_STATIC:-${TRITON_JETSON_CACHE:-$HOME/.cache/cdk8s-triton-jetson}/busybox-static/bin/busybox}"
+[ -x "$busybox_static" ] || { echo "images.sh: no static busybox at $busybox_static (run scripts/real-pods-deps.sh)" >&2; exit 1; }
+cp "$busybox_static" "$bb/bin/busybox"
+for a in $("$busybox_static" --list-full); do
   [ "$a" = bin/busybox ] && continue
   mkdir -p "$bb/$(dirname "$a")"; ln -sf /bin/busybox "$bb/$a"
 done
