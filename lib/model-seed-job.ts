@@ -10,6 +10,7 @@ import {
 } from './seed/seed-defaults';
 import { SEED_SCRIPT_KEY, seedConfigMapData } from './seed/seed-plan';
 import { KUBE_SCORE_IGNORE_ANNOTATION } from './workload-hygiene';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 export {
   MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH, DEFAULT_SEED_IMAGE, SEED_MANIFEST_FILE,
@@ -144,7 +145,7 @@ export class ModelSeedJob extends Construct {
   constructor(scope: Construct, id: string, props: ModelSeedJobProps) {
     super(scope, id);
     validateModelSeedJobProps(props);
-    const namespace = props.namespace ?? 'default';
+    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
     const baseName = props.name ?? 'model-seed';
     this.models = props.models ?? modelCatalog();
     this.configMapName = baseName;

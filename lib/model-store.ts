@@ -46,7 +46,7 @@ export class ModelStore extends Construct {
     this.claimName = props.claimName ?? TUTORIAL_DEFAULTS.claimName;
     const metadata: ApiObjectMetadata = {
       name: this.claimName,
-      namespace: props.namespace ?? 'default',
+      namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace,
       labels: componentLabels('model-store'),
     };
     this.claim = new KubePersistentVolumeClaim(this, 'claim', {

@@ -73,7 +73,7 @@ export class TritonNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: TritonNetworkPolicyProps) {
     super(scope, id);
-    const namespace = props.namespace ?? 'default';
+    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
     const name = props.name ?? 'triton-jetson';
     const labels = componentLabels('network-policy');
     const policy = (suffix: string, target: PolicyTarget, ingressPorts: readonly number[], egress: NetworkPolicyEgressRule[]) => {

@@ -82,7 +82,7 @@ export class NfsProvisioner extends Construct {
     // Validated as cluster.yaml's nfs and provisioner sections are, before joining the construct tree.
     parseConstructProps('NfsProvisioner', nfsProvisionerPropsSchema, props);
     super(scope, id);
-    const namespace = props.namespace ?? 'default';
+    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
     const provisionerName = props.provisionerName ?? TUTORIAL_DEFAULTS.provisionerName;
     const nfsServer = props.nfsServer ?? TUTORIAL_DEFAULTS.nfsServer;
     const nfsPath = props.nfsPath ?? TUTORIAL_DEFAULTS.nfsPath;

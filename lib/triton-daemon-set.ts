@@ -183,7 +183,7 @@ export class TritonDaemonSet extends Construct {
     const labels = componentLabels(app);
 
     this.daemonSet = new kplus.DaemonSet(this, 'daemon-set', {
-      metadata: { name, namespace: props.namespace ?? 'default', labels },
+      metadata: { name, namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace, labels },
       select: false,
       podMetadata: {
         labels: { ...this.podSelector, ...labels },
@@ -216,7 +216,7 @@ export class TritonDaemonSet extends Construct {
     this.daemonSet.addContainer({
       name: TRITON_CONTAINER_NAME,
       image: props.image ?? DEFAULT_TRITON_IMAGE,
-      imagePullPolicy: pullPolicy(props.imagePullPolicy ?? 'IfNotPresent'),
+      imagePullPolicy: pullPolicy(props.imagePullPolicy ?? TUTORIAL_DEFAULTS.imagePullPolicy),
       ...(props.command ? { command: [...props.command] } : {}),
       args: tritonArgs({ ports, repositoryPollSeconds: props.repositoryPollSeconds, extraArgs: props.extraArgs, leadingArgs: props.leadingArgs }),
       ports: [
@@ -276,7 +276,7 @@ export class TritonDaemonSet extends Construct {
     object.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: props.seccompProfile ?? 'RuntimeDefault' }));
     ignoreKubeScoreChecks(object, TRITON_KUBE_SCORE_IGNORES);
     // IfNotPresent on purpose: nodes may be air-gapped with the image loaded by hand.
-    if ((props.imagePullPolicy ?? 'IfNotPresent') !== 'Always') ignoreKubeScoreChecks(object, ['container-image-pull-policy']);
+    if ((props.imagePullPolicy ?? TUTORIAL_DEFAULTS.imagePullPolicy) !== 'Always') ignoreKubeScoreChecks(object, ['container-image-pull-policy']);
     // The tutorial's image is published only untagged (so `latest`); a user's own build
     // (triton.image) carries the tag they chose, and kube-score checks that one.
     if ((props.image ?? DEFAULT_TRITON_IMAGE) === DEFAULT_TRITON_IMAGE) ignoreKubeScoreChecks(object, ['container-image-tag']);

@@ -67,7 +67,7 @@ export class TritonServiceMonitor extends Construct {
     parseConstructProps('TritonServiceMonitor', tritonServiceMonitorPropsSchema, props);
     super(scope, id);
     const serviceName = props.serviceName ?? TUTORIAL_DEFAULTS.tritonName;
-    const namespace = props.namespace ?? 'default';
+    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
     this.serviceMonitor = new ServiceMonitor(this, 'service-monitor', {
       metadata: { name: serviceName, namespace, labels: { ...componentLabels(serviceName), ...(props.labels ?? {}) } },
       spec: {

@@ -70,11 +70,11 @@ export class TritonService extends Construct {
       nodePort: nodePorts[portName],
     });
     this.service = new KubeService(this, 'service', {
-      metadata: { name, namespace: props.namespace ?? 'default', labels: componentLabels(name) },
+      metadata: { name, namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace, labels: componentLabels(name) },
       spec: {
         type: 'NodePort',
         selector: { ...(props.selector ?? { app: TUTORIAL_DEFAULTS.tritonName }) },
-        externalTrafficPolicy: props.externalTrafficPolicy ?? 'Cluster',
+        externalTrafficPolicy: props.externalTrafficPolicy ?? TUTORIAL_DEFAULTS.externalTrafficPolicy,
         ports: [port('http'), port('grpc'), port('metrics')],
       },
     });

@@ -12,11 +12,12 @@ import {
   checkDistinctPorts, metricsSchema, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
 } from './stack-schema';
 import { dnsLabel, positiveQuantity } from './validators';
+import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
 /** The manifest sections, shared by cluster.yaml and the stack's props. */
 export const stackSections = {
   /** Namespace of the namespaced objects. */
-  namespace: dnsLabel.default('default'),
+  namespace: dnsLabel.default(TUTORIAL_DEFAULTS.namespace),
   nfs: nfsSchema.prefault({}),
   provisioner: provisionerSchema.prefault({}),
   storage: storageSchema.prefault({}),

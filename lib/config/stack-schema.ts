@@ -88,7 +88,7 @@ export const tritonSchema = z
   .object({
     name: dnsLabel.default(D.tritonName),
     image: imageRef.default(D.tritonImage),
-    imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default('IfNotPresent'),
+    imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.imagePullPolicy),
     extraArgs: z.array(z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"')).default([]),
     /** RuntimeClass for K3s on containerd ("nvidia"); unset with Docker's default runtime. */
     runtimeClassName: dnsSubdomain.optional(),
@@ -123,7 +123,7 @@ export const serviceSchema = z
       .object({ http: nodePort.default(D.nodePorts.http), grpc: nodePort.default(D.nodePorts.grpc), metrics: nodePort.default(D.nodePorts.metrics) })
       .strict()
       .prefault({}),
-    externalTrafficPolicy: z.enum(['Cluster', 'Local']).default('Cluster'),
+    externalTrafficPolicy: z.enum(['Cluster', 'Local']).default(D.externalTrafficPolicy),
   })
   .strict();
 
