@@ -164,6 +164,13 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
+/** The seeding script from dist/, or $HOSTILE_SEED_SCRIPT's (a mutant, for mutation checks). */
+function scriptUnderTest(): string {
+  return process.env.HOSTILE_SEED_SCRIPT
+    ? readFileSync(process.env.HOSTILE_SEED_SCRIPT, 'utf-8')
+    : loadSeedManifestsFromDist().configMapData['seed-models.sh'];
+}
+
 describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
   let script: string;
   let server: FileServer;
@@ -171,9 +178,7 @@ describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
   let served = 0;
 
   beforeAll(async () => {
-    script = process.env.HOSTILE_SEED_SCRIPT
-      ? readFileSync(process.env.HOSTILE_SEED_SCRIPT, 'utf-8')
-      : loadSeedManifestsFromDist().configMapData['seed-models.sh'];
+    script = scriptUnderTest();
     server = new FileServer();
     await server.start();
   });
@@ -245,9 +250,7 @@ describeWith(shellPrerequisites)('a published file replaced by a symbolic link',
   const boxes: SeedSandbox[] = [];
 
   beforeAll(async () => {
-    script = process.env.HOSTILE_SEED_SCRIPT
-      ? readFileSync(process.env.HOSTILE_SEED_SCRIPT, 'utf-8')
-      : loadSeedManifestsFromDist().configMapData['seed-models.sh'];
+    script = scriptUnderTest();
     server = new FileServer();
     server.serve('good.tar.gz', tarGz([regular()]));
     await server.start();
@@ -293,9 +296,7 @@ describeWith(shellPrerequisites)('hostile values in the catalog and the model li
   const boxes: SeedSandbox[] = [];
 
   beforeAll(async () => {
-    script = process.env.HOSTILE_SEED_SCRIPT
-      ? readFileSync(process.env.HOSTILE_SEED_SCRIPT, 'utf-8')
-      : loadSeedManifestsFromDist().configMapData['seed-models.sh'];
+    script = scriptUnderTest();
     server = new FileServer();
     server.serveAnyPath(GRAPH);
     await server.start();
