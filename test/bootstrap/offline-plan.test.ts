@@ -99,7 +99,7 @@ describe('plan --offline', () => {
     writeFileSync(join(home, 'cluster.yaml'), stringify(CLUSTER));
     // A network namespace with no interfaces: any connection attempt would fail at once.
     const result = spawnSync('unshare', ['--net', '--', process.execPath, BIN, 'plan', '--offline', '--json'], {
-      cwd: home, encoding: 'utf-8', env: { PATH: process.env.PATH, HOME: home }, timeout: 60000,
+      cwd: home, encoding: 'utf-8', env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, HOME: home }, timeout: 60000,
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -109,7 +109,7 @@ describe('plan --offline', () => {
     expect(readdirSync(home)).toEqual(['cluster.yaml']);
 
     const text = spawnSync('unshare', ['--net', '--', process.execPath, BIN, 'plan', '--offline'], {
-      cwd: home, encoding: 'utf-8', env: { PATH: process.env.PATH, HOME: home, TRITON_JETSON_SUDO_PASSWORD: 'sudo-secret' }, timeout: 60000,
+      cwd: home, encoding: 'utf-8', env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, HOME: home, TRITON_JETSON_SUDO_PASSWORD: 'sudo-secret' }, timeout: 60000,
     });
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^plan --offline — what bootstrap would run on freshly flashed boards; nothing was contacted\n/);
@@ -132,7 +132,7 @@ describe('bootstrap CLI: which cluster description, and I/O errors', () => {
     try {
       const { args, env } = setup(dir);
       const result = spawnSync(process.execPath, [BIN, 'plan', '--offline', ...args], {
-        cwd: dir, encoding: 'utf-8', env: { PATH: process.env.PATH, HOME: dir, ...env }, timeout: 60000,
+        cwd: dir, encoding: 'utf-8', env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, HOME: dir, ...env }, timeout: 60000,
       });
       expect(result.status).toBe(1);
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -147,7 +147,7 @@ describe('bootstrap CLI: which cluster description, and I/O errors', () => {
     try {
       writeFileSync(join(dir, 'lab.yaml'), stringify(CLUSTER));
       const result = spawnSync(process.execPath, [BIN, 'plan', '--offline', '--json'], {
-        cwd: tmpdir(), encoding: 'utf-8', env: { PATH: process.env.PATH, HOME: dir, TRITON_JETSON_CONFIG: join(dir, 'lab.yaml') }, timeout: 60000,
+        cwd: tmpdir(), encoding: 'utf-8', env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, HOME: dir, TRITON_JETSON_CONFIG: join(dir, 'lab.yaml') }, timeout: 60000,
       });
       expect(result.status).toBe(0);
       expect((JSON.parse(result.stdout) as OfflinePlan).hosts.map((h) => h.name)).toEqual(['jm-node-1', 'jm-node-2', 'nfs-server']);

@@ -382,7 +382,7 @@ describe('hostile values in the cluster description are refused by the schema (C
     const base = { nodes: { server: { name: 'jm-node-1', address: '127.0.0.1' } } };
     writeFileSync(file, stringify({ ...base, ...description }));
     const result = spawnSync(process.execPath, [BIN, 'plan', '--offline', '--config', file], {
-      cwd: dir, encoding: 'utf-8', env: { PATH: process.env.PATH, HOME: dir }, timeout: 30000,
+      cwd: dir, encoding: 'utf-8', env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, HOME: dir }, timeout: 30000,
     });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
