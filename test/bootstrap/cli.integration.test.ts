@@ -39,7 +39,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
     ws = makeWorkspace(fixture);
     const cluster = clusterFor(fixture, 'operator', { k3s: { readyTimeoutSeconds: 20 } });
     writeFileSync(ws.configPath, stringify(cluster));
-    env = { PATH: process.env.PATH, HOME: ws.home };
+    env = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, HOME: ws.home };
     common = ['--config', ws.configPath, '--known-hosts', ws.knownHostsPath, '--kubeconfig', ws.kubeconfigPath];
   });
   afterAll(async () => {
