@@ -237,7 +237,7 @@ describe('npm run image:build', () => {
     // PATH holds node alone, so no docker can be found whatever this machine has installed.
     const nodeOnly = mkdtempSync(path.join(os.tmpdir(), 'node-only-'));
     symlinkSync(process.execPath, path.join(nodeOnly, 'node'));
-    const result = await runScript(['--local'], { PATH: nodeOnly });
+    const result = await runScript(['--local'], { PATH: nodeOnly, TMPDIR: process.env.TMPDIR });
     rmSync(nodeOnly, { recursive: true, force: true });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('docker is not installed here');
