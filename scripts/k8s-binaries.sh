@@ -23,10 +23,8 @@ KWOK_VERSION="${KWOK_VERSION:-0.7.0}"
 CACHE_ROOT="${TRITON_JETSON_CACHE:-$HOME/.cache/cdk8s-triton-jetson}"
 REPO_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
-if [ -z "${GO:-}" ]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"; else GO=/usr/local/go/bin/go; fi
-fi
-[ -x "$GO" ] || { echo "k8s-binaries: Go not found (set GO=/path/to/go or install Go >= 1.24)" >&2; exit 1; }
+# shellcheck source=scripts/find-go.sh
+. "$REPO_ROOT/scripts/find-go.sh" k8s-binaries 1.24
 
 BIN_DIR="$CACHE_ROOT/k8s-$K8S_VERSION"
 SRC_DIR="$CACHE_ROOT/src"

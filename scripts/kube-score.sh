@@ -17,10 +17,8 @@ KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-1.20.0}"
 CACHE_ROOT="${TRITON_JETSON_CACHE:-$HOME/.cache/cdk8s-triton-jetson}"
 REPO_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
-if [ -z "${GO:-}" ]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"; else GO=/usr/local/go/bin/go; fi
-fi
-[ -x "$GO" ] || { echo "kube-score: Go not found (set GO=/path/to/go or install Go >= 1.23)" >&2; exit 1; }
+# shellcheck source=scripts/find-go.sh
+. "$REPO_ROOT/scripts/find-go.sh" kube-score 1.23
 
 BIN_DIR="$CACHE_ROOT/kube-score-$KUBE_SCORE_VERSION"
 BIN="$BIN_DIR/kube-score"

@@ -8,7 +8,8 @@ set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
 CACHE_ROOT="${TRITON_JETSON_CACHE:-$HOME/.cache/cdk8s-triton-jetson}"
 REPO_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+# shellcheck source=scripts/find-go.sh
+. "$REPO_ROOT/scripts/find-go.sh" real-pods-deps 1.24
 [ "$(id -u)" = 0 ] || { echo "real-pods-deps: needs root" >&2; exit 1; }
 started=$(date +%s)
 

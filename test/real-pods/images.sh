@@ -8,7 +8,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 S="${REALPODS_STATE:-/var/lib/triton-jetson-realpods}"
-GO="${GO:-/usr/local/go/bin/go}"
+# shellcheck source=scripts/find-go.sh
+. "$REPO/scripts/find-go.sh" images.sh 1.24
 work="$S/img"; rm -rf "$work"; mkdir -p "$work" "$S/images"
 
 # pause
