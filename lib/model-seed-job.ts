@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { JobSpec, KubeConfigMap, KubeJob, Quantity } from '../imports/k8s';
+import { JobSpec, KubeConfigMap, KubeJob } from '../imports/k8s';
 import { ClusterConfig, describeIssues, modelSeedJobPropsSchema } from './config';
 import { componentLabels } from './labels';
 import { ModelDefinition, modelCatalog } from './model-catalog';
+import { containerResources } from './pod-spec';
 import {
   DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_DEADLINE_SECONDS,
   DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER, MODEL_REPOSITORY_SUBPATH, SEED_SPEC_MOUNT_PATH, SEED_STAGING_SUBPATH, SEED_VOLUME_MOUNT_PATH,
 } from './seed/seed-defaults';
 import { SEED_SCRIPT_KEY, seedConfigMapData } from './seed/seed-plan';
-import { KUBE_SCORE_IGNORE_ANNOTATION } from './workload-hygiene';
+import { KUBE_SCORE_IGNORE_ANNOTATION } from './kube-score-ignores';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 export {
@@ -195,18 +196,14 @@ export class ModelSeedJob extends Construct {
                 { name: 'models', mountPath: SEED_VOLUME_MOUNT_PATH },
                 { name: 'spec', mountPath: SEED_SPEC_MOUNT_PATH, readOnly: true },
               ],
-              resources: {
-                requests: {
-                  'cpu': Quantity.fromString(resources.cpuRequest ?? '100m'),
-                  'memory': Quantity.fromString(resources.memoryRequest ?? '64Mi'),
-                  'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageRequest ?? '32Mi'),
-                },
-                limits: {
-                  'cpu': Quantity.fromString(resources.cpuLimit ?? '1'),
-                  'memory': Quantity.fromString(resources.memoryLimit ?? '256Mi'),
-                  'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageLimit ?? '256Mi'),
-                },
-              },
+              resources: containerResources({
+                cpuRequest: resources.cpuRequest ?? '100m',
+                cpuLimit: resources.cpuLimit ?? '1',
+                memoryRequest: resources.memoryRequest ?? '64Mi',
+                memoryLimit: resources.memoryLimit ?? '256Mi',
+                ephemeralStorageRequest: resources.ephemeralStorageRequest ?? '32Mi',
+                ephemeralStorageLimit: resources.ephemeralStorageLimit ?? '256Mi',
+              }),
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,

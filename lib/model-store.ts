@@ -1,4 +1,5 @@
 import { ApiObjectMetadata } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubePersistentVolumeClaim, Quantity } from '../imports/k8s';
 import { modelStorePropsSchema, parseConstructProps } from './config';
@@ -38,6 +39,12 @@ export class ModelStore extends Construct {
   public readonly claimName: string;
   /** The claim object. */
   public readonly claim: KubePersistentVolumeClaim;
+  /**
+   * The claim as a cdk8s-plus reference, so your own cdk8s-plus workloads can mount the model
+   * repository (`kplus.Volume.fromPersistentVolumeClaim(scope, id, store.volumeClaim)`).
+   * A reference only: it adds nothing to the manifests.
+   */
+  public readonly volumeClaim: kplus.IPersistentVolumeClaim;
 
   constructor(scope: Construct, id: string, props: ModelStoreProps = {}) {
     // Validated as cluster.yaml's storage section is, before joining the construct tree.
@@ -57,5 +64,6 @@ export class ModelStore extends Construct {
         resources: { requests: { storage: Quantity.fromString(props.size ?? TUTORIAL_DEFAULTS.storageSize) } },
       },
     });
+    this.volumeClaim = kplus.PersistentVolumeClaim.fromClaimName(this, 'volume-claim', this.claimName);
   }
 }

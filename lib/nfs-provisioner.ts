@@ -1,13 +1,12 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  KubeClusterRole, KubeClusterRoleBinding, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass, Quantity,
+  KubeClusterRole, KubeClusterRoleBinding, KubeDeployment, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass,
 } from '../imports/k8s';
 import { nfsProvisionerPropsSchema, parseConstructProps } from './config';
+import { ignoreKubeScoreChecks } from './kube-score-ignores';
 import { componentLabels } from './labels';
+import { containerResources, rootPodSecurityContext, STABLE_POD_FIELDS } from './pod-spec';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
-import { ignoreKubeScoreChecks, removeConstructPathLabel } from './workload-hygiene';
 
 /** Properties of {@link NfsProvisioner}. */
 export interface NfsProvisionerProps {
@@ -76,7 +75,7 @@ export class NfsProvisioner extends Construct {
   /** The StorageClass that claims name to get NFS-backed volumes. */
   public readonly storageClassName: string;
   /** The provisioner Deployment. */
-  public readonly deployment: kplus.Deployment;
+  public readonly deployment: KubeDeployment;
 
   constructor(scope: Construct, id: string, props: NfsProvisionerProps = {}) {
     // Validated as cluster.yaml's nfs and provisioner sections are, before joining the construct tree.
@@ -89,6 +88,7 @@ export class NfsProvisioner extends Construct {
     this.storageClassName = props.storageClassName ?? TUTORIAL_DEFAULTS.storageClassName;
     const labels = componentLabels(NFS_PROVISIONER_NAME);
     const podLabels = { app: NFS_PROVISIONER_NAME };
+    const rootVolume = `${NFS_PROVISIONER_NAME}-root`;
 
     new KubeServiceAccount(this, 'service-account', {
       metadata: { name: NFS_PROVISIONER_NAME, namespace, labels },
@@ -123,55 +123,56 @@ export class NfsProvisioner extends Construct {
       roleRef: { kind: 'Role', name: leaderLocking.name, apiGroup: 'rbac.authorization.k8s.io' },
     });
 
-    this.deployment = new kplus.Deployment(this, 'deployment', {
+    this.deployment = new KubeDeployment(this, 'deployment', {
       metadata: { name: NFS_PROVISIONER_NAME, namespace, labels },
-      replicas: 1,
-      // Two provisioners must never run at once against the same export.
-      strategy: kplus.DeploymentStrategy.recreate(),
-      select: false,
-      podMetadata: { labels: { ...podLabels, ...labels } },
-      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, 'service-account-ref', NFS_PROVISIONER_NAME),
-      // It talks to the API server (cdk8s-plus turns the token off by default).
-      automountServiceAccountToken: true,
-      // The upstream image runs as root (uid 0) to create folders on the export.
-      securityContext: { ensureNonRoot: false },
-      volumes: [],
+      spec: {
+        minReadySeconds: 0,
+        progressDeadlineSeconds: 600,
+        replicas: 1,
+        // Two provisioners must never run at once against the same export.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: podLabels },
+        template: {
+          metadata: { labels: { ...podLabels, ...labels } },
+          spec: {
+            ...STABLE_POD_FIELDS,
+            serviceAccountName: NFS_PROVISIONER_NAME,
+            // It talks to the API server.
+            automountServiceAccountToken: true,
+            // The upstream image runs as root (uid 0) to create folders on the export.
+            securityContext: rootPodSecurityContext(),
+            containers: [{
+              name: NFS_PROVISIONER_NAME,
+              image: props.image ?? TUTORIAL_DEFAULTS.provisionerImage,
+              imagePullPolicy: 'IfNotPresent',
+              env: [
+                { name: 'PROVISIONER_NAME', value: provisionerName },
+                { name: 'NFS_SERVER', value: nfsServer },
+                { name: 'NFS_PATH', value: nfsPath },
+              ],
+              volumeMounts: [{ name: rootVolume, mountPath: '/persistentvolumes' }],
+              securityContext: {
+                runAsNonRoot: false,
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                // Root, but without any capability: folder creation, chmod of its own folders,
+                // renames and deletions on NFS are checked by the server, not by the client's capabilities.
+                capabilities: { drop: ['ALL'] },
+              },
+              // Ephemeral storage is for its logs: nothing is written to its read-only root filesystem.
+              resources: containerResources({
+                cpuRequest: '10m', cpuLimit: '250m',
+                memoryRequest: '32Mi', memoryLimit: '128Mi',
+                ephemeralStorageRequest: '32Mi', ephemeralStorageLimit: '256Mi',
+              }),
+            }],
+            volumes: [{ name: rootVolume, nfs: { server: nfsServer, path: nfsPath } }],
+          },
+        },
+      },
     });
-    this.deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
-    removeConstructPathLabel(this.deployment);
-
-    const root = kplus.Volume.fromNfs(this, 'nfs-root', `${NFS_PROVISIONER_NAME}-root`, { server: nfsServer, path: nfsPath });
-    this.deployment.addContainer({
-      name: NFS_PROVISIONER_NAME,
-      image: props.image ?? TUTORIAL_DEFAULTS.provisionerImage,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      envVariables: {
-        PROVISIONER_NAME: kplus.EnvValue.fromValue(provisionerName),
-        NFS_SERVER: kplus.EnvValue.fromValue(nfsServer),
-        NFS_PATH: kplus.EnvValue.fromValue(nfsPath),
-      },
-      volumeMounts: [{ path: '/persistentvolumes', volume: root }],
-      securityContext: {
-        ensureNonRoot: false,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-      },
-      resources: {
-        cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(250) },
-        memory: { request: Size.mebibytes(32), limit: Size.mebibytes(128) },
-      },
-    });
-    const object = ApiObject.of(this.deployment);
-    // Nothing is written to its (read-only) root filesystem: this is for its logs. (cdk8s-plus
-    // would render ephemeral storage in whole Gi.)
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/requests/ephemeral-storage', Quantity.fromString('32Mi')));
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources/limits/ephemeral-storage', Quantity.fromString('256Mi')));
-    // Root, but without any capability: folder creation, chmod of its own folders, renames and
-    // deletions on NFS are checked by the server, not by the client's capabilities.
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
-    ignoreKubeScoreChecks(object, NFS_PROVISIONER_KUBE_SCORE_IGNORES);
+    ignoreKubeScoreChecks(this.deployment, NFS_PROVISIONER_KUBE_SCORE_IGNORES);
 
     new KubeStorageClass(this, 'storage-class', {
       metadata: { name: this.storageClassName, labels },
@@ -181,7 +182,6 @@ export class NfsProvisioner extends Construct {
       volumeBindingMode: 'Immediate',
       parameters: { archiveOnDelete: String(props.archiveOnDelete ?? true) },
     });
-
   }
 }
 

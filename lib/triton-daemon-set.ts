@@ -1,11 +1,11 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IntOrString, Quantity } from '../imports/k8s';
+import { Container, IntOrString, KubeDaemonSet } from '../imports/k8s';
+import { ignoreKubeScoreChecks } from './kube-score-ignores';
 import { componentLabels } from './labels';
+import { containerResources, httpGetProbe, requiredNodeLabels, rootPodSecurityContext, STABLE_POD_FIELDS } from './pod-spec';
 import { TRITON_DEFAULT_PORTS, TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonPorts } from './triton-args';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
-import { ignoreKubeScoreChecks, removeConstructPathLabel } from './workload-hygiene';
 
 // tritonserver's arguments and the facts they rest on live in triton-args.ts.
 export { TRITON_DEFAULT_PORTS, TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonArgsOptions, type TritonPorts } from './triton-args';
@@ -77,7 +77,7 @@ export interface TritonDaemonSetProps {
    */
   readonly image?: string;
   /**
-   * Image pull policy (cdk8s-plus would default to Always, which breaks air-gapped nodes).
+   * Image pull policy (IfNotPresent: air-gapped nodes may have the image loaded by hand).
    * @default "IfNotPresent"
    */
   readonly imagePullPolicy?: 'IfNotPresent' | 'Always' | 'Never';
@@ -164,7 +164,7 @@ export interface TritonDaemonSetProps {
  */
 export class TritonDaemonSet extends Construct {
   /** The DaemonSet. */
-  public readonly daemonSet: kplus.DaemonSet;
+  public readonly daemonSet: KubeDaemonSet;
   /** Labels of this DaemonSet's pods (its selector). */
   public readonly podSelector: Readonly<Record<string, string>>;
   /** The `app` label alone: what the Service selects, across per-profile DaemonSets. */
@@ -181,116 +181,89 @@ export class TritonDaemonSet extends Construct {
     this.appSelector = { app };
     this.podSelector = { app, ...(props.selectorLabels ?? {}) };
     const labels = componentLabels(app);
-
-    this.daemonSet = new kplus.DaemonSet(this, 'daemon-set', {
-      metadata: { name, namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace, labels },
-      select: false,
-      podMetadata: {
-        labels: { ...this.podSelector, ...labels },
-        annotations: {
-          'prometheus.io/scrape': 'true',
-          'prometheus.io/port': String(ports.metrics),
-          'prometheus.io/path': '/metrics',
-        },
-      },
-      // Triton needs root for the GPU device nodes the nvidia runtime injects. The runtime's
-      // default seccomp profile is what `docker run` of the tutorial applies too.
-      securityContext: { ensureNonRoot: false },
-    });
-    this.daemonSet.select(kplus.LabelSelector.of({ labels: this.podSelector }));
-    removeConstructPathLabel(this.daemonSet);
-
-    const nodeLabels = { 'kubernetes.io/arch': 'arm64', ...(props.nodeSelector ?? {}) };
-    this.daemonSet.scheduling.attract(
-      kplus.Node.labeled(...Object.entries(nodeLabels).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))),
-    );
-
-    const sharedMemory = kplus.Volume.fromEmptyDir(this, 'dshm', 'dshm', { medium: kplus.EmptyDirMedium.MEMORY });
-    const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'models-claim', props.claimName ?? TUTORIAL_DEFAULTS.claimName);
-    // Read-only at the container mount only: a read-only claim would be mounted read-only on
-    // the node too, and the kubelet could not create a missing subPath folder in it.
-    const models = kplus.Volume.fromPersistentVolumeClaim(this, 'models', claim, { name: 'models' });
-
+    const image = props.image ?? DEFAULT_TRITON_IMAGE;
+    const imagePullPolicy = props.imagePullPolicy ?? TUTORIAL_DEFAULTS.imagePullPolicy;
     const startupSeconds = (props.startupTimeout ?? Duration.minutes(10)).toSeconds();
-    const http = ports.http;
-    this.daemonSet.addContainer({
+    // No CPU limit: it would throttle preprocessing on a Nano's four cores.
+    const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...props.resources };
+
+    const container: Container = {
       name: TRITON_CONTAINER_NAME,
-      image: props.image ?? DEFAULT_TRITON_IMAGE,
-      imagePullPolicy: pullPolicy(props.imagePullPolicy ?? TUTORIAL_DEFAULTS.imagePullPolicy),
+      image,
+      imagePullPolicy,
       ...(props.command ? { command: [...props.command] } : {}),
       args: tritonArgs({ ports, repositoryPollSeconds: props.repositoryPollSeconds, extraArgs: props.extraArgs, leadingArgs: props.leadingArgs }),
       ports: [
-        { name: 'http', number: ports.http },
-        { name: 'grpc', number: ports.grpc },
-        { name: 'metrics', number: ports.metrics },
+        { name: 'http', containerPort: ports.http },
+        { name: 'grpc', containerPort: ports.grpc },
+        { name: 'metrics', containerPort: ports.metrics },
       ],
       volumeMounts: [
-        { path: '/dev/shm', volume: sharedMemory },
-        { path: TRITON_MODEL_REPOSITORY_PATH, volume: models, subPath: props.modelRepositorySubPath, readOnly: true },
+        { name: 'dshm', mountPath: '/dev/shm' },
+        { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, subPath: props.modelRepositorySubPath, readOnly: true },
       ],
       // Triton serves its HTTP endpoints only after the initial model load, which takes
       // minutes on a Nano: the startup probe gives it that long before liveness applies.
-      startup: kplus.Probe.fromHttpGet('/v2/health/live', {
-        port: http,
-        periodSeconds: Duration.seconds(10),
-        failureThreshold: Math.max(1, Math.ceil(startupSeconds / 10)),
-        timeoutSeconds: Duration.seconds(5),
-      }),
-      liveness: kplus.Probe.fromHttpGet('/v2/health/live', {
-        port: http,
-        periodSeconds: Duration.seconds(15),
-        failureThreshold: 4,
-        timeoutSeconds: Duration.seconds(5),
-      }),
-      readiness: kplus.Probe.fromHttpGet('/v2/health/ready', {
-        port: http,
-        periodSeconds: Duration.seconds(10),
-        failureThreshold: 3,
-        timeoutSeconds: Duration.seconds(5),
+      startupProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 10, failureThreshold: Math.max(1, Math.ceil(startupSeconds / 10)), timeoutSeconds: 5 }),
+      livenessProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
+      readinessProbe: httpGetProbe('/v2/health/ready', ports.http, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
+      resources: containerResources({
+        cpuRequest: resources.cpuRequest,
+        memoryRequest: resources.memoryRequest,
+        memoryLimit: resources.memoryLimit,
+        ephemeralStorageRequest: resources.ephemeralStorageRequest ?? TRITON_EPHEMERAL_STORAGE.request,
+        ephemeralStorageLimit: resources.ephemeralStorageLimit ?? TRITON_EPHEMERAL_STORAGE.limit,
       }),
       securityContext: {
-        ensureNonRoot: false,
-        // Triton writes to /tmp and its backends' caches.
+        // Root for the GPU device nodes the nvidia runtime injects; Triton writes to /tmp and
+        // its backends' caches.
+        runAsNonRoot: false,
         readOnlyRootFilesystem: false,
         privileged: false,
         allowPrivilegeEscalation: false,
       },
+    };
+
+    this.daemonSet = new KubeDaemonSet(this, 'daemon-set', {
+      metadata: { name, namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace, labels },
+      spec: {
+        minReadySeconds: 0,
+        selector: { matchLabels: { ...this.podSelector } },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } },
+        template: {
+          metadata: {
+            labels: { ...this.podSelector, ...labels },
+            annotations: {
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(ports.metrics),
+              'prometheus.io/path': '/metrics',
+            },
+          },
+          spec: {
+            ...STABLE_POD_FIELDS,
+            affinity: requiredNodeLabels({ 'kubernetes.io/arch': 'arm64', ...(props.nodeSelector ?? {}) }),
+            // Triton needs no API access.
+            automountServiceAccountToken: false,
+            runtimeClassName: props.runtimeClassName,
+            // The runtime's default seccomp profile is what `docker run` of the tutorial applies too.
+            securityContext: rootPodSecurityContext(props.seccompProfile),
+            containers: [container],
+            volumes: [
+              { name: 'dshm', emptyDir: { medium: 'Memory' } },
+              // Read-only at the container mount only: a read-only claim would be mounted read-only
+              // on the node too, and the kubelet could not create a missing subPath folder in it.
+              { name: 'models', persistentVolumeClaim: { claimName: props.claimName ?? TUTORIAL_DEFAULTS.claimName, readOnly: false } },
+            ],
+          },
+        },
+      },
     });
 
-    const object = ApiObject.of(this.daemonSet);
-    // The container is added without `resources`, so cdk8s-plus fills in its generic defaults
-    // (requests cpu 1000m/memory 512Mi, limits cpu 1500m/memory 2Gi); this patch replaces them
-    // with Triton's own on a Nano (and no CPU limit, which would throttle preprocessing).
-    const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...props.resources };
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', {
-      requests: {
-        'cpu': Quantity.fromString(resources.cpuRequest),
-        'memory': Quantity.fromString(resources.memoryRequest),
-        'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageRequest ?? TRITON_EPHEMERAL_STORAGE.request),
-      },
-      limits: {
-        'memory': Quantity.fromString(resources.memoryLimit),
-        'ephemeral-storage': Quantity.fromString(resources.ephemeralStorageLimit ?? TRITON_EPHEMERAL_STORAGE.limit),
-      },
-    }));
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: props.seccompProfile ?? 'RuntimeDefault' }));
-    ignoreKubeScoreChecks(object, TRITON_KUBE_SCORE_IGNORES);
+    ignoreKubeScoreChecks(this.daemonSet, TRITON_KUBE_SCORE_IGNORES);
     // IfNotPresent on purpose: nodes may be air-gapped with the image loaded by hand.
-    if ((props.imagePullPolicy ?? TUTORIAL_DEFAULTS.imagePullPolicy) !== 'Always') ignoreKubeScoreChecks(object, ['container-image-pull-policy']);
+    if (imagePullPolicy !== 'Always') ignoreKubeScoreChecks(this.daemonSet, ['container-image-pull-policy']);
     // The tutorial's image is published only untagged (so `latest`); a user's own build
     // (triton.image) carries the tag they chose, and kube-score checks that one.
-    if ((props.image ?? DEFAULT_TRITON_IMAGE) === DEFAULT_TRITON_IMAGE) ignoreKubeScoreChecks(object, ['container-image-tag']);
-    object.addJsonPatch(JsonPatch.add('/spec/updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } }));
-    if (props.runtimeClassName) {
-      object.addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
-    }
-  }
-}
-
-function pullPolicy(policy: 'IfNotPresent' | 'Always' | 'Never'): kplus.ImagePullPolicy {
-  switch (policy) {
-    case 'Always': return kplus.ImagePullPolicy.ALWAYS;
-    case 'Never': return kplus.ImagePullPolicy.NEVER;
-    default: return kplus.ImagePullPolicy.IF_NOT_PRESENT;
+    if (image === DEFAULT_TRITON_IMAGE) ignoreKubeScoreChecks(this.daemonSet, ['container-image-tag']);
   }
 }

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { ApiObject } from 'cdk8s';
 import { parseConstructProps, stackPropsSchema, type StackSettings, type StackSettingsInput } from './config';
 import { componentLabels } from './labels';
 import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
@@ -10,7 +9,7 @@ import { checkModelsServable, profileDaemonSets } from './profile-plan';
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
 import { TritonServiceMonitor } from './triton-service-monitor';
-import { ignoreKubeScoreChecks } from './workload-hygiene';
+import { ignoreKubeScoreChecks } from './kube-score-ignores';
 
 /** Properties of {@link TritonJetsonStack}: each section as in cluster.yaml (cluster.example.yaml documents every key). */
 export interface TritonJetsonStackProps {
@@ -170,7 +169,7 @@ export class TritonJetsonStack extends Construct {
       });
     }
 
-    const workloads = [...this.tritons.map((t) => ApiObject.of(t.daemonSet)), this.modelSeedJob?.job, this.provisioner && ApiObject.of(this.provisioner.deployment)];
+    const workloads = [...this.tritons.map((t) => t.daemonSet), this.modelSeedJob?.job, this.provisioner?.deployment];
     if (config.networkPolicy.enabled) {
       this.networkPolicy = new TritonNetworkPolicy(this, 'network-policy', {
         namespace,

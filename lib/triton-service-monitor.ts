@@ -35,13 +35,14 @@ export interface TritonServiceMonitorProps {
    */
   readonly interval?: string;
   /**
-   * Scrape timeout, at most the interval. @default Prometheus' global scrape timeout
+   * Scrape timeout, at most the interval.
+   * @default - Prometheus' global scrape timeout
    */
   readonly scrapeTimeout?: string;
   /**
    * Extra labels on the ServiceMonitor, for the Prometheus resource's
    * serviceMonitorSelector (e.g. `release: kube-prometheus-stack`).
-   * @default none
+   * @default {}
    */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -61,9 +62,11 @@ export const tritonServiceMonitorPropsSchema = z
 
 /** A ServiceMonitor selecting the triton Service by its labels and scraping its `metrics` port. */
 export class TritonServiceMonitor extends Construct {
+  /** The ServiceMonitor object. */
   public readonly serviceMonitor: ServiceMonitor;
 
   constructor(scope: Construct, id: string, props: TritonServiceMonitorProps = {}) {
+    // Validated with the rules of cluster.yaml's metrics.serviceMonitor, before joining the construct tree.
     parseConstructProps('TritonServiceMonitor', tritonServiceMonitorPropsSchema, props);
     super(scope, id);
     const serviceName = props.serviceName ?? TUTORIAL_DEFAULTS.tritonName;

@@ -1,4 +1,3 @@
-import { Chart, Testing } from 'cdk8s';
 import { BOARD_PROFILES, BOARD_PROFILE_NAMES, ClusterConfigError, parseClusterConfig, PROFILE_NODE_LABEL, tritonArgs, TritonJetsonStack, renderModelConfig } from '../../lib';
 import { stackPropsSchema } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, DENSENET_ONNX } from '../../lib/model-catalog';
@@ -8,6 +7,7 @@ import { TRITON_MODEL_REPOSITORY_PATH } from '../../lib/triton-daemon-set';
 import { TUTORIAL_DEFAULTS } from '../../lib/tutorial-defaults';
 import { IMAGE_BACKEND_DIRECTORY, PRESETS, TUTORIAL_IMAGE_REPOSITORY } from '../../images/triton-jetson/presets';
 import { findManifest, Manifest, podSpec, readDist } from '../support/manifests';
+import { testChart } from './helpers';
 import { synthManifests } from '../support/synth';
 import { VARIANTS } from '../support/variants';
 
@@ -160,7 +160,7 @@ describe('which DaemonSets a description gives', () => {
   });
 
   test('the refusal is a ClusterConfigError raised before the stack joins the construct tree', () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = testChart();
     expect(() => new TritonJetsonStack(chart, 'stack', { triton: { profiles: ['jetpack6'] } })).toThrow(ClusterConfigError);
     expect(chart.node.children).toHaveLength(0);
   });

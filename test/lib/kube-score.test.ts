@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { synthYaml } from '../../lib';
-import { KUBE_SCORE_IGNORE_ANNOTATION } from '../../lib/workload-hygiene';
+import { KUBE_SCORE_IGNORE_ANNOTATION } from '../../lib/kube-score-ignores';
 import { DIST, Manifest, parseManifests, readDist, REPO_ROOT } from '../support/manifests';
 import { describeWith } from '../support/prereq';
 import { VARIANTS } from '../support/variants';

@@ -1,16 +1,13 @@
-import { App, Chart, Testing } from 'cdk8s';
 import { parseClusterConfig } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, modelCatalog } from '../../lib/model-catalog';
 import {
   MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, ModelSeedJobPropsError, modelSeedJobPropsFromConfig,
 } from '../../lib/model-seed-job';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
+import { synthConstruct } from './helpers';
 
 function synth(props: ModelSeedJobProps): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const app = new App();
-  const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
-  new ModelSeedJob(chart, 'seed', props);
-  return Testing.synth(chart);
+  return synthConstruct((chart) => new ModelSeedJob(chart, 'seed', props));
 }
 
 function jobOf(objects: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -54,6 +54,9 @@ describe('the npm package', () => {
     const svc = findManifest(manifests, 'Service', 'triton');
     expect(svc.metadata.namespace).toBe('inference');
     expect(svc.spec.ports[0].nodePort).toBe(31800);
+    // The app's own cdk8s-plus workload mounts the stack's claim through ModelStore.volumeClaim.
+    const lister = findManifest(manifests, 'Deployment', 'model-lister');
+    expect(lister.spec.template.spec.volumes).toEqual([expect.objectContaining({ persistentVolumeClaim: { claimName: 'models-pvc', readOnly: true } })]);
   });
 
   test('the triton-jetson bin runs from the installed package', () => {

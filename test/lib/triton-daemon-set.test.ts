@@ -32,7 +32,7 @@ describe('TritonDaemonSet', () => {
     expect(Object.keys(ds.spec.template.metadata.labels).some((k) => k.startsWith('cdk8s.io'))).toBe(false);
   });
 
-  test('sets every cdk8s-plus default that would break Triton deliberately', () => {
+  test('runs as root with Triton\'s own requests, pull policy and HTTP startup probe', () => {
     expect(container.securityContext).toMatchObject({ runAsNonRoot: false, readOnlyRootFilesystem: false });
     expect(spec.securityContext.runAsNonRoot).toBe(false);
     expect(container.imagePullPolicy).toBe('IfNotPresent');
@@ -40,7 +40,6 @@ describe('TritonDaemonSet', () => {
       requests: { 'cpu': '1', 'memory': '1536Mi', 'ephemeral-storage': '256Mi' },
       limits: { 'memory': '3Gi', 'ephemeral-storage': '2Gi' },
     });
-    // Our HTTP startup probe replaces cdk8s-plus' automatic TCP one.
     expect(container.startupProbe.tcpSocket).toBeUndefined();
     expect(container.startupProbe.httpGet).toEqual({ path: '/v2/health/live', port: 8000, scheme: 'HTTP' });
   });

@@ -9,11 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv';
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { ClusterConfigError, parseClusterConfig, synthYaml, TritonServiceMonitor } from '../../lib';
 import { DIST, findManifest, Manifest, REPO_ROOT } from '../support/manifests';
 import { synthManifests } from '../support/synth';
+import { testChart } from './helpers';
 
 const CRD_FILE = path.join(REPO_ROOT, 'schemas', 'crds', 'monitoring.coreos.com_servicemonitors.yaml');
 
@@ -31,7 +32,7 @@ function crdValidator() {
 
 describe('TritonServiceMonitor', () => {
   test('selects the triton Service by its labels and scrapes the port named metrics', () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = testChart();
     new TritonServiceMonitor(chart, 'sm', { namespace: 'ml', interval: '15s', labels: { release: 'kube-prometheus-stack' } });
     const [monitor] = Testing.synth(chart) as Manifest[];
     expect(monitor).toEqual({
@@ -55,7 +56,7 @@ describe('TritonServiceMonitor', () => {
   });
 
   test('refuses props the CRD or Kubernetes would refuse', () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = testChart();
     expect(() => new TritonServiceMonitor(chart, 'a', { interval: '30 seconds' })).toThrow(/interval.*Prometheus duration/);
     expect(() => new TritonServiceMonitor(chart, 'b', { labels: { 'bad key!': 'x' } })).toThrow(/labels/);
   });

@@ -61,5 +61,6 @@ describeWith([
     execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: work, stdio: 'pipe' });
     const manifests = parseManifests(readFileSync(path.join(work, 'dist', 'edge-inference.k8s.yaml'), 'utf-8'));
     expect(findManifest(manifests, 'Service', 'triton').spec.ports[0].nodePort).toBe(31800);
+    expect(findManifest(manifests, 'Deployment', 'model-lister').spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe('models-pvc');
   });
 });

@@ -1,15 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
-
-/**
- * cdk8s-plus labels every pod template with `cdk8s.io/metadata.addr`, a hash of the
- * construct path. We select pods with labels we choose, so the hash would only make a
- * refactor of the construct tree roll every pod; drop it.
- */
-export function removeConstructPathLabel(workload: kplus.Workload): void {
-  const key = kplus.Pod.ADDRESS_LABEL.replace(/~/g, '~0').replace(/\//g, '~1');
-  ApiObject.of(workload).addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${key}`));
-}
+import { ApiObject } from 'cdk8s';
 
 /** The annotation kube-score reads to skip checks on one object (comma-separated check IDs). */
 export const KUBE_SCORE_IGNORE_ANNOTATION = 'kube-score/ignore';
