@@ -56,25 +56,17 @@ async function bootstrap(hosts: MemoryHosts, password?: string) {
 }
 
 describe('how root commands run (in-memory transport)', () => {
-  test('root login: every script runs on `sh -s`; sudo is neither probed nor asked for', async () => {
-    const r = await bootstrap(boards('root', 'root', 'root'));
+  test.each([
+    ['root login', 'root', 'logged in as root', 'sh -s', []],
+    ['passwordless sudo', 'sudo-nopasswd', 'passwordless sudo', 'sudo -n sh -s', ['sudo -n true']],
+  ] as const)('%s: every script runs on the same shell; no password is asked for', async (_, privilege, detail, shell, sudoRuns) => {
+    const r = await bootstrap(boards(privilege, privilege, privilege));
     expect(r.summary.ok).toBe(true);
     expect(r.asked).toBe(0);
     for (const i of [0, 1, 2]) {
-      expect(r.root(i)).toBe('logged in as root');
-      expect(r.shells(i)).toEqual(['sh -s']);
-      expect(r.sudoRuns(i)).toEqual([]);
-    }
-  });
-
-  test('passwordless sudo: every script runs on `sudo -n sh -s`; no password is asked for', async () => {
-    const r = await bootstrap(boards('sudo-nopasswd', 'sudo-nopasswd', 'sudo-nopasswd'));
-    expect(r.summary.ok).toBe(true);
-    expect(r.asked).toBe(0);
-    for (const i of [0, 1, 2]) {
-      expect(r.root(i)).toBe('passwordless sudo');
-      expect(r.shells(i)).toEqual(['sudo -n sh -s']);
-      expect(r.sudoRuns(i)).toEqual(['sudo -n true']);
+      expect(r.root(i)).toBe(detail);
+      expect(r.shells(i)).toEqual([shell]);
+      expect(r.sudoRuns(i)).toEqual(sudoRuns);
     }
   });
 
