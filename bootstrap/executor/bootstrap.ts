@@ -14,7 +14,7 @@ import { mergeKubeconfigFromServer } from './kubeconfig';
 import { readToken } from './local-files';
 import { prepareNfsServer } from './nfs-server';
 import { installSource, type RunOptions, type RunSummary } from './options';
-import { HostError } from './ssh-session';
+import { HostError } from './transport';
 import { settleToken, tokenFilePath } from './token';
 import { waitForNodes } from './wait-ready';
 

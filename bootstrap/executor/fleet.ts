@@ -11,7 +11,7 @@ import { TargetResolver, expandHome, type NodeTarget, type SshEndpoint } from '.
 import { readIfExists } from './local-files';
 import { sshOperators, type Operator, type OperatorFactory } from './operator';
 import { safeUserName, type HostSummary, type RunOptions } from './options';
-import { HostError } from './ssh-session';
+import { HostError } from './transport';
 
 export interface HostState {
   readonly target: NodeTarget;

@@ -7,7 +7,7 @@
  */
 import type { RootStep } from '../plan/host-plan';
 import type { Fleet, HostState } from './fleet';
-import { HostError } from './ssh-session';
+import { HostError } from './transport';
 
 const PHASES: readonly RootStep['phase'][] = ['prepare', 'install', 'start'];
 

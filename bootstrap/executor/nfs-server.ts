@@ -1,7 +1,7 @@
 /** The NFS server of `nfsServer.managed` (not a K3s node): exported alongside the nodes' preparation. */
 import { nfsServerScript, parseNfsServerChanges } from '../plan/nfs-server';
 import type { Fleet } from './fleet';
-import { HostError } from './ssh-session';
+import { HostError } from './transport';
 
 /** Runs (or, in a dry run, shows) the NFS server preparation when `nfsServer.managed`. */
 export async function prepareNfsServer(fleet: Fleet, dryRun: boolean): Promise<void> {

@@ -19,6 +19,7 @@ import { defaultTokenFile, readIfExists, readToken } from './local-files';
 import {
   fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type DryRunStep, type RunOptions,
 } from './options';
+import { ROOT_SHELL_COMMANDS } from './root-access';
 
 const REDACTED = '<redacted>';
 /** Stands in for the token when none exists yet (bootstrap generates it); never shown. */
@@ -147,7 +148,7 @@ export function planOffline(options: RunOptions): OfflinePlan {
     ok: hosts.every((h) => h.error === undefined),
     assumptions: [...FRESH_BOARD_ASSUMPTIONS],
     knownHostsFile,
-    rootCommand: "each script travels on the stdin of `sh -s` (root login), `sudo -n sh -s` (passwordless sudo) or `sudo -S -k -p '' sh -s` (the sudo password is the first stdin line); which one is found when connecting",
+    rootCommand: `each script travels on the stdin of \`${ROOT_SHELL_COMMANDS.root}\` (root login), \`${ROOT_SHELL_COMMANDS['sudo-nopasswd']}\` (passwordless sudo) or \`${ROOT_SHELL_COMMANDS['sudo-password']}\` (the sudo password is the first stdin line); which one is found when connecting`,
     probe: PROBE_SCRIPT.trim(),
     hosts,
     afterwards: [

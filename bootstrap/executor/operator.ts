@@ -1,11 +1,14 @@
 /**
  * The seam between orchestration and transport (after k3sup's pkg/operator): everything the
- * verbs do on a host goes through an Operator. `sshOperators` opens real SSH sessions
- * (ssh-session.ts); tests pass an in-memory implementation (test/bootstrap/memory-operator.ts).
+ * verbs do on a host goes through an Operator. One implementation, HostOperator
+ * (root-access.ts), runs over any Transport: `sshOperators` gives it SSH sessions
+ * (ssh-session.ts); tests give it an in-memory transport (test/bootstrap/memory-operator.ts).
  */
 import type { SshEndpoint } from '../plan/targets';
 import { KnownHosts } from './known-hosts';
-import { SshSession, type ExecResult, type Privilege } from './ssh-session';
+import { HostOperator, type Privilege } from './root-access';
+import { SshSession } from './ssh-session';
+import type { ExecResult } from './transport';
 
 export type { ExecResult, Privilege };
 
@@ -76,7 +79,7 @@ export function sshOperators(context: OperatorContext): OperatorFactory {
     return session;
   }
   return {
-    open: (endpoint) => new SshOperator(newSession(endpoint)),
+    open: (endpoint) => new HostOperator(newSession(endpoint)),
     async close() {
       for (const jump of jumps.values()) {
         try {
@@ -87,19 +90,4 @@ export function sshOperators(context: OperatorContext): OperatorFactory {
       }
     },
   };
-}
-
-/** An Operator over one SshSession. */
-export class SshOperator implements Operator {
-  constructor(private readonly session: SshSession) {}
-  get label(): string { return this.session.label; }
-  get privilege(): Privilege { return this.session.privilege; }
-  get handshakes(): number { return this.session.handshakes; }
-  connect(): Promise<void> { return this.session.connect(); }
-  detectPrivilege(): Promise<Privilege> { return this.session.detectPrivilege(); }
-  useSudoPassword(password: string): Promise<void> { return this.session.useSudoPassword(password); }
-  runAsRoot(script: string): Promise<ExecResult> { return this.session.runRoot(script); }
-  run(command: string, stdin?: string): Promise<ExecResult> { return this.session.exec(command, stdin); }
-  upload(local: string, remote: string): Promise<void> { return this.session.upload(local, remote); }
-  close(): void { this.session.close(); }
 }

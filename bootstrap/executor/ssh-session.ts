@@ -1,7 +1,7 @@
 /**
  * One SSH connection per host (node-ssh over ssh2), reused for every step: host key
  * checked against known_hosts, keys from ~/.ssh/config or the agent, an optional jump
- * host, and root commands through sudo with the password on stdin (never argv).
+ * host. A Transport: it runs commands as the SSH user; how root runs is root-access.ts's.
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
@@ -10,22 +10,7 @@ import type { ConnectConfig } from 'ssh2';
 import { shQuote } from '../plan/shell';
 import type { SshEndpoint } from '../plan/targets';
 import { KnownHosts, keyTypeOf, knownHostsName, type HostKeyVerdict } from './known-hosts';
-
-/** A failure with a message that names the host and the fix. */
-export class HostError extends Error {
-  constructor(public readonly kind: 'unreachable' | 'auth' | 'host-key' | 'sudo' | 'step', message: string) {
-    super(message);
-    this.name = 'HostError';
-  }
-}
-
-export interface ExecResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export type Privilege = 'root' | 'sudo-nopasswd' | 'sudo-password';
+import { HostError, type ExecResult, type Transport } from './transport';
 
 export interface SessionOptions {
   readonly endpoint: SshEndpoint;
@@ -73,13 +58,11 @@ export function uploadCommand(remote: string): string {
   return `mkdir -p -- ${shQuote(dir)} && umask 077 && cat > ${shQuote(remote)}`;
 }
 
-export class SshSession {
+export class SshSession implements Transport {
   private readonly ssh = new NodeSSH();
-  private sudoPassword?: string;
   private lostReason?: string;
   /** Completed SSH handshakes of this session (target: 1 per host per run). */
   handshakes = 0;
-  privilege: Privilege = 'root';
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -186,44 +169,6 @@ export class SshSession {
     }
     const result = await this.ssh.execCommand(command, { stdin, noTrim: true });
     return { code: result.code, stdout: result.stdout, stderr: result.stderr };
-  }
-
-  /** Finds out how root commands run: as root, passwordless sudo, or sudo with a password. */
-  async detectPrivilege(): Promise<Privilege> {
-    const id = await this.exec('id -u');
-    if (id.stdout.trim() === '0') return (this.privilege = 'root');
-    const probe = await this.exec('sudo -n true');
-    if (probe.code === 0) return (this.privilege = 'sudo-nopasswd');
-    if (/not found/.test(probe.stderr)) {
-      throw new HostError('sudo', `${this.label}: user is not root and sudo is not installed; connect as root or install sudo`);
-    }
-    return (this.privilege = 'sudo-password');
-  }
-
-  /** Checks `password` with sudo (stdin only) and keeps it for later root commands. */
-  async useSudoPassword(password: string): Promise<void> {
-    const check = await this.exec("sudo -S -k -p '' true", `${password}\n`);
-    if (check.code !== 0) {
-      throw new HostError('sudo', `${this.label}: sudo refused the password (or the user may not use sudo); check it, or allow passwordless sudo for this user`);
-    }
-    this.sudoPassword = password;
-  }
-
-  /**
-   * Runs a shell script as root. The script (and any secret in it) travels on the stdin of
-   * `sh -s`; with a sudo password, that password is the first stdin line, read by `sudo -S`.
-   */
-  async runRoot(script: string): Promise<ExecResult> {
-    const body = `${script}\n`;
-    switch (this.privilege) {
-      case 'root':
-        return this.exec('sh -s', body);
-      case 'sudo-nopasswd':
-        return this.exec('sudo -n sh -s', body);
-      case 'sudo-password':
-        if (this.sudoPassword === undefined) throw new HostError('sudo', `${this.label}: sudo needs a password and none was given`);
-        return this.exec("sudo -S -k -p '' sh -s", `${this.sudoPassword}\n${body}`);
-    }
   }
 
   /** Copies a local file to `remote` (as the SSH user) over this connection. */

@@ -6,7 +6,7 @@ import { GET_NODES_SCRIPT } from '../plan/k3s-install';
 import { labelNodeScript, missingLabels, notReady, parseNodeList, type NodeStatus } from '../plan/verify';
 import type { Fleet, HostState } from './fleet';
 import type { RunSummary } from './options';
-import { HostError } from './ssh-session';
+import { HostError } from './transport';
 
 export async function waitForNodes(fleet: Fleet, server: HostState): Promise<RunSummary['nodes']> {
   const expected = fleet.hosts.filter((h) => h.summary.status === 'ok').map((h) => h.target.name);

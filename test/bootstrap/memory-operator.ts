@@ -1,11 +1,17 @@
 /**
- * In-memory operators for orchestration tests: no SSH, no root. A MemoryHost answers each
- * script by the first rule whose pattern matches (rules added later win) and every call is
- * recorded, in order, on the MemoryHosts it belongs to. `jetsonBoard` adds the rules of a
- * small board model (probe, nfs-common, daemon.json, K3s install/start/uninstall, nodes,
- * labels) so that a second run sees what the first one changed.
+ * In-memory hosts for orchestration tests: no SSH, no root. A MemoryTransport carries
+ * commands to a MemoryHost and is wrapped in the real HostOperator (root-access.ts), so the
+ * privilege probes, the sudo password check and the root shells are the ones SSH runs. The
+ * host models its login user (`privilege`): `id -u`, sudo's answers, and which root shell
+ * it lets through; a root script is then answered by the first rule whose pattern matches
+ * (rules added later win). Every call is recorded, in order, on the MemoryHosts it belongs
+ * to. `jetsonBoard` adds the rules of a small board model (probe, nfs-common, daemon.json,
+ * K3s install/start/uninstall, nodes, labels) so that a second run sees what the first one
+ * changed.
  */
-import type { ExecResult, Operator, OperatorFactory, Privilege } from '../../bootstrap/executor/operator';
+import type { OperatorFactory } from '../../bootstrap/executor/operator';
+import { HostOperator, type Privilege } from '../../bootstrap/executor/root-access';
+import type { ExecResult, Transport } from '../../bootstrap/executor/transport';
 import { DAEMON_JSON_PATH, RESTART_DOCKER_SCRIPT, RESTORE_DAEMON_JSON_SCRIPT } from '../../bootstrap/plan/daemon-json';
 import { JETPACK_DAEMON_JSON } from '../../bootstrap/plan/fresh-board';
 import {
@@ -17,13 +23,20 @@ import { K3S_YAML } from './k3s-yaml';
 
 export type Reply = Partial<ExecResult>;
 export type Pattern = string | RegExp | ((script: string) => boolean);
+/** How the login user gets root: a Privilege, or 'no-sudo' (not root, and no sudo installed). */
+export type HostPrivilege = Privilege | 'no-sudo';
 
 export interface Call {
-  /** host:port of the operator. */
+  /** host:port of the transport. */
   readonly host: string;
+  /** 'root': a script that ran as root; 'run': any other command (probes and refused root shells too). */
   readonly kind: 'connect' | 'root' | 'run' | 'upload' | 'close';
-  /** The script, command or `local -> remote`. */
+  /** The root script as the verbs passed it, the command, or `local -> remote`. */
   readonly text: string;
+  /** The command line the transport executed (for 'root', the shell that read the script). */
+  readonly command?: string;
+  /** Everything sent on that command's stdin. */
+  readonly stdin?: string;
 }
 
 function matches(pattern: Pattern, script: string): boolean {
@@ -32,10 +45,14 @@ function matches(pattern: Pattern, script: string): boolean {
   return pattern(script);
 }
 
+function result(reply: Reply): ExecResult {
+  return { code: reply.code === undefined ? 0 : reply.code, stdout: reply.stdout ?? '', stderr: reply.stderr ?? '' };
+}
+
 /** One scripted host. */
 export class MemoryHost {
   private readonly rules: { readonly pattern: Pattern; readonly reply: (script: string) => Reply }[] = [];
-  privilege: Privilege = 'root';
+  privilege: HostPrivilege = 'root';
   /** The password sudo accepts (privilege 'sudo-password'). */
   sudoPassword?: string;
   /** The connection fails with this message. */
@@ -49,15 +66,31 @@ export class MemoryHost {
     return this;
   }
 
-  record(kind: Call['kind'], text: string): void {
-    this.calls.push({ host: this.key, kind, text });
+  record(kind: Call['kind'], text: string, sent: { command?: string; stdin?: string } = {}): void {
+    this.calls.push({ host: this.key, kind, text, ...sent });
   }
 
   answer(script: string): ExecResult {
     const rule = this.rules.find((r) => matches(r.pattern, script));
     if (!rule) return { code: 127, stdout: '', stderr: `memory operator: no answer for: ${script.split('\n')[0]}` };
-    const reply = rule.reply(script);
-    return { code: reply.code === undefined ? 0 : reply.code, stdout: reply.stdout ?? '', stderr: reply.stderr ?? '' };
+    return result(rule.reply(script));
+  }
+
+  /**
+   * What sudo does here before running its command: undefined = refused (with `refusal`), else
+   * the stdin left for the command. `-n` never asks; `-S` reads the password as the first
+   * stdin line, only when this user needs one.
+   */
+  sudo(mode: '-n' | '-S', stdin: string): { readonly rest: string } | { readonly refusal: ExecResult } {
+    if (this.privilege === 'no-sudo') return { refusal: result({ code: 127, stderr: 'sh: 1: sudo: not found\n' }) };
+    if (this.privilege !== 'sudo-password') return { rest: stdin };
+    if (mode === '-n') return { refusal: result({ code: 1, stderr: 'sudo: a password is required\n' }) };
+    const newline = stdin.indexOf('\n');
+    const password = newline < 0 ? stdin : stdin.slice(0, newline);
+    if (this.sudoPassword === undefined || password !== this.sudoPassword) {
+      return { refusal: result({ code: 1, stderr: 'Sorry, try again.\nsudo: 1 incorrect password attempt\n' }) };
+    }
+    return { rest: newline < 0 ? '' : stdin.slice(newline + 1) };
   }
 }
 
@@ -81,15 +114,27 @@ export class MemoryHosts {
     return this.calls.filter((c) => c.host === key && c.kind === 'root').map((c) => c.text);
   }
 
+  /** A transport to `endpoint` (unknown hosts refuse the connection). */
+  transport(endpoint: SshEndpoint): MemoryTransport {
+    return new MemoryTransport(endpoint, this.hosts.get(`${endpoint.host}:${endpoint.port}`));
+  }
+
   readonly operators = (): OperatorFactory => ({
-    open: (endpoint: SshEndpoint) => new MemoryOperator(endpoint, this.hosts.get(`${endpoint.host}:${endpoint.port}`)),
+    open: (endpoint: SshEndpoint) => new HostOperator(this.transport(endpoint)),
     close: async () => undefined,
   });
 }
 
-class MemoryOperator implements Operator {
+/** The root shells HostOperator uses, as sudo on the host sees them: the sudo mode, if any. */
+const ROOT_SHELLS: Readonly<Record<string, '-n' | '-S' | undefined>> = {
+  'sh -s': undefined,
+  'sudo -n sh -s': '-n',
+  "sudo -S -k -p '' sh -s": '-S',
+};
+
+/** Carries commands to a MemoryHost, as its login user. */
+export class MemoryTransport implements Transport {
   handshakes = 0;
-  privilege: Privilege = 'root';
   readonly label: string;
 
   constructor(endpoint: SshEndpoint, private readonly host: MemoryHost | undefined) {
@@ -108,23 +153,35 @@ class MemoryOperator implements Operator {
     this.handshakes += 1;
   }
 
-  async detectPrivilege(): Promise<Privilege> {
-    return (this.privilege = this.known.privilege);
+  async exec(command: string, stdin?: string): Promise<ExecResult> {
+    const host = this.known;
+    if (command in ROOT_SHELLS) return this.root(host, command, stdin ?? '');
+    host.record('run', command, { command, ...(stdin === undefined ? {} : { stdin }) });
+    switch (command) {
+      case 'id -u':
+        return result({ stdout: host.privilege === 'root' ? '0\n' : '1000\n' });
+      case 'sudo -n true':
+      case "sudo -S -k -p '' true": {
+        const sudo = host.sudo(command.startsWith('sudo -n') ? '-n' : '-S', stdin ?? '');
+        return 'refusal' in sudo ? sudo.refusal : result({});
+      }
+      default:
+        return host.answer(command);
+    }
   }
 
-  async useSudoPassword(password: string): Promise<void> {
-    this.known.record('run', 'sudo -S -k -p \'\' true');
-    if (password !== this.known.sudoPassword) throw new Error(`${this.label}: sudo refused the password`);
-  }
-
-  async runAsRoot(script: string): Promise<ExecResult> {
-    this.known.record('root', script);
-    return this.known.answer(script);
-  }
-
-  async run(command: string): Promise<ExecResult> {
-    this.known.record('run', command);
-    return this.known.answer(command);
+  /** A root shell: sudo (if any) lets it through or not; the script is stdin less the framing. */
+  private root(host: MemoryHost, command: string, stdin: string): ExecResult {
+    const sent = { command, stdin };
+    const mode = ROOT_SHELLS[command];
+    const sudo = mode ? host.sudo(mode, stdin) : { rest: stdin };
+    if ('refusal' in sudo || (mode === undefined && host.privilege !== 'root')) {
+      host.record('run', command, sent);
+      return 'refusal' in sudo ? sudo.refusal : result({ code: 1, stderr: 'memory transport: `sh -s` runs as the login user, who is not root\n' });
+    }
+    const script = sudo.rest.endsWith('\n') ? sudo.rest.slice(0, -1) : sudo.rest;
+    host.record('root', script, sent);
+    return host.answer(script);
   }
 
   async upload(local: string, remote: string): Promise<void> {

@@ -216,7 +216,7 @@ describe('sudo with a password (in-memory operators)', () => {
     expect(asked).toBe(1);
     expect(r.summary.hosts.map((h) => h.status)).toEqual(['ok', 'ok', 'failed']);
     expect(r.host(1).checks.find((c) => c.name === 'root')?.detail).toBe('sudo with password');
-    expect(r.host(2).error).toBe(`root@${ADDRESSES[2]}:22: sudo refused the password`);
+    expect(r.host(2).error).toBe(`root@${ADDRESSES[2]}:22: sudo refused the password (or the user may not use sudo); check it, or allow passwordless sudo for this user`);
     expect(r.steps(2)).toEqual([]);
   });
 });

@@ -119,7 +119,7 @@ class Sandbox {
     return existsSync(join(this.dir, 'cwd', 'canary'));
   }
 
-  /** Runs `script` as `<shell> -s` (how runRoot sends scripts), or `<shell> -c command` with stdin. */
+  /** Runs `script` as `<shell> -s` (how runAsRoot sends scripts), or `<shell> -c command` with stdin. */
   run(shell: readonly string[], mode: { script: string } | { command: string; stdin: string }): RunResult {
     const args = 'script' in mode ? [...shell, '-s'] : [...shell, '-c', mode.command];
     const result = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', WRAPPER, 'wrapper', this.dir, ...args], {

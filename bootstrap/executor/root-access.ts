@@ -1,0 +1,68 @@
+/**
+ * How root commands run on a host, decided once for every transport: as root, through
+ * passwordless sudo, or through sudo with a password. Root scripts (and any secret in them)
+ * travel on the stdin of a shell, never in argv; the sudo password only ever travels on
+ * stdin, as its first line, read by `sudo -S`.
+ */
+import type { Operator } from './operator';
+import { HostError, type ExecResult, type Transport } from './transport';
+
+export type Privilege = 'root' | 'sudo-nopasswd' | 'sudo-password';
+
+/**
+ * The shell that reads a root script on its stdin, by privilege. With 'sudo-password' the
+ * first stdin line is the password, read by `sudo -S` before the script.
+ */
+export const ROOT_SHELL_COMMANDS: Readonly<Record<Privilege, string>> = {
+  root: 'sh -s',
+  'sudo-nopasswd': 'sudo -n sh -s',
+  'sudo-password': "sudo -S -k -p '' sh -s",
+};
+
+/** An Operator over any Transport: the transport carries commands, this decides how root runs. */
+export class HostOperator implements Operator {
+  private current: Privilege = 'root';
+  private sudoPassword?: string;
+
+  constructor(private readonly transport: Transport) {}
+
+  get label(): string { return this.transport.label; }
+  get handshakes(): number { return this.transport.handshakes; }
+  get privilege(): Privilege { return this.current; }
+
+  connect(): Promise<void> { return this.transport.connect(); }
+
+  /** Finds out how root commands run: as root, passwordless sudo, or sudo with a password. */
+  async detectPrivilege(): Promise<Privilege> {
+    const id = await this.transport.exec('id -u');
+    if (id.stdout.trim() === '0') return (this.current = 'root');
+    const probe = await this.transport.exec('sudo -n true');
+    if (probe.code === 0) return (this.current = 'sudo-nopasswd');
+    if (/not found/.test(probe.stderr)) {
+      throw new HostError('sudo', `${this.label}: user is not root and sudo is not installed; connect as root or install sudo`);
+    }
+    return (this.current = 'sudo-password');
+  }
+
+  /** Checks `password` with sudo (stdin only) and keeps it for later root scripts. */
+  async useSudoPassword(password: string): Promise<void> {
+    const check = await this.transport.exec("sudo -S -k -p '' true", `${password}\n`);
+    if (check.code !== 0) {
+      throw new HostError('sudo', `${this.label}: sudo refused the password (or the user may not use sudo); check it, or allow passwordless sudo for this user`);
+    }
+    this.sudoPassword = password;
+  }
+
+  /** Runs a shell script as root, on the stdin of ROOT_SHELL_COMMANDS[privilege]. */
+  async runAsRoot(script: string): Promise<ExecResult> {
+    const shell = ROOT_SHELL_COMMANDS[this.current];
+    const body = `${script}\n`;
+    if (this.current !== 'sudo-password') return this.transport.exec(shell, body);
+    if (this.sudoPassword === undefined) throw new HostError('sudo', `${this.label}: sudo needs a password and none was given`);
+    return this.transport.exec(shell, `${this.sudoPassword}\n${body}`);
+  }
+
+  run(command: string, stdin?: string): Promise<ExecResult> { return this.transport.exec(command, stdin); }
+  upload(local: string, remote: string): Promise<void> { return this.transport.upload(local, remote); }
+  close(): void { this.transport.close(); }
+}
