@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Container, IntOrString, KubeDaemonSet } from '../imports/k8s';
+import { parseConstructProps, tritonDaemonSetPropsSchema } from './config';
 import { ignoreKubeScoreChecks } from './kube-score-ignores';
 import { componentLabels } from './labels';
 import { containerResources, httpGetProbe, requiredNodeLabels, rootPodSecurityContext, STABLE_POD_FIELDS } from './pod-spec';
@@ -46,7 +47,7 @@ export interface TritonResources {
 }
 
 /** Ephemeral-storage request and limit of the Triton container (not in the tutorial). */
-export const TRITON_EPHEMERAL_STORAGE = { request: '256Mi', limit: '2Gi' } as const;
+export const TRITON_EPHEMERAL_STORAGE = TUTORIAL_DEFAULTS.tritonEphemeralStorage;
 
 /**
  * kube-score checks the Triton DaemonSet always fails on purpose, each with its reason in
@@ -173,6 +174,8 @@ export class TritonDaemonSet extends Construct {
   public readonly ports: TritonPorts;
 
   constructor(scope: Construct, id: string, props: TritonDaemonSetProps = {}) {
+    // Validated with cluster.yaml's rules for the triton section, before joining the construct tree.
+    parseConstructProps('TritonDaemonSet', tritonDaemonSetPropsSchema, props);
     super(scope, id);
     const name = props.name ?? TUTORIAL_DEFAULTS.tritonName;
     const ports = props.ports ?? TRITON_DEFAULT_PORTS;

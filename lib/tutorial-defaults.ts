@@ -19,6 +19,8 @@ export const TUTORIAL_DEFAULTS = {
   nodePorts: { http: 30800, grpc: 30801, metrics: 30802 },
   /** Requests and limit sized for a 4 GB Jetson Nano (not in the tutorial). */
   tritonResources: { cpuRequest: '1', memoryRequest: '1536Mi', memoryLimit: '3Gi' },
+  /** Ephemeral storage of the Triton container: /tmp, backend caches, logs (not in the tutorial). */
+  tritonEphemeralStorage: { request: '256Mi', limit: '2Gi' },
   /** The K3s server's API port (the tutorial's K3S_URL=https://jm-node-1:6443). */
   k3sApiPort: 6443,
 } as const;

@@ -282,5 +282,9 @@ function formatIssue(issue: z.core.$ZodIssue, prefix?: string): string[] {
   if (issue.code === 'invalid_type') {
     return [`${where}: ${issue.message.replace(/^Invalid input: /, '')}`];
   }
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+    // A record's key (e.g. a label key): the key's own rule says what is wrong and how to fix it.
+    return [`${where}: key ${issue.issues.map((i) => i.message).join('; ')}`];
+  }
   return [`${where}: ${issue.message}`];
 }

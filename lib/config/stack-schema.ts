@@ -2,10 +2,11 @@
  * The Kubernetes side of the cluster description: NFS, provisioner, model store,
  * Triton and its Service. Every default is the tutorial's value.
  */
+import { Duration } from 'cdk8s';
 import { z } from 'zod';
 import {
   compareQuantities, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nfsExportPath, nodePort,
-  parseQuantity, positiveQuantity, quantity, tcpPort,
+  parseQuantity, positiveQuantity, quantity, tcpPort, volumeSubPath,
 } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 import { BOARD_PROFILE_NAMES } from '../board-profiles';
@@ -72,6 +73,22 @@ function checkRequestWithinLimit(
 }
 
 /** Triton's container resources (a 4 GB Jetson Nano by default); the request may not exceed the limit. */
+/**
+ * Each request at most its limit, as the Triton container gets them: an unset value is the
+ * default, so a request above a default limit is refused here rather than by the API server.
+ */
+function checkTritonResources(
+  resources: { memoryRequest?: string; memoryLimit?: string; ephemeralStorageRequest?: string; ephemeralStorageLimit?: string },
+  ctx: z.RefinementCtx,
+): void {
+  checkRequestWithinLimit({
+    memoryRequest: resources.memoryRequest ?? D.tritonResources.memoryRequest,
+    memoryLimit: resources.memoryLimit ?? D.tritonResources.memoryLimit,
+    ephemeralStorageRequest: resources.ephemeralStorageRequest ?? D.tritonEphemeralStorage.request,
+    ephemeralStorageLimit: resources.ephemeralStorageLimit ?? D.tritonEphemeralStorage.limit,
+  }, ctx);
+}
+
 export const tritonResourcesSchema = z
   .object({
     cpuRequest: quantity.default(D.tritonResources.cpuRequest),
@@ -82,14 +99,17 @@ export const tritonResourcesSchema = z
     ephemeralStorageLimit: positiveQuantity.optional(),
   })
   .strict()
-  .superRefine(checkRequestWithinLimit);
+  .superRefine(checkTritonResources);
+
+/** A tritonserver flag of `triton.extraArgs` (and a profile's leading flags). */
+const tritonFlag = z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"');
 
 export const tritonSchema = z
   .object({
     name: dnsLabel.default(D.tritonName),
     image: imageRef.default(D.tritonImage),
     imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.imagePullPolicy),
-    extraArgs: z.array(z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"')).default([]),
+    extraArgs: z.array(tritonFlag).default([]),
     /** RuntimeClass for K3s on containerd ("nvidia"); unset with Docker's default runtime. */
     runtimeClassName: dnsSubdomain.optional(),
     /** Extra node labels Triton pods require, on top of kubernetes.io/arch=arm64. */
@@ -211,18 +231,41 @@ export const tritonServicePropsSchema = z
 /** Triton's container ports as construct props (any valid, distinct TCP ports). */
 export const tritonPortsPropsSchema = portTrio(tcpPort).superRefine((ports, ctx) => checkDistinctPorts(ports, [], ctx));
 
-/** Triton's resources as construct props: every field optional, request ≤ limit. */
+/** Triton's resources as construct props: every field optional, each request ≤ its limit. */
 export const tritonResourcesPropsSchema = z
   .object({
     cpuRequest: quantity.optional(),
     memoryRequest: quantity.optional(),
     memoryLimit: positiveQuantity.optional(),
+    ephemeralStorageRequest: quantity.optional(),
+    ephemeralStorageLimit: positiveQuantity.optional(),
   })
   .strict()
-  .superRefine((resources, ctx) => checkRequestWithinLimit({
-    memoryRequest: resources.memoryRequest ?? D.tritonResources.memoryRequest,
-    memoryLimit: resources.memoryLimit ?? D.tritonResources.memoryLimit,
-  }, ctx));
+  .superRefine(checkTritonResources);
+
+/** The props of TritonDaemonSet (lib/triton-daemon-set.ts), with cluster.yaml's rules for each field. */
+export const tritonDaemonSetPropsSchema = z
+  .object({
+    name: dnsLabel.optional(),
+    namespace: dnsLabel.optional(),
+    image: imageRef.optional(),
+    imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).optional(),
+    claimName: dnsSubdomain.optional(),
+    modelRepositorySubPath: volumeSubPath.optional(),
+    repositoryPollSeconds: z.number().int().min(1).optional(),
+    extraArgs: z.array(tritonFlag).optional(),
+    runtimeClassName: dnsSubdomain.optional(),
+    nodeSelector: z.record(labelKey, labelValue).optional(),
+    ports: tritonPortsPropsSchema.optional(),
+    resources: tritonResourcesPropsSchema.optional(),
+    startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').optional(),
+    seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).optional(),
+    appLabel: labelValue.optional(),
+    selectorLabels: z.record(labelKey, labelValue).optional(),
+    command: z.array(z.string().min(1)).min(1).optional(),
+    leadingArgs: z.array(tritonFlag).optional(),
+  })
+  .strict();
 
 /** A Prometheus duration ("30s", "1m30s", "500ms"), as the ServiceMonitor CRD's pattern has it. */
 export const prometheusDuration = z

@@ -42,6 +42,12 @@ export const absolutePath = z
   .string()
   .regex(/^\/[^\0]*$/, 'must be an absolute path, e.g. "/var/nfs/general"');
 
+/** A volume subPath: relative, inside the volume (Kubernetes refuses "/x" and ".." elements). */
+export const volumeSubPath = z
+  .string()
+  .min(1)
+  .refine((v) => !v.startsWith('/') && !v.split('/').includes('..') && !/[\0\n]/.test(v), 'must be a relative path inside the volume, without ".." (e.g. "repository")');
+
 /** Longest quantity accepted (Kubernetes' own are a few characters; this bounds the arithmetic). */
 const MAX_QUANTITY_LENGTH = 64;
 /** Largest decimal exponent accepted ("1e30"): far beyond any real size, small enough to compute exactly. */

@@ -2,11 +2,11 @@
  * One validation, whoever calls: constructs used directly from another cdk8s app refuse
  * what cluster.yaml refuses, naming `<Construct>.props.<field>`, before joining the tree.
  */
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { testApp } from './helpers';
 import {
-  ClusterConfigError, ModelStore, NfsProvisioner, TritonJetsonStack, TritonService, parseClusterConfig,
+  ClusterConfigError, ModelStore, NfsProvisioner, TritonDaemonSet, TritonJetsonStack, TritonService, parseClusterConfig,
 } from '../../lib';
 
 type Build = (scope: Construct) => unknown;
@@ -25,6 +25,12 @@ const cases: [string, Build, string, Record<string, unknown>][] = [
   ['a bad Service name', (s) => new TritonService(s, 't', { name: 'triton.svc' }), 'TritonService.props.name', { service: { name: 'triton.svc' } }],
   ['a bad traffic policy', (s) => new TritonService(s, 't', { externalTrafficPolicy: 'Nearest' as 'Local' }), 'TritonService.props.externalTrafficPolicy', { service: { externalTrafficPolicy: 'Nearest' } }],
   ['a memory request above the limit', (s) => new TritonJetsonStack(s, 'x', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }), 'TritonJetsonStack.props.triton.resources.memoryRequest', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }],
+  ['a bad Triton image', (s) => new TritonDaemonSet(s, 't', { image: 'x; rm -rf /' }), 'TritonDaemonSet.props.image', { triton: { image: 'x; rm -rf /' } }],
+  ['a Triton flag that is no flag', (s) => new TritonDaemonSet(s, 't', { extraArgs: ['$(reboot)'] }), 'TritonDaemonSet.props.extraArgs.0', { triton: { extraArgs: ['$(reboot)'] } }],
+  ['a bad node label', (s) => new TritonDaemonSet(s, 't', { nodeSelector: { 'bad key!': 'x' } }), 'TritonDaemonSet.props.nodeSelector.bad key!', { triton: { nodeSelector: { 'bad key!': 'x' } } }],
+  ['clashing Triton ports', (s) => new TritonDaemonSet(s, 't', { ports: { http: 8000, grpc: 8000, metrics: 8002 } }), 'TritonDaemonSet.props.ports.grpc', { triton: { ports: { grpc: 8000, http: 8000 } } }],
+  ['an ephemeral-storage request above the default limit', (s) => new TritonDaemonSet(s, 't', { resources: { ephemeralStorageRequest: '3Gi' } }), 'TritonDaemonSet.props.resources.ephemeralStorageRequest', { triton: { resources: { ephemeralStorageRequest: '3Gi' } } }],
+  ['a bad RuntimeClass', (s) => new TritonDaemonSet(s, 't', { runtimeClassName: 'Nvidia GPU' }), 'TritonDaemonSet.props.runtimeClassName', { triton: { runtimeClassName: 'Nvidia GPU' } }],
   ['a URL with a password', (s) => new TritonJetsonStack(s, 'x', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }), 'TritonJetsonStack.props.seeding.mirror', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }],
 ];
 
@@ -52,11 +58,20 @@ describe('construct props are validated as cluster.yaml is', () => {
     expect(() => new ModelStore(chart, 'm', { sise: '5Gi' } as never)).toThrow(/ModelStore\.props\.sise: unknown key/);
   });
 
+  test('TritonDaemonSet: a subPath outside the claim and a startup timeout that is no Duration are refused', () => {
+    const chart = new Chart(testApp(), 'test');
+    expect(() => new TritonDaemonSet(chart, 'a', { modelRepositorySubPath: '../other-claim' })).toThrow(/TritonDaemonSet\.props\.modelRepositorySubPath: must be a relative path/);
+    expect(() => new TritonDaemonSet(chart, 'b', { modelRepositorySubPath: '/etc' })).toThrow(/modelRepositorySubPath/);
+    expect(() => new TritonDaemonSet(chart, 'c', { startupTimeout: 600 as never })).toThrow(/TritonDaemonSet\.props\.startupTimeout: must be a cdk8s Duration/);
+    expect(chart.node.children).toHaveLength(0);
+  });
+
   test('valid props still build', () => {
     const chart = new Chart(testApp(), 'test');
     new ModelStore(chart, 'm', { size: '1.5Gi', claimName: 'repo' });
     new TritonService(chart, 't', { nodePorts: { http: 31000, grpc: 31001, metrics: 31002 }, externalTrafficPolicy: 'Local' });
     new NfsProvisioner(chart, 'p', { nfsServer: 'nas.lan', nfsPath: '/srv/nfs' });
-    expect(chart.node.children).toHaveLength(3);
+    new TritonDaemonSet(chart, 'd', { startupTimeout: Duration.minutes(20), modelRepositorySubPath: 'repository', resources: { ephemeralStorageLimit: '8Gi' } });
+    expect(chart.node.children).toHaveLength(4);
   });
 });
