@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPort } from '../imports/k8s';
+import { parseConstructProps, tritonNetworkPolicyPropsSchema } from './config';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { TRITON_DEFAULT_PORTS, TritonPorts } from './triton-daemon-set';
@@ -72,6 +73,8 @@ export class TritonNetworkPolicy extends Construct {
   public readonly policies: KubeNetworkPolicy[] = [];
 
   constructor(scope: Construct, id: string, props: TritonNetworkPolicyProps) {
+    // Validated with cluster.yaml's rules for names, labels and ports, before joining the construct tree.
+    parseConstructProps('TritonNetworkPolicy', tritonNetworkPolicyPropsSchema, props);
     super(scope, id);
     const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
     const name = props.name ?? 'triton-jetson';

@@ -267,6 +267,23 @@ export const tritonDaemonSetPropsSchema = z
   })
   .strict();
 
+/** Pods of one workload, as NetworkPolicy props: a non-empty set of valid labels. */
+const policyTargetFields = {
+  podSelector: z.record(labelKey, labelValue).refine((labels) => Object.keys(labels).length > 0, 'select the workload by at least one label (an empty selector would confine every pod of the namespace)'),
+};
+
+/** The props of TritonNetworkPolicy (lib/network-policy.ts). */
+export const tritonNetworkPolicyPropsSchema = z
+  .object({
+    namespace: dnsLabel.optional(),
+    name: dnsLabel.optional(),
+    triton: z.object({ ...policyTargetFields, ports: tritonPortsPropsSchema.optional() }).strict(),
+    provisioner: z.object(policyTargetFields).strict().optional(),
+    modelSeed: z.object({ ...policyTargetFields, egressPorts: z.array(tcpPort).min(1).optional() }).strict().optional(),
+    apiServerPorts: z.array(tcpPort).min(1).optional(),
+  })
+  .strict();
+
 /** A Prometheus duration ("30s", "1m30s", "500ms"), as the ServiceMonitor CRD's pattern has it. */
 export const prometheusDuration = z
   .string()

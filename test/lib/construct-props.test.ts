@@ -6,7 +6,7 @@ import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { testApp } from './helpers';
 import {
-  ClusterConfigError, ModelStore, NfsProvisioner, TritonDaemonSet, TritonJetsonStack, TritonService, parseClusterConfig,
+  ClusterConfigError, ModelStore, NfsProvisioner, TritonDaemonSet, TritonNetworkPolicy, TritonJetsonStack, TritonService, parseClusterConfig,
 } from '../../lib';
 
 type Build = (scope: Construct) => unknown;
@@ -31,6 +31,7 @@ const cases: [string, Build, string, Record<string, unknown>][] = [
   ['clashing Triton ports', (s) => new TritonDaemonSet(s, 't', { ports: { http: 8000, grpc: 8000, metrics: 8002 } }), 'TritonDaemonSet.props.ports.grpc', { triton: { ports: { grpc: 8000, http: 8000 } } }],
   ['an ephemeral-storage request above the default limit', (s) => new TritonDaemonSet(s, 't', { resources: { ephemeralStorageRequest: '3Gi' } }), 'TritonDaemonSet.props.resources.ephemeralStorageRequest', { triton: { resources: { ephemeralStorageRequest: '3Gi' } } }],
   ['a bad RuntimeClass', (s) => new TritonDaemonSet(s, 't', { runtimeClassName: 'Nvidia GPU' }), 'TritonDaemonSet.props.runtimeClassName', { triton: { runtimeClassName: 'Nvidia GPU' } }],
+  ['a NetworkPolicy port out of range', (s) => new TritonNetworkPolicy(s, 'n', { triton: { podSelector: { app: 'triton' } }, apiServerPorts: [70000] }), 'TritonNetworkPolicy.props.apiServerPorts.0', { networkPolicy: { apiServerPorts: [70000] } }],
   ['a URL with a password', (s) => new TritonJetsonStack(s, 'x', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }), 'TritonJetsonStack.props.seeding.mirror', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }],
 ];
 
@@ -56,6 +57,13 @@ describe('construct props are validated as cluster.yaml is', () => {
   test('unknown props (a typo from JavaScript) are refused', () => {
     const chart = new Chart(testApp(), 'test');
     expect(() => new ModelStore(chart, 'm', { sise: '5Gi' } as never)).toThrow(/ModelStore\.props\.sise: unknown key/);
+  });
+
+  test('TritonNetworkPolicy: an empty pod selector (every pod of the namespace) is refused', () => {
+    const chart = new Chart(testApp(), 'test');
+    expect(() => new TritonNetworkPolicy(chart, 'n', { triton: { podSelector: {} } })).toThrow(/TritonNetworkPolicy\.props\.triton\.podSelector: select the workload by at least one label/);
+    expect(() => new TritonNetworkPolicy(chart, 'm', { triton: { podSelector: { app: 'triton' } }, modelSeed: { podSelector: { 'bad key!': 'x' } } })).toThrow(/TritonNetworkPolicy\.props\.modelSeed\.podSelector\.bad key!: key must be a label key/);
+    expect(chart.node.children).toHaveLength(0);
   });
 
   test('TritonDaemonSet: a subPath outside the claim and a startup timeout that is no Duration are refused', () => {
