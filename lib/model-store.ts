@@ -4,7 +4,6 @@ import { Construct } from 'constructs';
 import { KubePersistentVolumeClaim, Quantity } from '../imports/k8s';
 import { modelStorePropsSchema, parseConstructProps } from './config';
 import { componentLabels } from './labels';
-import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 /** Properties of {@link ModelStore}. */
 export interface ModelStoreProps {
@@ -47,21 +46,16 @@ export class ModelStore extends Construct {
   public readonly volumeClaim: kplus.IPersistentVolumeClaim;
 
   constructor(scope: Construct, id: string, props: ModelStoreProps = {}) {
-    // Validated as cluster.yaml's storage section is, before joining the construct tree.
-    parseConstructProps('ModelStore', modelStorePropsSchema, props);
+    const { claimName, namespace, storageClassName, size } = parseConstructProps('ModelStore', modelStorePropsSchema, props);
     super(scope, id);
-    this.claimName = props.claimName ?? TUTORIAL_DEFAULTS.claimName;
-    const metadata: ApiObjectMetadata = {
-      name: this.claimName,
-      namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace,
-      labels: componentLabels('model-store'),
-    };
+    this.claimName = claimName;
+    const metadata: ApiObjectMetadata = { name: claimName, namespace, labels: componentLabels('model-store') };
     this.claim = new KubePersistentVolumeClaim(this, 'claim', {
       metadata,
       spec: {
-        storageClassName: props.storageClassName ?? TUTORIAL_DEFAULTS.storageClassName,
+        storageClassName,
         accessModes: ['ReadWriteMany'],
-        resources: { requests: { storage: Quantity.fromString(props.size ?? TUTORIAL_DEFAULTS.storageSize) } },
+        resources: { requests: { storage: Quantity.fromString(size) } },
       },
     });
     this.volumeClaim = kplus.PersistentVolumeClaim.fromClaimName(this, 'volume-claim', this.claimName);

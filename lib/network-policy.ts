@@ -73,11 +73,8 @@ export class TritonNetworkPolicy extends Construct {
   public readonly policies: KubeNetworkPolicy[] = [];
 
   constructor(scope: Construct, id: string, props: TritonNetworkPolicyProps) {
-    // Validated with cluster.yaml's rules for names, labels and ports, before joining the construct tree.
-    parseConstructProps('TritonNetworkPolicy', tritonNetworkPolicyPropsSchema, props);
+    const { namespace, name, triton, provisioner, modelSeed, apiServerPorts } = parseConstructProps('TritonNetworkPolicy', tritonNetworkPolicyPropsSchema, props);
     super(scope, id);
-    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
-    const name = props.name ?? 'triton-jetson';
     const labels = componentLabels('network-policy');
     const policy = (suffix: string, target: PolicyTarget, ingressPorts: readonly number[], egress: NetworkPolicyEgressRule[]) => {
       this.policies.push(new KubeNetworkPolicy(this, suffix, {
@@ -91,16 +88,16 @@ export class TritonNetworkPolicy extends Construct {
       }));
     };
 
-    const ports = props.triton.ports ?? TRITON_DEFAULT_PORTS;
-    policy('triton', props.triton, [ports.http, ports.grpc, ports.metrics], []);
-    if (props.provisioner) {
-      policy('nfs-provisioner', props.provisioner, [], [{ ports: tcp(props.apiServerPorts ?? API_SERVER_PORTS) }]);
+    const ports = triton.ports ?? TRITON_DEFAULT_PORTS;
+    policy('triton', triton, [ports.http, ports.grpc, ports.metrics], []);
+    if (provisioner) {
+      policy('nfs-provisioner', provisioner, [], [{ ports: tcp(apiServerPorts ?? API_SERVER_PORTS) }]);
     }
-    if (props.modelSeed) {
+    if (modelSeed) {
       const dns: NetworkPolicyPort[] = [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }];
-      policy('model-seed', props.modelSeed, [], [
+      policy('model-seed', modelSeed, [], [
         { ports: dns },
-        { ports: tcp(props.modelSeed.egressPorts ?? DEFAULT_SEED_EGRESS_PORTS) },
+        { ports: tcp(modelSeed.egressPorts ?? DEFAULT_SEED_EGRESS_PORTS) },
       ]);
     }
   }

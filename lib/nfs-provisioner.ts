@@ -6,7 +6,6 @@ import { nfsProvisionerPropsSchema, parseConstructProps } from './config';
 import { ignoreKubeScoreChecks } from './kube-score-ignores';
 import { componentLabels } from './labels';
 import { containerResources, rootPodSecurityContext, STABLE_POD_FIELDS } from './pod-spec';
-import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 /** Properties of {@link NfsProvisioner}. */
 export interface NfsProvisionerProps {
@@ -78,14 +77,10 @@ export class NfsProvisioner extends Construct {
   public readonly deployment: KubeDeployment;
 
   constructor(scope: Construct, id: string, props: NfsProvisionerProps = {}) {
-    // Validated as cluster.yaml's nfs and provisioner sections are, before joining the construct tree.
-    parseConstructProps('NfsProvisioner', nfsProvisionerPropsSchema, props);
+    const settings = parseConstructProps('NfsProvisioner', nfsProvisionerPropsSchema, props);
     super(scope, id);
-    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
-    const provisionerName = props.provisionerName ?? TUTORIAL_DEFAULTS.provisionerName;
-    const nfsServer = props.nfsServer ?? TUTORIAL_DEFAULTS.nfsServer;
-    const nfsPath = props.nfsPath ?? TUTORIAL_DEFAULTS.nfsPath;
-    this.storageClassName = props.storageClassName ?? TUTORIAL_DEFAULTS.storageClassName;
+    const { namespace, provisionerName, nfsServer, nfsPath } = settings;
+    this.storageClassName = settings.storageClassName;
     const labels = componentLabels(NFS_PROVISIONER_NAME);
     const podLabels = { app: NFS_PROVISIONER_NAME };
     const rootVolume = `${NFS_PROVISIONER_NAME}-root`;
@@ -143,7 +138,7 @@ export class NfsProvisioner extends Construct {
             securityContext: rootPodSecurityContext(),
             containers: [{
               name: NFS_PROVISIONER_NAME,
-              image: props.image ?? TUTORIAL_DEFAULTS.provisionerImage,
+              image: settings.image,
               imagePullPolicy: 'IfNotPresent',
               env: [
                 { name: 'PROVISIONER_NAME', value: provisionerName },
@@ -178,9 +173,9 @@ export class NfsProvisioner extends Construct {
       metadata: { name: this.storageClassName, labels },
       provisioner: provisionerName,
       allowVolumeExpansion: true,
-      reclaimPolicy: props.reclaimPolicy ?? 'Delete',
+      reclaimPolicy: settings.reclaimPolicy,
       volumeBindingMode: 'Immediate',
-      parameters: { archiveOnDelete: String(props.archiveOnDelete ?? true) },
+      parameters: { archiveOnDelete: String(settings.archiveOnDelete) },
     });
   }
 }

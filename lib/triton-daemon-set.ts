@@ -5,7 +5,7 @@ import { parseConstructProps, tritonDaemonSetPropsSchema } from './config';
 import { ignoreKubeScoreChecks } from './kube-score-ignores';
 import { componentLabels } from './labels';
 import { containerResources, httpGetProbe, requiredNodeLabels, rootPodSecurityContext, STABLE_POD_FIELDS } from './pod-spec';
-import { TRITON_DEFAULT_PORTS, TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonPorts } from './triton-args';
+import { TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonPorts } from './triton-args';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 // tritonserver's arguments and the facts they rest on live in triton-args.ts.
@@ -174,28 +174,24 @@ export class TritonDaemonSet extends Construct {
   public readonly ports: TritonPorts;
 
   constructor(scope: Construct, id: string, props: TritonDaemonSetProps = {}) {
-    // Validated with cluster.yaml's rules for the triton section, before joining the construct tree.
-    parseConstructProps('TritonDaemonSet', tritonDaemonSetPropsSchema, props);
+    const settings = parseConstructProps('TritonDaemonSet', tritonDaemonSetPropsSchema, props);
     super(scope, id);
-    const name = props.name ?? TUTORIAL_DEFAULTS.tritonName;
-    const ports = props.ports ?? TRITON_DEFAULT_PORTS;
+    const { name, ports, image, imagePullPolicy } = settings;
     this.ports = ports;
-    const app = props.appLabel ?? name;
+    const app = settings.appLabel ?? name;
     this.appSelector = { app };
-    this.podSelector = { app, ...(props.selectorLabels ?? {}) };
+    this.podSelector = { app, ...(settings.selectorLabels ?? {}) };
     const labels = componentLabels(app);
-    const image = props.image ?? DEFAULT_TRITON_IMAGE;
-    const imagePullPolicy = props.imagePullPolicy ?? TUTORIAL_DEFAULTS.imagePullPolicy;
-    const startupSeconds = (props.startupTimeout ?? Duration.minutes(10)).toSeconds();
+    const startupSeconds = settings.startupTimeout.toSeconds();
     // No CPU limit: it would throttle preprocessing on a Nano's four cores.
-    const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...props.resources };
+    const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...settings.resources };
 
     const container: Container = {
       name: TRITON_CONTAINER_NAME,
       image,
       imagePullPolicy,
-      ...(props.command ? { command: [...props.command] } : {}),
-      args: tritonArgs({ ports, repositoryPollSeconds: props.repositoryPollSeconds, extraArgs: props.extraArgs, leadingArgs: props.leadingArgs }),
+      ...(settings.command ? { command: [...settings.command] } : {}),
+      args: tritonArgs({ ports, repositoryPollSeconds: settings.repositoryPollSeconds, extraArgs: settings.extraArgs, leadingArgs: settings.leadingArgs }),
       ports: [
         { name: 'http', containerPort: ports.http },
         { name: 'grpc', containerPort: ports.grpc },
@@ -203,7 +199,7 @@ export class TritonDaemonSet extends Construct {
       ],
       volumeMounts: [
         { name: 'dshm', mountPath: '/dev/shm' },
-        { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, subPath: props.modelRepositorySubPath, readOnly: true },
+        { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, subPath: settings.modelRepositorySubPath, readOnly: true },
       ],
       // Triton serves its HTTP endpoints only after the initial model load, which takes
       // minutes on a Nano: the startup probe gives it that long before liveness applies.
@@ -228,7 +224,7 @@ export class TritonDaemonSet extends Construct {
     };
 
     this.daemonSet = new KubeDaemonSet(this, 'daemon-set', {
-      metadata: { name, namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace, labels },
+      metadata: { name, namespace: settings.namespace, labels },
       spec: {
         minReadySeconds: 0,
         selector: { matchLabels: { ...this.podSelector } },
@@ -244,18 +240,18 @@ export class TritonDaemonSet extends Construct {
           },
           spec: {
             ...STABLE_POD_FIELDS,
-            affinity: requiredNodeLabels({ 'kubernetes.io/arch': 'arm64', ...(props.nodeSelector ?? {}) }),
+            affinity: requiredNodeLabels({ 'kubernetes.io/arch': 'arm64', ...(settings.nodeSelector ?? {}) }),
             // Triton needs no API access.
             automountServiceAccountToken: false,
-            runtimeClassName: props.runtimeClassName,
+            runtimeClassName: settings.runtimeClassName,
             // The runtime's default seccomp profile is what `docker run` of the tutorial applies too.
-            securityContext: rootPodSecurityContext(props.seccompProfile),
+            securityContext: rootPodSecurityContext(settings.seccompProfile),
             containers: [container],
             volumes: [
               { name: 'dshm', emptyDir: { medium: 'Memory' } },
               // Read-only at the container mount only: a read-only claim would be mounted read-only
               // on the node too, and the kubelet could not create a missing subPath folder in it.
-              { name: 'models', persistentVolumeClaim: { claimName: props.claimName ?? TUTORIAL_DEFAULTS.claimName, readOnly: false } },
+              { name: 'models', persistentVolumeClaim: { claimName: settings.claimName, readOnly: false } },
             ],
           },
         },

@@ -52,11 +52,11 @@ export const METRICS_PORT_NAME = 'metrics';
 
 export const tritonServiceMonitorPropsSchema = z
   .object({
-    serviceName: dnsLabel.optional(),
-    namespace: dnsLabel.optional(),
-    interval: prometheusDuration.optional(),
+    serviceName: dnsLabel.default(TUTORIAL_DEFAULTS.tritonName),
+    namespace: dnsLabel.default(TUTORIAL_DEFAULTS.namespace),
+    interval: prometheusDuration.default('30s'),
     scrapeTimeout: prometheusDuration.optional(),
-    labels: z.record(labelKey, labelValue).optional(),
+    labels: z.record(labelKey, labelValue).default({}),
   })
   .strict();
 
@@ -66,13 +66,10 @@ export class TritonServiceMonitor extends Construct {
   public readonly serviceMonitor: ServiceMonitor;
 
   constructor(scope: Construct, id: string, props: TritonServiceMonitorProps = {}) {
-    // Validated with the rules of cluster.yaml's metrics.serviceMonitor, before joining the construct tree.
-    parseConstructProps('TritonServiceMonitor', tritonServiceMonitorPropsSchema, props);
+    const { serviceName, namespace, interval, scrapeTimeout, labels } = parseConstructProps('TritonServiceMonitor', tritonServiceMonitorPropsSchema, props);
     super(scope, id);
-    const serviceName = props.serviceName ?? TUTORIAL_DEFAULTS.tritonName;
-    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
     this.serviceMonitor = new ServiceMonitor(this, 'service-monitor', {
-      metadata: { name: serviceName, namespace, labels: { ...componentLabels(serviceName), ...(props.labels ?? {}) } },
+      metadata: { name: serviceName, namespace, labels: { ...componentLabels(serviceName), ...labels } },
       spec: {
         selector: { matchLabels: componentLabels(serviceName) },
         namespaceSelector: { matchNames: [namespace] },
@@ -80,8 +77,8 @@ export class TritonServiceMonitor extends Construct {
           port: METRICS_PORT_NAME,
           path: '/metrics',
           scheme: ServiceMonitorSpecEndpointsScheme.HTTP,
-          interval: props.interval ?? '30s',
-          ...(props.scrapeTimeout !== undefined ? { scrapeTimeout: props.scrapeTimeout } : {}),
+          interval,
+          ...(scrapeTimeout !== undefined ? { scrapeTimeout } : {}),
         }],
       },
     });

@@ -2,8 +2,7 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeService } from '../imports/k8s';
 import { parseConstructProps, tritonServicePropsSchema } from './config';
 import { componentLabels } from './labels';
-import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
-import { TRITON_DEFAULT_PORTS, TritonPorts } from './triton-daemon-set';
+import { TritonPorts } from './triton-daemon-set';
 
 /** NodePorts of Triton's three endpoints. */
 export interface TritonNodePorts {
@@ -56,12 +55,8 @@ export class TritonService extends Construct {
   public readonly service: KubeService;
 
   constructor(scope: Construct, id: string, props: TritonServiceProps = {}) {
-    // Validated as cluster.yaml's service section is, before joining the construct tree.
-    parseConstructProps('TritonService', tritonServicePropsSchema, props);
+    const { name, namespace, selector, targetPorts, nodePorts, externalTrafficPolicy } = parseConstructProps('TritonService', tritonServicePropsSchema, props);
     super(scope, id);
-    const name = props.name ?? TUTORIAL_DEFAULTS.tritonName;
-    const targetPorts = props.targetPorts ?? TRITON_DEFAULT_PORTS;
-    const nodePorts = props.nodePorts ?? TUTORIAL_DEFAULTS.nodePorts;
     const port = (portName: keyof TritonPorts) => ({
       name: portName,
       protocol: 'TCP',
@@ -70,11 +65,11 @@ export class TritonService extends Construct {
       nodePort: nodePorts[portName],
     });
     this.service = new KubeService(this, 'service', {
-      metadata: { name, namespace: props.namespace ?? TUTORIAL_DEFAULTS.namespace, labels: componentLabels(name) },
+      metadata: { name, namespace, labels: componentLabels(name) },
       spec: {
         type: 'NodePort',
-        selector: { ...(props.selector ?? { app: TUTORIAL_DEFAULTS.tritonName }) },
-        externalTrafficPolicy: props.externalTrafficPolicy ?? TUTORIAL_DEFAULTS.externalTrafficPolicy,
+        selector: { ...selector },
+        externalTrafficPolicy,
         ports: [port('http'), port('grpc'), port('metrics')],
       },
     });

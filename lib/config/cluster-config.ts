@@ -85,6 +85,7 @@ export function parseClusterConfig(input: unknown, source = '(object)'): Cluster
  * Validates the props of a construct used directly (not through cluster.yaml) with the
  * same zod pieces as the cluster description. Throws a ClusterConfigError whose issues
  * name `<constructName>.props.<field>`; returns the parsed props (defaults filled in).
+ * Every construct calls it first, before `super()`: a refused construct never joins the tree.
  *
  *   const valid = parseConstructProps('ModelSeedJob', modelSeedJobPropsSchema, props);
  */

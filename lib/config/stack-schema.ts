@@ -27,16 +27,21 @@ export const provisionerNameValidator = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, 'must look like "k8s-sigs.io/nfs-subdir-external-provisioner"');
 
+/** The provisioner's settings: cluster.yaml's `provisioner` section and NfsProvisioner's props. */
+const provisionerFields = {
+  image: imageRef.default(D.provisionerImage),
+  storageClassName: dnsSubdomain.default(D.storageClassName),
+  provisionerName: provisionerNameValidator.default(D.provisionerName),
+  /** Keep a PV's data in an "archived-" folder when its claim is deleted. */
+  archiveOnDelete: z.boolean().default(true),
+  reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete'),
+};
+
 export const provisionerSchema = z
   .object({
     /** Deploy the NFS dynamic provisioner; turn off when the cluster already has the StorageClass. */
     enabled: z.boolean().default(true),
-    image: imageRef.default(D.provisionerImage),
-    storageClassName: dnsSubdomain.default(D.storageClassName),
-    provisionerName: provisionerNameValidator.default(D.provisionerName),
-    /** Keep a PV's data in an "archived-" folder when its claim is deleted. */
-    archiveOnDelete: z.boolean().default(true),
-    reclaimPolicy: z.enum(['Delete', 'Retain']).default('Delete'),
+    ...provisionerFields,
   })
   .strict();
 
@@ -72,7 +77,6 @@ function checkRequestWithinLimit(
   }
 }
 
-/** Triton's container resources (a 4 GB Jetson Nano by default); the request may not exceed the limit. */
 /**
  * Each request at most its limit, as the Triton container gets them: an unset value is the
  * default, so a request above a default limit is refused here rather than by the API server.
@@ -89,6 +93,7 @@ function checkTritonResources(
   }, ctx);
 }
 
+/** Triton's container resources (a 4 GB Jetson Nano by default); the request may not exceed the limit. */
 export const tritonResourcesSchema = z
   .object({
     cpuRequest: quantity.default(D.tritonResources.cpuRequest),
@@ -180,7 +185,9 @@ export function checkDistinctPorts(
 /*
  * Props of the constructs, validated with the same pieces as the cluster description (see
  * parseConstructProps): a construct used directly from another cdk8s app accepts exactly
- * what cluster.yaml accepts. Every field is optional, as in the props interfaces.
+ * what cluster.yaml accepts. Every field is optional, as in the props interfaces; the
+ * defaults their `@default` lines name are filled in here, so a construct reads them from
+ * the parsed props instead of repeating `?? TUTORIAL_DEFAULTS.x`.
  */
 
 /** The http/grpc/metrics trio, each a valid port of `port`'s kind. */
@@ -191,41 +198,37 @@ function portTrio(port: typeof tcpPort | typeof nodePort) {
 /** Props of NfsProvisioner. */
 export const nfsProvisionerPropsSchema = z
   .object({
-    nfsServer: hostOrIp.optional(),
-    nfsPath: nfsExportPath.optional(),
-    namespace: dnsLabel.optional(),
-    image: imageRef.optional(),
-    storageClassName: dnsSubdomain.optional(),
-    provisionerName: provisionerNameValidator.optional(),
-    archiveOnDelete: z.boolean().optional(),
-    reclaimPolicy: z.enum(['Delete', 'Retain']).optional(),
+    nfsServer: nfsSchema.shape.server,
+    nfsPath: nfsSchema.shape.path,
+    namespace: dnsLabel.default(D.namespace),
+    ...provisionerFields,
   })
   .strict();
 
 /** Props of ModelStore. */
 export const modelStorePropsSchema = z
   .object({
-    claimName: dnsSubdomain.optional(),
-    namespace: dnsLabel.optional(),
-    storageClassName: dnsSubdomain.optional(),
-    size: positiveQuantity.optional(),
+    claimName: dnsSubdomain.default(D.claimName),
+    namespace: dnsLabel.default(D.namespace),
+    storageClassName: dnsSubdomain.default(D.storageClassName),
+    size: positiveQuantity.default(D.storageSize),
   })
   .strict();
 
 /** Props of TritonService. */
 export const tritonServicePropsSchema = z
   .object({
-    name: dnsLabel.optional(),
-    namespace: dnsLabel.optional(),
-    selector: z.record(labelKey, labelValue).optional(),
-    targetPorts: portTrio(tcpPort).optional(),
-    nodePorts: portTrio(nodePort).optional(),
-    externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+    name: dnsLabel.default(D.tritonName),
+    namespace: dnsLabel.default(D.namespace),
+    selector: z.record(labelKey, labelValue).default({ app: D.tritonName }),
+    targetPorts: portTrio(tcpPort).default(D.tritonPorts),
+    nodePorts: portTrio(nodePort).default(D.nodePorts),
+    externalTrafficPolicy: z.enum(['Cluster', 'Local']).default(D.externalTrafficPolicy),
   })
   .strict()
   .superRefine((props, ctx) => {
-    if (props.targetPorts) checkDistinctPorts(props.targetPorts, ['targetPorts'], ctx);
-    if (props.nodePorts) checkDistinctPorts(props.nodePorts, ['nodePorts'], ctx);
+    checkDistinctPorts(props.targetPorts, ['targetPorts'], ctx);
+    checkDistinctPorts(props.nodePorts, ['nodePorts'], ctx);
   });
 
 /** Triton's container ports as construct props (any valid, distinct TCP ports). */
@@ -246,20 +249,20 @@ export const tritonResourcesPropsSchema = z
 /** The props of TritonDaemonSet (lib/triton-daemon-set.ts), with cluster.yaml's rules for each field. */
 export const tritonDaemonSetPropsSchema = z
   .object({
-    name: dnsLabel.optional(),
-    namespace: dnsLabel.optional(),
-    image: imageRef.optional(),
-    imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).optional(),
-    claimName: dnsSubdomain.optional(),
+    name: dnsLabel.default(D.tritonName),
+    namespace: dnsLabel.default(D.namespace),
+    image: imageRef.default(D.tritonImage),
+    imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.imagePullPolicy),
+    claimName: dnsSubdomain.default(D.claimName),
     modelRepositorySubPath: volumeSubPath.optional(),
     repositoryPollSeconds: z.number().int().min(1).optional(),
     extraArgs: z.array(tritonFlag).optional(),
     runtimeClassName: dnsSubdomain.optional(),
     nodeSelector: z.record(labelKey, labelValue).optional(),
-    ports: tritonPortsPropsSchema.optional(),
+    ports: tritonPortsPropsSchema.default(D.tritonPorts),
     resources: tritonResourcesPropsSchema.optional(),
-    startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').optional(),
-    seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).optional(),
+    startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').default(() => Duration.minutes(10)),
+    seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).default('RuntimeDefault'),
     appLabel: labelValue.optional(),
     selectorLabels: z.record(labelKey, labelValue).optional(),
     command: z.array(z.string().min(1)).min(1).optional(),
@@ -275,8 +278,8 @@ const policyTargetFields = {
 /** The props of TritonNetworkPolicy (lib/network-policy.ts). */
 export const tritonNetworkPolicyPropsSchema = z
   .object({
-    namespace: dnsLabel.optional(),
-    name: dnsLabel.optional(),
+    namespace: dnsLabel.default(D.namespace),
+    name: dnsLabel.default('triton-jetson'),
     triton: z.object({ ...policyTargetFields, ports: tritonPortsPropsSchema.optional() }).strict(),
     provisioner: z.object(policyTargetFields).strict().optional(),
     modelSeed: z.object({ ...policyTargetFields, egressPorts: z.array(tcpPort).min(1).optional() }).strict().optional(),
