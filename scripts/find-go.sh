@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts that build test tools from the Go module proxy: sets GO to $GO, else
 # `go` on PATH, else /usr/local/go/bin/go, and stops with the fix when none is executable.
 # Usage: . scripts/find-go.sh <who> <minimum Go version>

@@ -18,9 +18,9 @@ for c in containerd runc iptables conntrack; do command -v "$c" >/dev/null 2>&1 
 [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "real-pods-deps: apt-get install (missing: ${need[*]})"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    containerd runc containernetworking-plugins iptables conntrack >/dev/null
+  # shellcheck source=scripts/apt-install.sh
+  . "$REPO_ROOT/scripts/apt-install.sh"
+  apt_install containerd runc containernetworking-plugins iptables conntrack >/dev/null
 fi
 
 # The seeding image's busybox must be static, but Debian's busybox-static package replaces the

@@ -18,6 +18,6 @@ if [ "${#need[@]}" -eq 0 ]; then
   echo "shell test deps present: $(busybox | head -n 1 | cut -d' ' -f1-2), dash, $(shellcheck --version | sed -n 's/^version: /shellcheck /p')"
   exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}"
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/../apt-install.sh"
+apt_install "${need[@]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What test/images/ needs: shellcheck (lints the image's RUN scripts and fetch-triton.sh),
 # and the programs fetch-triton.sh runs in its integration test: dash and busybox sh, curl,
-# GNU tar/gzip and sha256sum. Idempotent; apt-get update only when something is missing.
+# GNU tar/gzip and sha256sum. Idempotent; installs only what is missing.
 set -euo pipefail
 
 missing=()
@@ -20,6 +20,6 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "image test deps present: $(shellcheck --version | sed -n 's/^version: /shellcheck /p'), dash, busybox, curl, tar"
   exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/../apt-install.sh"
+apt_install "${missing[@]}"

@@ -37,12 +37,7 @@ fi
 cleanup() { if $created_policy; then rm -f /usr/sbin/policy-rc.d; fi; }
 trap cleanup EXIT
 
-export DEBIAN_FRONTEND=noninteractive
-# First try without `apt-get update` (quiet: its output only matters if the retry fails too).
-apt_log="$(mktemp)"
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
-  apt-get update -qq
-  apt-get install -y --no-install-recommends "${missing[@]}"
-fi
-rm -f "$apt_log"
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/../apt-install.sh"
+apt_install "${missing[@]}"
 echo "ssh test hosts: installed ${missing[*]}"

@@ -13,12 +13,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "bootstrap tests: all present"
   exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-# First try without `apt-get update` (quiet: its output only matters if the retry fails too).
-apt_log="$(mktemp)"
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
-  apt-get update -qq
-  apt-get install -y --no-install-recommends "${missing[@]}"
-fi
-rm -f "$apt_log"
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/../apt-install.sh"
+apt_install "${missing[@]}"
 echo "bootstrap tests: installed ${missing[*]}"

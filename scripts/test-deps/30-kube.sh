@@ -3,7 +3,8 @@
 # binaries and kubectl, built from Go modules and cached per version (scripts/k8s-binaries.sh).
 set -euo pipefail
 if ! command -v openssl >/dev/null 2>&1; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssl
+  # shellcheck source=scripts/apt-install.sh
+  . "$(dirname "$0")/../apt-install.sh"
+  apt_install openssl
 fi
 exec bash "$(dirname "$0")/../k8s-binaries.sh"

@@ -4,7 +4,8 @@
  * build toolchain; curl is installed before it is used; every RUN script (with each
  * preset's build args) and the shipped shell script pass shellcheck.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Copy } from 'dockerfile-ast';
 import {
@@ -168,8 +169,14 @@ describeWith([{ name: 'shellcheck', present: hasCommand('shellcheck'), hint: 'ba
     expect(shellcheckFindings(readFileSync(path.join(IMAGE_CONTEXT_DIR, name), 'utf8'), name)).toBe('');
   });
 
-  test('the test prerequisites script is clean (bash)', () => {
-    const file = path.join(__dirname, '..', '..', 'scripts', 'test-deps', '15-shellcheck.sh');
-    expect(shellcheckFindings(readFileSync(file, 'utf8'), '15-shellcheck.sh', 'bash')).toBe('');
+  test('the scripts that prepare and run the tests (scripts/, .ci/run) are clean, sourced files followed', () => {
+    const root = path.join(__dirname, '..', '..');
+    const shellFiles = (dir: string) => readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.sh')).map((f) => `${dir}/${f}`);
+    const files = ['.ci/run', ...shellFiles('scripts'), ...shellFiles('scripts/test-deps')];
+    expect(files).toContain('scripts/test-deps/15-shellcheck.sh');
+    // -x follows `. scripts/apt-install.sh` and the other sourced helpers, from the repository root.
+    const result = spawnSync('shellcheck', ['-x', '--format=gcc', ...files], { cwd: root, encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
   });
 });
