@@ -4,7 +4,8 @@
  * model) is built in; the cluster description adds more.
  */
 import { z } from 'zod';
-import { describeIssues, MODEL_ARCHIVE_TYPES, modelListSchema, modelSchema } from './config/models-schema';
+import { describeIssues } from './config/issues';
+import { MODEL_ARCHIVE_TYPES, modelListSchema, modelSchema } from './config/models-schema';
 import { ModelConfig } from './model-config';
 import { INCEPTION_LABELS } from './seed/inception-labels';
 

@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { JobSpec, KubeConfigMap, KubeJob } from '../imports/k8s';
-import { ClusterConfig, describeIssues, modelSeedJobPropsSchema } from './config';
+import { ClusterConfig, modelSeedJobPropsSchema, parseConstructProps } from './config';
 import { componentLabels } from './labels';
 import { ModelDefinition, modelCatalog } from './model-catalog';
 import { containerResources } from './pod-spec';
 import {
-  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_DEADLINE_SECONDS,
-  DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER, MODEL_REPOSITORY_SUBPATH, SEED_SPEC_MOUNT_PATH, SEED_STAGING_SUBPATH, SEED_VOLUME_MOUNT_PATH,
+  MODEL_REPOSITORY_SUBPATH, SEED_SPEC_MOUNT_PATH, SEED_STAGING_SUBPATH, SEED_VOLUME_MOUNT_PATH,
 } from './seed/seed-defaults';
 import { SEED_SCRIPT_KEY, seedConfigMapData } from './seed/seed-plan';
 import { KUBE_SCORE_IGNORE_ANNOTATION } from './kube-score-ignores';
-import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 export {
   MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH, DEFAULT_SEED_IMAGE, SEED_MANIFEST_FILE,
@@ -144,17 +142,14 @@ export class ModelSeedJob extends Construct {
   public readonly models: readonly ModelDefinition[];
 
   constructor(scope: Construct, id: string, props: ModelSeedJobProps) {
+    const settings = parseConstructProps('ModelSeedJob', modelSeedJobPropsSchema, props);
     super(scope, id);
-    validateModelSeedJobProps(props);
-    const namespace = props.namespace ?? TUTORIAL_DEFAULTS.namespace;
-    const baseName = props.name ?? 'model-seed';
+    const { namespace, name: baseName, activeDeadlineSeconds: deadline, runAsUser: user, resources } = settings;
+    // The models as given (validated above): their JSON is part of the Job's content hash.
     this.models = props.models ?? modelCatalog();
     this.configMapName = baseName;
     const labels = componentLabels('model-seed');
-    const data = seedConfigMapData(this.models, props.mirror);
-    const deadline = props.activeDeadlineSeconds ?? DEFAULT_SEED_DEADLINE_SECONDS;
-    const user = props.runAsUser ?? DEFAULT_SEED_RUN_AS_USER;
-    const resources = props.resources ?? {};
+    const data = seedConfigMapData(this.models, settings.mirror);
 
     this.configMap = new KubeConfigMap(this, 'config-map', {
       metadata: { name: this.configMapName, namespace, labels },
@@ -162,9 +157,9 @@ export class ModelSeedJob extends Construct {
     });
 
     const spec: JobSpec = {
-      backoffLimit: props.backoffLimit ?? 6,
+      backoffLimit: settings.backoffLimit,
       activeDeadlineSeconds: deadline,
-      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 86400,
+      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
       template: {
         metadata: { labels },
         spec: {
@@ -178,7 +173,7 @@ export class ModelSeedJob extends Construct {
           containers: [
             {
               name: 'seed',
-              image: props.image ?? DEFAULT_SEED_IMAGE,
+              image: settings.image,
               imagePullPolicy: 'IfNotPresent',
               command: ['/bin/sh', `${SEED_SPEC_MOUNT_PATH}/${SEED_SCRIPT_KEY}`],
               env: [
@@ -186,9 +181,9 @@ export class ModelSeedJob extends Construct {
                 { name: 'SEED_SPEC', value: SEED_SPEC_MOUNT_PATH },
                 { name: 'SEED_REPOSITORY_SUBPATH', value: MODEL_REPOSITORY_SUBPATH },
                 { name: 'SEED_STAGING_SUBPATH', value: SEED_STAGING_SUBPATH },
-                { name: 'SEED_DOWNLOAD_TIMEOUT', value: String(props.downloadTimeoutSeconds ?? DEFAULT_DOWNLOAD_TIMEOUT_SECONDS) },
-                { name: 'SEED_MAX_DOWNLOAD_BYTES', value: String(props.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES) },
-                { name: 'SEED_MAX_EXTRACT_BYTES', value: String(props.maxExtractBytes ?? DEFAULT_MAX_EXTRACT_BYTES) },
+                { name: 'SEED_DOWNLOAD_TIMEOUT', value: String(settings.downloadTimeoutSeconds) },
+                { name: 'SEED_MAX_DOWNLOAD_BYTES', value: String(settings.maxDownloadBytes) },
+                { name: 'SEED_MAX_EXTRACT_BYTES', value: String(settings.maxExtractBytes) },
                 // A staging run older than the Job's deadline belongs to a pod that is gone.
                 { name: 'SEED_STALE_SECONDS', value: String(deadline) },
               ],
@@ -196,14 +191,7 @@ export class ModelSeedJob extends Construct {
                 { name: 'models', mountPath: SEED_VOLUME_MOUNT_PATH },
                 { name: 'spec', mountPath: SEED_SPEC_MOUNT_PATH, readOnly: true },
               ],
-              resources: containerResources({
-                cpuRequest: resources.cpuRequest ?? '100m',
-                cpuLimit: resources.cpuLimit ?? '1',
-                memoryRequest: resources.memoryRequest ?? '64Mi',
-                memoryLimit: resources.memoryLimit ?? '256Mi',
-                ephemeralStorageRequest: resources.ephemeralStorageRequest ?? '32Mi',
-                ephemeralStorageLimit: resources.ephemeralStorageLimit ?? '256Mi',
-              }),
+              resources: containerResources(resources),
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
@@ -212,7 +200,7 @@ export class ModelSeedJob extends Construct {
             },
           ],
           volumes: [
-            { name: 'models', persistentVolumeClaim: { claimName: props.claimName } },
+            { name: 'models', persistentVolumeClaim: { claimName: settings.claimName } },
             { name: 'spec', configMap: { name: this.configMapName, defaultMode: 0o444 } },
           ],
         },
@@ -226,24 +214,6 @@ export class ModelSeedJob extends Construct {
       spec,
     });
   }
-}
-
-/** Invalid {@link ModelSeedJobProps}: one "ModelSeedJob.props.<field>: <fix>" line per problem. */
-export class ModelSeedJobPropsError extends Error {
-  constructor(public readonly issues: readonly string[]) {
-    super(`invalid ModelSeedJob props:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    this.name = 'ModelSeedJobPropsError';
-  }
-}
-
-/**
- * Checks props with the rules of the cluster description (lib/config/models-schema.ts),
- * so the construct used directly from another cdk8s app accepts exactly what cluster.yaml
- * accepts (e.g. no file target outside the model folder).
- */
-export function validateModelSeedJobProps(props: ModelSeedJobProps): void {
-  const result = modelSeedJobPropsSchema.safeParse(props);
-  if (!result.success) throw new ModelSeedJobPropsError(describeIssues('ModelSeedJob.props', result.error.issues));
 }
 
 /** First 8 hex digits of the sha256 of a JSON value (key order as built: deterministic). */

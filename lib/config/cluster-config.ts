@@ -8,6 +8,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { checkK3sCeiling, inventorySchema } from './inventory-schema';
+import { describeIssues, oneLine } from './issues';
 import { checkHostProfiles, checkStackSections, stackSections } from './stack-props-schema';
 
 export const clusterConfigSchema = z
@@ -36,21 +37,12 @@ export const MAX_YAML_ALIASES = 100;
 export const MAX_YAML_DEPTH = 64;
 /** At most this many issues are listed; the rest are counted. */
 const MAX_LISTED_ISSUES = 20;
-/** Longest issue line printed. */
-const MAX_ISSUE_LENGTH = 300;
 
 /** Environment variable naming the cluster description, used when no --config is given. */
 export const CLUSTER_CONFIG_ENV = 'TRITON_JETSON_CONFIG';
 /** The cluster description used when neither --config nor $TRITON_JETSON_CONFIG is given. */
 export const DEFAULT_CLUSTER_CONFIG_FILE = 'cluster.yaml';
 
-/** Makes text safe to print as (part of) one line: control characters escaped, length capped. */
-export function oneLine(text: string, max = MAX_ISSUE_LENGTH): string {
-  const flat = text
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 /**
  * Invalid or unreadable cluster description (or construct props): `issues` are
@@ -77,7 +69,7 @@ export class ClusterConfigError extends Error {
 /** Validates an already-parsed object (e.g. from a test or another app). */
 export function parseClusterConfig(input: unknown, source = '(object)'): ClusterConfig {
   const result = clusterConfigSchema.safeParse(input ?? {});
-  if (!result.success) throw new ClusterConfigError(source, result.error.issues.flatMap((i) => formatIssue(i)));
+  if (!result.success) throw new ClusterConfigError(source, describeIssues(undefined, result.error.issues));
   return result.data;
 }
 
@@ -94,7 +86,7 @@ export function parseConstructProps<S extends z.ZodType>(constructName: string, 
   if (!result.success) {
     throw new ClusterConfigError(
       `${constructName} props`,
-      result.error.issues.flatMap((i) => formatIssue(i, `${constructName}.props`)),
+      describeIssues(`${constructName}.props`, result.error.issues),
       `invalid ${constructName} props`,
     );
   }
@@ -270,22 +262,4 @@ export function resolveClusterConfigPath(flag?: string, env: NodeJS.ProcessEnv =
   const fromEnv = env[CLUSTER_CONFIG_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== '') return { file: fromEnv, required: true, origin: `$${CLUSTER_CONFIG_ENV}` };
   return { file: DEFAULT_CLUSTER_CONFIG_FILE, required: false, origin: 'default' };
-}
-
-function formatIssue(issue: z.core.$ZodIssue, prefix?: string): string[] {
-  const parts = [...(prefix ? [prefix] : []), ...issue.path.map((p) => oneLine(String(p), 60))];
-  const where = parts.length > 0 ? parts.join('.') : '(top level)';
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map(
-      (key) => `${where === '(top level)' ? oneLine(key, 60) : `${where}.${oneLine(key, 60)}`}: unknown key; remove it or fix its spelling (see cluster.example.yaml)`,
-    );
-  }
-  if (issue.code === 'invalid_type') {
-    return [`${where}: ${issue.message.replace(/^Invalid input: /, '')}`];
-  }
-  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
-    // A record's key (e.g. a label key): the key's own rule says what is wrong and how to fix it.
-    return [`${where}: key ${issue.issues.map((i) => i.message).join('; ')}`];
-  }
-  return [`${where}: ${issue.message}`];
 }

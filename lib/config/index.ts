@@ -1,4 +1,5 @@
 export * from './cluster-config';
+export * from './issues';
 export * from './validators';
 export * from './stack-schema';
 export * from './models-schema';

@@ -265,12 +265,3 @@ export type ModelEntry = z.output<typeof modelSchema>;
 // The description's models are catalog entries as they are.
 const _modelsAreDefinitions: (entry: ModelEntry) => ModelDefinition = (entry) => entry;
 void _modelsAreDefinitions;
-
-/** "where.field[0].sub: message" lines for zod issues, `where` naming the object validated. */
-export function describeIssues(where: string, issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) => {
-    const field = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), where);
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${field}.${key}: unknown key; remove it or fix its spelling`);
-    return [`${field}: ${issue.message.replace(/^Invalid input: /, '')}`];
-  });
-}

@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { mirrorUrl, modelListSchema, OPTIONAL_CATALOG_MODEL_NAMES } from './models-schema';
 import { dnsLabel, dnsSubdomain, imageRef, quantity } from './validators';
 import {
-  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_DEADLINE_SECONDS,
-  DEFAULT_SEED_IMAGE, DEFAULT_SEED_RUN_AS_USER,
+  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_BACKOFF_LIMIT,
+  DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RESOURCES, DEFAULT_SEED_RUN_AS_USER, DEFAULT_SEED_TTL_SECONDS,
 } from '../seed/seed-defaults';
+import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
 const downloadTimeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds');
 const activeDeadlineSeconds = z.number().int('must be a whole number of seconds').min(60, 'must be at least 60 seconds');
@@ -55,34 +56,37 @@ export const seedingSchema = z
 const seedBaseName = dnsLabel.max(54, 'must be at most 54 characters (the Job is named "<name>-<hash8>")');
 const count = (what: string) => z.number().int(`must be a whole number of ${what}`).min(0, `must be ≥ 0 ${what}`);
 
+const R = DEFAULT_SEED_RESOURCES;
+
 /**
  * The rules of {@link ModelSeedJobProps}: the same field schemas as `models:` and
  * `seeding:` of the cluster description, so a construct used from another cdk8s app
- * accepts exactly what cluster.yaml accepts; unknown keys are refused.
+ * accepts exactly what cluster.yaml accepts; unknown keys are refused. The defaults are
+ * filled in here (the models' default, the built-in catalog, by the construct).
  */
 export const modelSeedJobPropsSchema = z.object({
   claimName: dnsSubdomain,
-  namespace: dnsLabel.optional(),
-  name: seedBaseName.optional(),
+  namespace: dnsLabel.default(TUTORIAL_DEFAULTS.namespace),
+  name: seedBaseName.default('model-seed'),
   models: modelListSchema.optional(),
-  image: imageRef.optional(),
+  image: imageRef.default(DEFAULT_SEED_IMAGE),
   mirror: mirrorUrl.optional(),
-  downloadTimeoutSeconds: downloadTimeoutSeconds.optional(),
-  activeDeadlineSeconds: activeDeadlineSeconds.optional(),
-  backoffLimit: count('retries').optional(),
-  ttlSecondsAfterFinished: count('seconds').optional(),
-  runAsUser: runAsUser.optional(),
-  maxDownloadBytes: byteCap.optional(),
-  maxExtractBytes: byteCap.optional(),
+  downloadTimeoutSeconds: downloadTimeoutSeconds.default(DEFAULT_DOWNLOAD_TIMEOUT_SECONDS),
+  activeDeadlineSeconds: activeDeadlineSeconds.default(DEFAULT_SEED_DEADLINE_SECONDS),
+  backoffLimit: count('retries').default(DEFAULT_SEED_BACKOFF_LIMIT),
+  ttlSecondsAfterFinished: count('seconds').default(DEFAULT_SEED_TTL_SECONDS),
+  runAsUser: runAsUser.default(DEFAULT_SEED_RUN_AS_USER),
+  maxDownloadBytes: byteCap.default(DEFAULT_MAX_DOWNLOAD_BYTES),
+  maxExtractBytes: byteCap.default(DEFAULT_MAX_EXTRACT_BYTES),
   resources: z
     .object({
-      cpuRequest: quantity.optional(),
-      cpuLimit: quantity.optional(),
-      memoryRequest: quantity.optional(),
-      memoryLimit: quantity.optional(),
-      ephemeralStorageRequest: quantity.optional(),
-      ephemeralStorageLimit: quantity.optional(),
+      cpuRequest: quantity.default(R.cpuRequest),
+      cpuLimit: quantity.default(R.cpuLimit),
+      memoryRequest: quantity.default(R.memoryRequest),
+      memoryLimit: quantity.default(R.memoryLimit),
+      ephemeralStorageRequest: quantity.default(R.ephemeralStorageRequest),
+      ephemeralStorageLimit: quantity.default(R.ephemeralStorageLimit),
     })
     .strict()
-    .optional(),
+    .prefault({}),
 }).strict();

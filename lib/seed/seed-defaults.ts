@@ -43,3 +43,17 @@ export const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 ** 3;
  * filling the volume. Inception v3 unpacks to about 100 MB.
  */
 export const DEFAULT_MAX_EXTRACT_BYTES = 4 * 1024 ** 3;
+/** Seconds a finished Job (and its pods' logs) is kept before Kubernetes deletes it. */
+export const DEFAULT_SEED_TTL_SECONDS = 86400;
+/** Failed pods before the Job gives up. */
+export const DEFAULT_SEED_BACKOFF_LIMIT = 6;
+/**
+ * The seeding container's requests and limits: busybox streams, so memory stays small (the
+ * page cache of NFS writes is what grows); gunzip is the only CPU-heavy step; the root
+ * filesystem is read-only, so ephemeral storage is for its logs.
+ */
+export const DEFAULT_SEED_RESOURCES = {
+  cpuRequest: '100m', cpuLimit: '1',
+  memoryRequest: '64Mi', memoryLimit: '256Mi',
+  ephemeralStorageRequest: '32Mi', ephemeralStorageLimit: '256Mi',
+} as const;

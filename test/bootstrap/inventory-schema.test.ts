@@ -14,8 +14,8 @@ describe('inventory schema', () => {
   test.each([
     [{ k3s: { version: 'v1.35.0+k3s1' } }, /k3s.version: must be v1.34 or older/],
     [{ k3s: { version: '1.34.1' } }, /k3s.version: must be a K3s release/],
-    [{ k3s: { extraArgs: ['--a b; rm -rf /'] } }, /k3s.extraArgs.0: must be a K3s flag/],
-    [{ nodes: { server: { name: 'a' }, agents: [{ name: 'a' }] } }, /nodes.agents.0.name: duplicate node name "a"/],
+    [{ k3s: { extraArgs: ['--a b; rm -rf /'] } }, /k3s\.extraArgs\[0\]: must be a K3s flag/],
+    [{ nodes: { server: { name: 'a' }, agents: [{ name: 'a' }] } }, /nodes\.agents\[0\]\.name: duplicate node name "a"/],
     [{ nodes: { server: { name: 'a', bastion: 'bad host!' } } }, /nodes.server.bastion: must be a jump host/],
     [{ ssh: { proxy: 'x' } }, /ssh.proxy: unknown key/],
   ])('rejects %j', (input, message) => {

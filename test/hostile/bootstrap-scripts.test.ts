@@ -355,16 +355,16 @@ const SCHEMA_CASES: readonly (readonly [string, Record<string, unknown>, string,
   ['nfs.path with ".."', { nfs: { path: '/srv/../etc' } }, 'nfs.path', /must not contain "\.\." segments/],
   ['nfs.path relative', { nfs: { path: 'srv/models' } }, 'nfs.path', /must be an absolute path such as "\/var\/nfs\/general"/],
   ['nfsServer.exportOptions with a space and $(...)', { nfsServer: { exportOptions: 'rw $(touch canary)' } }, 'nfsServer.exportOptions', /must be exports\(5\) options such as "rw,sync,no_subtree_check"/],
-  ['nfsServer.clients with a second client', { nfsServer: { clients: ['10.0.0.1 *(rw)'] } }, 'nfsServer.clients.0', /must be an exports\(5\) client such as "10\.0\.0\.0\/24"/],
+  ['nfsServer.clients with a second client', { nfsServer: { clients: ['10.0.0.1 *(rw)'] } }, 'nfsServer.clients[0]', /must be an exports\(5\) client such as "10\.0\.0\.0\/24"/],
   ['node name with ;', { nodes: { server: { name: 'jm;touch canary' } } }, 'nodes.server.name', /must be a DNS-1123 label/],
   ['node user with a quote', { nodes: { server: { name: 'jm-node-1', user: "root'$(touch canary)'" } } }, 'nodes.server.user', /must be a login name such as "ubuntu"/],
   ['ssh.user with a space', { ssh: { user: 'ubuntu admin' } }, 'ssh.user', /must be a login name/],
   ['nfsServer.user with backquotes', { nfsServer: { user: '`touch canary`' } }, 'nfsServer.user', /must be a login name/],
-  ['K3s flag with a newline', { k3s: { extraArgs: ['--kubelet-arg=a\ntouch canary'] } }, 'k3s.extraArgs.0', /must be a K3s flag .*no newlines or control characters/],
-  ['K3s flag that is a command', { k3s: { serverArgs: ['; touch canary'] } }, 'k3s.serverArgs.0', /must be a K3s flag such as "--kubelet-arg=max-pods=60"/],
+  ['K3s flag with a newline', { k3s: { extraArgs: ['--kubelet-arg=a\ntouch canary'] } }, 'k3s.extraArgs[0]', /must be a K3s flag .*no newlines or control characters/],
+  ['K3s flag that is a command', { k3s: { serverArgs: ['; touch canary'] } }, 'k3s.serverArgs[0]', /must be a K3s flag such as "--kubelet-arg=max-pods=60"/],
   ['k3s.version with ;', { k3s: { version: 'v1.34.1+k3s1;touch canary' } }, 'k3s.version', /must be a K3s release such as "v1\.34\.1\+k3s1"/],
   ['installer URL with $(...)', { k3s: { installScriptUrl: 'https://get.k3s.io/$(touch${IFS}canary)' } }, 'k3s.installScriptUrl', /must not contain quotes, "\$".*percent-encode them/],
-  ['k3s.disable with ;', { k3s: { disable: ['traefik;touch canary'] } }, 'k3s.disable.0', /must be a K3s component such as "traefik"/],
+  ['k3s.disable with ;', { k3s: { disable: ['traefik;touch canary'] } }, 'k3s.disable[0]', /must be a K3s component such as "traefik"/],
   ['node label value with a space', { nodes: { server: { name: 'jm-node-1', labels: { zone: 'rack a' } } } }, 'nodes.server.labels.zone', /must be a label value/],
   ['kubeconfig context with a quote', { kubeconfig: { context: "a'b" } }, 'kubeconfig.context', /must be a DNS-1123 label/],
 ];
@@ -389,7 +389,7 @@ describe('hostile values in the cluster description are refused by the schema (C
     // One problem, one line: "triton-jetson: invalid cluster description FILE: field: problem and fix".
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^triton-jetson: invalid cluster description .*: ${field.replace(/\./g, '\\.')}: `));
+    expect(lines[0]).toMatch(new RegExp(`^triton-jetson: invalid cluster description .*: ${field.replace(/[.[\]]/g, '\\$&')}: `));
     expect(lines[0]).toMatch(fix);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'canary'))).toBe(false);

@@ -69,7 +69,7 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a 100 KB key', `? ${'k'.repeat(100_000)}\n: 1\n`, 'unknown key'],
   ['the K3s installer URL with user:password@', 'k3s:\n  installScriptUrl: https://admin:hunter2@get.k3s.io\n', 'k3s.installScriptUrl: must not hold a user name or password'],
   ['the seeding mirror with a user@ only', 'seeding:\n  mirror: http://deploy@mirror.lan/models\n', 'seeding.mirror: must not hold a user name or password'],
-  ['a model download URL with credentials', model('https://user:token@models.example.com/densenet.onnx'), 'models.0.downloads.0.url: must not hold a user name or password'],
+  ['a model download URL with credentials', model('https://user:token@models.example.com/densenet.onnx'), 'models[0].downloads[0].url: must not hold a user name or password'],
   ['a storage size of 0', 'storage:\n  size: "0"\n', 'storage.size: must be more than 0'],
   ['a storage size of 0Gi', 'storage:\n  size: 0Gi\n', 'storage.size: must be more than 0'],
   ['a storage size of 0.0e3', 'storage:\n  size: "0.0e3"\n', 'storage.size: must be more than 0'],

@@ -26,12 +26,12 @@ const cases: [string, Build, string, Record<string, unknown>][] = [
   ['a bad traffic policy', (s) => new TritonService(s, 't', { externalTrafficPolicy: 'Nearest' as 'Local' }), 'TritonService.props.externalTrafficPolicy', { service: { externalTrafficPolicy: 'Nearest' } }],
   ['a memory request above the limit', (s) => new TritonJetsonStack(s, 'x', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }), 'TritonJetsonStack.props.triton.resources.memoryRequest', { triton: { resources: { memoryRequest: '4Gi', memoryLimit: '3Gi' } } }],
   ['a bad Triton image', (s) => new TritonDaemonSet(s, 't', { image: 'x; rm -rf /' }), 'TritonDaemonSet.props.image', { triton: { image: 'x; rm -rf /' } }],
-  ['a Triton flag that is no flag', (s) => new TritonDaemonSet(s, 't', { extraArgs: ['$(reboot)'] }), 'TritonDaemonSet.props.extraArgs.0', { triton: { extraArgs: ['$(reboot)'] } }],
+  ['a Triton flag that is no flag', (s) => new TritonDaemonSet(s, 't', { extraArgs: ['$(reboot)'] }), 'TritonDaemonSet.props.extraArgs[0]', { triton: { extraArgs: ['$(reboot)'] } }],
   ['a bad node label', (s) => new TritonDaemonSet(s, 't', { nodeSelector: { 'bad key!': 'x' } }), 'TritonDaemonSet.props.nodeSelector.bad key!', { triton: { nodeSelector: { 'bad key!': 'x' } } }],
   ['clashing Triton ports', (s) => new TritonDaemonSet(s, 't', { ports: { http: 8000, grpc: 8000, metrics: 8002 } }), 'TritonDaemonSet.props.ports.grpc', { triton: { ports: { grpc: 8000, http: 8000 } } }],
   ['an ephemeral-storage request above the default limit', (s) => new TritonDaemonSet(s, 't', { resources: { ephemeralStorageRequest: '3Gi' } }), 'TritonDaemonSet.props.resources.ephemeralStorageRequest', { triton: { resources: { ephemeralStorageRequest: '3Gi' } } }],
   ['a bad RuntimeClass', (s) => new TritonDaemonSet(s, 't', { runtimeClassName: 'Nvidia GPU' }), 'TritonDaemonSet.props.runtimeClassName', { triton: { runtimeClassName: 'Nvidia GPU' } }],
-  ['a NetworkPolicy port out of range', (s) => new TritonNetworkPolicy(s, 'n', { triton: { podSelector: { app: 'triton' } }, apiServerPorts: [70000] }), 'TritonNetworkPolicy.props.apiServerPorts.0', { networkPolicy: { apiServerPorts: [70000] } }],
+  ['a NetworkPolicy port out of range', (s) => new TritonNetworkPolicy(s, 'n', { triton: { podSelector: { app: 'triton' } }, apiServerPorts: [70000] }), 'TritonNetworkPolicy.props.apiServerPorts[0]', { networkPolicy: { apiServerPorts: [70000] } }],
   ['a URL with a password', (s) => new TritonJetsonStack(s, 'x', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }), 'TritonJetsonStack.props.seeding.mirror', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }],
 ];
 

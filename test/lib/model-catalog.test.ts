@@ -173,16 +173,16 @@ models:
 
   it('reports invalid entries with the field path and the fix', () => {
     expect(() => parseClusterConfig({ models: [{ name: 'x', downloads: [{ url: 'https://e.org/m.onnx', archive: 'file', files: [{ to: 'model.onnx' }] }], config: { backend: 'onnxruntime', input: [{ name: 'a', dataType: 'TYPE_FP32', dims: [1] }], output: [{ name: 'b', dataType: 'TYPE_FP32', dims: [1] }] } }] }))
-      .toThrow(/models\.0\.downloads: no file goes into a version folder/);
-    expect(() => parseClusterConfig({ models: [{ name: 'x' }] })).toThrow(/models\.0\.downloads/);
+      .toThrow(/models\[0\]\.downloads: no file goes into a version folder/);
+    expect(() => parseClusterConfig({ models: [{ name: 'x' }] })).toThrow(/models\[0\]\.downloads/);
     expect(() => parseClusterConfig({ seeding: { mirror: 'ftp://x' } })).toThrow(/seeding\.mirror: must be an http:\/\/ or https:\/\/ URL/);
     expect(() => parseClusterConfig({ seeding: { mirrors: 'x' } })).toThrow(/seeding\.mirrors: unknown key/);
     expect(() => parseClusterConfig({ seeding: { maxExtractBytes: 10 } })).toThrow('seeding.maxExtractBytes: must be at least 1048576 (1 MiB)');
     expect(() => parseClusterConfig({ seeding: { maxDownloadBytes: 1.5 * 2 ** 20 + 0.5 } })).toThrow('seeding.maxDownloadBytes: must be a whole number of bytes');
     expect(() => parseClusterConfig({ seeding: { mirror: 'http://mirror.lan/\u00e9' } })).toThrow('seeding.mirror: must be printable ASCII');
     expect(() => parseClusterConfig({ models: [{ ...onnx, downloads: [{ ...onnx.downloads[0], files: [{ to: '1/model onnx' }] }, onnx.downloads[1]] }] }))
-      .toThrow('models.0.downloads.0.files.0.to: must be a relative path inside the model folder');
+      .toThrow('models[0].downloads[0].files[0].to: must be a relative path inside the model folder');
     const twice = { name: 'inception_graphdef', downloads: INCEPTION_GRAPHDEF.downloads, config: INCEPTION_GRAPHDEF.config };
-    expect(() => parseClusterConfig({ models: [twice, twice] })).toThrow(/models\.1\.name: "inception_graphdef" is listed twice/);
+    expect(() => parseClusterConfig({ models: [twice, twice] })).toThrow(/models\[1\]\.name: "inception_graphdef" is listed twice/);
   });
 });

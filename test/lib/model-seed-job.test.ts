@@ -1,7 +1,7 @@
-import { parseClusterConfig } from '../../lib/config';
+import { ClusterConfigError, parseClusterConfig } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, modelCatalog } from '../../lib/model-catalog';
 import {
-  MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, ModelSeedJobPropsError, modelSeedJobPropsFromConfig,
+  MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, modelSeedJobPropsFromConfig,
 } from '../../lib/model-seed-job';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
 import { synthConstruct } from './helpers';
@@ -141,7 +141,7 @@ describe('one validation, whoever calls (issue 10.4)', () => {
   it('refuses a file target outside the model folder when the construct is used directly', () => {
     const message = thrown(() => synth({ claimName: 'models-pvc', models: [escaping] }));
     expect(message).toContain('ModelSeedJob.props.models[0].downloads[0].files[0].to: must be a relative path inside the model folder');
-    expect(() => synth({ claimName: 'models-pvc', models: [escaping] })).toThrow(ModelSeedJobPropsError);
+    expect(() => synth({ claimName: 'models-pvc', models: [escaping] })).toThrow(ClusterConfigError);
   });
 
   it('gives one bad sha256 the same wording from cluster.yaml, modelCatalog and the construct', () => {
@@ -150,9 +150,9 @@ describe('one validation, whoever calls (issue 10.4)', () => {
     const fromYaml = thrown(() => parseClusterConfig({ models: [bad] }));
     const fromCatalog = thrown(() => modelCatalog([bad]));
     const fromConstruct = thrown(() => synth({ claimName: 'models-pvc', models: [bad] }));
-    expect(fromYaml).toContain(`models.0.downloads.0.sha256: ${wording}`);
+    expect(fromYaml).toContain(`models[0].downloads[0].sha256: ${wording}`);
     expect(fromCatalog).toBe(`model "inception_graphdef".downloads[0].sha256: ${wording}`);
-    expect(fromConstruct).toBe(`invalid ModelSeedJob props:\n  - ModelSeedJob.props.models[0].downloads[0].sha256: ${wording}`);
+    expect(fromConstruct).toBe(`invalid ModelSeedJob props: ModelSeedJob.props.models[0].downloads[0].sha256: ${wording}`);
     for (const message of [fromYaml, fromCatalog, fromConstruct]) expect(message.split(wording)).toHaveLength(2);
   });
 
