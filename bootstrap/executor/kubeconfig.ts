@@ -2,11 +2,12 @@
  * The local kubeconfig: bootstrap merges the server's k3s.yaml into it as one context;
  * reset removes that context. Written atomically with mode 0600.
  */
-import { K3S_API_PORT, READ_KUBECONFIG_SCRIPT } from '../plan/k3s-install';
+import { K3S_API_PORT, K3S_KUBECONFIG_PATH } from '../plan/k3s-install';
 import { describeCurrentContext, mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig } from '../plan/kubeconfig';
 import type { Fleet, HostState } from './fleet';
 import { readIfExists, writePrivateFileAtomically } from './local-files';
 import { resolveKubeconfigPath, type RunSummary } from './options';
+import { HostError } from './transport';
 
 function kubeconfigTarget(fleet: Fleet): string {
   return resolveKubeconfigPath(fleet.options, fleet.home, fleet.env);
@@ -18,7 +19,10 @@ export async function mergeKubeconfigFromServer(fleet: Fleet, server: HostState,
   const path = kubeconfigTarget(fleet);
   const context = config.kubeconfig.context;
   try {
-    const k3sYaml = await fleet.root(server, READ_KUBECONFIG_SCRIPT, 'reading /etc/rancher/k3s/k3s.yaml');
+    const k3sYaml = await server.operator!.readFile(K3S_KUBECONFIG_PATH);
+    if (k3sYaml === undefined) {
+      throw new HostError('step', `${K3S_KUBECONFIG_PATH} does not exist on ${server.target.name}: the K3s server has not written it; check 'systemctl status k3s' there`);
+    }
     const entries = rewriteK3sKubeconfig(k3sYaml, { serverUrl: `https://${serverAddress}:${K3S_API_PORT}`, name: context });
     const existing = readIfExists(path);
     const merged = mergeKubeconfig(existing, entries, config.kubeconfig.setCurrentContext);

@@ -12,7 +12,7 @@ import { K3S_FINGERPRINT_PATH, PROBE_SCRIPT, evaluatePreflight } from '../plan/p
 import { FRESH_BOARD_ASSUMPTIONS, freshBoardFacts } from '../plan/fresh-board';
 import { planHostWork } from '../plan/host-plan';
 import { profileModeOf } from '../plan/board-profile';
-import { GET_NODES_SCRIPT, K3S_API_PORT, READ_KUBECONFIG_SCRIPT } from '../plan/k3s-install';
+import { GET_NODES_SCRIPT, K3S_API_PORT, K3S_KUBECONFIG_PATH } from '../plan/k3s-install';
 import { nfsServerScript } from '../plan/nfs-server';
 import { TargetResolver, expandHome, type SshEndpoint } from '../plan/targets';
 import { defaultTokenFile, readIfExists, readToken } from './local-files';
@@ -153,7 +153,7 @@ export function planOffline(options: RunOptions): OfflinePlan {
     hosts,
     afterwards: [
       tokenNote,
-      `kubeconfig: on ${targets[0].name}, as root: ${READ_KUBECONFIG_SCRIPT}; its server becomes https://${serverAddress}:${K3S_API_PORT}, its cluster/user/context "${context}", merged into ${kubeconfigPath} (mode 0600)${config.kubeconfig.setCurrentContext ? `, "${context}" made the current context` : ''}`,
+      `kubeconfig: on ${targets[0].name}, ${K3S_KUBECONFIG_PATH} read as root; its server becomes https://${serverAddress}:${K3S_API_PORT}, its cluster/user/context "${context}", merged into ${kubeconfigPath} (mode 0600)${config.kubeconfig.setCurrentContext ? `, "${context}" made the current context` : ''}`,
       `verify: on ${targets[0].name}, as root: ${GET_NODES_SCRIPT}, until ${targets.map((t) => t.name).join(', ')} are Ready (up to ${readyTimeout}s); missing node labels are then set with \`k3s kubectl label node <name> --overwrite <key>=<value>\``,
     ],
   };

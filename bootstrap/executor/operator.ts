@@ -27,6 +27,8 @@ export interface Operator {
   useSudoPassword(password: string): Promise<void>;
   /** Runs a shell script as root (on stdin, never argv); a non-zero exit is returned, not thrown. */
   runAsRoot(script: string): Promise<ExecResult>;
+  /** Reads a file as root: its text, or undefined when it does not exist. */
+  readFile(path: string): Promise<string | undefined>;
   /** Runs a command as the login user. */
   run(command: string, stdin?: string): Promise<ExecResult>;
   /** Copies the local file `local` to `remote` (as the login user). */

@@ -4,6 +4,7 @@
  * travel on the stdin of a shell, never in argv; the sudo password only ever travels on
  * stdin, as its first line, read by `sudo -S`.
  */
+import { shQuote } from '../plan/shell';
 import type { Operator } from './operator';
 import { HostError, type ExecResult, type Transport } from './transport';
 
@@ -18,6 +19,15 @@ export const ROOT_SHELL_COMMANDS: Readonly<Record<Privilege, string>> = {
   'sudo-nopasswd': 'sudo -n sh -s',
   'sudo-password': "sudo -S -k -p '' sh -s",
 };
+
+/** Exit status of {@link readFileScript} when the file does not exist. */
+export const MISSING_FILE_EXIT = 3;
+
+/** The root script that prints the file at `path`, or exits MISSING_FILE_EXIT when there is none. */
+export function readFileScript(path: string): string {
+  const quoted = shQuote(path);
+  return `if [ -e ${quoted} ]; then exec cat -- ${quoted}; fi\nexit ${MISSING_FILE_EXIT}`;
+}
 
 /** An Operator over any Transport: the transport carries commands, this decides how root runs. */
 export class HostOperator implements Operator {
@@ -60,6 +70,16 @@ export class HostOperator implements Operator {
     if (this.current !== 'sudo-password') return this.transport.exec(shell, body);
     if (this.sudoPassword === undefined) throw new HostError('sudo', `${this.label}: sudo needs a password and none was given`);
     return this.transport.exec(shell, `${this.sudoPassword}\n${body}`);
+  }
+
+  /** Reads a file as root: its text, or undefined when it does not exist. */
+  async readFile(path: string): Promise<string | undefined> {
+    const result = await this.runAsRoot(readFileScript(path));
+    if (result.code === MISSING_FILE_EXIT) return undefined;
+    if (result.code !== 0) {
+      throw new HostError('step', `${this.label}: cannot read ${path} (exit ${result.code ?? 'signal'}): ${result.stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}`);
+    }
+    return result.stdout;
   }
 
   run(command: string, stdin?: string): Promise<ExecResult> { return this.transport.exec(command, stdin); }

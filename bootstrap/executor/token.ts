@@ -42,8 +42,9 @@ export async function settleToken(fleet: Fleet, tokenFile: string, local: string
 
 /** The secret part of the server's token file (`K10<ca hash>::server:<secret>`), or undefined. */
 async function recoverServerToken(fleet: Fleet, server: HostState): Promise<string | undefined> {
-  const result = await server.operator!.runAsRoot(`cat ${SERVER_TOKEN_PATH} 2>/dev/null || true`);
-  const secret = parseServerToken(result.stdout);
-  if (secret) fleet.secrets.push(secret, result.stdout.trim());
+  // Unreadable counts as absent, as before: a new token is generated and the run says so.
+  const text = await server.operator!.readFile(SERVER_TOKEN_PATH).catch(() => undefined);
+  const secret = text === undefined ? undefined : parseServerToken(text);
+  if (secret && text) fleet.secrets.push(secret, text.trim());
   return secret;
 }

@@ -212,8 +212,8 @@ export function parseServerToken(text: string): string | undefined {
   return secure ? secure[1] : token;
 }
 
-/** Root script that prints the server's kubeconfig. */
-export const READ_KUBECONFIG_SCRIPT = 'cat /etc/rancher/k3s/k3s.yaml';
+/** The server's kubeconfig, written by K3s (readable by root only). */
+export const K3S_KUBECONFIG_PATH = '/etc/rancher/k3s/k3s.yaml';
 /** Root script that prints the cluster's nodes as JSON. */
 export const GET_NODES_SCRIPT = '/usr/local/bin/k3s kubectl get nodes -o json';
 

@@ -10,12 +10,12 @@
  * changed.
  */
 import type { OperatorFactory } from '../../bootstrap/executor/operator';
-import { HostOperator, type Privilege } from '../../bootstrap/executor/root-access';
+import { HostOperator, MISSING_FILE_EXIT, readFileScript, type Privilege } from '../../bootstrap/executor/root-access';
 import type { ExecResult, Transport } from '../../bootstrap/executor/transport';
 import { DAEMON_JSON_PATH, RESTART_DOCKER_SCRIPT, RESTORE_DAEMON_JSON_SCRIPT } from '../../bootstrap/plan/daemon-json';
 import { JETPACK_DAEMON_JSON } from '../../bootstrap/plan/fresh-board';
 import {
-  GET_NODES_SCRIPT, READ_KUBECONFIG_SCRIPT, SERVER_TOKEN_PATH, START_AGENT_SCRIPT, UNINSTALL_K3S_SCRIPT,
+  GET_NODES_SCRIPT, K3S_KUBECONFIG_PATH, SERVER_TOKEN_PATH, START_AGENT_SCRIPT, UNINSTALL_K3S_SCRIPT,
 } from '../../bootstrap/plan/k3s-install';
 import { INSTALL_NFS_COMMON_SCRIPT, K3S_FINGERPRINT_PATH, PROBE_SCRIPT } from '../../bootstrap/plan/preflight';
 import type { SshEndpoint } from '../../bootstrap/plan/targets';
@@ -231,8 +231,8 @@ export function jetsonBoard(host: MemoryHost, name: string, cluster: Cluster): B
       return {};
     })
     .on(START_AGENT_SCRIPT, () => ((board.k3s!.active = true), {}))
-    .on(`cat ${SERVER_TOKEN_PATH} 2>/dev/null || true`, () => ({ stdout: board.k3s ? `K10abc::server:${board.k3s.token}\n` : '' }))
-    .on(READ_KUBECONFIG_SCRIPT, { stdout: K3S_YAML })
+    .on(readFileScript(SERVER_TOKEN_PATH), () => (board.k3s ? { stdout: `K10abc::server:${board.k3s.token}\n` } : { code: MISSING_FILE_EXIT }))
+    .on(readFileScript(K3S_KUBECONFIG_PATH), () => (board.k3s?.role === 'server' ? { stdout: K3S_YAML } : { code: MISSING_FILE_EXIT }))
     .on(GET_NODES_SCRIPT, () => ({ stdout: nodeList(cluster) }))
     .on(/^\/usr\/local\/bin\/k3s kubectl label node /, (s) => {
       const [, node, pairs] = /label node '?([^' ]+)'? --overwrite (.*)$/.exec(s)!;

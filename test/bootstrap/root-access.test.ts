@@ -3,10 +3,13 @@
  * real probes, password check and root shells, against hosts whose login user is root, may
  * sudo with or without a password, or has no sudo at all.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
-import { HostOperator } from '../../bootstrap/executor/root-access';
+import { HostOperator, MISSING_FILE_EXIT, readFileScript } from '../../bootstrap/executor/root-access';
+import { K3S_KUBECONFIG_PATH } from '../../bootstrap/plan/k3s-install';
 import type { SshEndpoint } from '../../bootstrap/plan/targets';
 import { scratchDirs } from '../support/scratch';
 import { MemoryHosts, jetsonBoard, type Cluster, type HostPrivilege } from './memory-operator';
@@ -147,5 +150,43 @@ describe('HostOperator on one host (in-memory transport)', () => {
     hosts.host(endpoint.host).privilege = 'sudo-password';
     expect(await op.runAsRoot('echo hi')).toEqual({ code: 1, stdout: '', stderr: 'sudo: a password is required\n' });
     expect(hosts.scripts(`${endpoint.host}:22`)).toEqual([]);
+  });
+});
+
+describe('reading a file as root', () => {
+  test('the script prints a file whose path a shell would act on, and exits MISSING_FILE_EXIT for a missing one (real sh)', () => {
+    const dir = scratch('read-file-');
+    const path = join(dir, `a b'$(touch pwned)"; touch pwned2`);
+    writeFileSync(path, 'line 1\nline 2\n');
+    const run = (file: string) => spawnSync('sh', ['-s'], { input: `${readFileScript(file)}\n`, cwd: dir, encoding: 'utf-8' });
+    expect(run(path)).toMatchObject({ status: 0, stdout: 'line 1\nline 2\n', stderr: '' });
+    expect(run(join(dir, 'missing'))).toMatchObject({ status: MISSING_FILE_EXIT, stdout: '' });
+    // A name that looks like an option is still a file name (`cat --`).
+    writeFileSync(join(dir, '-n'), 'dash\n');
+    expect(run('-n')).toMatchObject({ status: 0, stdout: 'dash\n' });
+    expect(existsSync(join(dir, 'pwned')) || existsSync(join(dir, 'pwned2'))).toBe(false);
+  });
+
+  test('HostOperator.readFile: the text, undefined when missing, else an error naming the host and the path', async () => {
+    const hosts = new MemoryHosts();
+    const endpoint: SshEndpoint = { alias: 'board', host: '10.0.1.21', port: 22, user: 'jetson', identityFiles: [] };
+    hosts.host(endpoint.host)
+      .on(readFileScript('/etc/a'), { stdout: 'A\n' })
+      .on(readFileScript('/etc/none'), { code: MISSING_FILE_EXIT })
+      .on(readFileScript('/etc/locked'), { code: 1, stderr: 'cat: /etc/locked: Permission denied\n' });
+    const op = new HostOperator(hosts.transport(endpoint));
+    await op.connect();
+    await op.detectPrivilege();
+    expect(await op.readFile('/etc/a')).toBe('A\n');
+    expect(await op.readFile('/etc/none')).toBeUndefined();
+    await expect(op.readFile('/etc/locked')).rejects.toMatchObject({ kind: 'step', message: 'jetson@10.0.1.21:22: cannot read /etc/locked (exit 1): cat: /etc/locked: Permission denied' });
+  });
+
+  test('a server without its kubeconfig: the server fails with the file and where to look', async () => {
+    const hosts = boards('root', 'root', 'root');
+    hosts.host(ADDRESSES[0]).on(readFileScript(K3S_KUBECONFIG_PATH), { code: MISSING_FILE_EXIT });
+    const r = await bootstrap(hosts);
+    expect(r.statuses[0]).toBe('failed');
+    expect(r.summary.hosts[0].error).toContain(`${K3S_KUBECONFIG_PATH} does not exist on nano-0: the K3s server has not written it; check 'systemctl status k3s' there`);
   });
 });
