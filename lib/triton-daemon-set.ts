@@ -46,9 +46,6 @@ export interface TritonResources {
   readonly ephemeralStorageLimit?: string;
 }
 
-/** Ephemeral-storage request and limit of the Triton container (not in the tutorial). */
-export const TRITON_EPHEMERAL_STORAGE = TUTORIAL_DEFAULTS.tritonEphemeralStorage;
-
 /**
  * kube-score checks the Triton DaemonSet always fails on purpose, each with its reason in
  * docs/hardening.md: root for the GPU device nodes, a writable root filesystem and no CPU
@@ -183,8 +180,6 @@ export class TritonDaemonSet extends Construct {
     this.podSelector = { app, ...(settings.selectorLabels ?? {}) };
     const labels = componentLabels(app);
     const startupSeconds = settings.startupTimeout.toSeconds();
-    // No CPU limit: it would throttle preprocessing on a Nano's four cores.
-    const resources = { ...TUTORIAL_DEFAULTS.tritonResources, ...settings.resources };
 
     const container: Container = {
       name: TRITON_CONTAINER_NAME,
@@ -206,13 +201,8 @@ export class TritonDaemonSet extends Construct {
       startupProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 10, failureThreshold: Math.max(1, Math.ceil(startupSeconds / 10)), timeoutSeconds: 5 }),
       livenessProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
       readinessProbe: httpGetProbe('/v2/health/ready', ports.http, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
-      resources: containerResources({
-        cpuRequest: resources.cpuRequest,
-        memoryRequest: resources.memoryRequest,
-        memoryLimit: resources.memoryLimit,
-        ephemeralStorageRequest: resources.ephemeralStorageRequest ?? TRITON_EPHEMERAL_STORAGE.request,
-        ephemeralStorageLimit: resources.ephemeralStorageLimit ?? TRITON_EPHEMERAL_STORAGE.limit,
-      }),
+      // No CPU limit: it would throttle preprocessing on a Nano's four cores.
+      resources: containerResources(settings.resources),
       securityContext: {
         // Root for the GPU device nodes the nvidia runtime injects; Triton writes to /tmp and
         // its backends' caches.

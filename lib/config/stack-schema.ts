@@ -54,9 +54,12 @@ export const storageSchema = z
   })
   .strict();
 
-/** A memory request above its limit: Kubernetes would refuse the pod. */
+/**
+ * Each request at most its limit, as the Triton container gets them (defaults filled in), so
+ * a request above a default limit is refused here rather than by the API server.
+ */
 function checkRequestWithinLimit(
-  resources: { memoryRequest?: string; memoryLimit?: string; ephemeralStorageRequest?: string; ephemeralStorageLimit?: string },
+  resources: { memoryRequest: string; memoryLimit: string; ephemeralStorageRequest: string; ephemeralStorageLimit: string },
   ctx: z.RefinementCtx,
 ): void {
   const pairs = [
@@ -66,8 +69,8 @@ function checkRequestWithinLimit(
   for (const [requestKey, limitKey] of pairs) {
     const request = resources[requestKey];
     const limit = resources[limitKey];
-    if (parseQuantity(request ?? '') === undefined || parseQuantity(limit ?? '') === undefined) continue;
-    if (compareQuantities(request!, limit!) > 0) {
+    if (parseQuantity(request) === undefined || parseQuantity(limit) === undefined) continue;
+    if (compareQuantities(request, limit) > 0) {
       ctx.addIssue({
         code: 'custom',
         path: [requestKey],
@@ -78,33 +81,20 @@ function checkRequestWithinLimit(
 }
 
 /**
- * Each request at most its limit, as the Triton container gets them: an unset value is the
- * default, so a request above a default limit is refused here rather than by the API server.
+ * Triton's container resources (a 4 GB Jetson Nano by default), for cluster.yaml's
+ * `triton.resources` and TritonDaemonSet's `resources` alike; no request may exceed its limit.
  */
-function checkTritonResources(
-  resources: { memoryRequest?: string; memoryLimit?: string; ephemeralStorageRequest?: string; ephemeralStorageLimit?: string },
-  ctx: z.RefinementCtx,
-): void {
-  checkRequestWithinLimit({
-    memoryRequest: resources.memoryRequest ?? D.tritonResources.memoryRequest,
-    memoryLimit: resources.memoryLimit ?? D.tritonResources.memoryLimit,
-    ephemeralStorageRequest: resources.ephemeralStorageRequest ?? D.tritonEphemeralStorage.request,
-    ephemeralStorageLimit: resources.ephemeralStorageLimit ?? D.tritonEphemeralStorage.limit,
-  }, ctx);
-}
-
-/** Triton's container resources (a 4 GB Jetson Nano by default); the request may not exceed the limit. */
 export const tritonResourcesSchema = z
   .object({
     cpuRequest: quantity.default(D.tritonResources.cpuRequest),
     memoryRequest: quantity.default(D.tritonResources.memoryRequest),
     memoryLimit: positiveQuantity.default(D.tritonResources.memoryLimit),
-    /** Ephemeral storage (container layer, logs); defaults 256Mi / 2Gi (docs/hardening.md). */
-    ephemeralStorageRequest: quantity.optional(),
-    ephemeralStorageLimit: positiveQuantity.optional(),
+    /** Ephemeral storage (container layer, logs) (docs/hardening.md). */
+    ephemeralStorageRequest: quantity.default(D.tritonEphemeralStorage.request),
+    ephemeralStorageLimit: positiveQuantity.default(D.tritonEphemeralStorage.limit),
   })
   .strict()
-  .superRefine(checkTritonResources);
+  .superRefine(checkRequestWithinLimit);
 
 /** A tritonserver flag of `triton.extraArgs` (and a profile's leading flags). */
 const tritonFlag = z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"');
@@ -234,18 +224,6 @@ export const tritonServicePropsSchema = z
 /** Triton's container ports as construct props (any valid, distinct TCP ports). */
 export const tritonPortsPropsSchema = portTrio(tcpPort).superRefine((ports, ctx) => checkDistinctPorts(ports, [], ctx));
 
-/** Triton's resources as construct props: every field optional, each request ≤ its limit. */
-export const tritonResourcesPropsSchema = z
-  .object({
-    cpuRequest: quantity.optional(),
-    memoryRequest: quantity.optional(),
-    memoryLimit: positiveQuantity.optional(),
-    ephemeralStorageRequest: quantity.optional(),
-    ephemeralStorageLimit: positiveQuantity.optional(),
-  })
-  .strict()
-  .superRefine(checkTritonResources);
-
 /** The props of TritonDaemonSet (lib/triton-daemon-set.ts), with cluster.yaml's rules for each field. */
 export const tritonDaemonSetPropsSchema = z
   .object({
@@ -260,7 +238,7 @@ export const tritonDaemonSetPropsSchema = z
     runtimeClassName: dnsSubdomain.optional(),
     nodeSelector: z.record(labelKey, labelValue).optional(),
     ports: tritonPortsPropsSchema.default(D.tritonPorts),
-    resources: tritonResourcesPropsSchema.optional(),
+    resources: tritonResourcesSchema.prefault({}),
     startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').default(() => Duration.minutes(10)),
     seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).default('RuntimeDefault'),
     appLabel: labelValue.optional(),
