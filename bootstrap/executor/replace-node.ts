@@ -53,19 +53,20 @@ async function settleOne(fleet: Fleet, server: HostState, state: HostState, dryR
     state.summary.unchanged.push(verdict.note);
     return;
   }
-  if (verdict.kind === 'unsure' && !fleet.options.replaceNodes) {
-    state.summary.warnings.push(verdict.note);
-    return;
-  }
   const what = `node/${name} and secret kube-system/${nodePasswordSecret(name)} on ${server.target.name}`;
+  const { replaceNodes, confirm } = fleet.options;
   if (dryRun) {
-    const how = fleet.options.replaceNodes ? '(--replace)' : '(bootstrap asks first, or pass --replace)';
+    const how = replaceNodes ? '(--replace)' : verdict.kind === 'stale' ? '(bootstrap asks first, or pass --replace)' : 'only with --replace or a yes at the prompt';
     state.summary.warnings.push(`would remove ${what} ${how}: ${verdict.note}`);
     fleet.say(name, `would remove ${what} ${how}`);
     return;
   }
-  const allowed = fleet.options.replaceNodes
-    || (fleet.options.confirm !== undefined && await fleet.options.confirm(`${verdict.note}. Remove ${what} so the board can join?`));
+  const allowed = replaceNodes || (confirm !== undefined && await confirm(`${verdict.note}. Remove ${what} so the board can join?`));
+  if (!allowed && verdict.kind === 'unsure') {
+    // Maybe the same board with its agent down: it may well join as it is.
+    state.summary.warnings.push(verdict.note);
+    return;
+  }
   if (!allowed) throw new HostError('step', replaceRefusal(name, verdict.note));
   await fleet.root(server, removeNodeScript(name), `removing the stale registration of ${name}`);
   const change = `removed the stale registration of ${name} (${what}); the board joins anew`;

@@ -76,7 +76,8 @@ export async function upgradeBoard(context: UpgradeContext, state: HostState, st
   };
   const stillCordoned = step.keepCordoned ? 'it stays cordoned (as it was before)' : `it stays cordoned: rerun \`triton-jetson upgrade\` once fixed, or \`kubectl uncordon ${name}\``;
 
-  const tritonBefore = await nodePods(context, name).catch(() => [] as PodStatus[]);
+  // Best effort: a board whose Triton pods cannot be listed is not waited for (and says so).
+  const tritonBefore = await nodePods(context, name).catch((err: Error) => err);
   await fleet.root(server, cordonScript(name), `cordon ${name}`);
   done('cordoned');
   if (step.role === 'agent') {
@@ -101,8 +102,9 @@ export async function upgradeBoard(context: UpgradeContext, state: HostState, st
     await fleet.root(server, uncordonScript(name), `uncordon ${name}`);
     done('uncordoned');
   }
-  const wasReady = tritonBefore.filter((p) => p.ready).map((p) => p.name);
-  if (wasReady.length > 0) {
+  if (tritonBefore instanceof Error) {
+    state.summary.warnings.push(`its Triton pods could not be listed before the upgrade (${tritonBefore.message}): not waited for`);
+  } else if (tritonBefore.some((p) => p.ready)) {
     const pod = await waitTritonReady(context, name);
     done(`Triton pod ${pod} Ready again`);
   } else {
