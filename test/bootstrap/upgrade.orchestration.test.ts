@@ -252,4 +252,17 @@ describe('upgrade (in-memory operators)', () => {
     expect(r.log).toContain('[upgrade] order: the server first, then the agents, at most 1 at a time; 4 of 4 board(s) to upgrade to v1.34.12+k3s1');
     expect(formatUpgradeSummary(r.summary)).toMatch(/^upgrade to v1\.34\.12\+k3s1 \(dry run: nothing was changed\) — OK/);
   });
+
+  test('bootstrap with a newer k3s.version on running boards refuses (no longer reinstalls every agent at once) and points to upgrade', async () => {
+    const l = await lab();
+    const first = l.hosts.calls.length;
+    const summary = await runBootstrap({ ...common(l), config: parseClusterConfig(description(TARGET)) });
+    expect(summary.ok).toBe(false);
+    for (const host of summary.hosts) {
+      expect(host.error).toBe(`K3s ${OLD} runs here and k3s.version is ${TARGET}: a version change goes one board at a time (cordon, drain, restart, uncordon) `
+        + `with \`triton-jetson upgrade\` (docs/operations.md), or set k3s.version back to ${OLD}`);
+    }
+    expect(l.hosts.calls.slice(first).filter((c) => c.kind === 'root' && c.text !== PROBE_SCRIPT)).toEqual([]);
+    expect(versions(l)).toEqual(NAMES.map(() => OLD));
+  });
 });
