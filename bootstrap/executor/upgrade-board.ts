@@ -50,10 +50,11 @@ function upgradeSteps(context: UpgradeContext, step: UpgradeStep, work: HostWork
   return steps;
 }
 
-/** Dry run: what the board would go through, scripts as sent (token redacted), in order. */
-export function plannedUpgradeSteps(context: UpgradeContext, step: UpgradeStep, work: HostWork): DryRunStep[] {
+/** Dry run: what the board would go through, scripts as sent (token redacted), in order; `work` is absent for `finish`. */
+export function plannedUpgradeSteps(context: UpgradeContext, step: UpgradeStep, work: HostWork | undefined): DryRunStep[] {
   const server = context.server.target.name;
   const onServer = (title: string, script: string): DryRunStep => ({ title: `${title} (on ${server})`, script, uploads: [] });
+  if (!work) return [onServer(`uncordon ${step.name} (left cordoned by an earlier upgrade run)`, uncordonScript(step.name))];
   const steps: DryRunStep[] = [onServer(`cordon ${step.name}`, cordonScript(step.name))];
   if (step.role === 'agent') steps.push(onServer(`drain ${step.name}`, drainScript(step.name, context.drainTimeoutSeconds)));
   for (const s of upgradeSteps(context, step, work)) steps.push({ title: s.change, script: context.fleet.redact(s.shownScript), uploads: s.uploads });
@@ -64,8 +65,8 @@ export function plannedUpgradeSteps(context: UpgradeContext, step: UpgradeStep, 
   return steps;
 }
 
-/** Upgrades one board; `position` is "2/4" for the progress lines. */
-export async function upgradeBoard(context: UpgradeContext, state: HostState, step: UpgradeStep, work: HostWork, position: string): Promise<void> {
+/** Upgrades one board (`work` absent: it only needs uncordoning); `position` is "2/4" for the progress lines. */
+export async function upgradeBoard(context: UpgradeContext, state: HostState, step: UpgradeStep, work: HostWork | undefined, position: string): Promise<void> {
   const { fleet, server, target } = context;
   const name = step.name;
   const started = Date.now();
@@ -74,6 +75,11 @@ export async function upgradeBoard(context: UpgradeContext, state: HostState, st
     state.summary.changed.push(change);
     say(change);
   };
+  if (!work) {
+    await fleet.root(server, uncordonScript(name), `uncordon ${name}`);
+    done('uncordoned (left cordoned by an earlier upgrade run)');
+    return;
+  }
   const stillCordoned = step.keepCordoned ? 'it stays cordoned (as it was before)' : `it stays cordoned: rerun \`triton-jetson upgrade\` once fixed, or \`kubectl uncordon ${name}\``;
 
   // Best effort: a board whose Triton pods cannot be listed is not waited for (and says so).

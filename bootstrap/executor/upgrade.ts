@@ -84,7 +84,7 @@ export async function runUpgrade(options: UpgradeOptions): Promise<RunSummary> {
         state.summary.unchanged.push(`K3s ${target} already runs here: skipped`);
       } else if (dryRun) {
         board.result = 'would upgrade';
-        state.summary.plannedSteps = plannedUpgradeSteps(context, step, planned.get(step.name)!);
+        state.summary.plannedSteps = plannedUpgradeSteps(context, step, planned.get(step.name));
       }
     }
     if (dryRun) {
@@ -92,7 +92,7 @@ export async function runUpgrade(options: UpgradeOptions): Promise<RunSummary> {
       return summary;
     }
 
-    const queue = verdict.steps.filter((s) => s.action === 'upgrade');
+    const queue = verdict.steps.filter((s) => s.action !== 'skip');
     const total = queue.length;
     let position = 0;
     let stopped = false;
@@ -101,7 +101,7 @@ export async function runUpgrade(options: UpgradeOptions): Promise<RunSummary> {
       position += 1;
       const { state, board } = byName.get(step.name)!;
       try {
-        await upgradeBoard(context, state, step, planned.get(step.name)!, `${position}/${total}`);
+        await upgradeBoard(context, state, step, planned.get(step.name), `${position}/${total}`);
         board.result = 'upgraded';
         board.now = target;
       } catch (err) {

@@ -44,7 +44,8 @@ export interface UpgradeStep {
   readonly role: 'server' | 'agent';
   /** Version before the run. */
   readonly from: string;
-  readonly action: 'upgrade' | 'skip';
+  /** `finish`: already on the target but left cordoned by an earlier run that stopped: only uncordon. */
+  readonly action: 'upgrade' | 'skip' | 'finish';
   /** Cordoned by someone else before the run: cordon/drain as usual, but left cordoned afterwards. */
   readonly keepCordoned: boolean;
 }
@@ -116,7 +117,7 @@ export function planUpgrade(target: string, boards: readonly UpgradeBoard[], api
         name: b.name,
         role: b.role,
         from: b.installed!,
-        action: onTarget ? 'skip' : 'upgrade',
+        action: !onTarget ? 'upgrade' : b.node!.cordonedByUpgrade ? 'finish' : 'skip',
         keepCordoned: b.node!.unschedulable && !b.node!.cordonedByUpgrade,
       };
     }),
@@ -132,7 +133,7 @@ function compareKeys(a: readonly number[], b: readonly number[]): number {
 
 /** One line per board for a dry run or a log: what happens to it, in order. */
 export function describeUpgradeOrder(steps: readonly UpgradeStep[], target: string, options: { maxUnavailable: number; drainTimeoutSeconds: number }): string[] {
-  const upgrading = steps.filter((s) => s.action === 'upgrade');
+  const upgrading = steps.filter((s) => s.action !== 'skip');
   const lines = [`order: the server first, then the agents, at most ${options.maxUnavailable} at a time; ${upgrading.length} of ${steps.length} board(s) to upgrade to ${target}`];
   let position = 0;
   for (const step of steps) {
@@ -141,6 +142,10 @@ export function describeUpgradeOrder(steps: readonly UpgradeStep[], target: stri
       continue;
     }
     position += 1;
+    if (step.action === 'finish') {
+      lines.push(`  ${position}. ${step.name} (${step.role}) already runs ${target}, left cordoned by an earlier run: uncordon`);
+      continue;
+    }
     const drain = step.role === 'agent' ? `, drain (--ignore-daemonsets --delete-emptydir-data, ${options.drainTimeoutSeconds}s at most)` : '';
     const after = step.keepCordoned ? 'left cordoned (it was before)' : 'uncordon';
     lines.push(`  ${position}. ${step.name} (${step.role}) ${step.from} → ${target}: cordon${drain}, install, wait Ready on ${target}, ${after}, wait for its Triton pod`);

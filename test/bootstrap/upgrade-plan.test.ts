@@ -82,6 +82,14 @@ describe('planUpgrade', () => {
     expect(verdict.kind === 'ok' && verdict.steps.map((s) => s.keepCordoned)).toEqual([false, false, true]);
   });
 
+  test('a board on the target that an earlier run left cordoned is only uncordoned', () => {
+    const left = board('a', 'agent', TARGET, { node: { ready: true, kubeletVersion: TARGET, unschedulable: true, cordonedByUpgrade: true } });
+    const verdict = planUpgrade(TARGET, [board('s', 'server', TARGET), left]);
+    expect(verdict.kind === 'ok' && verdict.steps.map((s) => s.action)).toEqual(['skip', 'finish']);
+    if (verdict.kind !== 'ok') throw new Error('refused');
+    expect(describeUpgradeOrder(verdict.steps, TARGET, { maxUnavailable: 1, drainTimeoutSeconds: 300 })[2]).toBe(`  1. a (agent) already runs ${TARGET}, left cordoned by an earlier run: uncordon`);
+  });
+
   test('describeUpgradeOrder numbers the boards to upgrade', () => {
     const verdict = planUpgrade(TARGET, cluster([OLD, TARGET, OLD]));
     if (verdict.kind !== 'ok') throw new Error('refused');

@@ -265,4 +265,28 @@ describe('upgrade (in-memory operators)', () => {
     expect(l.hosts.calls.slice(first).filter((c) => c.kind === 'root' && c.text !== PROBE_SCRIPT)).toEqual([]);
     expect(versions(l)).toEqual(NAMES.map(() => OLD));
   });
+
+  test('a board left cordoned by a stopped run that came up on the target later is uncordoned by the rerun, not reinstalled', async () => {
+    const l = await lab();
+    // nano-1 was slow: the run gave up waiting, leaving it cordoned; it is Ready on the target now.
+    l.host(1).on(/restart --no-block k3s-agent/, () => ({}));
+    const r = await upgrade(l);
+    expect(r.report.failed?.board).toBe('nano-1');
+    expect(r.report.failed?.reason).toMatch(/^not Ready on v1\.34\.12\+k3s1 within 1s \(last seen: NotReady on v1\.34\.12\+k3s1\); on the board: journalctl -u k3s-agent; it stays cordoned/);
+    l.boards[1].k3s!.active = true;
+    const again = await upgrade(l);
+    expect(again.summary.ok).toBe(true);
+    expect(again.report.boards.map((b) => b.result)).toEqual(['already on target', 'upgraded', 'upgraded', 'upgraded']);
+    expect(again.sequence.filter((s) => s.startsWith('1:') && s !== '1:probe')).toEqual([]);
+    expect(again.summary.hosts[1].changed).toEqual(['uncordoned (left cordoned by an earlier upgrade run)']);
+    expect(l.ops.records.get('nano-1')!.unschedulable).toBe(false);
+  });
+
+  test('Triton pods that cannot be listed are not waited for, and the summary says so', async () => {
+    const l = await lab();
+    l.host(0).on(/ kubectl get pods /, { code: 1, stderr: 'error: You must be logged in to the server (Unauthorized)' });
+    const r = await upgrade(l);
+    expect(r.summary.ok).toBe(true);
+    expect(r.summary.hosts[1].warnings).toEqual([expect.stringMatching(/^its Triton pods could not be listed before the upgrade \(listing nano-1's Triton pods failed \(exit 1\): error: You must be logged in to the server \(Unauthorized\)\): not waited for$/)]);
+  });
 });
