@@ -3,6 +3,7 @@
  * a time, each cordoned and drained before its K3s restarts and uncordoned after), refusals
  * that touch nothing, the first failure stopping the run, reruns, dry runs.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseClusterConfig, type ClusterConfigInput } from '../../lib/config/cluster-config';
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
@@ -288,5 +289,26 @@ describe('upgrade (in-memory operators)', () => {
     const r = await upgrade(l);
     expect(r.summary.ok).toBe(true);
     expect(r.summary.hosts[1].warnings).toEqual([expect.stringMatching(/^its Triton pods could not be listed before the upgrade \(listing nano-1's Triton pods failed \(exit 1\): error: You must be logged in to the server \(Unauthorized\)\): not waited for$/)]);
+  });
+
+  test('air gap: each board gets the release files over its connection and installs without downloading', async () => {
+    const l = await lab();
+    const folder = join(l.dir, 'k3s-airgap');
+    mkdirSync(folder);
+    for (const file of ['install.sh', 'k3s-arm64', 'k3s-airgap-images-arm64.tar.zst']) writeFileSync(join(folder, file), `${file} ${TARGET}\n`);
+    const base = parseClusterConfig(description(TARGET));
+    const r = await upgrade(l, { config: { ...base, k3s: { ...base.k3s, airGapDir: folder } } });
+    expect(r.summary.ok).toBe(true);
+    const uploads = r.calls.filter((c) => c.kind === 'upload');
+    expect(uploads).toHaveLength(NAMES.length * 3);
+    expect(uploads.filter((c) => c.host === `${ADDRESSES[2]}:22`).map((c) => c.text)).toEqual([
+      `${folder}/install.sh -> /tmp/triton-jetson-airgap/install.sh`, `${folder}/k3s-arm64 -> /tmp/triton-jetson-airgap/k3s`,
+      `${folder}/k3s-airgap-images-arm64.tar.zst -> /tmp/triton-jetson-airgap/k3s-airgap-images-arm64.tar.zst`,
+    ]);
+    const installs = r.calls.filter((c) => c.kind === 'root' && c.text.includes('triton-jetson.fingerprint <<'));
+    expect(installs.every((c) => c.text.includes("export INSTALL_K3S_SKIP_DOWNLOAD=true") && !c.text.includes('curl'))).toBe(true);
+    // Uploads come after the board is drained, before its install.
+    const at = (pred: (c: (typeof r.calls)[number]) => boolean) => r.calls.findIndex(pred);
+    expect(at((c) => c.kind === 'upload' && c.host === `${ADDRESSES[2]}:22`)).toBeGreaterThan(at((c) => / kubectl drain nano-2/.test(c.text)));
   });
 });
