@@ -1,6 +1,6 @@
 /**
- * `triton-jetson bootstrap | plan | reset`: step 1 of the tutorial on every node of the
- * cluster description, over SSH. Progress goes to stderr (one line per event); the summary
+ * `triton-jetson bootstrap | plan | reset | upgrade`: step 1 of the tutorial on every node of
+ * the cluster description, over SSH, and K3s upgrades one board at a time. Progress goes to stderr (one line per event); the summary
  * to stdout, as text or (--json) as JSON for scripts.
  */
 import { resolve } from 'node:path';
@@ -11,7 +11,10 @@ import { CLUSTER_CONFIG_ENV, loadClusterConfig, resolveClusterConfigPath } from 
 import { formatOfflinePlan, planOffline } from './executor/offline-plan';
 import { runBootstrap } from './executor/bootstrap';
 import type { RunOptions, RunSummary } from './executor/options';
+import { parseCount } from './executor/parallel';
 import { runReset } from './executor/reset';
+import { runUpgrade, type UpgradeOptions } from './executor/upgrade';
+import { formatUpgradeSummary } from './executor/upgrade-report';
 
 /** Environment variable holding the sudo password for scripts (never put it on the command line). */
 export const SUDO_PASSWORD_ENV = 'TRITON_JETSON_SUDO_PASSWORD';
@@ -41,6 +44,13 @@ interface CommonFlags {
   sudoPasswordStdin?: boolean;
   readyTimeout?: string;
   yes?: boolean;
+  parallel?: string;
+  node?: string[];
+  replace?: boolean;
+  upgrade?: boolean;
+  maxUnavailable?: string;
+  drainTimeout?: string;
+  tritonTimeout?: string;
 }
 
 export function register(program: Command): void {
@@ -50,18 +60,35 @@ export function register(program: Command): void {
     .option('--known-hosts <file>', 'known_hosts file (default: ssh.knownHostsFile, ~/.ssh/known_hosts)')
     .option('--kubeconfig <file>', 'kubeconfig to merge the context into / remove it from (default: kubeconfig.path, $KUBECONFIG, ~/.kube/config)')
     .option('--sudo-password-stdin', `read the sudo password from the first line of stdin (or set ${SUDO_PASSWORD_ENV})`)
+    .option('--parallel <n>', 'boards worked on at once; each keeps one SSH connection (default: 10)')
     .option('--json', 'print the summary as JSON on stdout');
 
   common(program.command('bootstrap')
     .description('prepare every node (daemon.json, nfs-common), install K3s, merge the kubeconfig and wait for all nodes Ready; safe to rerun')
     .option('--dry-run', 'connect and probe read-only, print what would run on each host, change nothing')
-    .option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready (default: k3s.readyTimeoutSeconds)'))
+    .option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready (default: k3s.readyTimeoutSeconds)')
+    .option('--node <name>', 'only this agent (repeatable), e.g. a re-flashed board rejoining under its old name', collect, [])
+    .option('--replace', 'with --node: remove the stale node object and node-password secret of a re-flashed board without asking'))
     .action(friendly(async (flags: CommonFlags) => finish(flags, await runBootstrap(await runOptions(flags)))));
+
+  common(program.command('upgrade')
+    .description('upgrade K3s to k3s.version: the server first, then the agents at most --max-unavailable at a time (cordon, drain, install, Ready, uncordon)')
+    .option('--dry-run', 'probe read-only and print the order and the scripts, change nothing')
+    .option('--max-unavailable <n>', 'agents upgraded (cordoned) at once (default: 1)')
+    .option('--drain-timeout <seconds>', 'how long `kubectl drain` may take per agent (default: 300)')
+    .option('--ready-timeout <seconds>', 'how long a board may take to be Ready on the new version (default: k3s.readyTimeoutSeconds)')
+    .option('--triton-timeout <seconds>', "how long a board's Triton pod may take to be Ready again (default: 600)"))
+    .action(friendly(async (flags: CommonFlags) => finish(flags, await runUpgrade(await upgradeOptions(flags)), formatUpgradeSummary)));
 
   common(program.command('plan')
     .description('same as `bootstrap --dry-run`: print the commands each host would get, touching nothing')
-    .option('--offline', 'connect to nothing, need no SSH key: print what bootstrap would run on freshly flashed boards (secrets redacted)'))
+    .option('--offline', 'connect to nothing, need no SSH key: print what bootstrap would run on freshly flashed boards (secrets redacted)')
+    .option('--upgrade', 'same as `upgrade --dry-run`: the upgrade order and scripts'))
     .action(friendly(async (flags: CommonFlags) => {
+      if (flags.upgrade) {
+        finish(flags, await runUpgrade(await upgradeOptions({ ...flags, dryRun: true })), formatUpgradeSummary);
+        return;
+      }
       if (flags.offline) {
         const plan = planOffline(await runOptions(flags));
         process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatOfflinePlan(plan));
@@ -95,6 +122,24 @@ function friendly<A extends unknown[]>(action: (...args: A) => Promise<void>): (
   };
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** A whole number of seconds ≥ 1, or undefined when the flag is absent. */
+function seconds(flag: string, value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parseCount(flag, value);
+}
+
+async function upgradeOptions(flags: CommonFlags): Promise<UpgradeOptions> {
+  return {
+    ...(await runOptions(flags)),
+    maxUnavailable: flags.maxUnavailable === undefined ? undefined : parseCount('--max-unavailable', flags.maxUnavailable),
+    drainTimeoutSeconds: seconds('--drain-timeout', flags.drainTimeout),
+    tritonTimeoutSeconds: seconds('--triton-timeout', flags.tritonTimeout),
+  };
+}
+
 async function runOptions(flags: CommonFlags): Promise<RunOptions> {
   const location = resolveClusterConfigPath(flags.config);
   const configPath = resolve(location.file);
@@ -105,6 +150,8 @@ async function runOptions(flags: CommonFlags): Promise<RunOptions> {
     readyTimeoutSeconds = Number(flags.readyTimeout);
     if (!Number.isInteger(readyTimeoutSeconds) || readyTimeoutSeconds < 1) throw new Error('--ready-timeout must be a whole number of seconds ≥ 1');
   }
+  if (flags.replace && !flags.node?.length) throw new Error('--replace needs --node NAME: it removes the stale registration of the boards named');
+  const interactive = process.stdin.isTTY && process.stderr.isTTY && !flags.sudoPasswordStdin;
   return {
     config,
     configPath,
@@ -113,6 +160,10 @@ async function runOptions(flags: CommonFlags): Promise<RunOptions> {
     kubeconfigPath: flags.kubeconfig,
     knownHostsFile: flags.knownHosts,
     readyTimeoutSeconds,
+    parallel: flags.parallel === undefined ? undefined : parseCount('--parallel', flags.parallel),
+    nodes: flags.node?.length ? flags.node : undefined,
+    replaceNodes: flags.replace,
+    confirm: interactive ? async (question) => /^y(es)?$/i.test((await ask(`${question} [y/N] `, false)).trim()) : undefined,
     sudoPassword: sudoPasswordSource(flags),
     log: (host, message) => process.stderr.write(`[${host}] ${message}\n`),
   };
@@ -161,8 +212,8 @@ function ask(question: string, hidden: boolean): Promise<string> {
   });
 }
 
-function finish(flags: CommonFlags, summary: RunSummary): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+function finish(flags: CommonFlags, summary: RunSummary, format: (summary: RunSummary) => string = formatSummary): void {
+  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : format(summary));
   if (!summary.ok) process.exitCode = 1;
 }
 

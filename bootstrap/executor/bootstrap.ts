@@ -14,13 +14,14 @@ import { mergeKubeconfigFromServer } from './kubeconfig';
 import { readToken } from './local-files';
 import { prepareNfsServer } from './nfs-server';
 import { installSource, type RunOptions, type RunSummary } from './options';
+import { explainRejectedPasswords, keepServerAsIs, settleReplacedNodes } from './replace-node';
 import { HostError } from './transport';
 import { settleToken, tokenFilePath } from './token';
 import { waitForNodes } from './wait-ready';
 
 export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const fleet = new Fleet(options, true);
+  const fleet = new Fleet(options, !options.nodes); // --node: the named boards only, no NFS server
   const dryRun = options.dryRun ?? false;
   const summary: RunSummary = {
     command: 'bootstrap', dryRun, ok: false, durationMs: 0,
@@ -34,6 +35,8 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
     await fleet.eachLive((state) => preflight(fleet, state));
     const token = await settleToken(fleet, tokenFile, localToken, dryRun);
     planHosts(fleet, token, source);
+    keepServerAsIs(fleet); // --node only
+    await settleReplacedNodes(fleet, dryRun); // --node only: a re-flashed board's stale registration
     const nfsDone = prepareNfsServer(fleet, dryRun); // alongside the nodes
     if (dryRun) {
       await nfsDone;
@@ -47,6 +50,7 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
       summary.kubeconfig = await mergeKubeconfigFromServer(fleet, server, server.target.ssh.host);
       summary.nodes = await waitForNodes(fleet, server); // and labels
     }
+    await explainRejectedPasswords(fleet);
     await nfsDone;
     summary.ok = summary.hosts.every((h) => h.status === 'ok') && (summary.nodes?.notReady.length ?? 1) === 0;
     return summary;

@@ -11,6 +11,7 @@ import { TargetResolver, expandHome, type NodeTarget, type SshEndpoint } from '.
 import { readIfExists } from './local-files';
 import { sshOperators, type Operator, type OperatorFactory } from './operator';
 import { safeUserName, type HostSummary, type RunOptions } from './options';
+import { DEFAULT_PARALLEL, forEachLimited } from './parallel';
 import { HostError } from './transport';
 
 export interface HostState {
@@ -48,6 +49,8 @@ export class Fleet {
   private readonly log: (host: string, message: string) => void;
   /** Texts never to print (the token), replaced in every message. */
   readonly secrets: string[] = [];
+  /** Boards worked on at once (--parallel); each keeps its one connection for the run. */
+  readonly parallel: number;
 
   constructor(readonly options: RunOptions, withNfsServer = false) {
     this.home = options.homeDir ?? homedir();
@@ -60,7 +63,8 @@ export class Fleet {
       homeDir: this.home,
       localUser: safeUserName(this.env),
     });
-    const targets = resolver.nodes();
+    const targets = selectTargets(resolver.nodes(), options.nodes);
+    this.parallel = options.parallel ?? DEFAULT_PARALLEL;
     const knownHostsFile = options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias);
     this.operators = (options.operators ?? sshOperators)({
       // Absolute, so the host-key hints naming it work from any folder.
@@ -106,21 +110,29 @@ export class Fleet {
     return this.hosts.filter((h) => h.summary.status === 'ok' && h.operator);
   }
 
-  /** Runs `work` on every live node in parallel; a host whose work throws is failed, the others go on. */
-  async eachLive(work: (state: HostState) => Promise<void>): Promise<void> {
-    await Promise.all(this.live().map(async (state) => {
+  /**
+   * Runs `work` on every live node, at most `parallel` at a time (server first); a host whose
+   * work throws is failed, the others go on. With `progress`, each host that finishes says so
+   * with a count ("installed (3/32)").
+   */
+  async eachLive(work: (state: HostState) => Promise<void>, progress?: string): Promise<void> {
+    const hosts = this.live();
+    let finished = 0;
+    await forEachLimited(hosts, this.parallel, async (state) => {
       try {
         await work(state);
       } catch (err) {
         this.fail(state, err);
       }
-    }));
+      finished += 1;
+      if (progress) this.say(state.target.name, `${state.summary.status === 'ok' ? progress : 'failed'} (${finished}/${hosts.length})`);
+    });
   }
 
-  /** Connects every host in parallel, then settles how root commands run (one sudo prompt at most). */
+  /** Connects every host (at most `parallel` handshakes at once), then settles how root commands run (one sudo prompt at most). */
   async connect(): Promise<void> {
     const own: Participant[] = [...this.hosts, ...(this.nfs && !this.nfs.sharedWith ? [this.nfs] : [])];
-    await Promise.all(own.map(async (state) => {
+    await forEachLimited(own, this.parallel, async (state) => {
       const operator = this.operators.open(state.target.ssh);
       try {
         this.say(state.target.name, `connecting to ${operator.label}`);
@@ -135,7 +147,7 @@ export class Fleet {
       } catch (err) {
         this.fail(state, err);
       }
-    }));
+    });
     if (this.nfs?.sharedWith) {
       this.nfs.operator = this.nfs.sharedWith.operator;
       if (!this.nfs.operator) this.fail(this.nfs, new HostError('unreachable', `shares the connection of ${this.nfs.sharedWith.target.name}, which failed`));
@@ -150,13 +162,13 @@ export class Fleet {
       return;
     }
     this.secrets.push(password);
-    await Promise.all(needPassword.map(async (state) => {
+    await forEachLimited(needPassword, this.parallel, async (state) => {
       try {
         await state.operator!.useSudoPassword(password);
       } catch (err) {
         this.fail(state, err);
       }
-    }));
+    });
   }
 
   async close(): Promise<void> {
@@ -180,4 +192,22 @@ export class Fleet {
     }
     return result.stdout;
   }
+}
+
+/**
+ * The nodes of a run: all of them, or (`bootstrap --node NAME`) the server, which the others
+ * need for the token, the join and the API, plus the named agents.
+ */
+function selectTargets(all: NodeTarget[], names: readonly string[] | undefined): NodeTarget[] {
+  if (names === undefined) return all;
+  const [server] = all;
+  for (const name of names) {
+    if (name === server.name) {
+      throw new Error(`--node ${name} is the server: a re-flashed server starts a new cluster (its datastore is gone); see docs/operations.md, "A board never comes back"`);
+    }
+    if (!all.some((t) => t.name === name)) {
+      throw new Error(`--node ${JSON.stringify(name)}: no such node in nodes.agents of the cluster description (agents: ${all.slice(1).map((t) => t.name).join(', ') || 'none'})`);
+    }
+  }
+  return [server, ...all.slice(1).filter((t) => names.includes(t.name))];
 }

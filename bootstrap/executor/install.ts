@@ -30,7 +30,7 @@ export async function installHosts(fleet: Fleet): Promise<void> {
       if (isServer) serverFailed();
       throw err;
     }
-  });
+  }, 'done');
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -39,7 +39,8 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<void> {
+/** Runs one planned step (uploads first), checks its last line, and reports it. */
+export async function runStep(fleet: Fleet, state: HostState, step: RootStep): Promise<void> {
   const name = state.target.name;
   const started = Date.now();
   fleet.say(name, `${step.id}: starting`);

@@ -16,8 +16,13 @@ import type { OperatorContext, OperatorFactory } from './operator';
 /** The inventory sections of the description, plus the NFS share for `nfsServer.managed`. */
 export type BootstrapConfig = InventoryConfig & {
   readonly nfs?: { readonly server: string; readonly path: string };
-  /** Board profiles named for Triton (docs/profiles.md); they switch the preflight to profile mode. */
-  readonly triton?: { readonly profiles?: readonly string[] };
+  /**
+   * Board profiles named for Triton (docs/profiles.md); they switch the preflight to profile
+   * mode. `name` is the Triton pods' `app` label, which `upgrade` waits for per board.
+   */
+  readonly triton?: { readonly profiles?: readonly string[]; readonly name?: string };
+  /** Namespace of the Triton pods (`upgrade` waits for them). */
+  readonly namespace?: string;
 };
 
 export interface RunOptions {
@@ -46,6 +51,14 @@ export interface RunOptions {
   readonly pollIntervalMs?: number;
   /** Opens the hosts; default: SSH (operator.ts). Tests pass in-memory operators. */
   readonly operators?: (context: OperatorContext) => OperatorFactory;
+  /** Boards worked on at once (--parallel). @default DEFAULT_PARALLEL (10) */
+  readonly parallel?: number;
+  /** `bootstrap --node NAME`: only these agents (and the server, which they need). @default every node */
+  readonly nodes?: readonly string[];
+  /** `--replace`: remove a re-flashed board's stale node object and node-password secret without asking. */
+  readonly replaceNodes?: boolean;
+  /** Asks the user a yes/no question (a terminal); undefined when nobody can answer. */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface DryRunStep {
@@ -73,14 +86,37 @@ export interface HostSummary {
 }
 
 export interface RunSummary {
-  readonly command: 'bootstrap' | 'reset';
+  readonly command: 'bootstrap' | 'reset' | 'upgrade';
   readonly dryRun: boolean;
   ok: boolean;
   readonly hosts: HostSummary[];
   /** `currentContext` (reset): what became of `current-context`, in words. */
   kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean; readonly currentContext?: string };
   nodes?: { readonly ready: string[]; readonly notReady: string[] };
+  /** `upgrade`: the target, the order, and where each board stands. */
+  upgrade?: UpgradeReport;
   durationMs: number;
+}
+
+/** Where one board stands after (or, in a dry run, before) an upgrade. */
+export interface UpgradeBoardReport {
+  readonly name: string;
+  readonly role: 'server' | 'agent';
+  /** K3s version before the run (undefined when unknown: unreachable, not installed). */
+  from?: string;
+  /** K3s version now (after the run). */
+  now?: string;
+  result: 'upgraded' | 'already on target' | 'failed' | 'not reached' | 'would upgrade' | 'would skip' | 'refused';
+}
+
+export interface UpgradeReport {
+  readonly target: string;
+  readonly maxUnavailable: number;
+  /** Set when the preflight refused the upgrade: nothing was changed. */
+  refused?: string;
+  /** Set when a board failed: which one, and why. */
+  failed?: { readonly board: string; readonly reason: string };
+  readonly boards: UpgradeBoardReport[];
 }
 
 export function safeUserName(env: NodeJS.ProcessEnv): string {

@@ -17,7 +17,7 @@ export async function runReset(options: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = { command: 'reset', dryRun, ok: false, hosts: fleet.hosts.map((h) => h.summary), durationMs: 0 };
   try {
     await fleet.connect();
-    await fleet.eachLive(async (state) => (dryRun ? showReset(fleet, state) : resetHost(fleet, state)));
+    await fleet.eachLive(async (state) => (dryRun ? showReset(fleet, state) : resetHost(fleet, state)), dryRun ? undefined : 'done');
     if (!dryRun) summary.kubeconfig = pruneKubeconfig(fleet);
     summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok');
     return summary;

@@ -41,7 +41,7 @@ export async function settleToken(fleet: Fleet, tokenFile: string, local: string
 }
 
 /** The secret part of the server's token file (`K10<ca hash>::server:<secret>`), or undefined. */
-async function recoverServerToken(fleet: Fleet, server: HostState): Promise<string | undefined> {
+export async function recoverServerToken(fleet: Fleet, server: HostState): Promise<string | undefined> {
   // Unreadable counts as absent, as before: a new token is generated and the run says so.
   const text = await server.operator!.readFile(SERVER_TOKEN_PATH).catch(() => undefined);
   const secret = text === undefined ? undefined : parseServerToken(text);

@@ -237,9 +237,17 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
   else checks.push({ name: 'nfs-common', status: 'warn', detail: 'missing; NFS volumes will not mount until it is installed (apt-get install nfs-common)' });
 
   if (facts.k3sVersion && options.k3sVersion) {
-    checks.push(isNewer(facts.k3sVersion, options.k3sVersion)
-      ? { name: 'k3s-version', status: 'fail', detail: `K3s ${facts.k3sVersion} is installed, newer than k3s.version ${options.k3sVersion}; K3s does not support downgrades: set k3s.version to ${facts.k3sVersion} if it is v1.34 or older, or reset the node first` }
-      : { name: 'k3s-version', status: facts.k3sVersion === options.k3sVersion ? 'ok' : 'fix', detail: facts.k3sVersion === options.k3sVersion ? `${facts.k3sVersion} installed` : `${facts.k3sVersion} installed; will be upgraded to ${options.k3sVersion}` });
+    const running = facts.k3sServerActive || facts.k3sAgentActive;
+    if (isNewer(facts.k3sVersion, options.k3sVersion)) {
+      checks.push({ name: 'k3s-version', status: 'fail', detail: `K3s ${facts.k3sVersion} is installed, newer than k3s.version ${options.k3sVersion}; K3s does not support downgrades: set k3s.version to ${facts.k3sVersion} if it is v1.34 or older, or reset the node first` });
+    } else if (facts.k3sVersion === options.k3sVersion) {
+      checks.push({ name: 'k3s-version', status: 'ok', detail: `${facts.k3sVersion} installed` });
+    } else if (running) {
+      // Reinstalling every running board at once would take all agents down together.
+      checks.push({ name: 'k3s-version', status: 'fail', detail: `K3s ${facts.k3sVersion} runs here and k3s.version is ${options.k3sVersion}: a version change goes one board at a time (cordon, drain, restart, uncordon) with \`triton-jetson upgrade\` (docs/operations.md), or set k3s.version back to ${facts.k3sVersion}` });
+    } else {
+      checks.push({ name: 'k3s-version', status: 'fix', detail: `${facts.k3sVersion} installed but not running; will be reinstalled as ${options.k3sVersion}` });
+    }
   }
 
   return { checks, isJetson, failed: checks.some((c) => c.status === 'fail'), profile, runtime };

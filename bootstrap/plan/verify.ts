@@ -6,27 +6,61 @@ export interface NodeStatus {
   readonly ready: boolean;
   readonly labels: Readonly<Record<string, string>>;
   readonly kubeletVersion?: string;
+  /** Cordoned (`spec.unschedulable`). */
+  readonly unschedulable: boolean;
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
-interface NodeListJson {
-  items?: {
-    metadata?: { name?: string; labels?: Record<string, string> };
-    status?: { conditions?: { type?: string; status?: string }[]; nodeInfo?: { kubeletVersion?: string } };
-  }[];
+/** A pod as `k3s kubectl get pods -o json` reports it. */
+export interface PodStatus {
+  readonly name: string;
+  readonly node: string;
+  readonly ready: boolean;
+}
+
+// What kubectl prints comes from the board: every field is checked, never trusted.
+type Json = Record<string, unknown>;
+const object = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const textRecord = (value: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(object(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+const readyCondition = (status: Json): boolean =>
+  (Array.isArray(status.conditions) ? status.conditions : []).some((c) => object(c).type === 'Ready' && object(c).status === 'True');
+
+/** The `items` of a kubectl List printed as JSON by `command`. */
+function listItems(json: string, command: string): Json[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`"${command}" printed no JSON (${(err as Error).message})`);
+  }
+  const items = object(list).items;
+  if (items !== undefined && !Array.isArray(items)) throw new Error(`"${command}" printed no list of items`);
+  return (items ?? []).map(object);
 }
 
 export function parseNodeList(json: string): NodeStatus[] {
-  let list: NodeListJson;
-  try {
-    list = JSON.parse(json) as NodeListJson;
-  } catch (err) {
-    throw new Error(`"k3s kubectl get nodes -o json" printed no JSON (${(err as Error).message})`);
-  }
-  return (list.items ?? []).map((item) => ({
-    name: item.metadata?.name ?? '',
-    ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
-    labels: item.metadata?.labels ?? {},
-    kubeletVersion: item.status?.nodeInfo?.kubeletVersion,
+  return listItems(json, 'k3s kubectl get nodes -o json').map((item) => {
+    const metadata = object(item.metadata);
+    const status = object(item.status);
+    return {
+      name: text(metadata.name) ?? '',
+      ready: readyCondition(status),
+      labels: textRecord(metadata.labels),
+      kubeletVersion: text(object(status.nodeInfo).kubeletVersion),
+      unschedulable: object(item.spec).unschedulable === true,
+      annotations: textRecord(metadata.annotations),
+    };
+  });
+}
+
+/** Pods from `k3s kubectl get pods -o json`: name, node and the Ready condition. */
+export function parsePodList(json: string): PodStatus[] {
+  return listItems(json, 'k3s kubectl get pods -o json').map((item) => ({
+    name: text(object(item.metadata).name) ?? '',
+    node: text(object(item.spec).nodeName) ?? '',
+    ready: readyCondition(object(item.status)),
   }));
 }
 

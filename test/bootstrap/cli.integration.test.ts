@@ -77,6 +77,21 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
     expect(summary.hosts.map((h: { changed: string[] }) => h.changed)).toEqual([[], []]);
   });
 
+  test('upgrade and plan --upgrade on a cluster already on k3s.version: every board skipped, text and JSON', async () => {
+    const withPassword = { ...env, TRITON_JETSON_SUDO_PASSWORD: OPERATOR_PASSWORD };
+    const result = await cli(['upgrade', ...common, '--parallel', '1', '--max-unavailable', '2'], withPassword);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^upgrade to v1\.34\.12\+k3s1 — OK in \d+\.\ds\n/);
+    expect(result.stdout).toMatch(/jm-node-2 \(agent\)\s+v1\.34\.12\+k3s1\s+already on target/);
+    expect(result.stderr).toContain('[upgrade] order: the server first, then the agents, at most 2 at a time; 0 of 2 board(s) to upgrade to v1.34.12+k3s1');
+    const plan = await cli(['plan', '--upgrade', ...common, '--json'], withPassword);
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ command: 'upgrade', dryRun: true, ok: true, upgrade: { target: 'v1.34.12+k3s1', maxUnavailable: 1 } });
+    const bad = await cli(['upgrade', ...common, '--max-unavailable', '0'], withPassword);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('triton-jetson: --max-unavailable must be a whole number ≥ 1 (got "0")\n');
+  });
+
   test('no sudo password anywhere (no terminal): exit 1 with the ways to give it', async () => {
     const result = await cli(['bootstrap', ...common], env);
     expect(result.code).toBe(1);

@@ -77,8 +77,10 @@ describe('installed K3s version', () => {
   const withK3s = (installed: string) => evaluatePreflight({ ...JETSON, k3sVersion: installed }, { ...options, k3sVersion: 'v1.34.1+k3s1' })
     .checks.find((c) => c.name === 'k3s-version')!;
 
-  test('older → upgraded, same → ok, newer → refused (no downgrades)', () => {
-    expect(withK3s('v1.30.6+k3s1')).toMatchObject({ status: 'fix', detail: 'v1.30.6+k3s1 installed; will be upgraded to v1.34.1+k3s1' });
+  test('older and stopped → reinstalled, older and running → `upgrade`, same → ok, newer → refused (no downgrades)', () => {
+    expect(withK3s('v1.30.6+k3s1')).toMatchObject({ status: 'fix', detail: 'v1.30.6+k3s1 installed but not running; will be reinstalled as v1.34.1+k3s1' });
+    const running = evaluatePreflight({ ...JETSON, k3sVersion: 'v1.33.5+k3s1', k3sAgentActive: true }, { ...options, k3sVersion: 'v1.34.1+k3s1' }).checks.find((c) => c.name === 'k3s-version');
+    expect(running).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^K3s v1\.33\.5\+k3s1 runs here and k3s\.version is v1\.34\.1\+k3s1: .* with `triton-jetson upgrade`/) });
     expect(withK3s('v1.34.1+k3s1')).toMatchObject({ status: 'ok' });
     expect(withK3s('v1.34.1+k3s2')).toMatchObject({ status: 'fail' });
     expect(withK3s('v1.35.0+k3s1').detail).toMatch(/newer than k3s.version v1.34.1\+k3s1; K3s does not support downgrades/);

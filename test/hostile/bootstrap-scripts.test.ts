@@ -26,6 +26,7 @@ import { installScript, planK3sInstall, type K3sInstallInput } from '../../boots
 import { exportsLine, renderNfsServerScript } from '../../bootstrap/plan/nfs-server';
 import { heredoc } from '../../bootstrap/plan/shell';
 import { labelNodeScript } from '../../bootstrap/plan/verify';
+import { cordonScript, drainScript, nodePodsScript, nodeRecordsScript, removeNodeScript, uncordonScript } from '../../bootstrap/plan/node-ops';
 import { describeWith, hasCommand } from '../support/prereq';
 
 function which(command: string): string {
@@ -300,6 +301,24 @@ describeWith(shellsPresent)('hostile values stay data in every generated script 
       expectOk(box.run(shell, { script: labelNodeScript(`node${v}`, labels) }), name);
       const pairs = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`);
       expect(box.argvOf('k3s')).toEqual([['kubectl', 'label', 'node', `node${v}`, '--overwrite', ...pairs]]);
+    });
+  });
+
+  test.each(HOSTILE)('upgrade and --node (k3s kubectl on the server): node name, namespace and app label with %s', (_what, v) => {
+    const node = `node${v}`;
+    const secret = `${node}.node-password.k3s`.toLowerCase();
+    eachShell((box, shell, name) => {
+      for (const script of [cordonScript(node), drainScript(node, 300), uncordonScript(node), nodePodsScript(`ns${v}`, `app${v}`, node), nodeRecordsScript(node), removeNodeScript(node)]) {
+        expectOk(box.run(shell, { script }), name);
+      }
+      expect(box.argvOf('k3s')).toEqual([
+        ['kubectl', 'cordon', node], ['kubectl', 'annotate', 'node', node, '--overwrite', 'triton-jetson.dev/cordoned-by=upgrade'],
+        ['kubectl', 'drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=300s'],
+        ['kubectl', 'uncordon', node], ['kubectl', 'annotate', 'node', node, 'triton-jetson.dev/cordoned-by-'],
+        ['kubectl', 'get', 'pods', '-n', `ns${v}`, '-l', `app=app${v}`, '--field-selector', `spec.nodeName=${node}`, '-o', 'json'],
+        ['kubectl', 'get', 'node', node, '-o', 'name', '--ignore-not-found'], ['kubectl', 'get', 'secret', '-n', 'kube-system', secret, '-o', 'name', '--ignore-not-found'],
+        ['kubectl', 'delete', 'node', node, '--ignore-not-found'], ['kubectl', 'delete', 'secret', '-n', 'kube-system', secret, '--ignore-not-found'],
+      ]);
     });
   });
 

@@ -36,6 +36,11 @@
  *   like a real join (connection refused / 401 Unauthorized / no such host);
  * - `k3s kubectl get nodes [-o wide|json|name] [--no-headers]`, `kubectl label node`,
  *   `k3s --version`; on an agent kubectl fails (localhost:8080 refused);
+ * - day two (kubectl-ops.sh): `kubectl cordon|uncordon|drain|annotate node`, `get pods` (pods
+ *   put there with addPod: Ready once their node is and JH_POD_READY_DELAY_MS after it
+ *   (re)joined), `get|delete node|secret` (the node-password secret) with --ignore-not-found;
+ *   every stop and start of k3s/k3s-agent is recorded (program "service", argv [unit, event]),
+ *   and a stopped agent's node goes NotReady;
  * - `dpkg -s`, `dpkg-query -W -f=...`, `apt-get install|remove` (nfs-common adds mount.nfs).
  *
  * Example:
@@ -246,6 +251,19 @@ export interface RegisteredNode {
   readonly runtime: string;
   readonly created: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** Cordoned (`kubectl cordon`). */
+  readonly unschedulable?: boolean;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** A pod in the fake registry (only what `kubectl get pods` and `drain` need). */
+export interface FakePod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly node: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Owned by a DaemonSet: `drain --ignore-daemonsets` leaves it, other pods are evicted. */
+  readonly daemonSet: boolean;
 }
 
 /** One running (or deliberately unreachable) fake host. */
@@ -300,6 +318,8 @@ export interface JetsonHosts {
   readonly stubK3sBinaryPath: string;
   /** Nodes registered with the K3s server on `serverAddress` (empty when none runs there). */
   clusterNodes(serverAddress: string): Promise<RegisteredNode[]>;
+  /** Puts a pod on `pod.node` of the K3s server on `serverAddress` (what `kubectl get pods` lists; no controller runs). */
+  addPod(serverAddress: string, pod: FakePod): Promise<void>;
   host(name: string): JetsonHost;
   /**
    * node-ssh / ssh2 connect options for `host` as `username`, with the client key and a
@@ -412,6 +432,11 @@ export async function startJetsonHosts(options: StartJetsonHostsOptions = {}): P
       dir,
       stubK3sBinaryPath: path.join(stubsDir, 'k3s'),
       clusterNodes: (serverAddress) => readClusterNodes(shared, serverAddress),
+      async addPod(serverAddress, pod) {
+        const folder = path.join(shared, 'registry', 'servers', serverAddress, 'pods', pod.namespace);
+        await fsp.mkdir(folder, { recursive: true });
+        await fsp.writeFile(path.join(folder, `${pod.name}.json`), JSON.stringify({ ...pod, readyAt: 0 }));
+      },
       host(name) {
         const found = hosts.find((h) => h.name === name);
         if (!found) throw new Error(`no fake host named ${name} (have ${hosts.map((h) => h.name).join(', ')})`);
