@@ -5,7 +5,7 @@
  * board of the cluster can run. docs/profiles.md explains the rules.
  */
 import {
-  BOARD_PROFILES, PROFILE_NODE_LABEL, nominalMemoryBytes, type BoardProfileName,
+  BOARD_PROFILES, BOARD_PROFILE_NAMES, PROFILE_NODE_LABEL, isBoardProfileName, nominalMemoryBytes, type BoardProfileName,
 } from '../../lib/board-profiles';
 
 /** L4T major release → profile (JetPack 4.x is R32, 5.x is R35, 6.x is R36). */
@@ -52,9 +52,11 @@ export function resolveProfile(node: string, declared: BoardProfileName | undefi
 }
 
 /**
- * The container runtime a board runs K3s with: JetPack 4 boards follow k3s.runtime (the
- * tutorial's Docker); JetPack 5 and 6 boards use K3s' containerd with RuntimeClass
- * "nvidia" (JetPack 6 installs no Docker), so daemon.json is only prepared where Docker runs.
+ * The container runtime a board runs K3s with: JetPack 4 boards (and boards of unknown
+ * generation) follow k3s.runtime (the tutorial's Docker); JetPack 5 and 6 boards use K3s'
+ * containerd with RuntimeClass "nvidia" (JetPack 6 installs no Docker), whatever k3s.runtime
+ * says, so daemon.json is only prepared where Docker runs. The manifests agree: the jetpack5
+ * and jetpack6 DaemonSets always use RuntimeClass "nvidia", jetpack4's only with containerd.
  */
 export function nodeRuntime(profile: BoardProfileName | undefined, clusterRuntime: 'docker' | 'containerd'): 'docker' | 'containerd' {
   if (!profile) return clusterRuntime;
@@ -131,3 +133,14 @@ export function profileModeOf(config: {
   if ((config.triton?.profiles?.length ?? 0) > 0) return true;
   return config.nodes ? [config.nodes.server, ...config.nodes.agents].some((h) => h.profile !== undefined) : false;
 }
+
+/** The profiles the description names (triton.profiles and nodes[].profile), oldest first: the DaemonSets synth renders. */
+export function declaredProfilesOf(config: {
+  readonly triton?: { readonly profiles?: readonly string[] };
+  readonly nodes?: { readonly server: { readonly profile?: string }; readonly agents: readonly { readonly profile?: string }[] };
+}): BoardProfileName[] {
+  const named = new Set<string>(config.triton?.profiles ?? []);
+  if (config.nodes) for (const host of [config.nodes.server, ...config.nodes.agents]) if (host.profile) named.add(host.profile);
+  return BOARD_PROFILE_NAMES.filter((p) => named.has(p) && isBoardProfileName(p));
+}
+
