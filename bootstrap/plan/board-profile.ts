@@ -8,6 +8,13 @@ import {
   BOARD_PROFILES, BOARD_PROFILE_NAMES, PROFILE_NODE_LABEL, isBoardProfileName, nominalMemoryBytes, type BoardProfileName,
 } from '../../lib/board-profiles';
 
+/** Text a board printed, fit for a message: control characters (terminal escapes) dropped, at most 120 characters. */
+export function boardText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
+}
+
 /** L4T major release → profile (JetPack 4.x is R32, 5.x is R35, 6.x is R36). */
 const PROFILE_BY_L4T_MAJOR: Readonly<Record<number, BoardProfileName>> = { 32: 'jetpack4', 35: 'jetpack5', 36: 'jetpack6' };
 
@@ -47,7 +54,7 @@ export function resolveProfile(node: string, declared: BoardProfileName | undefi
   if (declared) return { kind: 'ok', profile: declared, source: 'declared' };
   return {
     kind: 'unknown',
-    message: `node "${node}": no profile declared and ${tegraRelease ? `unrecognised /etc/nv_tegra_release "${tegraRelease.trim()}"` : 'no /etc/nv_tegra_release'}; it gets no profile label, so no Triton`,
+    message: `node "${node}": no profile declared and ${tegraRelease ? `unrecognised /etc/nv_tegra_release "${boardText(tegraRelease)}"` : 'no /etc/nv_tegra_release'}; it gets no profile label, so no Triton`,
   };
 }
 

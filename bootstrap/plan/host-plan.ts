@@ -12,7 +12,7 @@ import {
 } from './k3s-install';
 import { INSTALL_NFS_COMMON_SCRIPT, type HostFacts, type PreflightResult } from './preflight';
 import type { NodeTarget } from './targets';
-import { profileNodeLabels } from './board-profile';
+import { boardText, profileNodeLabels } from './board-profile';
 import { runtimeRegistrationScript } from './nvidia-runtime';
 import { POWER_MODE_DONE, powerModeScript } from './power-mode';
 
@@ -112,7 +112,7 @@ export function planHostWork(input: HostWorkInput): HostWork {
     } else if (facts.dockerDefaultRuntime !== 'nvidia') {
       unchanged.push('daemon.json already sets default-runtime nvidia');
       steps.push({
-        ...rootStep('docker-restart', 'prepare', `Docker restarted (its default runtime was "${facts.dockerDefaultRuntime || 'unknown'}", daemon.json says nvidia)`, RESTART_DOCKER_SCRIPT + verify),
+        ...rootStep('docker-restart', 'prepare', `Docker restarted (its default runtime was "${boardText(facts.dockerDefaultRuntime) || 'unknown'}", daemon.json says nvidia)`, RESTART_DOCKER_SCRIPT + verify),
         expectLastLine: DOCKER_RUNTIME_CHECK,
       });
     } else {

@@ -6,7 +6,7 @@ import type { BoardProfileName } from '../../lib/board-profiles';
 import type { HostConfig, InventoryConfig } from '../../lib/config/inventory-schema';
 import type { PowerModeConfig, ProfilePowerModes } from '../../lib/config/power-mode-schema';
 import { evaluateBoardGeneration } from './board-checks';
-import { declaredProfilesOf, profileModeOf } from './board-profile';
+import { boardText, declaredProfilesOf, profileModeOf } from './board-profile';
 import { CLOCK_PROBE_LINE, evaluateClock, parseBoardClock } from './clock';
 import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
 import { NVIDIA_RUNTIME_PROBE, evaluateNvidiaRuntime, parseNvidiaRuntime } from './nvidia-runtime';
@@ -242,7 +242,7 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
   if (release) {
     checks.push({ name: 'l4t', status: 'ok', detail: `L4T ${release.l4t}${release.jetpack ? ` (JetPack ${release.jetpack})` : ''}` });
   } else {
-    checks.push({ name: 'l4t', status: 'warn', detail: facts.l4tRelease ? `unrecognised /etc/nv_tegra_release: "${facts.l4tRelease}"; not labelled as a Jetson` : 'no /etc/nv_tegra_release: not a Jetson (no GPU for Triton); not labelled as a Jetson' });
+    checks.push({ name: 'l4t', status: 'warn', detail: facts.l4tRelease ? `unrecognised /etc/nv_tegra_release: "${boardText(facts.l4tRelease)}"; not labelled as a Jetson` : 'no /etc/nv_tegra_release: not a Jetson (no GPU for Triton); not labelled as a Jetson' });
   }
 
   const generation = evaluateBoardGeneration(facts, options);
@@ -252,7 +252,7 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
 
   if (runtime === 'docker') {
     checks.push(facts.dockerPresent
-      ? { name: 'docker', status: 'ok', detail: `present, default runtime "${facts.dockerDefaultRuntime || 'unknown'}"` }
+      ? { name: 'docker', status: 'ok', detail: `present, default runtime "${boardText(facts.dockerDefaultRuntime) || 'unknown'}"` }
       : { name: 'docker', status: 'fail', detail: 'docker not found; k3s.runtime "docker" needs JetPack\'s Docker (or set k3s.runtime: containerd)' });
   }
 

@@ -9,6 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
+import { formatOfflinePlan, planOffline } from '../../bootstrap/executor/offline-plan';
 import { clockSkewSeconds, evaluateClock, formatDuration } from '../../bootstrap/plan/clock';
 import { freshBoardFacts } from '../../bootstrap/plan/fresh-board';
 import {
@@ -203,3 +204,35 @@ describe('power modes (22.9)', () => {
     }
   });
 });
+
+describe('plan --offline says what the preflight will check and shows each board\'s steps', () => {
+  let home: string;
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'triton-offline-'));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+  const offline = (cluster: object) => planOffline({ config: parseClusterConfig(cluster), configPath: join(home, 'cluster.yaml'), homeDir: home, env: {} });
+
+  test('an Orin declared jetpack6: containerd, no Docker step, the runtime registration checked after the install', () => {
+    const plan = offline({
+      nodes: { server: { name: 'jm-node-1', address: '10.0.0.11', profile: 'jetpack4', powerMode: { nvpmodel: 1 } }, agents: [{ name: 'orin-1', address: '10.0.0.41', profile: 'jetpack6' }] },
+    });
+    expect(plan.ok).toBe(true);
+    const [nano, orin] = plan.hosts;
+    expect(nano.steps.map((s) => s.title)).toContain('power mode 0 (MAXN) → 1 (5W), boot default 0 (MAXN) → 1');
+    expect(orin.steps.map((s) => s.title)).toEqual([
+      'installed nfs-common', expect.stringMatching(/^installed K3s .* \(agent\)$/), 'started k3s-agent (joined https://10.0.0.11:6443)',
+      'check that K3s registered the containerd runtime "nvidia" (restart k3s-agent if the runtime appeared after it started)',
+    ]);
+    expect(orin.steps[1].script).not.toContain("'--docker'");
+    expect(orin.notes.filter((n) => n.startsWith('the preflight would stop'))).toEqual([]);
+    expect(orin.notes).toContainEqual(expect.stringMatching(/compares the board's clock with this machine's .*beyond 5 s.*beyond 1 h/));
+    expect(formatOfflinePlan(plan)).toContain('echo "clock=$(date -u +%s)"');
+  });
+
+  test('a power mode the assumed board lacks is shown as what would stop it', () => {
+    const plan = offline({ nodes: { server: { name: 'jm-node-1', address: '10.0.0.11', powerMode: { nvpmodel: 4 } } } });
+    expect(plan.hosts[0].notes[0]).toBe('the preflight would stop this board: power-mode: nodes[].powerMode: nvpmodel mode 4 does not exist on this board; its /etc/nvpmodel.conf has 0 (MAXN), 1 (5W)');
+  });
+});
+
