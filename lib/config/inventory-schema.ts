@@ -136,7 +136,7 @@ export const sshSchema = z
 
 export const k3sSchema = z
   .object({
-    /** Container runtime: Docker with nvidia as default runtime (the tutorial), or K3s' containerd. @default "docker" */
+    /** Container runtime of JetPack 4 boards (and boards of unknown generation): Docker with nvidia as default runtime (the tutorial), or K3s' containerd; JetPack 5/6 boards always run K3s' containerd. @default "docker" */
     runtime: z.enum(['docker', 'containerd']).default('docker'),
     /** K3s release to install: v1.34 or older, newer only when every node is declared jetpack6. @default "v1.34.12+k3s1" */
     version: k3sVersion.default(DEFAULT_K3S_VERSION),
