@@ -1,7 +1,7 @@
 /**
  * Issue 22, bootstrap level, without hosts: board clocks (22.8), the NVIDIA runtime on
  * containerd boards (22.2), memory by module size (22.7), power modes (22.9). The scripts
- * run under dash against temp files and recording stand-ins; test/bootstrap/
+ * run under sh against temp files and recording stand-ins; test/bootstrap/
  * jetson-boards.integration.test.ts runs them on the fake Jetson hosts over SSH.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -102,7 +102,7 @@ describe('the NVIDIA runtime on containerd boards (22.2)', () => {
       chmodSync(join(dir, 'systemctl'), 0o755);
       chmodSync(join(dir, 'sleep'), 0o755);
       const script = runtimeRegistrationScript('k3s-agent').replace(K3S_CONTAINERD_CONFIG, cfg);
-      const run = (registers: boolean) => execFileSync('dash', ['-s'], { input: script, env: { PATH: `${dir}:/usr/bin:/bin`, REGISTERS: registers ? 'yes' : 'no' }, encoding: 'utf-8' });
+      const run = (registers: boolean) => execFileSync('sh', ['-s'], { input: script, env: { PATH: `${dir}:/usr/bin:/bin`, REGISTERS: registers ? 'yes' : 'no' }, encoding: 'utf-8' });
       writeFileSync(cfg, '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes."nvidia"]\n');
       expect(parseRuntimeRegistration(run(true))).toBe('registered');
       writeFileSync(cfg, 'version = 3\n');
@@ -185,7 +185,7 @@ describe('power modes (22.9)', () => {
       stub('systemctl', `echo "systemctl $*" >> '${dir}/calls'`);
       const local = (text: string) => text.split('/etc/nvpmodel.conf').join(conf).split('/etc/systemd/system/').join(`${dir}/`).split('/var/lib/triton-jetson/').join(`${dir}/lib/`);
       const script = local(powerModeScript({ nvpmodel: 0, jetsonClocks: true, source: 'x' }));
-      const out = execFileSync('dash', ['-s'], { input: script, env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf-8' });
+      const out = execFileSync('sh', ['-s'], { input: script, env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf-8' });
       expect(out.trim().split('\n').pop()).toBe('power-mode-ok');
       expect(readFileSync(state, 'utf-8').trim()).toBe('0');
       expect(readFileSync(conf, 'utf-8')).toContain('< PM_CONFIG DEFAULT=0 >');
@@ -196,7 +196,7 @@ describe('power modes (22.9)', () => {
       ]);
       // A mode nvpmodel does not switch to (one that needs a reboot) fails with what to do.
       stub('nvpmodel', `case "$1" in -q) echo "NV Power Mode: X"; cat '${state}'; echo;; esac`);
-      const stuck = spawnSync('dash', ['-s'], { input: local(powerModeScript({ nvpmodel: 1, source: 'x' })), env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf-8' });
+      const stuck = spawnSync('sh', ['-s'], { input: local(powerModeScript({ nvpmodel: 1, source: 'x' })), env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf-8' });
       expect(stuck.status).toBe(1);
       expect(stuck.stderr).toMatch(/nvpmodel still reports mode 0 .*reboot the board/);
     } finally {
