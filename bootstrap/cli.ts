@@ -223,7 +223,10 @@ export function formatSummary(summary: RunSummary): string {
   const title = `${summary.command}${summary.dryRun ? ' (dry run: nothing was changed)' : ''}`;
   lines.push(`${title} — ${summary.ok ? 'OK' : 'FAILED'} in ${(summary.durationMs / 1000).toFixed(1)}s`);
   for (const host of summary.hosts) {
-    lines.push('', `${host.name} (${host.role}, ${host.address}): ${host.status}`);
+    const board = host.profile ? `, ${host.profile} on ${host.runtime}` : host.runtime ? `, K3s on ${host.runtime}` : '';
+    lines.push('', `${host.name} (${host.role}, ${host.address}${board}): ${host.status}`);
+    // A plan shows what the preflight read on each board (clock, memory, power mode, ...).
+    if (summary.dryRun) for (const c of host.checks) if (c.status === 'ok') lines.push(`  checked:   ${c.name}: ${c.detail}`);
     for (const c of host.changed) lines.push(`  changed:   ${c}`);
     for (const u of host.unchanged) lines.push(`  unchanged: ${u}`);
     for (const w of host.warnings) lines.push(`  warning:   ${w}`);

@@ -22,6 +22,15 @@ export const PROFILE_NODE_LABEL = 'triton-jetson.dev/profile';
 /** Pod label carrying the profile of a per-profile Triton DaemonSet's pods (part of its selector). */
 export const PROFILE_POD_LABEL = PROFILE_NODE_LABEL;
 
+/**
+ * Without board profiles the stack renders one Triton DaemonSet, the tutorial's: this
+ * profile's image and runtime. It stays off the boards the bootstrapper labels with another
+ * profile (TUTORIAL_DAEMONSET_AVOIDS), whose image it cannot run; docs/profiles.md.
+ */
+export const TUTORIAL_PROFILE: BoardProfileName = 'jetpack4';
+/** Profiles whose boards the tutorial's single DaemonSet does not run on (node label PROFILE_NODE_LABEL). */
+export const TUTORIAL_DAEMONSET_AVOIDS: readonly BoardProfileName[] = BOARD_PROFILE_NAMES.filter((p) => p !== TUTORIAL_PROFILE);
+
 /** Triton backends a profile's image may ship. */
 export type TritonBackend = 'tensorflow' | 'onnxruntime' | 'tensorrt' | 'pytorch' | 'python';
 
@@ -211,11 +220,34 @@ export function tritonMemoryFor(memoryBytes: number): SizedResources {
 }
 
 /**
- * A board's nominal memory from the kernel's MemTotal (which leaves out firmware and
- * carve-outs): rounded up to whole GiB, so a Nano 4GB (MemTotal 4045880 kB) is 4 GiB.
+ * Memory sizes of the Jetson modules (GiB): Nano 2GB/4GB, Orin Nano 4/8, Orin NX 8/16,
+ * Xavier NX 8/16, TX2 4/8, AGX Orin 32/64, AGX Xavier 32/64 (docs/profiles.md).
  */
+export const JETSON_MODULE_MEMORY_GIB: readonly number[] = [2, 4, 8, 16, 32, 64];
+
+/**
+ * How much of a module's memory the kernel may not see: MemTotal leaves out the firmware's
+ * and the carve-outs' reservations (an AGX Orin 64GB shows about 61.4 GiB, 4% less; an
+ * Orin Nano 8GB about 7.3 GiB, 9% less). A quarter is the tolerance: wide enough for every
+ * module above, narrow enough that no MemTotal matches two sizes (they double).
+ */
+export const MODULE_CARVE_OUT_TOLERANCE = 0.25;
+
+/**
+ * A board's memory from the kernel's MemTotal: the module size it belongs to (the smallest
+ * module size at or above MemTotal, when MemTotal is within the carve-out tolerance of it),
+ * else MemTotal rounded up to whole GiB (`module: false`, e.g. a PC in the cluster).
+ */
+export function jetsonModuleMemory(memTotalKb: number): { readonly bytes: number; readonly module: boolean } {
+  const gib = memTotalKb / (1024 * 1024);
+  const size = JETSON_MODULE_MEMORY_GIB.find((s) => gib <= s);
+  if (size !== undefined && gib >= size * (1 - MODULE_CARVE_OUT_TOLERANCE)) return { bytes: size * GI, module: true };
+  return { bytes: Math.ceil(gib) * GI, module: false };
+}
+
+/** A board's nominal memory in bytes from MemTotal (jetsonModuleMemory): a Nano 4GB's 4045880 kB is 4 GiB. */
 export function nominalMemoryBytes(memTotalKb: number): number {
-  return Math.ceil(memTotalKb / (1024 * 1024)) * GI;
+  return jetsonModuleMemory(memTotalKb).bytes;
 }
 
 /** The tritonserver flags a profile needs before the common ones. */

@@ -37,12 +37,20 @@ export function httpGetProbe(path: string, port: number, timing: ProbeTiming): P
   return { httpGet: { path, port: IntOrString.fromNumber(port), scheme: 'HTTP' }, ...timing };
 }
 
-/** Node affinity that requires every label of `labels` (one term: all must match). */
-export function requiredNodeLabels(labels: Readonly<Record<string, string>>): Affinity {
+/**
+ * Node affinity that requires every label of `labels` and none of the values of `avoid`
+ * (one term: all must match; NotIn also matches a node without the label).
+ */
+export function requiredNodeLabels(labels: Readonly<Record<string, string>>, avoid: Readonly<Record<string, readonly string[]>> = {}): Affinity {
   return {
     nodeAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })) }],
+        nodeSelectorTerms: [{
+          matchExpressions: [
+            ...Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+            ...Object.entries(avoid).map(([key, values]) => ({ key, operator: 'NotIn', values: [...values] })),
+          ],
+        }],
       },
     },
   };

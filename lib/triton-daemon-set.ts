@@ -110,6 +110,12 @@ export interface TritonDaemonSetProps {
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /**
+   * Node label values Triton pods stay off (operator NotIn; a node without the label is fine),
+   * e.g. `{ "triton-jetson.dev/profile": ["jetpack5", "jetpack6"] }`.
+   * @default {}
+   */
+  readonly avoidNodeLabels?: Readonly<Record<string, readonly string[]>>;
+  /**
    * Container ports.
    * @default { http: 8000, grpc: 8001, metrics: 8002 }
    */
@@ -230,7 +236,7 @@ export class TritonDaemonSet extends Construct {
           },
           spec: {
             ...STABLE_POD_FIELDS,
-            affinity: requiredNodeLabels({ 'kubernetes.io/arch': 'arm64', ...(settings.nodeSelector ?? {}) }),
+            affinity: requiredNodeLabels({ 'kubernetes.io/arch': 'arm64', ...(settings.nodeSelector ?? {}) }, settings.avoidNodeLabels),
             // Triton needs no API access.
             automountServiceAccountToken: false,
             runtimeClassName: settings.runtimeClassName,

@@ -6,6 +6,7 @@ import { ModelStore } from './model-store';
 import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
 import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
 import { checkModelsServable, profileDaemonSets } from './profile-plan';
+import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS } from './board-profiles';
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
 import { TritonServiceMonitor } from './triton-service-monitor';
@@ -149,7 +150,9 @@ export class TritonJetsonStack extends Construct {
     };
     this.tritons = perProfile
       ? perProfile.map((p) => new TritonDaemonSet(this, `triton-${p.profile.name}`, { ...common, ...p.props }))
-      : [new TritonDaemonSet(this, 'triton', common)];
+      // No profile named: the tutorial's DaemonSet (JetPack 4.6 image) stays off the boards the
+      // bootstrapper labels jetpack5/jetpack6, which it cannot run on (docs/profiles.md).
+      : [new TritonDaemonSet(this, 'triton', { ...common, avoidNodeLabels: { [PROFILE_NODE_LABEL]: [...TUTORIAL_DAEMONSET_AVOIDS] } })];
     this.triton = this.tritons[0];
 
     this.service = new TritonService(this, 'service', {

@@ -4,12 +4,12 @@
  * phases have their own files (fleet, token, nfs-server, install, kubeconfig, wait-ready).
  * Hosts are reached only through their Operators.
  */
-import { profileModeOf } from '../plan/board-profile';
 import { planHostWork } from '../plan/host-plan';
 import type { InstallSource } from '../plan/k3s-install';
-import { PROBE_SCRIPT, evaluatePreflight, parseProbe } from '../plan/preflight';
+import { PROBE_SCRIPT, evaluatePreflight, parseProbe, preflightOptionsFor } from '../plan/preflight';
 import { Fleet, type HostState } from './fleet';
 import { installHosts } from './install';
+import { verifyNvidiaRuntimes } from './nvidia-runtime';
 import { mergeKubeconfigFromServer } from './kubeconfig';
 import { readToken } from './local-files';
 import { prepareNfsServer } from './nfs-server';
@@ -45,6 +45,7 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
       return summary;
     }
     await installHosts(fleet); // prepare → install → start; agents overlap the server
+    await verifyNvidiaRuntimes(fleet); // containerd boards: K3s registered the nvidia runtime
     const server = fleet.server;
     if (server.summary.status === 'ok') {
       summary.kubeconfig = await mergeKubeconfigFromServer(fleet, server, server.target.ssh.host);
@@ -62,12 +63,12 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
 
 /** The read-only probe and its verdict; a failed check stops the host. */
 async function preflight(fleet: Fleet, state: HostState): Promise<void> {
-  const { config } = fleet.options;
+  const sentAtMs = Date.now(); // the board's clock is read inside this round trip
   state.facts = parseProbe(await fleet.root(state, PROBE_SCRIPT, 'preflight probe'));
-  const verdict = evaluatePreflight(state.facts, {
-    runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
-    profileMode: profileModeOf(config), declaredProfile: state.target.config.profile, declaredMemory: state.target.config.memory, nodeName: state.target.name,
-  });
+  const clock = { sentAtMs, receivedAtMs: Date.now() };
+  const verdict = evaluatePreflight(state.facts, preflightOptionsFor(fleet.options.config, state.target, clock));
+  state.summary.profile = verdict.profile;
+  state.summary.runtime = verdict.runtime;
   fleet.say(state.target.name, `preflight: ${verdict.checks.map((c) => `${c.name} ${c.status}`).join(', ')}`);
   const privilege = state.operator!.privilege;
   state.summary.checks = [

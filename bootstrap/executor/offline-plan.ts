@@ -8,10 +8,10 @@
  */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { K3S_FINGERPRINT_PATH, PROBE_SCRIPT, evaluatePreflight } from '../plan/preflight';
+import { K3S_FINGERPRINT_PATH, PROBE_SCRIPT, evaluatePreflight, preflightOptionsFor } from '../plan/preflight';
+import { CLOCK_FAIL_SECONDS, CLOCK_WARN_SECONDS } from '../plan/clock';
 import { FRESH_BOARD_ASSUMPTIONS, freshBoardFacts } from '../plan/fresh-board';
 import { planHostWork } from '../plan/host-plan';
-import { profileModeOf } from '../plan/board-profile';
 import { GET_NODES_SCRIPT, K3S_API_PORT, K3S_KUBECONFIG_PATH } from '../plan/k3s-install';
 import { nfsServerScript } from '../plan/nfs-server';
 import { TargetResolver, expandHome, type SshEndpoint } from '../plan/targets';
@@ -91,11 +91,8 @@ export function planOffline(options: RunOptions): OfflinePlan {
   const redact = (text: string) => (token ? text.split(token).join(REDACTED) : text);
 
   const hosts: OfflineHost[] = targets.map((target) => {
-    const facts = freshBoardFacts(target.name);
-    const verdict = evaluatePreflight(facts, {
-      runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
-      profileMode: profileModeOf(config), declaredProfile: target.config.profile, declaredMemory: target.config.memory, nodeName: target.name,
-    });
+    const facts = freshBoardFacts(target.name, target.config.profile);
+    const verdict = evaluatePreflight(facts, preflightOptionsFor(config, target));
     const work = planHostWork({
       target, facts, preflight: verdict, inventory: config, token: token ?? UNKNOWN_TOKEN, serverAddress, source,
     });
@@ -111,9 +108,11 @@ export function planOffline(options: RunOptions): OfflinePlan {
       identityFiles: target.ssh.identityFiles,
       steps: work.steps.map((s) => ({ title: s.change, script: shown(s.shownScript), uploads: s.uploads })),
       notes: [
+        ...verdict.checks.filter((c) => c.status === 'fail').map((c) => `the preflight would stop this board: ${c.name}: ${c.detail}`),
         ...work.warnings,
         ...(target.role === 'agent' ? [`the agent installs while the server does, and starts once ${targets[0].name}'s install is done`] : []),
         `the install's settings digest is kept in ${K3S_FINGERPRINT_PATH}: a rerun with the same settings skips the install`,
+        `the preflight compares the board's clock with this machine's (the probe's first line, the round trip accounted for): a warning beyond ${CLOCK_WARN_SECONDS} s, the board stopped beyond ${CLOCK_FAIL_SECONDS / 3600} h (K3s certificates "not yet valid", x509 errors when joining)`,
       ],
       ...(work.error ? { error: work.error } : {}),
     };

@@ -77,6 +77,10 @@ export interface HostSummary {
   readonly unchanged: string[];
   readonly warnings: string[];
   checks: readonly PreflightCheck[];
+  /** The board's profile (declared and/or detected from /etc/nv_tegra_release). */
+  profile?: string;
+  /** The container runtime its K3s runs: containerd on JetPack 5/6, else k3s.runtime. */
+  runtime?: 'docker' | 'containerd';
   error?: string;
   sshHandshakes: number;
   /** Jump host the connection went through, if any. */

@@ -5,8 +5,15 @@
  * board of the cluster can run. docs/profiles.md explains the rules.
  */
 import {
-  BOARD_PROFILES, PROFILE_NODE_LABEL, nominalMemoryBytes, type BoardProfileName,
+  BOARD_PROFILES, BOARD_PROFILE_NAMES, PROFILE_NODE_LABEL, isBoardProfileName, nominalMemoryBytes, type BoardProfileName,
 } from '../../lib/board-profiles';
+
+/** Text a board printed, fit for a message: control characters (terminal escapes) dropped, at most 120 characters. */
+export function boardText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
+}
 
 /** L4T major release → profile (JetPack 4.x is R32, 5.x is R35, 6.x is R36). */
 const PROFILE_BY_L4T_MAJOR: Readonly<Record<number, BoardProfileName>> = { 32: 'jetpack4', 35: 'jetpack5', 36: 'jetpack6' };
@@ -47,14 +54,16 @@ export function resolveProfile(node: string, declared: BoardProfileName | undefi
   if (declared) return { kind: 'ok', profile: declared, source: 'declared' };
   return {
     kind: 'unknown',
-    message: `node "${node}": no profile declared and ${tegraRelease ? `unrecognised /etc/nv_tegra_release "${tegraRelease.trim()}"` : 'no /etc/nv_tegra_release'}; it gets no profile label, so no Triton`,
+    message: `node "${node}": no profile declared and ${tegraRelease ? `unrecognised /etc/nv_tegra_release "${boardText(tegraRelease)}"` : 'no /etc/nv_tegra_release'}; it gets no profile label, so no Triton`,
   };
 }
 
 /**
- * The container runtime a board runs K3s with: JetPack 4 boards follow k3s.runtime (the
- * tutorial's Docker); JetPack 5 and 6 boards use K3s' containerd with RuntimeClass
- * "nvidia" (JetPack 6 installs no Docker), so daemon.json is only prepared where Docker runs.
+ * The container runtime a board runs K3s with: JetPack 4 boards (and boards of unknown
+ * generation) follow k3s.runtime (the tutorial's Docker); JetPack 5 and 6 boards use K3s'
+ * containerd with RuntimeClass "nvidia" (JetPack 6 installs no Docker), whatever k3s.runtime
+ * says, so daemon.json is only prepared where Docker runs. The manifests agree: the jetpack5
+ * and jetpack6 DaemonSets always use RuntimeClass "nvidia", jetpack4's only with containerd.
  */
 export function nodeRuntime(profile: BoardProfileName | undefined, clusterRuntime: 'docker' | 'containerd'): 'docker' | 'containerd' {
   if (!profile) return clusterRuntime;
@@ -131,3 +140,14 @@ export function profileModeOf(config: {
   if ((config.triton?.profiles?.length ?? 0) > 0) return true;
   return config.nodes ? [config.nodes.server, ...config.nodes.agents].some((h) => h.profile !== undefined) : false;
 }
+
+/** The profiles the description names (triton.profiles and nodes[].profile), oldest first: the DaemonSets synth renders. */
+export function declaredProfilesOf(config: {
+  readonly triton?: { readonly profiles?: readonly string[] };
+  readonly nodes?: { readonly server: { readonly profile?: string }; readonly agents: readonly { readonly profile?: string }[] };
+}): BoardProfileName[] {
+  const named = new Set<string>(config.triton?.profiles ?? []);
+  if (config.nodes) for (const host of [config.nodes.server, ...config.nodes.agents]) if (host.profile) named.add(host.profile);
+  return BOARD_PROFILE_NAMES.filter((p) => named.has(p) && isBoardProfileName(p));
+}
+

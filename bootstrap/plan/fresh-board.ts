@@ -1,8 +1,10 @@
 /**
  * The host state a freshly flashed Jetson Nano board shows the preflight probe (JetPack
- * 4.6.1 / L4T R32.7.1): what `plan --offline` assumes, so it can print the exact steps a
- * first bootstrap runs without connecting to anything.
+ * 4.6.1 / L4T R32.7.1), or a freshly flashed Orin for a node declared jetpack5/jetpack6:
+ * what `plan --offline` assumes, so it can print the exact steps a first bootstrap runs
+ * without connecting to anything.
  */
+import type { BoardProfileName } from '../../lib/board-profiles';
 import type { HostFacts } from './preflight';
 
 /** JetPack 4.6's /etc/docker/daemon.json (nvidia-docker2): the nvidia runtime is registered, not the default. */
@@ -16,10 +18,25 @@ export const FRESH_BOARD_ASSUMPTIONS = [
   'aarch64, JetPack 4.6.1 (L4T R32.7.1), memory cgroup enabled, apt-get available',
   'Docker running with /etc/docker/daemon.json registering runtimes.nvidia (default runtime still runc)',
   'no nfs-common (mount.nfs missing), no K3s installed',
+  '/usr/bin/nvidia-container-runtime (nvidia-docker2); nvpmodel in mode 0 (MAXN, also its boot default; the Nano has 0 = MAXN 10W and 1 = 5W), jetson_clocks not run at boot',
+  'nodes declared jetpack5 / jetpack6: L4T R35.4.1 / R36.4.3, no Docker, /usr/bin/nvidia-container-runtime, cgroup v1 / v2; their power modes depend on the module, so a powerMode for them is only checked when connected',
 ] as const;
 
-/** What the preflight probe would report on a freshly flashed board named `hostname`. */
-export function freshBoardFacts(hostname: string): HostFacts {
+/** First lines of /etc/nv_tegra_release of JetPack 5.1.2 (L4T R35.4.1) and 6.2 (L4T R36.4.3), as far as the preflight reads them. */
+const ORIN_RELEASES: Readonly<Record<'jetpack5' | 'jetpack6', string>> = {
+  jetpack5: '# R35 (release), REVISION: 4.1',
+  jetpack6: '# R36 (release), REVISION: 4.3',
+};
+
+/** What the preflight probe would report on a freshly flashed board named `hostname` (a Nano, or an Orin of `profile`). */
+export function freshBoardFacts(hostname: string, profile?: BoardProfileName): HostFacts {
+  if (profile === 'jetpack5' || profile === 'jetpack6') {
+    const { power: _power, ...nano } = freshBoardFacts(hostname);
+    return {
+      ...nano, l4tRelease: ORIN_RELEASES[profile], cgroupVersion: profile === 'jetpack6' ? 'v2' : 'v1',
+      dockerPresent: false, dockerDefaultRuntime: '', daemonJson: undefined,
+    };
+  }
   return {
     hostname,
     arch: 'aarch64',
@@ -35,5 +52,8 @@ export function freshBoardFacts(hostname: string): HostFacts {
     k3sUninstall: false,
     k3sAgentUninstall: false,
     daemonJson: JETPACK_DAEMON_JSON,
+    nvidiaRuntime: '/usr/bin/nvidia-container-runtime',
+    // NVIDIA's L4T 32.x guide, "Power Management for Jetson Nano": mode 0 MAXN (10W), 1 5W, default 0.
+    power: { nvpmodel: true, current: { id: 0, name: 'MAXN' }, bootDefault: 0, modes: [{ id: 0, name: 'MAXN' }, { id: 1, name: '5W' }], jetsonClocks: true },
   };
 }

@@ -12,15 +12,18 @@ import {
 } from './k3s-install';
 import { INSTALL_NFS_COMMON_SCRIPT, type HostFacts, type PreflightResult } from './preflight';
 import type { NodeTarget } from './targets';
-import { profileNodeLabels } from './board-profile';
+import { boardText, profileNodeLabels } from './board-profile';
+import { runtimeRegistrationScript } from './nvidia-runtime';
+import { POWER_MODE_DONE, powerModeScript } from './power-mode';
 
 export interface RootStep {
-  readonly id: 'nfs-common' | 'daemon-json' | 'docker-restart' | 'k3s-install' | 'k3s-agent-start';
+  readonly id: 'nfs-common' | 'power-mode' | 'daemon-json' | 'docker-restart' | 'k3s-install' | 'k3s-agent-start' | 'nvidia-runtime';
   /**
    * Prepare steps run right away; agents' install steps overlap the server's (after the
-   * server is prepared); agents' start steps wait for the server's install.
+   * server is prepared); agents' start steps wait for the server's install. Verify steps
+   * run once every install is done (executor/nvidia-runtime.ts) and report what they found.
    */
-  readonly phase: 'prepare' | 'install' | 'start';
+  readonly phase: 'prepare' | 'install' | 'start' | 'verify';
   /** What the step changes, as reported in the summary. */
   readonly change: string;
   /** The script sent to `sh -s` as root (may hold the token). */
@@ -85,6 +88,16 @@ export function planHostWork(input: HostWorkInput): HostWork {
     unchanged.push('nfs-common already installed');
   }
 
+  // Before K3s: the board's power mode (nvpmodel, jetson_clocks), kept across reboots.
+  const power = preflight.power;
+  if (power.desired && power.change) {
+    steps.push({
+      ...rootStep('power-mode', 'prepare', power.change, powerModeScript(power.desired)),
+      expectLastLine: { value: POWER_MODE_DONE, error: 'the power mode was not applied; run `sudo nvpmodel -q` on the board' },
+    });
+  }
+  if (power.unchanged) unchanged.push(power.unchanged);
+
   // daemon.json only where Docker runs.
   if (preflight.runtime === 'docker') {
     const daemon = planDaemonJson(facts.daemonJson);
@@ -99,7 +112,7 @@ export function planHostWork(input: HostWorkInput): HostWork {
     } else if (facts.dockerDefaultRuntime !== 'nvidia') {
       unchanged.push('daemon.json already sets default-runtime nvidia');
       steps.push({
-        ...rootStep('docker-restart', 'prepare', `Docker restarted (its default runtime was "${facts.dockerDefaultRuntime || 'unknown'}", daemon.json says nvidia)`, RESTART_DOCKER_SCRIPT + verify),
+        ...rootStep('docker-restart', 'prepare', `Docker restarted (its default runtime was "${boardText(facts.dockerDefaultRuntime) || 'unknown'}", daemon.json says nvidia)`, RESTART_DOCKER_SCRIPT + verify),
         expectLastLine: DOCKER_RUNTIME_CHECK,
       });
     } else {
@@ -128,6 +141,11 @@ export function planHostWork(input: HostWorkInput): HostWork {
     if (target.role === 'agent') {
       steps.push(rootStep('k3s-agent-start', 'start', `started k3s-agent (joined https://${input.serverAddress}:6443)`, START_AGENT_SCRIPT));
     }
+  }
+  // K3s' containerd registers the nvidia runtime only if it found it when it started: look
+  // after every install (and on reruns), restarting K3s if the runtime came later.
+  if (preflight.runtime === 'containerd' && preflight.isJetson) {
+    steps.push(rootStep('nvidia-runtime', 'verify', `check that K3s registered the containerd runtime "nvidia" (restart ${install.serviceName} if the runtime appeared after it started)`, runtimeRegistrationScript(install.serviceName)));
   }
   return { steps, unchanged, warnings, install };
 }

@@ -3,9 +3,14 @@
  * readable), its parser, and the verdict on what the host needs or lacks.
  */
 import type { BoardProfileName } from '../../lib/board-profiles';
-import { compareQuantities } from '../../lib/config/validators';
-import { boardMaxK3sMinor, memoryQuantity, nodeRuntime, resolveProfile } from './board-profile';
+import type { HostConfig, InventoryConfig } from '../../lib/config/inventory-schema';
+import type { PowerModeConfig, ProfilePowerModes } from '../../lib/config/power-mode-schema';
+import { evaluateBoardGeneration } from './board-checks';
+import { boardText, declaredProfilesOf, profileModeOf } from './board-profile';
+import { CLOCK_PROBE_LINE, evaluateClock, parseBoardClock } from './clock';
 import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
+import { NVIDIA_RUNTIME_PROBE, evaluateNvidiaRuntime, parseNvidiaRuntime } from './nvidia-runtime';
+import { POWER_PROBE, desiredPowerMode, evaluatePowerMode, parsePowerFacts, type PowerFacts, type PowerModeVerdict } from './power-mode';
 
 export const K3S_FINGERPRINT_PATH = '/etc/rancher/k3s/triton-jetson.fingerprint';
 const DAEMON_JSON_MARKER = '---triton-jetson:daemon.json---';
@@ -36,10 +41,20 @@ export interface HostFacts {
   readonly daemonJson?: string;
   /** MemTotal of /proc/meminfo in kB, undefined when unreadable. */
   readonly memTotalKb?: number;
+  /** The board's clock (`date -u +%s`), undefined when the probe printed none. */
+  readonly clockEpochSeconds?: number;
+  /** nvidia-container-runtime where K3s would find it (nvidia-runtime.ts), undefined when missing. */
+  readonly nvidiaRuntime?: string;
+  /** nvpmodel and jetson_clocks (power-mode.ts). */
+  readonly power?: PowerFacts;
 }
 
-/** Root shell script printing `key=value` lines, then daemon.json after a marker line. */
+/**
+ * Root shell script printing `key=value` lines, then daemon.json after a marker line. The
+ * clock comes first, so that the round trip around the probe bounds when it was read.
+ */
 export const PROBE_SCRIPT = `
+${CLOCK_PROBE_LINE}
 echo "hostname=$(hostname 2>/dev/null || cat /etc/hostname)"
 echo "arch=$(uname -m)"
 if [ -r /etc/nv_tegra_release ]; then echo "l4t=$(head -n 1 /etc/nv_tegra_release)"; fi
@@ -68,6 +83,8 @@ echo "k3s_active=$(printf '%s\n' "$states" | sed -n 1p)"
 echo "k3s_agent_active=$(printf '%s\n' "$states" | sed -n 2p)"
 if [ -x /usr/local/bin/k3s-uninstall.sh ]; then echo k3s_uninstall=yes; fi
 if [ -x /usr/local/bin/k3s-agent-uninstall.sh ]; then echo k3s_agent_uninstall=yes; fi
+${NVIDIA_RUNTIME_PROBE}
+${POWER_PROBE}
 echo '${DAEMON_JSON_MARKER}'
 if [ -e ${DAEMON_JSON_PATH} ]; then echo present; cat ${DAEMON_JSON_PATH}; else echo absent; fi
 `;
@@ -79,7 +96,8 @@ export function parseProbe(stdout: string): HostFacts {
   const head = stdout.slice(0, markerAt);
   const tail = stdout.slice(markerAt + DAEMON_JSON_MARKER.length + 1);
   const values = new Map<string, string>();
-  for (const line of head.split('\n')) {
+  const lines = head.split('\n');
+  for (const line of lines) {
     const eq = line.indexOf('=');
     if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1).trim());
   }
@@ -104,7 +122,10 @@ export function parseProbe(stdout: string): HostFacts {
     k3sUninstall: yes('k3s_uninstall'),
     k3sAgentUninstall: yes('k3s_agent_uninstall'),
     daemonJson,
-    memTotalKb: /^\d+$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
+    memTotalKb: /^\d{1,12}$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
+    clockEpochSeconds: parseBoardClock(values.get('clock')),
+    nvidiaRuntime: parseNvidiaRuntime(values.get('nvidia_runtime')),
+    power: parsePowerFacts(lines),
   };
 }
 
@@ -133,22 +154,49 @@ export interface PreflightCheck {
 }
 
 export interface PreflightOptions {
+  /** k3s.runtime: the runtime of JetPack 4 boards (and of boards of unknown generation); JetPack 5/6 boards run containerd. */
   readonly runtime: 'docker' | 'containerd';
   readonly installNfsCommon: boolean;
   /** The K3s version to install (k3s.version); a newer installed one is not downgraded. */
   readonly k3sVersion?: string;
   /**
-   * The description names board profiles (docs/profiles.md): detect this board's, check it
-   * against `declaredProfile`, label the node with it and pick its runtime by profile.
-   * @default false (the tutorial: no profile label, k3s.runtime everywhere)
+   * The description names board profiles (docs/profiles.md). Every board's profile is
+   * detected, labelled and picks its runtime either way; in profile mode a board without
+   * one is warned about (no DaemonSet selects it) and nodes[].memory is suggested.
+   * @default false (the tutorial)
    */
   readonly profileMode?: boolean;
+  /** The profiles the manifests render DaemonSets for (triton.profiles and nodes[].profile); none: the tutorial's one DaemonSet. */
+  readonly declaredProfiles?: readonly BoardProfileName[];
   /** This node's `profile` in the description. */
   readonly declaredProfile?: BoardProfileName;
   /** The node's name, for messages. */
   readonly nodeName?: string;
   /** This node's `memory` in the description ("8Gi"), compared with the detected memory. */
   readonly declaredMemory?: string;
+  /** This machine's clock around the probe (connected runs): the board's clock is compared with it. */
+  readonly clock?: { readonly sentAtMs: number; readonly receivedAtMs: number };
+  /** This node's `powerMode`. */
+  readonly powerMode?: PowerModeConfig;
+  /** hostPrep.powerModes. */
+  readonly profilePowerModes?: ProfilePowerModes;
+}
+
+/** What the preflight reads of the description: the inventory sections and triton.profiles. */
+export type PreflightConfig = Pick<InventoryConfig, 'k3s' | 'hostPrep' | 'nodes'> & { readonly triton?: { readonly profiles?: readonly string[] } };
+
+/** The preflight's options for one node of the description (bootstrap, plan and plan --offline). */
+export function preflightOptionsFor(
+  config: PreflightConfig,
+  node: { readonly name: string; readonly config: HostConfig },
+  clock?: PreflightOptions['clock'],
+): PreflightOptions {
+  return {
+    runtime: config.k3s.runtime, installNfsCommon: config.hostPrep.installNfsCommon, k3sVersion: config.k3s.version,
+    profileMode: profileModeOf(config), declaredProfiles: declaredProfilesOf(config),
+    declaredProfile: node.config.profile, declaredMemory: node.config.memory, nodeName: node.name,
+    powerMode: node.config.powerMode, profilePowerModes: config.hostPrep.powerModes, clock,
+  };
 }
 
 /** "v1.34.1+k3s2" → [1, 34, 1, 2] for ordering; undefined when unrecognised. */
@@ -170,16 +218,20 @@ export interface PreflightResult {
   readonly checks: readonly PreflightCheck[];
   readonly isJetson: boolean;
   readonly failed: boolean;
-  /** The board's profile (profile mode only). */
+  /** The board's profile: declared and/or detected from /etc/nv_tegra_release. */
   readonly profile?: BoardProfileName;
-  /** The runtime this node's K3s uses: k3s.runtime, or by profile in profile mode. */
+  /** The runtime this node's K3s uses: containerd on JetPack 5/6, else k3s.runtime. */
   readonly runtime: 'docker' | 'containerd';
+  /** The power mode asked for and what it takes. */
+  readonly power: PowerModeVerdict;
 }
 
 export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): PreflightResult {
   const checks: PreflightCheck[] = [];
-  let profile: BoardProfileName | undefined;
-  let runtime = options.runtime;
+  const clock = options.clock && facts.clockEpochSeconds !== undefined
+    ? evaluateClock({ boardEpochSeconds: facts.clockEpochSeconds, ...options.clock })
+    : options.clock ? { name: 'clock', status: 'warn' as const, detail: 'the probe printed no clock (`date -u +%s`); check the board\'s time by hand' } : undefined;
+  if (clock) checks.push(clock);
   const arm64 = facts.arch === 'aarch64' || facts.arch === 'arm64';
   checks.push(arm64
     ? { name: 'arch', status: 'ok', detail: facts.arch }
@@ -190,37 +242,21 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
   if (release) {
     checks.push({ name: 'l4t', status: 'ok', detail: `L4T ${release.l4t}${release.jetpack ? ` (JetPack ${release.jetpack})` : ''}` });
   } else {
-    checks.push({ name: 'l4t', status: 'warn', detail: facts.l4tRelease ? `unrecognised /etc/nv_tegra_release: "${facts.l4tRelease}"; not labelled as a Jetson` : 'no /etc/nv_tegra_release: not a Jetson (no GPU for Triton); not labelled as a Jetson' });
+    checks.push({ name: 'l4t', status: 'warn', detail: facts.l4tRelease ? `unrecognised /etc/nv_tegra_release: "${boardText(facts.l4tRelease)}"; not labelled as a Jetson` : 'no /etc/nv_tegra_release: not a Jetson (no GPU for Triton); not labelled as a Jetson' });
   }
 
-  if (options.profileMode) {
-    const verdict = resolveProfile(options.nodeName ?? facts.hostname, options.declaredProfile, facts.l4tRelease);
-    if (verdict.kind === 'ok') {
-      profile = verdict.profile;
-      runtime = nodeRuntime(profile, options.runtime);
-      checks.push({ name: 'profile', status: 'ok', detail: `${profile} (${verdict.source}); K3s on ${runtime}` });
-      const memory = facts.memTotalKb !== undefined ? memoryQuantity(`MemTotal: ${facts.memTotalKb} kB`) : undefined;
-      if (memory && options.declaredMemory && compareQuantities(memory, options.declaredMemory) !== 0) {
-        checks.push({ name: 'memory', status: 'warn', detail: `${memory} detected (MemTotal ${facts.memTotalKb} kB), nodes[].memory says ${options.declaredMemory}: Triton on this profile is sized for the smallest declared board; fix nodes[].memory` });
-      } else if (memory) {
-        checks.push({ name: 'memory', status: 'ok', detail: `${memory} (MemTotal ${facts.memTotalKb} kB)${options.declaredMemory ? '' : `; declare nodes[].memory: ${memory} to size Triton for it`}` });
-      }
-      const cap = boardMaxK3sMinor({ name: options.nodeName ?? facts.hostname, profile, cgroup: facts.cgroupVersion });
-      const minor = Number(/^v1\.(\d+)\./.exec(options.k3sVersion ?? '')?.[1]);
-      if (cap.maxMinor !== undefined && minor > cap.maxMinor) {
-        checks.push({ name: 'k3s-ceiling', status: 'fail', detail: `k3s.version ${options.k3sVersion} is newer than this board allows: ${cap.reason}; the cluster can run at most v1.${cap.maxMinor}` });
-      }
-    } else {
-      checks.push({ name: 'profile', status: verdict.kind === 'mismatch' ? 'fail' : 'warn', detail: verdict.message });
-    }
-  }
+  const generation = evaluateBoardGeneration(facts, options);
+  checks.push(...generation.checks);
+  const profile = generation.profile;
+  const runtime = generation.runtime;
 
   if (runtime === 'docker') {
     checks.push(facts.dockerPresent
-      ? { name: 'docker', status: 'ok', detail: `present, default runtime "${facts.dockerDefaultRuntime || 'unknown'}"` }
+      ? { name: 'docker', status: 'ok', detail: `present, default runtime "${boardText(facts.dockerDefaultRuntime) || 'unknown'}"` }
       : { name: 'docker', status: 'fail', detail: 'docker not found; k3s.runtime "docker" needs JetPack\'s Docker (or set k3s.runtime: containerd)' });
   }
 
+  if (runtime === 'containerd' && isJetson) checks.push(evaluateNvidiaRuntime(facts.nvidiaRuntime));
   if (runtime === 'docker') {
     const daemon = planDaemonJson(facts.daemonJson);
     if (daemon.kind === 'error') checks.push({ name: 'nvidia-runtime', status: 'fail', detail: daemon.message });
@@ -250,7 +286,10 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
     }
   }
 
-  return { checks, isJetson, failed: checks.some((c) => c.status === 'fail'), profile, runtime };
+  const power = evaluatePowerMode(facts.power, desiredPowerMode(options.powerMode, profile, options.profilePowerModes));
+  checks.push(...power.checks);
+
+  return { checks, isJetson, failed: checks.some((c) => c.status === 'fail'), profile, runtime, power };
 }
 
 /** Root script installing nfs-common without questions. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, positiveQuantity, tcpPort } from './validators';
 import { BOARD_PROFILE_NAMES, BOARD_PROFILES } from '../board-profiles';
+import { powerModeSchema, profilePowerModesSchema } from './power-mode-schema';
 
 /** A board generation (lib/board-profiles.ts, docs/profiles.md). */
 export const boardProfileName = z.enum(BOARD_PROFILE_NAMES);
@@ -96,6 +97,8 @@ export const hostSchema = z
     profile: boardProfileName.optional(),
     /** Board memory, e.g. "8Gi" (sizes Triton on its profile's boards). @default - the profile's smallest board */
     memory: positiveQuantity.optional(),
+    /** Power mode the bootstrapper applies and keeps across reboots (nvpmodel mode, jetson_clocks); wins over hostPrep.powerModes. @default - its profile's hostPrep.powerModes entry, else left as it is */
+    powerMode: powerModeSchema.optional(),
   })
   .strict();
 
@@ -133,7 +136,7 @@ export const sshSchema = z
 
 export const k3sSchema = z
   .object({
-    /** Container runtime: Docker with nvidia as default runtime (the tutorial), or K3s' containerd. @default "docker" */
+    /** Container runtime of JetPack 4 boards (and boards of unknown generation): Docker with nvidia as default runtime (the tutorial), or K3s' containerd; JetPack 5/6 boards always run K3s' containerd. @default "docker" */
     runtime: z.enum(['docker', 'containerd']).default('docker'),
     /** K3s release to install: v1.34 or older, newer only when every node is declared jetpack6. @default "v1.34.12+k3s1" */
     version: k3sVersion.default(DEFAULT_K3S_VERSION),
@@ -173,6 +176,8 @@ export const hostPrepSchema = z
   .object({
     /** Install nfs-common (mount.nfs for NFS volumes) with apt-get where missing; otherwise only report it. @default true */
     installNfsCommon: z.boolean().default(true),
+    /** Power mode per board profile (e.g. `jetpack4: { nvpmodel: 0, jetsonClocks: true }`); a node's own powerMode wins. @default {} (left as it is) */
+    powerModes: profilePowerModesSchema.default({}),
   })
   .strict();
 

@@ -237,6 +237,7 @@ export const tritonDaemonSetPropsSchema = z
     extraArgs: z.array(tritonFlag).optional(),
     runtimeClassName: dnsSubdomain.optional(),
     nodeSelector: z.record(labelKey, labelValue).optional(),
+    avoidNodeLabels: z.record(labelKey, z.array(labelValue).min(1)).optional(),
     ports: tritonPortsPropsSchema.default(D.tritonPorts),
     resources: tritonResourcesSchema.prefault({}),
     startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').default(() => Duration.minutes(10)),

@@ -95,7 +95,8 @@ describe('profile mode in the preflight and the host plan', () => {
     expect(preflight.runtime).toBe('containerd');
     expect(preflight.checks.map((c) => c.name)).not.toContain('docker');
     const work = planHostWork({ target: targets[1], facts: orinFacts, preflight, inventory: config, token: 't', serverAddress: '10.0.0.11', source });
-    expect(work.steps.map((s) => s.id)).toEqual(['nfs-common', 'k3s-install', 'k3s-agent-start']);
+    // After the install: K3s must have registered the nvidia containerd runtime.
+    expect(work.steps.map((s) => s.id)).toEqual(['nfs-common', 'k3s-install', 'k3s-agent-start', 'nvidia-runtime']);
     expect(work.install.args).not.toContain('--docker');
     expect(work.install.args).toContain('--node-label=triton-jetson.dev/profile=jetpack6');
   });
@@ -118,12 +119,21 @@ describe('profile mode in the preflight and the host plan', () => {
     expect(evaluatePreflight(orinFacts, options('jetpack6', 'v1.35.1+k3s1')).checks.find((c) => c.name === 'k3s-ceiling')).toBeUndefined();
   });
 
-  test('without profiles nothing changes: no profile check, no label, k3s.runtime', () => {
-    const facts = freshBoardFacts('jm-node-1');
-    const preflight = evaluatePreflight(facts, { runtime: 'docker', installNfsCommon: true, k3sVersion: config.k3s.version });
-    expect(preflight.profile).toBeUndefined();
-    expect(preflight.runtime).toBe('docker');
-    expect(preflight.checks.map((c) => c.name)).not.toContain('profile');
+  test('without profiles the detected generation still picks the runtime and the label (issue 22.11)', () => {
+    const tutorial = { runtime: 'docker' as const, installNfsCommon: true, k3sVersion: config.k3s.version };
+    const nano = evaluatePreflight(freshBoardFacts('jm-node-1'), tutorial);
+    expect(nano).toMatchObject({ profile: 'jetpack4', runtime: 'docker', failed: false });
+    const orin = evaluatePreflight(orinFacts, { ...tutorial, nodeName: 'orin-1' });
+    expect(orin).toMatchObject({ profile: 'jetpack6', runtime: 'containerd', failed: false });
+    expect(orin.checks.find((c) => c.name === 'profile')?.detail).toMatch(/jetpack6 \(detected\); K3s on containerd \(k3s.runtime "docker" applies to JetPack 4 boards/);
+    expect(orin.checks.map((c) => c.name)).not.toContain('docker');
+    // The manifests of a description without profiles have no Triton for it: said, with the fix.
+    expect(orin.checks.find((c) => c.name === 'triton')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/add "profile: jetpack6" to it/) });
+    const work = planHostWork({ target: targets[1], facts: orinFacts, preflight: orin, inventory: config, token: 't', serverAddress: '10.0.0.11', source });
+    expect(work.install.args).toContain('--node-label=triton-jetson.dev/profile=jetpack6');
+    // A JetPack 4 board without Docker still contradicts k3s.runtime "docker".
+    const noDocker = evaluatePreflight({ ...freshBoardFacts('jm-node-2'), dockerPresent: false }, tutorial);
+    expect(noDocker.checks.find((c) => c.name === 'docker')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/docker not found/) });
   });
 
   test('memory: the probe reads MemTotal; a declared memory that disagrees is a warning', () => {

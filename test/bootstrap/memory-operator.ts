@@ -261,13 +261,14 @@ export function jetsonBoard(host: MemoryHost, name: string, cluster: Cluster): B
 function probeOutput(name: string, board: BoardState): string {
   const k3s = board.k3s;
   return [
-    `hostname=${name}`, 'arch=aarch64', 'l4t=# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64',
+    `clock=${Math.floor(Date.now() / 1000)}`, `hostname=${name}`, 'arch=aarch64', 'l4t=# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64',
     'memtotal_kb=4051060', 'docker=yes', `docker_runtime=${board.dockerRuntime}`, 'cgroup=v1', 'memcg=yes',
     `nfs=${board.nfsCommon ? 'yes' : 'no'}`, 'apt=yes',
     ...(k3s ? [`k3s_version=${k3s.version}`, `k3s_fingerprint=${k3s.fingerprint}`] : []),
     `k3s_active=${k3s?.role === 'server' && k3s.active ? 'active' : 'inactive'}`,
     `k3s_agent_active=${k3s?.role === 'agent' && k3s.active ? 'active' : 'inactive'}`,
     ...(k3s ? [`${k3s.role === 'server' ? 'k3s' : 'k3s_agent'}_uninstall=yes`] : []),
+    'nvidia_runtime=/usr/bin/nvidia-container-runtime',
     '---triton-jetson:daemon.json---', 'present', board.daemonJson,
   ].join('\n');
 }

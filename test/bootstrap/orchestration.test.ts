@@ -83,7 +83,8 @@ describe('bootstrap orchestration (in-memory operators)', () => {
     expect(r.calls.filter((c) => c.kind === 'connect')).toHaveLength(3);
     expect(r.calls.filter((c) => c.kind === 'close')).toHaveLength(3);
     expect(r.summary.nodes).toEqual({ ready: NAMES, notReady: [] });
-    expect(l.boards[1].labels).toEqual({ zone: 'rack-a', 'triton-jetson.dev/jetson': 'true' });
+    // Every board is labelled with its detected profile, profiles declared or not (issue 22.11).
+    expect(l.boards[1].labels).toEqual({ zone: 'rack-a', 'triton-jetson.dev/jetson': 'true', 'triton-jetson.dev/profile': 'jetpack4' });
     expect(r.log[0]).toBe(`[${NAMES[0]}] connecting to root@${ADDRESSES[0]}:22`);
     expect(r.log).toContain(`[local] generated a cluster token in ${l.tokenFile} (mode 0600)`);
     const token = readFileSync(l.tokenFile, 'utf-8').trim();
@@ -104,7 +105,7 @@ describe('bootstrap orchestration (in-memory operators)', () => {
     for (const agent of [1, 2]) expect(r.steps(agent)).toEqual(['probe']);
     expect(JSON.stringify([...l.cluster])).toBe(before);
     expect(readFileSync(l.kubeconfig, 'utf-8')).toBe(kubeconfig);
-    expect(r.host(1).unchanged).toContain('node labels already set (zone, triton-jetson.dev/jetson)');
+    expect(r.host(1).unchanged).toContain('node labels already set (zone, triton-jetson.dev/profile, triton-jetson.dev/jetson)');
   });
 
   test('a label K3s did not apply is set through the server, once', async () => {

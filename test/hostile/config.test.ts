@@ -79,6 +79,10 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a memory request above the default limit', 'triton:\n  resources:\n    memoryRequest: 4G\n', 'triton.resources.memoryRequest: 4G is above memoryLimit 3Gi'],
   ['a quantity with a huge exponent', 'storage:\n  size: "1e999999999"\n', 'storage.size: must be a Kubernetes quantity'],
   ['a quantity of 100 digits', `storage:\n  size: "${'9'.repeat(100)}"\n`, 'storage.size: must be a Kubernetes quantity'],
+  ['an nvpmodel mode that is a shell command', 'nodes:\n  server:\n    name: jm-node-1\n    powerMode:\n      nvpmodel: "0; reboot"\n', 'nodes.server.powerMode.nvpmodel'],
+  ['an nvpmodel mode out of range', 'hostPrep:\n  powerModes:\n    jetpack4:\n      nvpmodel: 100000\n', 'hostPrep.powerModes.jetpack4.nvpmodel'],
+  ['a power mode for an unknown profile', 'hostPrep:\n  powerModes:\n    jetpack9:\n      nvpmodel: 0\n', 'hostPrep.powerModes'],
+  ['an empty power mode', 'nodes:\n  server:\n    name: jm-node-1\n    powerMode: {}\n', 'nodes.server.powerMode: must set nvpmodel (a mode number) or jetsonClocks'],
 ];
 
 describe('synth refuses hostile cluster descriptions in one line, changing nothing', () => {

@@ -100,4 +100,21 @@ describeWith(kubeClusterPrerequisites())('a mixed Nano + Orin cluster on a real 
     await cluster.kubectlOk(['delete', '--wait=true', '-f', '-'], yamlText);
     await cluster.kubectlOk(['delete', 'namespace', namespace, '--wait=false']);
   });
+
+  test('no profile named: the tutorial\'s one DaemonSet runs on the Nanos, not on the Orins the bootstrapper labelled jetpack6', async () => {
+    const namespace = 'profiles-tutorial';
+    const yamlText = synthYaml(parseClusterConfig({ namespace }, 'tutorial'));
+    await cluster.kubectlOk(['create', 'namespace', namespace]);
+    await cluster.kubectlOk(['apply', '--validate=strict', '-f', '-'], yamlText);
+    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify(nfsVolume(`${namespace}-models`, 'nfs-client', { namespace, name: 'models-pvc' })));
+    const pods = await cluster.waitFor('2 running Triton pods (the Nanos)', async () => {
+      const found = await podsOf(cluster, namespace, 'app=triton');
+      return found.length === 2 && found.every((p) => p.status?.phase === 'Running') ? found : undefined;
+    }, 180_000);
+    expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(NANOS);
+    const ds = await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
+    expect(ds.status.desiredNumberScheduled).toBe(2);
+    await cluster.kubectlOk(['delete', '--wait=true', '-f', '-'], yamlText);
+    await cluster.kubectlOk(['delete', 'namespace', namespace, '--wait=false']);
+  });
 });

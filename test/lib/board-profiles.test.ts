@@ -1,7 +1,7 @@
 import { BOARD_PROFILES, BOARD_PROFILE_NAMES, ClusterConfigError, parseClusterConfig, PROFILE_NODE_LABEL, tritonArgs, TritonJetsonStack, renderModelConfig } from '../../lib';
 import { stackPropsSchema } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, DENSENET_ONNX } from '../../lib/model-catalog';
-import { modelBackend, nominalMemoryBytes, profileLeadingArgs, tritonMemoryFor, unservableModels } from '../../lib/board-profiles';
+import { jetsonModuleMemory, modelBackend, nominalMemoryBytes, profileLeadingArgs, tritonMemoryFor, unservableModels } from '../../lib/board-profiles';
 import { profileDaemonSets, UnservableModelError } from '../../lib/profile-plan';
 import { TRITON_MODEL_REPOSITORY_PATH } from '../../lib/triton-daemon-set';
 import { TUTORIAL_DEFAULTS } from '../../lib/tutorial-defaults';
@@ -57,6 +57,19 @@ describe('board profile facts', () => {
     expect(tritonMemoryFor(2 * 1024 ** 3)).toEqual({ memoryRequest: '768Mi', memoryLimit: '1536Mi' });
     expect(nominalMemoryBytes(4045880)).toBe(4 * 1024 ** 3); // Jetson Nano 4GB
     expect(nominalMemoryBytes(7620536)).toBe(8 * 1024 ** 3); // an Orin 8GB
+  });
+
+  test('module memory: MemTotal (less the carve-outs) maps to the nearest Jetson module size', () => {
+    const GI = 1024 ** 3;
+    expect(nominalMemoryBytes(64349016)).toBe(64 * GI); // AGX Orin 64GB: 61.4 GiB seen by the kernel
+    expect(nominalMemoryBytes(30536000)).toBe(32 * GI); // AGX Orin 32GB devkit: about 29.1 GiB
+    expect(nominalMemoryBytes(15_650_000)).toBe(16 * GI); // Orin NX / Xavier NX 16GB
+    expect(nominalMemoryBytes(3_500_000)).toBe(4 * GI); // Orin Nano 4GB
+    expect(nominalMemoryBytes(2_030_000)).toBe(2 * GI); // Nano 2GB
+    expect(jetsonModuleMemory(64349016)).toEqual({ bytes: 64 * GI, module: true });
+    // Not a module size within the carve-out tolerance (e.g. a PC with 5 GiB): whole GiB, rounded up.
+    expect(jetsonModuleMemory(5 * 1024 * 1024)).toEqual({ bytes: 5 * GI, module: false });
+    expect(jetsonModuleMemory(200 * 1024 * 1024)).toEqual({ bytes: 200 * GI, module: false });
   });
 
   test('model backends: platform or backend; what each profile cannot load', () => {

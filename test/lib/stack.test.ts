@@ -23,6 +23,18 @@ describe('TritonJetsonStack variants', () => {
     expect(podSpec(findManifest(synthManifests(), 'DaemonSet', 'triton')).runtimeClassName).toBeUndefined();
   });
 
+  test('no profile named: the tutorial\'s DaemonSet stays off boards the bootstrapper labels jetpack5/jetpack6 (issue 22.11)', () => {
+    const terms = (cluster?: object) => podSpec(findManifest(synthManifests(cluster), 'DaemonSet', 'triton')).affinity.nodeAffinity
+      .requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    expect(terms()).toEqual([{ matchExpressions: [
+      { key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] },
+      { key: 'triton-jetson.dev/profile', operator: 'NotIn', values: ['jetpack5', 'jetpack6'] },
+    ] }]);
+    // With profiles, each DaemonSet requires its own label instead.
+    const jetpack6 = findManifest(synthManifests({ nodes: { server: { name: 'orin-1', profile: 'jetpack6' } }, seeding: { builtinModels: false } }), 'DaemonSet', 'triton-jetpack6');
+    expect(JSON.stringify(podSpec(jetpack6).affinity)).not.toContain('NotIn');
+  });
+
   test('custom ports: Service, container, probes and namespace follow', () => {
     const manifests = synthManifests(VARIANTS['custom ports and namespace']);
     for (const m of manifests.filter((x) => !['ClusterRole', 'ClusterRoleBinding', 'StorageClass'].includes(x.kind))) {

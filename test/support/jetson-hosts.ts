@@ -83,6 +83,7 @@ import { promises as fsp, readFileSync, readdirSync, readlinkSync, mkdirSync, op
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { prepareBoardExtras, resolveBoardExtras, type BoardExtrasOptions, type ResolvedBoardExtras } from './jetson-board-extras';
 
 const execFileAsync = promisify(execFile);
 
@@ -133,8 +134,11 @@ export const DEFAULT_TEST_USERS: readonly TestUser[] = [
   { name: 'operator', sudo: 'password', password: OPERATOR_PASSWORD },
 ];
 
-/** How one host looks and behaves. Every field can be set for all hosts or per host. */
-export interface JetsonHostOptions {
+/**
+ * How one host looks and behaves. Every field can be set for all hosts or per host. Board
+ * details (memory, clock, NVIDIA runtime, nvpmodel) are in jetson-board-extras.ts.
+ */
+export interface JetsonHostOptions extends BoardExtrasOptions {
   /**
    * Hostname (UTS namespace) and K3s node name.
    * @default `jm-node-<index+1>`
@@ -471,6 +475,7 @@ interface ResolvedHost {
   readonly installerFailure?: string;
   readonly k3sDefaultVersion: string;
   readonly unreachable: boolean;
+  readonly board: ResolvedBoardExtras;
 }
 
 function resolveHost(options: StartJetsonHostsOptions, index: number, block: number): ResolvedHost {
@@ -507,6 +512,7 @@ function resolveHost(options: StartJetsonHostsOptions, index: number, block: num
     installerFailure: failure,
     k3sDefaultVersion: version,
     unreachable: pick('unreachable') ?? false,
+    board: resolveBoardExtras(pick),
   };
 }
 
@@ -681,7 +687,7 @@ async function prepareHostDir(
   );
 
   // Stubs on the PATH (/usr/local/bin comes first for root and users alike).
-  const stubs = ['uname', 'systemctl', 'journalctl', 'curl', 'dpkg', 'dpkg-query', 'apt-get', ...(spec.docker ? ['docker'] : [])];
+  const stubs = ['uname', 'systemctl', 'journalctl', 'curl', 'dpkg', 'dpkg-query', 'apt-get', ...(spec.docker ? ['docker'] : []), ...await prepareBoardExtras(hostDir, spec.board)];
   if (spec.nfsCommon) stubs.push('mount.nfs');
   await Promise.all(stubs.map((s) => fsp.copyFile(path.join(stubsDir, s), path.join(hostDir, 'bin', s))));
   await Promise.all(stubs.map((s) => fsp.chmod(path.join(hostDir, 'bin', s), 0o755)));

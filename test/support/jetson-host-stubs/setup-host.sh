@@ -29,6 +29,9 @@ mount --bind "$host_dir/bin" /usr/local/bin
 if [ -f "$host_dir/state/proc-cgroups" ]; then
   mount --bind "$host_dir/state/proc-cgroups" /proc/cgroups
 fi
+if [ -f "$host_dir/state/meminfo" ]; then
+  mount --bind "$host_dir/state/meminfo" /proc/meminfo
+fi
 if [ -f "$host_dir/state/no-memory-cgroup" ]; then
   # Like a kernel booted with cgroup_disable=memory: the other v1 hierarchies exist
   # (as empty folders here), memory does not.
