@@ -96,6 +96,12 @@ export const tritonResourcesSchema = z
   .strict()
   .superRefine(checkRequestWithinLimit);
 
+/**
+ * Seconds a new Triton pod must be Ready, without a restart, before the DaemonSet counts it
+ * available and its rolling update moves to the next board (docs/operations.md, "Triton rollout").
+ */
+export const minReadySeconds = z.number().int().min(0).max(3600);
+
 /** A tritonserver flag of `triton.extraArgs` (and a profile's leading flags). */
 const tritonFlag = z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"');
 
@@ -114,6 +120,7 @@ export const tritonSchema = z
       .strict()
       .prefault({}),
     resources: tritonResourcesSchema.prefault({}),
+    minReadySeconds: minReadySeconds.default(D.tritonMinReadySeconds),
     /**
      * Board profiles that get a Triton DaemonSet each (with the profiles of `nodes`); unset and no
      * node profile: the tutorial's single DaemonSet. docs/profiles.md.
@@ -239,6 +246,7 @@ export const tritonDaemonSetPropsSchema = z
     nodeSelector: z.record(labelKey, labelValue).optional(),
     ports: tritonPortsPropsSchema.default(D.tritonPorts),
     resources: tritonResourcesSchema.prefault({}),
+    minReadySeconds: minReadySeconds.default(D.tritonMinReadySeconds),
     startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').default(() => Duration.minutes(10)),
     seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).default('RuntimeDefault'),
     appLabel: labelValue.optional(),
