@@ -100,7 +100,11 @@ export const tritonResourcesSchema = z
  * Seconds a new Triton pod must be Ready, without a restart, before the DaemonSet counts it
  * available and its rolling update moves to the next board (docs/operations.md, "Triton rollout").
  */
-export const minReadySeconds = z.number().int().min(0).max(3600);
+export const minReadySeconds = z
+  .number()
+  .int('must be a whole number of seconds, e.g. 60')
+  .min(0, 'must be 0 or more seconds (0: the next board as soon as the pod is Ready)')
+  .max(3600, 'must be at most 3600 seconds: it is added to every board of a rollout (e.g. 60)');
 
 /** A tritonserver flag of `triton.extraArgs` (and a profile's leading flags). */
 const tritonFlag = z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"');

