@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
-import { waitThenVerify } from '../../client/verify-wait';
+import { tritonDaemonSetNames, waitThenVerify } from '../../client/verify-wait';
 import { describeWith } from '../support/prereq';
 import { daemonSetObject, FakeKubeApi, fakeKubeApiPrerequisites, podObject, sendJson, startFakeKubeApi } from '../support/fake-kube-api';
 import { KServeTestServer, startKServeTestServer } from '../support/kserve-test-server';
@@ -147,4 +147,12 @@ describeWith(fakeKubeApiPrerequisites)('verify --wait', () => {
     expect(runs).toBe(2);
     expect(lines).toContain('checks: 1 of 1 failing right after the rollout; checking again in 5 s');
   }, 30_000);
+});
+
+test('the DaemonSets waited for are those the description synthesizes: one, or one per board profile', () => {
+  expect(tritonDaemonSetNames(parseClusterConfig({}))).toEqual(['triton']);
+  expect(tritonDaemonSetNames(parseClusterConfig({ triton: { name: 'inference' } }))).toEqual(['inference']);
+  expect(tritonDaemonSetNames(parseClusterConfig({
+    nodes: { server: { name: 'nano-1', profile: 'jetpack4' }, agents: [{ name: 'orin-1', profile: 'jetpack6' }] },
+  }))).toEqual(['triton-jetpack4', 'triton-jetpack6']);
 });
