@@ -112,7 +112,11 @@ export function describePod(pod: Pod, containerName: string | undefined, image: 
   let state: string;
   if (pod.metadata.deletionTimestamp) state = 'terminating';
   else if (ready) state = 'ready';
-  else state = `not ready (${shown(container?.state?.waiting?.reason ?? container?.state?.terminated?.reason ?? pod.status?.phase ?? 'Pending', 60)})`;
+  else {
+    const reason = container?.state?.waiting?.reason ?? container?.state?.terminated?.reason;
+    // Running without a reason: Triton is loading its models, or its readiness probe fails.
+    state = reason === undefined && pod.status?.phase === 'Running' ? 'running, not ready yet' : `not ready (${shown(reason ?? pod.status?.phase ?? 'Pending', 60)})`;
+  }
   const restarts = container?.restartCount ? `, ${container.restartCount} restarts` : '';
   const updated = podImage === image ? '' : ' (old image)';
   return {

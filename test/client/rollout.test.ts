@@ -37,6 +37,9 @@ describe('describePod', () => {
     expect(p('triton:v1', { ready: true })).toEqual({ line: 'jm-node-2: pod triton-abc runs triton:v1 (old image), ready', settled: false });
     expect(p('triton:v2', { ready: false, waiting: 'ErrImagePull', restarts: 0 })).toEqual({ line: 'jm-node-2: pod triton-abc runs triton:v2, not ready (ErrImagePull)', settled: false });
     expect(p('triton:v2', { ready: false, waiting: 'CrashLoopBackOff', restarts: 3 }).line).toBe('jm-node-2: pod triton-abc runs triton:v2, not ready (CrashLoopBackOff), 3 restarts');
+    const loading = podObject('triton-abc', 'jm-node-2', 'triton:v2', { ready: false }) as { status: { phase: string } };
+    loading.status.phase = 'Running';
+    expect(describePod(loading as never, 'triton-jetson', 'triton:v2').line).toBe('jm-node-2: pod triton-abc runs triton:v2, running, not ready yet');
     expect(p('triton:v2', { ready: true, terminating: true })).toEqual({ line: 'jm-node-2: pod triton-abc runs triton:v2, terminating', settled: false });
     // Text from the API server cannot break the line.
     const hostile = describePod(podObject('a\nb', 'node\u001b[2J', 'img', { ready: false, waiting: 'x\ny' }) as never, 'triton-jetson', 'img');
