@@ -27,6 +27,13 @@ export function parseSeconds(value: string): number {
   return n;
 }
 
+/** A long wait (verify --wait-timeout): a rollout across many boards takes hours. */
+export function parseWaitSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 86400) throw new InvalidArgumentError('must be a number of seconds (0 < s <= 86400, one day)');
+  return n;
+}
+
 export function parsePercentile(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 99) throw new InvalidArgumentError('must be a whole number from 1 to 99');

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ClusterConfigError, ClusterConfigLocation, resolveClusterConfigPath } from '../lib/config/cluster-config';
-import { collect, parsePort, parsePositiveInt, parseSeconds } from './cli-args';
+import { collect, parsePort, parsePositiveInt, parseSeconds, parseWaitSeconds } from './cli-args';
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
@@ -38,9 +38,17 @@ function registerVerify(program: Command): void {
     .option('--metrics-port <port>', 'metrics port for -u URLs (default: HTTP port + 2, as 8000/8002 and 30800/30802)', parsePort)
     .option('--no-metrics', 'skip the metrics check')
     .option('--timeout <seconds>', 'time limit of each request', parseSeconds, 5)
+    .option('--wait', 'first wait until every node runs the applied Triton DaemonSet(s), read through the Kubernetes API (docs/operations.md)')
+    .option('--wait-timeout <seconds>', 'with --wait: give up after this long, checks included', parseWaitSeconds, 1800)
+    .option('--kubeconfig <file>', 'with --wait: kubeconfig (default: kubeconfig.path of the description, else $KUBECONFIG, else ~/.kube/config)')
+    .option('--context <name>', "with --wait: its context (default: the description's kubeconfig.context when the file has it, else current-context)")
     .action(oneLineAction(async (opts: {
       config?: string; url: string[]; model: string[]; metricsPort?: number; metrics: boolean; timeout: number;
+      wait?: boolean; waitTimeout: number; kubeconfig?: string; context?: string;
     }) => {
+      if (!opts.wait && (opts.kubeconfig !== undefined || opts.context !== undefined)) {
+        throw new UsageError('--kubeconfig and --context are for --wait only; add --wait');
+      }
       const {
         modelsToCheck, renderVerifyTable, summarize, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
       } = lazy<typeof import('./verify')>('./verify');
@@ -73,7 +81,13 @@ function registerVerify(program: Command): void {
         }
         models = seeded ?? [];
       }
-      const results = await verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000 });
+      const checks = () => verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000 });
+      const results = opts.wait
+        ? await lazy<typeof import('./verify-wait')>('./verify-wait').waitThenVerify({
+          config, configFile: location.file, kubeconfig: opts.kubeconfig, context: opts.context, waitTimeoutSeconds: opts.waitTimeout,
+          requestTimeoutSeconds: opts.timeout, runChecks: checks, log: (line) => process.stdout.write(`${line}\n`),
+        })
+        : await checks();
       process.stdout.write(`${renderVerifyTable(results, { color: process.stdout.isTTY })}\n${summarize(results, targets.length)}\n`);
       if (results.some((r) => !r.ok)) process.exitCode = 1;
     }));

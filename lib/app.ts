@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { ClusterConfigInput, oneLine, parseClusterConfig } from './config';
+import { K3sUpgradePlans } from './k3s-upgrade-plans';
 import { stackPropsFromClusterConfig } from './stack-from-cluster';
 import { TritonJetsonStack } from './triton-jetson-stack';
 
@@ -14,13 +15,28 @@ export const CHART_NAME = 'triton-jetson';
 /** What synth writes into its output folder: `*.k8s.yaml` regular files, nothing else. */
 export const MANIFEST_FILE = /^[^/]+\.k8s\.yaml$/;
 
+/**
+ * Name of the chart of the optional system-upgrade-controller Plans, and so of its file:
+ * dist/k3s-upgrade-plans.k8s.yaml (cluster operations, in SUC's namespace, applied once SUC is installed).
+ */
+export const UPGRADE_PLANS_CHART_NAME = 'k3s-upgrade-plans';
+
 /** Builds the app for a cluster description, synthesizing into `outdir`. */
 export function buildApp(cluster: ClusterConfigInput = {}, outdir?: string): App {
-  const props = stackPropsFromClusterConfig(parseClusterConfig(cluster));
+  const config = parseClusterConfig(cluster);
+  const props = stackPropsFromClusterConfig(config);
   const app = new App({ outdir });
   // Human, stable object names: each construct sets metadata.name explicitly.
   const chart = new Chart(app, CHART_NAME, { disableResourceNameHashes: true });
   new TritonJetsonStack(chart, 'stack', props);
+  const suc = config.upgrades.systemUpgradeController;
+  if (suc.enabled) {
+    const plans = new Chart(app, UPGRADE_PLANS_CHART_NAME, { disableResourceNameHashes: true });
+    new K3sUpgradePlans(plans, 'plans', {
+      version: config.k3s.version, namespace: suc.namespace, serviceAccountName: suc.serviceAccountName,
+      upgradeImage: suc.upgradeImage, agentConcurrency: suc.agentConcurrency, drain: suc.drain,
+    });
+  }
   return app;
 }
 

@@ -17,6 +17,7 @@ export { tritonArgs, type TritonArgsOptions, type TritonPorts } from './triton-a
 export { TritonService, type TritonNodePorts, type TritonServiceProps } from './triton-service';
 export { TritonNetworkPolicy, type PolicyTarget, type TritonNetworkPolicyProps } from './network-policy';
 export { TritonServiceMonitor, type TritonServiceMonitorProps } from './triton-service-monitor';
+export { K3sUpgradePlans, type K3sUpgradeDrain, type K3sUpgradePlansProps } from './k3s-upgrade-plans';
 
 // The cluster description: one loader and one schema for every command and construct.
 export {

@@ -126,6 +126,12 @@ export interface TritonDaemonSetProps {
    */
   readonly resources?: TritonResources;
   /**
+   * Seconds a new pod must stay Ready before it counts as available, so that a rolling update
+   * (one board at a time) moves on only after the updated Triton proved itself for that long.
+   * @default 60
+   */
+  readonly minReadySeconds?: number;
+  /**
    * How long the startup probe waits for Triton to load its models before restarting it.
    * @default Duration.minutes(10)
    */
@@ -222,7 +228,9 @@ export class TritonDaemonSet extends Construct {
     this.daemonSet = new KubeDaemonSet(this, 'daemon-set', {
       metadata: { name, namespace: settings.namespace, labels },
       spec: {
-        minReadySeconds: 0,
+        // One board at a time, old pod first: two Tritons do not fit one Nano's GPU and 4 GB
+        // (no maxSurge); the next board waits until the new pod has been Ready this long.
+        minReadySeconds: settings.minReadySeconds,
         selector: { matchLabels: { ...this.podSelector } },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } },
         template: {

@@ -147,6 +147,7 @@ export class TritonJetsonStack extends Construct {
       nodeSelector: config.triton.nodeSelector,
       ports: config.triton.ports,
       resources: config.triton.resources,
+      minReadySeconds: config.triton.minReadySeconds,
     };
     this.tritons = perProfile
       ? perProfile.map((p) => new TritonDaemonSet(this, `triton-${p.profile.name}`, { ...common, ...p.props }))

@@ -21,6 +21,11 @@ export const TUTORIAL_DEFAULTS = {
   tritonResources: { cpuRequest: '1', memoryRequest: '1536Mi', memoryLimit: '3Gi' },
   /** Ephemeral storage of the Triton container: /tmp, backend caches, logs (not in the tutorial). */
   tritonEphemeralStorage: { request: '256Mi', limit: '2Gi' },
+  /**
+   * Seconds a new Triton pod must stay Ready before its rolling update moves to the next board
+   * (not in the tutorial; why 60: docs/operations.md, "Triton rollout").
+   */
+  tritonMinReadySeconds: 60,
   /** The K3s server's API port (the tutorial's K3S_URL=https://jm-node-1:6443). */
   k3sApiPort: 6443,
 } as const;

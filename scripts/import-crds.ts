@@ -1,8 +1,9 @@
 /**
  * Offline `cdk8s import` of the custom resources this project uses, from the CRD files
  * committed under schemas/crds/ (see schemas/crds/README.md for where each comes from):
- * runs the stock cdk8s CLI on the local file, so imports/monitoring.coreos.com.ts is
- * byte-for-byte what `cdk8s import schemas/crds/<file> --output imports/` writes.
+ * runs the stock cdk8s CLI on each local file, so imports/monitoring.coreos.com.ts and
+ * imports/upgrade.cattle.io.ts are byte-for-byte what `cdk8s import schemas/crds/<file>
+ * --output imports/` writes.
  *
  * Usage: npm run import:crds          (IMPORT_OUTDIR=<dir> writes elsewhere; the test does)
  */
@@ -10,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
 const repo = path.join(__dirname, '..');
-export const CRD_FILES = ['schemas/crds/monitoring.coreos.com_servicemonitors.yaml'];
+export const CRD_FILES = ['schemas/crds/monitoring.coreos.com_servicemonitors.yaml', 'schemas/crds/upgrade.cattle.io_plans.yaml'];
 
 const outdir = process.env.IMPORT_OUTDIR || path.join(repo, 'imports');
 const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');

@@ -10,10 +10,11 @@ import { z } from 'zod';
 import { checkK3sCeiling, inventorySchema } from './inventory-schema';
 import { describeIssues, oneLine } from './issues';
 import { checkHostProfiles, checkStackSections, stackSections } from './stack-props-schema';
+import { upgradesSchema } from './upgrades-schema';
 
 export const clusterConfigSchema = z
   .object(stackSections)
-  .extend(inventorySchema.shape)
+  .extend({ ...inventorySchema.shape, upgrades: upgradesSchema.prefault({}) })
   .strict()
   .superRefine((config, ctx) => {
     checkStackSections(config, ctx);

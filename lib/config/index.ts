@@ -6,3 +6,4 @@ export * from './models-schema';
 export * from './seeding-schema';
 export * from './stack-props-schema';
 export * from './inventory-schema';
+export * from './upgrades-schema';

@@ -48,7 +48,7 @@ const exportOptions = z
  * A K3s release. How new it may be depends on the boards (checkK3sCeiling, at the top level
  * of the description): v1.34 at most unless every board is declared a profile without cgroup v1.
  */
-const k3sVersion = z
+export const k3sVersion = z
   .string()
   .regex(/^v1\.\d+\.\d+\+k3s\d+$/, 'must be a K3s release such as "v1.34.1+k3s1"');
 

@@ -96,6 +96,16 @@ export const tritonResourcesSchema = z
   .strict()
   .superRefine(checkRequestWithinLimit);
 
+/**
+ * Seconds a new Triton pod must be Ready, without a restart, before the DaemonSet counts it
+ * available and its rolling update moves to the next board (docs/operations.md, "Triton rollout").
+ */
+export const minReadySeconds = z
+  .number()
+  .int('must be a whole number of seconds, e.g. 60')
+  .min(0, 'must be 0 or more seconds (0: the next board as soon as the pod is Ready)')
+  .max(3600, 'must be at most 3600 seconds: it is added to every board of a rollout (e.g. 60)');
+
 /** A tritonserver flag of `triton.extraArgs` (and a profile's leading flags). */
 const tritonFlag = z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"');
 
@@ -114,6 +124,7 @@ export const tritonSchema = z
       .strict()
       .prefault({}),
     resources: tritonResourcesSchema.prefault({}),
+    minReadySeconds: minReadySeconds.default(D.tritonMinReadySeconds),
     /**
      * Board profiles that get a Triton DaemonSet each (with the profiles of `nodes`); unset and no
      * node profile: the tutorial's single DaemonSet. docs/profiles.md.
@@ -240,6 +251,7 @@ export const tritonDaemonSetPropsSchema = z
     avoidNodeLabels: z.record(labelKey, z.array(labelValue).min(1)).optional(),
     ports: tritonPortsPropsSchema.default(D.tritonPorts),
     resources: tritonResourcesSchema.prefault({}),
+    minReadySeconds: minReadySeconds.default(D.tritonMinReadySeconds),
     startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').default(() => Duration.minutes(10)),
     seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).default('RuntimeDefault'),
     appLabel: labelValue.optional(),

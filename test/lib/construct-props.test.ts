@@ -6,7 +6,7 @@ import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { testApp } from './helpers';
 import {
-  ClusterConfigError, ModelStore, NfsProvisioner, TritonDaemonSet, TritonNetworkPolicy, TritonJetsonStack, TritonService, parseClusterConfig,
+  ClusterConfigError, K3sUpgradePlans, ModelStore, NfsProvisioner, TritonDaemonSet, TritonNetworkPolicy, TritonJetsonStack, TritonService, parseClusterConfig,
 } from '../../lib';
 
 type Build = (scope: Construct) => unknown;
@@ -33,6 +33,9 @@ const cases: [string, Build, string, Record<string, unknown>][] = [
   ['a bad RuntimeClass', (s) => new TritonDaemonSet(s, 't', { runtimeClassName: 'Nvidia GPU' }), 'TritonDaemonSet.props.runtimeClassName', { triton: { runtimeClassName: 'Nvidia GPU' } }],
   ['a NetworkPolicy port out of range', (s) => new TritonNetworkPolicy(s, 'n', { triton: { podSelector: { app: 'triton' } }, apiServerPorts: [70000] }), 'TritonNetworkPolicy.props.apiServerPorts[0]', { networkPolicy: { apiServerPorts: [70000] } }],
   ['a URL with a password', (s) => new TritonJetsonStack(s, 'x', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }), 'TritonJetsonStack.props.seeding.mirror', { seeding: { mirror: 'https://u:p@mirror.lan/m' } }],
+  ['a negative minReadySeconds', (s) => new TritonDaemonSet(s, 't', { minReadySeconds: -1 }), 'TritonDaemonSet.props.minReadySeconds', { triton: { minReadySeconds: -1 } }],
+  ['a tagged k3s-upgrade image', (s) => new K3sUpgradePlans(s, 'u', { upgradeImage: 'rancher/k3s-upgrade:latest' }), 'K3sUpgradePlans.props.upgradeImage', { upgrades: { systemUpgradeController: { upgradeImage: 'rancher/k3s-upgrade:latest' } } }],
+  ['a K3s version that is no release', (s) => new K3sUpgradePlans(s, 'u', { version: 'latest' }), 'K3sUpgradePlans.props.version', { k3s: { version: 'latest' } }],
 ];
 
 describe('construct props are validated as cluster.yaml is', () => {

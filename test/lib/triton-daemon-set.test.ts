@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import type { ClusterConfigInput } from '../../lib/config';
 import { TritonDaemonSet, tritonArgs } from '../../lib';
 import { TRITON_KUBE_SCORE_IGNORES, TRITON_MODEL_REPOSITORY_PATH } from '../../lib/triton-daemon-set';
 import { invariantViolations } from '../support/invariants';
@@ -73,6 +74,13 @@ describe('TritonDaemonSet', () => {
       { matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] },
     ]);
     expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+    // The next board waits until the new pod has been Ready for a minute (docs/operations.md).
+    expect(ds.spec.minReadySeconds).toBe(60);
+    expect(daemonSet({ minReadySeconds: 0 }).spec.minReadySeconds).toBe(0);
+    expect(daemonSet({ minReadySeconds: 300 }).spec.minReadySeconds).toBe(300);
+    for (const bad of [-1, 1.5, 3601, Number.NaN]) {
+      expect(() => daemonSet({ minReadySeconds: bad })).toThrow(/TritonDaemonSet\.props\.minReadySeconds/);
+    }
     expect(ds.spec.template.metadata.annotations).toEqual({
       'prometheus.io/scrape': 'true', 'prometheus.io/port': '8002', 'prometheus.io/path': '/metrics',
     });
@@ -130,6 +138,17 @@ describe('tritonArgs', () => {
 });
 
 describe('TritonDaemonSet from cluster.yaml', () => {
+  test('triton.minReadySeconds paces the rolling update of every Triton DaemonSet', () => {
+    const daemonSets = (triton: object) => synthManifests({ triton } as ClusterConfigInput).filter((m) => m.kind === 'DaemonSet');
+    expect(daemonSets({}).map((d) => d.spec.minReadySeconds)).toEqual([60]);
+    expect(daemonSets({ minReadySeconds: 120 }).map((d) => d.spec.minReadySeconds)).toEqual([120]);
+    // Per-profile DaemonSets (docs/profiles.md) take the same setting.
+    expect(daemonSets({ minReadySeconds: 15, profiles: ['jetpack4', 'jetpack5'] }).map((d) => [d.metadata.name, d.spec.minReadySeconds]))
+      .toEqual([['triton-jetpack4', 15], ['triton-jetpack5', 15]]);
+    expect(() => synthManifests({ triton: { minReadySeconds: -5 } })).toThrow(/triton\.minReadySeconds/);
+    expect(() => synthManifests({ triton: { minReadySeconds: '60' } } as unknown as ClusterConfigInput)).toThrow(/triton\.minReadySeconds/);
+  });
+
   test('triton.resources sizes Triton\'s ephemeral storage', () => {
     const ds = synthManifests({ triton: { resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '10Gi' } } })
       .find((m) => m.kind === 'DaemonSet')!;

@@ -104,15 +104,16 @@ describe('metrics.serviceMonitor in the cluster description', () => {
   });
 });
 
-test('npm run import:crds regenerates the committed imports/monitoring.coreos.com.ts byte for byte, offline, leaving cdk8s.yaml alone', () => {
+test('npm run import:crds regenerates the committed imports/monitoring.coreos.com.ts and imports/upgrade.cattle.io.ts byte for byte, offline, leaving cdk8s.yaml alone', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'import-crds-'));
   const cdk8sYaml = readFileSync(path.join(REPO_ROOT, 'cdk8s.yaml'), 'utf-8');
   try {
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(REPO_ROOT, 'scripts', 'import-crds.ts')], {
       cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, IMPORT_OUTDIR: out },
     });
-    const file = 'monitoring.coreos.com.ts';
-    expect(readFileSync(path.join(out, file), 'utf-8') === readFileSync(path.join(REPO_ROOT, 'imports', file), 'utf-8')).toBe(true);
+    for (const file of ['monitoring.coreos.com.ts', 'upgrade.cattle.io.ts']) {
+      expect([file, readFileSync(path.join(out, file), 'utf-8') === readFileSync(path.join(REPO_ROOT, 'imports', file), 'utf-8')]).toEqual([file, true]);
+    }
     expect(readFileSync(path.join(REPO_ROOT, 'cdk8s.yaml'), 'utf-8')).toBe(cdk8sYaml);
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -278,7 +278,7 @@ down() {
   for ctl in /sys/fs/cgroup/*/; do
     [ -d "$ctl${CGROUP_ROOT#/}" ] && find "$ctl${CGROUP_ROOT#/}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
-  rm -rf "$R" "$S/etcd" "$S/kubelet" "$S/containerd" "$S/cni-ipam" "$S/pki" "$S"/*.kubeconfig "$S/pv" "$S/www"
+  rm -rf "$R" "$S/etcd" "$S/kubelet" "$S/containerd" "$S/cni-ipam" "$S/pki" "$S"/*.kubeconfig "$S/pv" "$S/www" "$S/rollout"
   log "down"
 }
 

@@ -7,6 +7,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 S="${REALPODS_STATE:-/var/lib/triton-jetson-realpods}"
+R="${REALPODS_RUN:-/run/triton-jetson-realpods}"
 CP_BIN="${TRITON_JETSON_K8S_BIN:-$HOME/.cache/cdk8s-triton-jetson/k8s-1.34.4}"
 export KUBECONFIG="$S/admin.kubeconfig"
 k() { "$CP_BIN/kubectl" "$@"; }
@@ -101,4 +102,52 @@ mv "$S/pv/held-out" "$S/pv/repository/inception_graphdef"
 k wait --for=condition=Ready "$pod" --timeout=180s
 node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
 log "model restored: Ready again and infer PASS"
+
+# 3. Triton rollout (docs/operations.md): an image change in the cluster description goes
+# synth -> kubectl diff -> apply -> verify --wait. The new image is the stand-in under a second
+# name (a pod template change all the same); verify reads the DaemonSet through the API with
+# $KUBECONFIG (context: the file's current one) and checks the node through NodePort 30800.
+ctr -a "$R/containerd.sock" -n k8s.io images tag docker.io/janakiramm/triton-jetson:latest docker.io/janakiramm/triton-jetson:rollout-2 >/dev/null
+ro="$S/rollout"; rm -rf "$ro"; mkdir -p "$ro"
+describe() { # describe <file> <image> [imagePullPolicy]
+  printf 'nodes:\n  server: { name: jetson-real-0, address: 10.201.0.2 }\ntriton:\n  image: %s\n  imagePullPolicy: %s\n  minReadySeconds: 20\n' "$2" "${3:-IfNotPresent}" >"$1"
+}
+rollout_to() { # rollout_to <name> <image> [imagePullPolicy]: cluster description, synth, substitution
+  describe "$ro/$1.yaml" "$2" "${3:-}"
+  node "$REPO/bin/synth.js" --config "$ro/$1.yaml" --out "$ro/$1-dist" >/dev/null
+  node "$HERE/substitute.js" "$ro/$1-dist/triton-jetson.k8s.yaml" "$S/pv" http://10.201.0.1:8089 >"$ro/$1-applied.yaml" 2>/dev/null
+}
+old_pod=$(k get pods -l app=triton -o jsonpath='{.items[0].metadata.name}')
+rollout_to v2 janakiramm/triton-jetson:rollout-2
+diff_rc=0; k diff -f "$ro/v2-applied.yaml" >"$ro/diff.txt" 2>&1 || diff_rc=$?
+[ "$diff_rc" = 1 ] || { cat "$ro/diff.txt"; log "kubectl diff exited $diff_rc, expected 1 (differences)"; exit 1; }
+if ! grep -q '^+ *image: janakiramm/triton-jetson:rollout-2$' "$ro/diff.txt" || ! grep -q '^+ *minReadySeconds: 20$' "$ro/diff.txt"; then
+  cat "$ro/diff.txt"; log "kubectl diff does not show the new image and minReadySeconds"; exit 1
+fi
+log "kubectl diff shows the DaemonSet's new image and minReadySeconds"
+k apply -f "$ro/v2-applied.yaml" >/dev/null
+node "$REPO/bin/triton-jetson.js" verify --wait -c "$ro/v2.yaml" --wait-timeout 300 | tee "$S/logs/verify-wait.txt"
+done_at=$(date +%s)
+new_pod=$(k get pods -l app=triton -o jsonpath='{.items[0].metadata.name}')
+new_image=$(k get pod "$new_pod" -o jsonpath='{.spec.containers[0].image}')
+ready_at=$(date -d "$(k get pod "$new_pod" -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastTransitionTime}')" +%s)
+if [ "$new_pod" = "$old_pod" ] || [ "$new_image" != janakiramm/triton-jetson:rollout-2 ]; then log "pod $new_pod ($new_image) was not replaced"; exit 1; fi
+grep -q 'rollout: Waiting for daemon set "triton" rollout to finish' "$S/logs/verify-wait.txt" || { log "verify --wait never waited"; exit 1; }
+[ $(( done_at - ready_at )) -ge 20 ] || { log "verify --wait returned $(( done_at - ready_at )) s after $new_pod turned Ready, before minReadySeconds (20)"; exit 1; }
+log "rollout: $old_pod replaced by $new_pod (janakiramm/triton-jetson:rollout-2); verify --wait returned $(( done_at - ready_at )) s after it turned Ready (minReadySeconds 20)"
+
+# Negative control: an image the node does not have (imagePullPolicy Never) never becomes
+# available; verify --wait gives up at its deadline naming the node and the reason.
+rollout_to bad janakiramm/triton-jetson:not-loaded Never
+k apply -f "$ro/bad-applied.yaml" >/dev/null
+if node "$REPO/bin/triton-jetson.js" verify --wait -c "$ro/bad.yaml" --wait-timeout 45 >"$S/logs/verify-wait-bad.txt" 2>&1; then
+  cat "$S/logs/verify-wait-bad.txt"; log "verify --wait passed with an image that cannot run"; exit 1
+fi
+grep -q 'did not finish within 45 s.*jetson-real-0: pod triton-[a-z0-9]* runs janakiramm/triton-jetson:not-loaded, not ready (ErrImageNeverPull)' "$S/logs/verify-wait-bad.txt" \
+  || { cat "$S/logs/verify-wait-bad.txt"; exit 1; }
+log "verify --wait fails as it should (rollout did not finish: jetson-real-0 ErrImageNeverPull)"
+k apply -f "$ro/v2-applied.yaml" >/dev/null
+node "$REPO/bin/triton-jetson.js" verify --wait -c "$ro/v2.yaml" --wait-timeout 300 >"$S/logs/verify-wait-back.txt"
+grep -q 'All 4 checks passed on 1 node(s).' "$S/logs/verify-wait-back.txt" || { cat "$S/logs/verify-wait-back.txt"; exit 1; }
+log "rolled back to rollout-2: verify --wait passed again"
 log "ALL PASSED"

@@ -3,7 +3,8 @@
  * containerd, runc and the CNI plugins in a network namespace of its own — beside the
  * control plane of test/k8s, through test/real-pods/e2e.sh: the seeding Job's real script
  * publishes the model, Triton pods (a stand-in image) turn Ready through their real probes,
- * `verify` and `infer` pass through NodePort 30800, and a removed model makes them unready.
+ * `verify` and `infer` pass through NodePort 30800, a removed model makes them unready, and an
+ * image change of the description rolls the pod while `verify --wait` waits for it.
  * Prerequisites: scripts/test-deps/50-real-pods.sh (part of `npm run test:all`).
  */
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ const prerequisites = [
 ];
 
 describeWith(prerequisites)('real pods', () => {
-  test('dist/ end to end on a real node: seeded, Ready through probes, verify and infer through NodePort 30800, negative control', () => {
+  test('dist/ end to end on a real node: seeded, Ready through probes, verify and infer through NodePort 30800, negative control, an image rollout followed by verify --wait', () => {
     const run = spawnSync('bash', [join(__dirname, 'e2e.sh')], { cwd: REPO, encoding: 'utf8', timeout: 840_000, maxBuffer: 64 * 1024 * 1024 });
     const output = `${run.stdout}\n${run.stderr}`;
     if (run.status !== 0) throw new Error(`e2e.sh exited ${run.status ?? run.signal}:\n${output.slice(-6000)}`);
@@ -38,6 +39,13 @@ describeWith(prerequisites)('real pods', () => {
     expect(output).toMatch(/^PASS$/m);
     expect(output).toMatch(/verify fails as it should \(connection refused through the NodePort\)/);
     expect(output).toMatch(/Triton sees only the repository subPath \(inception_graphdef\), read-only \(EROFS\)/);
+    // Triton rollout (docs/operations.md): synth -> diff -> apply -> verify --wait.
+    expect(output).toMatch(/kubectl diff shows the DaemonSet's new image and minReadySeconds/);
+    expect(output).toMatch(/^rollout: Waiting for daemon set "triton" rollout to finish: /m);
+    expect(output).toMatch(/^rollout: daemon set "triton" successfully rolled out: 1 node\(s\) run janakiramm\/triton-jetson:rollout-2, available$/m);
+    expect(output).toMatch(/rollout: triton-\S+ replaced by triton-\S+ \(janakiramm\/triton-jetson:rollout-2\); verify --wait returned \d+ s after it turned Ready \(minReadySeconds 20\)/);
+    expect(output).toMatch(/verify --wait fails as it should \(rollout did not finish: jetson-real-0 ErrImageNeverPull\)/);
+    expect(output).toMatch(/rolled back to rollout-2: verify --wait passed again/);
     expect(output).toMatch(/ALL PASSED/);
   }, 900_000);
 });
