@@ -42,15 +42,15 @@ interface Lab {
   readonly host: (i: number) => MemoryHost;
 }
 
-/** Four boards bootstrapped on OLD, Triton Ready on each. */
-async function lab(): Promise<Lab> {
+/** Four boards bootstrapped on `from` (OLD), Triton Ready on each. */
+async function lab(from = OLD): Promise<Lab> {
   const hosts = new MemoryHosts();
   const cluster: Cluster = new Map();
   const boards = NAMES.map((name, i) => jetsonBoard(hosts.host(ADDRESSES[i]), name, cluster));
   const ops = clusterOps(new Map(NAMES.map((name, i) => [name, hosts.host(ADDRESSES[i])])), cluster);
   const dir = scratch('upgrade-');
   const l = { hosts, boards, cluster, ops, dir, host: (i: number) => hosts.host(ADDRESSES[i]) };
-  const first = await runBootstrap({ ...common(l), config: parseClusterConfig(description(OLD)) });
+  const first = await runBootstrap({ ...common(l), config: parseClusterConfig(description(from)) });
   expect(first.ok).toBe(true);
   for (const name of NAMES) ops.records.get(name)!.triton = { ready: true };
   return l;
@@ -155,13 +155,13 @@ describe('upgrade (in-memory operators)', () => {
   });
 
   test.each([
-    ['a downgrade', 'v1.33.1+k3s1', /K3s does not support downgrades .*: nano-0 runs v1\.33\.5\+k3s1, nano-1 runs v1\.33\.5\+k3s1, nano-2 runs v1\.33\.5\+k3s1, nano-3 runs v1\.33\.5\+k3s1, newer than k3s\.version v1\.33\.1\+k3s1/],
-    ['a skipped minor version', 'v1.35.1+k3s1', /v1\.33 → v1\.35 skips a minor version.*set k3s\.version to a v1\.34 release first/],
-  ])('%s is refused in one line; nothing but the read-only probes is sent', async (_what, version, reason) => {
-    const l = await lab();
+    ['a downgrade', OLD, 'v1.33.1+k3s1', /K3s does not support downgrades .*: nano-0 runs v1\.33\.5\+k3s1, nano-1 runs v1\.33\.5\+k3s1, nano-2 runs v1\.33\.5\+k3s1, nano-3 runs v1\.33\.5\+k3s1, newer than k3s\.version v1\.33\.1\+k3s1/],
+    // Nanos (cgroup v1) stop at v1.34, so the skip is v1.32 → v1.34.
+    ['a skipped minor version', 'v1.32.3+k3s1', TARGET, /v1\.32 → v1\.34 skips a minor version.*set k3s\.version to a v1\.33 release first/],
+  ])('%s is refused in one line; nothing but the read-only probes is sent', async (_what, from, version, reason) => {
+    const l = await lab(from);
     const before = JSON.stringify([...l.cluster]);
-    // The schema allows v1.35 only for boards declared jetpack6; the refusal comes first anyway.
-    const base = parseClusterConfig(description(OLD));
+    const base = parseClusterConfig(description(from));
     const r = await upgrade(l, { config: { ...base, k3s: { ...base.k3s, version } } }, version);
     expect(r.summary.ok).toBe(false);
     expect(r.report.refused).toMatch(reason);
