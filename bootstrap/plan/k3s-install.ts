@@ -89,9 +89,12 @@ export function planK3sInstall(input: K3sInstallInput, token: string): K3sInstal
     ? { INSTALL_K3S_FORCE_RESTART: 'true' }
     : {};
 
+  // Node labels are not part of it either: K3s applies --node-label only when a node
+  // registers, and wait-ready.ts sets missing labels through the API, so a new label (such as
+  // the detected profile's) must not reinstall and restart K3s on every board.
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({
-      args,
+      args: args.filter((arg) => !arg.startsWith('--node-label=')),
       env,
       token: createHash('sha256').update(`triton-jetson:${token}`).digest('hex'),
       binary: input.source.kind === 'airgap' ? input.source.files.binarySha256 : undefined,

@@ -33,8 +33,16 @@ describe('planK3sInstall', () => {
     const plan = planK3sInstall(server, TOKEN);
     const { INSTALL_K3S_FORCE_RESTART: _force, ...installEnv } = plan.env;
     expect(plan.fingerprint).toBe(createHash('sha256').update(JSON.stringify({
-      args: plan.args, env: installEnv, token: createHash('sha256').update(`triton-jetson:${TOKEN}`).digest('hex'), binary: undefined,
+      args: plan.args.filter((a) => !a.startsWith('--node-label=')), env: installEnv, token: createHash('sha256').update(`triton-jetson:${TOKEN}`).digest('hex'), binary: undefined,
     })).digest('hex'));
+  });
+
+  test('node labels are not part of the fingerprint: a new label is set through the API, never by reinstalling K3s', () => {
+    const plain = planK3sInstall(agent, TOKEN);
+    const labelled = planK3sInstall({ ...agent, labels: { 'triton-jetson.dev/profile': 'jetpack4', zone: 'mate' } }, TOKEN);
+    expect(labelled.args).toContain('--node-label=triton-jetson.dev/profile=jetpack4');
+    expect(labelled.fingerprint).toBe(plain.fingerprint);
+    expect(planK3sInstall({ ...agent, extraArgs: ['--kubelet-arg=max-pods=60'] }, TOKEN).fingerprint).not.toBe(plain.fingerprint);
   });
 
   test('agent: K3S_URL, --docker, installed before the server answers (started later)', () => {
