@@ -10,6 +10,14 @@ S="${REALPODS_STATE:-/var/lib/triton-jetson-realpods}"
 R="${REALPODS_RUN:-/run/triton-jetson-realpods}"
 CP_BIN="${TRITON_JETSON_K8S_BIN:-$HOME/.cache/cdk8s-triton-jetson/k8s-1.34.4}"
 export KUBECONFIG="$S/admin.kubeconfig"
+# One real-pods cluster per machine (fixed netns, addresses and state folder): a second run,
+# e.g. from another checkout, waits here instead of rewriting the first one's certificates.
+mkdir -p "$S"
+exec 8>"$S/e2e.lock"
+if ! flock -n 8; then
+  echo "e2e: another real-pods run holds $S/e2e.lock; waiting (at most 600 s)"
+  flock -w 600 8 || { echo "e2e: $S/e2e.lock still held after 600 s" >&2; exit 1; }
+fi
 k() { "$CP_BIN/kubectl" "$@"; }
 log() { echo "e2e [$(( $(date +%s) - T0 ))s]: $*"; }
 T0=$(date +%s)
