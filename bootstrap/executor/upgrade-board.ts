@@ -5,8 +5,8 @@
  * when one was Ready before. Every failure throws a HostError saying where the board was left.
  */
 import type { HostWork, RootStep } from '../plan/host-plan';
-import { GET_NODES_SCRIPT, airGapUploads, installScript, redactedInstallScript } from '../plan/k3s-install';
-import { RESTART_AGENT_NO_BLOCK_SCRIPT, cordonScript, drainScript, nodePodsScript, uncordonScript } from '../plan/node-ops';
+import { GET_NODES_SCRIPT, START_AGENT_SCRIPT, airGapUploads, installScript, redactedInstallScript } from '../plan/k3s-install';
+import { cordonScript, drainScript, nodePodsScript, uncordonScript } from '../plan/node-ops';
 import { printable, type UpgradeStep } from '../plan/upgrade';
 import { parseNodeList, parsePodList, type PodStatus } from '../plan/verify';
 import type { Fleet, HostState } from './fleet';
@@ -44,7 +44,7 @@ function upgradeSteps(context: UpgradeContext, step: UpgradeStep, work: HostWork
   if (step.role === 'agent') {
     steps.push({
       id: 'k3s-agent-start', phase: 'start', change: 'k3s-agent restarted on the new version',
-      script: RESTART_AGENT_NO_BLOCK_SCRIPT, shownScript: RESTART_AGENT_NO_BLOCK_SCRIPT, uploads: [],
+      script: START_AGENT_SCRIPT, shownScript: START_AGENT_SCRIPT, uploads: [],
     });
   }
   return steps;

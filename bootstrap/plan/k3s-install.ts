@@ -201,8 +201,14 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** Root script that starts (or restarts, after a settings change) an agent installed with INSTALL_K3S_SKIP_START. */
-export const START_AGENT_SCRIPT = 'set -eu\nsystemctl restart k3s-agent';
+/**
+ * Root script that starts (or restarts, after a settings change or an upgrade) an agent
+ * installed with INSTALL_K3S_SKIP_START, without waiting for it: K3s' unit is Type=notify with
+ * TimeoutStartSec=0 (k3s-io/k3s install.sh, create_systemd_service_file), so a blocking restart
+ * of an agent that cannot join (server unreachable, node password rejected) would never return.
+ * The callers wait for the node through the API instead, with a deadline.
+ */
+export const START_AGENT_SCRIPT = 'set -eu\nsystemctl restart --no-block k3s-agent';
 
 /** Where a K3s server keeps the cluster token. */
 export const SERVER_TOKEN_PATH = '/var/lib/rancher/k3s/server/token';

@@ -40,14 +40,6 @@ export function nodePodsScript(namespace: string, app: string, node: string): st
   return `${KUBECTL} get pods -n ${shQuote(namespace)} -l ${shQuote(`app=${app}`)} --field-selector ${shQuote(`spec.nodeName=${node}`)} -o json`;
 }
 
-/**
- * Restarts an upgraded agent without waiting for it: K3s' unit is Type=notify with
- * TimeoutStartSec=0 (k3s-io/k3s install.sh, create_systemd_service_file), so a blocking
- * restart of an agent that cannot join would never return. The upgrade waits for the node
- * through the API instead, with a deadline.
- */
-export const RESTART_AGENT_NO_BLOCK_SCRIPT = 'set -eu\nsystemctl restart --no-block k3s-agent';
-
 /** Where a K3s agent keeps the password it registers with (k3s-io/k3s pkg/nodepassword/validate.go). */
 export const NODE_PASSWORD_PATH = '/etc/rancher/node/password';
 

@@ -8,7 +8,7 @@
  */
 import { GET_NODES_SCRIPT, START_AGENT_SCRIPT } from '../../bootstrap/plan/k3s-install';
 import {
-  NODE_IDENTITY_PROBE, NODE_PASSWORD_REJECTED_PROBE, RESTART_AGENT_NO_BLOCK_SCRIPT, UPGRADE_CORDON_ANNOTATION,
+  NODE_IDENTITY_PROBE, NODE_PASSWORD_REJECTED_PROBE, UPGRADE_CORDON_ANNOTATION,
 } from '../../bootstrap/plan/node-ops';
 import type { Cluster, MemoryHost } from './memory-operator';
 
@@ -101,18 +101,18 @@ export function clusterOps(hosts: ReadonlyMap<string, MemoryHost>, cluster: Clus
   for (const [name, host] of hosts) {
     if (host === server) continue;
     host
-      // Joining: K3s refuses a board whose password the server's secret does not match.
+      // Joining: K3s refuses a board whose password the server's secret does not match. The
+      // restart does not wait (--no-block): the agent keeps retrying and never turns Ready.
       .on(START_AGENT_SCRIPT, () => {
         const r = record(name);
         if (r.secret && !r.boardPassword) {
           r.rejected = true;
-          return { code: 1, stderr: 'Job for k3s-agent.service failed because the control process exited with error code.\n' };
+          return {};
         }
         Object.assign(r, { secret: true, boardPassword: true, rejected: false });
         cluster.get(name)!.k3s!.active = true;
         return {};
       })
-      .on(RESTART_AGENT_NO_BLOCK_SCRIPT, () => ((cluster.get(name)!.k3s!.active = true), {}))
       .on(NODE_IDENTITY_PROBE, () => ({ stdout: `password=${record(name).boardPassword ? 'yes' : 'no'}\n` }))
       .on(NODE_PASSWORD_REJECTED_PROBE, () => ({ stdout: record(name).rejected ? 'rejected\n' : 'ok\n' }));
   }

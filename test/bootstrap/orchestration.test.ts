@@ -61,7 +61,7 @@ function stepName(script: string): string {
   if (script === PROBE_SCRIPT) return 'probe';
   const names: [RegExp, string][] = [
     [/nfs-common/, 'nfs-common'], [/cat > "\$tmp"/, 'daemon-json'], [/triton-jetson\.fingerprint <</, 'k3s-install'],
-    [/restart k3s-agent/, 'agent-start'], [/k3s\.yaml/, 'kubeconfig'], [/get nodes/, 'nodes'], [/label node/, 'label'],
+    [/restart --no-block k3s-agent/, 'agent-start'], [/k3s\.yaml/, 'kubeconfig'], [/get nodes/, 'nodes'], [/label node/, 'label'],
     [/server\/token/, 'token'], [/uninstalled:/, 'uninstall'], [/no-backup/, 'restore'],
   ];
   return names.find(([re]) => re.test(script))?.[1] ?? script;
