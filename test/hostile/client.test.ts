@@ -279,7 +279,38 @@ const serverCases: readonly ServerCase[] = [
   },
 ];
 
-const cliCases: readonly { readonly name: string; readonly args: (server: string, image: string) => string[]; readonly message: RegExp }[] = [
+const cliCases: readonly {
+  readonly name: string;
+  readonly args: (server: string, image: string) => string[];
+  readonly message: RegExp;
+  /** Text that must appear nowhere in the output (a password given on the command line). */
+  readonly secret?: string;
+}[] = [
+  // Credentials in -u (issue 20.4): refused in one line naming the flag, the password never echoed.
+  ...([
+    ['infer -u user:password@host:port', ['infer', '-m', MODEL, 'IMAGE', '-u', 'admin:hunter2@127.0.0.1:8000']],
+    ['verify -u http://user:password@host:port', ['verify', '-u', 'http://admin:hunter2@10.0.0.30:30800']],
+    ['bench -u user:password@host:port', ['bench', '-m', MODEL, '-u', 'admin:hunter2@10.0.0.30:30800']],
+    ['a user name alone (token@host)', ['verify', '-u', 'hunter2@10.0.0.30:30800']],
+    ['a password holding "/" (the URL parser would take it for a path)', ['verify', '-u', 'admin:hun/ter2@10.0.0.30:30800']],
+    ['a password holding ":" and "#"', ['infer', '-m', MODEL, 'IMAGE', '-u', 'http://admin:a:b#hunter2@10.0.0.30:30800']],
+    ['a bad port after credentials (the port message must not echo them)', ['verify', '-u', 'admin:hunter2@10.0.0.30:99999']],
+    ['the second of two -u values', ['verify', '-u', '10.0.0.30:30800', '-u', 'admin:hunter2@10.0.0.31:30800']],
+  ] as const).map(([name, argv]) => ({
+    name: `credentials in -u refused: ${name}`,
+    args: (_s: string, image: string) => argv.map((a) => (a === 'IMAGE' ? image : a)),
+    message: /^triton-jetson: -u\/--url: holds a user name or password \("user:password@"\); /,
+    secret: 'hunter2',
+  })),
+  ...([
+    ['a query string (?token=...)', ['verify', '-u', '10.0.0.30:30800/?token=hunter2']],
+    ['a fragment', ['bench', '-m', MODEL, '-u', 'http://10.0.0.30:30800/#hunter2']],
+  ] as const).map(([name, argv]) => ({
+    name: `-u with ${name} refused without echoing it`,
+    args: () => [...argv],
+    message: /^triton-jetson: -u\/--url: holds a query \("\?"\) or fragment \("#"\)/,
+    secret: 'hunter2',
+  })),
   {
     name: 'port out of range (-u host:99999)',
     args: (_s, image) => ['infer', '-u', '127.0.0.1:99999', '-m', MODEL, image],
@@ -460,6 +491,7 @@ describe('hostile servers', () => {
     test.each(cliCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const result = await runBounded(c.args(server.address, image));
       expectOneLineFailure(result, c.message);
+      if (c.secret !== undefined) expect(`${result.stdout}${result.stderr}`).not.toContain(c.secret);
     });
   });
 });
