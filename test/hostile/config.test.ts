@@ -45,6 +45,21 @@ const model = (url: string) => `models:
       output: [{ name: fc6_1, dataType: TYPE_FP32, dims: [1000] }]
 `;
 
+/**
+ * Models whose inline file is one YAML anchor aliased `count` times: a description of about
+ * `kib` KiB that makes the seeding ConfigMap hold `count` times as much (issue 20.10).
+ */
+function aliasedInlineFiles(count: number, kib: number): string {
+  const content = 'label\n'.repeat((kib * 1024) / 6);
+  const modelYaml = (i: number) => `  - name: big_${i}
+    downloads: [{ url: "https://models.example.org/big_${i}.onnx", archive: file, files: [{ to: 1/model.onnx }] }]
+    inlineFiles: [{ to: labels.txt, content: ${i === 0 ? `&labels ${JSON.stringify(content)}` : '*labels'} }]
+    config: { backend: onnxruntime, input: [{ name: x, dataType: TYPE_FP32, dims: [1] }], output: [{ name: y, dataType: TYPE_FP32, dims: [1], labelFilename: labels.txt }] }
+`;
+  return `models:
+${Array.from({ length: count }, (_, i) => modelYaml(i)).join('')}`;
+}
+
 /** [what, file content (string) or how to make the --config path, text the one line must hold]. */
 const cases: [string, string | ((dir: string) => string), string][] = [
   ['a folder given as --config (EISDIR)', (dir) => { mkdirSync(path.join(dir, 'conf.d')); return path.join(dir, 'conf.d'); }, 'is a folder, not a file'],
@@ -79,6 +94,9 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a memory request above the default limit', 'triton:\n  resources:\n    memoryRequest: 4G\n', 'triton.resources.memoryRequest: 4G is above memoryLimit 3Gi'],
   ['a quantity with a huge exponent', 'storage:\n  size: "1e999999999"\n', 'storage.size: must be a Kubernetes quantity'],
   ['a quantity of 100 digits', `storage:\n  size: "${'9'.repeat(100)}"\n`, 'storage.size: must be a Kubernetes quantity'],
+  // Issue 20.10: one 250 KiB inline file aliased 8 times made a 2 MB ConfigMap (the API server takes 1 MiB).
+  ['inline files reused through YAML aliases: a 2 MB seeding ConfigMap', aliasedInlineFiles(8, 250),
+    'models: the seeding ConfigMap would hold 2.0 MiB (2079891 bytes), over the API server\'s limit of 1 MiB (1048576 bytes); heaviest: big_0 250.2 KiB, big_1 250.2 KiB, big_2 250.2 KiB; move large inlineFiles to downloads'],
 ];
 
 describe('synth refuses hostile cluster descriptions in one line, changing nothing', () => {
