@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { checkK3sCeiling, inventorySchema } from './inventory-schema';
 import { describeIssues, oneLine } from './issues';
 import { checkHostProfiles, checkStackSections, stackSections } from './stack-props-schema';
+import { managedExportPathProblem } from './validators';
 
 export const clusterConfigSchema = z
   .object(stackSections)
@@ -22,6 +23,8 @@ export const clusterConfigSchema = z
         (i) => (i === 0 ? ['nodes', 'server', 'profile'] : ['nodes', 'agents', i - 1, 'profile']), ctx);
     }
     checkK3sCeiling(config, ctx);
+    const exportProblem = config.nfsServer.managed ? managedExportPathProblem(config.nfs.path) : undefined;
+    if (exportProblem) ctx.addIssue({ code: 'custom', path: ['nfs', 'path'], message: exportProblem });
   });
 
 /** The validated cluster description, every default filled in. */

@@ -94,6 +94,15 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a memory request above the default limit', 'triton:\n  resources:\n    memoryRequest: 4G\n', 'triton.resources.memoryRequest: 4G is above memoryLimit 3Gi'],
   ['a quantity with a huge exponent', 'storage:\n  size: "1e999999999"\n', 'storage.size: must be a Kubernetes quantity'],
   ['a quantity of 100 digits', `storage:\n  size: "${'9'.repeat(100)}"\n`, 'storage.size: must be a Kubernetes quantity'],
+  // Issue 20.13: the managed NFS server would export these read-write (no_root_squash) to the cluster.
+  ...([
+    ['/', 'the whole of "/"'], ['//', 'the whole of "/"'], ['/.', 'the whole of "/"'], ['/var', 'the whole of "/var"'], ['/var/', 'the whole of "/var"'],
+    ['/home', 'the whole of "/home"'], ['/home/alice', 'the whole of "/home/alice"'], ['/srv', 'the whole of "/srv"'], ['/mnt', 'the whole of "/mnt"'], ['/opt', 'the whole of "/opt"'],
+  ] as const).map(([path, what]): [string, string, string] => [`nfs.path ${path} with nfsServer.managed: true`,
+    `nfs:\n  path: "${path}"\nnfsServer:\n  managed: true\n`, `nfs.path: with nfsServer.managed: true this would export ${what} read-write to the cluster; `]),
+  ...['/etc', '/etc/', '/usr/local/share', '/root', '/root/models', '/boot', '/proc/self', '/sys', '/dev/shm', '/run', '/bin', '/sbin', '/lib', '/lib64/x',
+    '/var/lib', '/var/lib/rancher', '/var/log', '/tmp/nfs', '/var/tmp/x', '//etc', '/./etc/./ssh'].map((path): [string, string, string] => [`nfs.path ${path} (a system folder)`,
+    `nfs:\n  path: "${path}"\n`, 'nfs.path: is a system folder (']),
   // Issue 20.10: one 250 KiB inline file aliased 8 times made a 2 MB ConfigMap (the API server takes 1 MiB).
   ['inline files reused through YAML aliases: a 2 MB seeding ConfigMap', aliasedInlineFiles(8, 250),
     'models: the seeding ConfigMap would hold 2.0 MiB (2079891 bytes), over the API server\'s limit of 1 MiB (1048576 bytes); heaviest: big_0 250.2 KiB, big_1 250.2 KiB, big_2 250.2 KiB; move large inlineFiles to downloads'],
@@ -159,6 +168,10 @@ describe('what is still accepted', () => {
     ['a URL with "@" only in its path or query', 'seeding:\n  mirror: https://mirror.lan/team@site/models?owner=a@b\n'],
     ['aliases used sparingly', 'triton:\n  nodeSelector: &sel\n    triton-jetson.dev/jetson: "true"\n'],
     ['100 KB of a valid description (comments)', `${'# comment\n'.repeat(10_000)}nfs:\n  server: nas.lan\n`],
+    // Issue 20.13: folders of their own below the parents stay valid (the tutorial's first).
+    ...['/var/nfs/general', '/var/nfs', '/srv/nfs', '/srv/nfs/models/', '/home/alice/nfs', '/mnt/pool/models', '/opt/nfs', '/export', '/var/www-models', '/etcetera', '/data']
+      .map((path): [string, string] => [`a managed export at ${path}`, `nfs:\n  path: "${path}"\nnfsServer:\n  managed: true\n`]),
+    ['an NFSv4 pseudo-root "/" on a server this project does not manage', 'nfs:\n  path: /\n'],
   ])('%s', (_what, content) => {
     const file = path.join(box.root, 'ok.yaml');
     writeFileSync(file, content);
