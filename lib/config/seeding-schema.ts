@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { mirrorUrl, modelListSchema, OPTIONAL_CATALOG_MODEL_NAMES } from './models-schema';
-import { dnsLabel, dnsSubdomain, imageRef, quantity } from './validators';
+import { dnsLabel, dnsSubdomain, imageRef, linuxId, quantity } from './validators';
 import {
   DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_BACKOFF_LIMIT,
   DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RESOURCES, DEFAULT_SEED_RUN_AS_USER, DEFAULT_SEED_TTL_SECONDS,
@@ -16,7 +16,7 @@ import { seedConfigMapSizeProblem } from '../seed/seed-plan';
 
 const downloadTimeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds');
 const activeDeadlineSeconds = z.number().int('must be a whole number of seconds').min(60, 'must be at least 60 seconds');
-const runAsUser = z.number().int('must be a whole uid').min(0, 'must be a uid ≥ 0');
+const runAsUser = linuxId;
 const byteCap = z
   .number()
   .int('must be a whole number of bytes')

@@ -134,13 +134,29 @@ export const imageRef = z
     'must be an image reference such as "registry.example.com/team/triton-jetson:2.19.0"',
   );
 
-/** A Kubernetes label key (optional DNS prefix + "/" + name). */
+/**
+ * A Kubernetes label key (optional DNS prefix + "/" + name): the name at most 63
+ * characters, the prefix a DNS-1123 subdomain of at most 253 (apimachinery
+ * pkg/util/validation/validation.go, IsQualifiedName).
+ */
 export const labelKey = z
   .string()
   .regex(
     /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
     'must be a label key such as "triton-jetson.dev/jetson" or "kubernetes.io/arch"',
-  );
+  )
+  .refine((key) => !key.includes('/') || key.indexOf('/') <= 253,
+    'must be a label key whose prefix (before "/") has at most 253 characters, such as "triton-jetson.dev/jetson"');
+
+/**
+ * A Linux user or group id as the API server accepts it in a securityContext: 0 to
+ * 2147483647 (apimachinery pkg/util/validation/validation.go, IsValidUserID: math.MaxInt32).
+ */
+export const linuxId = z
+  .number()
+  .int('must be a whole uid')
+  .min(0, 'must be a uid ≥ 0')
+  .max(2147483647, "must be at most 2147483647 (the API server's largest user id)");
 
 /** A Kubernetes label value (≤ 63 characters). */
 export const labelValue = z

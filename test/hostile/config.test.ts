@@ -60,6 +60,17 @@ function aliasedInlineFiles(count: number, kib: number): string {
 ${Array.from({ length: count }, (_, i) => modelYaml(i)).join('')}`;
 }
 
+/** A valid extra model whose `config:` gets `extra` (YAML flow entries) and whose input is named `input`. */
+function modelWithConfig(extra: string, input = 'data_0'): string {
+  return `models:
+  - name: densenet_onnx
+    downloads: [{ url: "https://models.example.org/densenet.onnx", archive: file, files: [{ to: 1/model.onnx }] }]
+    config: { platform: onnxruntime_onnx, maxBatchSize: 8, input: [{ name: ${JSON.stringify(input)}, dataType: TYPE_FP32, dims: [3, 224, 224] }], output: [{ name: fc6_1, dataType: TYPE_FP32, dims: [1000] }]${extra ? `, ${extra}` : ''} }
+`;
+}
+
+const longPrefix = (n: number) => `${'a'.repeat(60)}.`.repeat(Math.ceil(n / 61)).slice(0, n).replace(/\.$/, 'b');
+
 /** [what, file content (string) or how to make the --config path, text the one line must hold]. */
 const cases: [string, string | ((dir: string) => string), string][] = [
   ['a folder given as --config (EISDIR)', (dir) => { mkdirSync(path.join(dir, 'conf.d')); return path.join(dir, 'conf.d'); }, 'is a folder, not a file'],
@@ -103,6 +114,25 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ...['/etc', '/etc/', '/usr/local/share', '/root', '/root/models', '/boot', '/proc/self', '/sys', '/dev/shm', '/run', '/bin', '/sbin', '/lib', '/lib64/x',
     '/var/lib', '/var/lib/rancher', '/var/log', '/tmp/nfs', '/var/tmp/x', '//etc', '/./etc/./ssh'].map((path): [string, string, string] => [`nfs.path ${path} (a system folder)`,
     `nfs:\n  path: "${path}"\n`, 'nfs.path: is a system folder (']),
+  // Issue 20.17: values that passed validation but that the API server, Triton or Prometheus refuse.
+  ['seeding.runAsUser 4294967296 (2^32)', 'seeding:\n  runAsUser: 4294967296\n', 'seeding.runAsUser: must be at most 2147483647 (the API server\'s largest user id)'],
+  ['seeding.runAsUser 2147483648 (2^31)', 'seeding:\n  runAsUser: 2147483648\n', 'seeding.runAsUser: must be at most 2147483647'],
+  ['maxBatchSize 2^40 (int32 in model_config.proto)', modelWithConfig('').replace('maxBatchSize: 8', 'maxBatchSize: 1099511627776'), 'models[0].config.maxBatchSize: must be at most 2147483647 (an int32 in Triton\'s model_config.proto)'],
+  ['instance_group count 2^40', modelWithConfig('instanceGroup: [{ kind: KIND_GPU, count: 1099511627776 }]'), 'models[0].config.instanceGroup[0].count: must be at most 2147483647'],
+  ['a GPU index of 2^31', modelWithConfig('instanceGroup: [{ kind: KIND_GPU, gpus: [2147483648] }]'), 'models[0].config.instanceGroup[0].gpus[0]: must be at most 2147483647'],
+  ['a preferred batch size of 2^40', modelWithConfig('dynamicBatching: { preferredBatchSize: [1099511627776] }'), 'models[0].config.dynamicBatching.preferredBatchSize[0]: must be at most 2147483647'],
+  ['a preferred batch size above maxBatchSize (Triton refuses it)', modelWithConfig('dynamicBatching: { preferredBatchSize: [4, 16] }'), 'models[0].config.dynamicBatching.preferredBatchSize[1]: 16 is above maxBatchSize 8'],
+  ['numVersions 2^32 (uint32)', modelWithConfig('versionPolicy: { latest: { numVersions: 4294967296 } }'), 'models[0].config.versionPolicy.latest.numVersions: must be at most 4294967295 (a uint32'],
+  ['a tensor name with a raw control byte', modelWithConfig('', 'data\u00010'), 'models[0].config.input[0].name: must not contain control characters'],
+  ['a tensor name with a newline', modelWithConfig('', 'data\n0'), 'models[0].config.input[0].name: must not contain control characters'],
+  ['a backend with a NUL byte', modelWithConfig('').replace('platform: onnxruntime_onnx', 'backend: "onnx\\0runtime"'), 'models[0].config.backend: must not contain control characters'],
+  ['a parameter key with an escape', modelWithConfig('parameters: { "key\\e[31m": "v" }'), 'models[0].config.parameters.key\\u001b[31m: key must not contain control characters'],
+  ['a parameter value with a lone surrogate', modelWithConfig('parameters: { key: "\\ud800" }'), 'models[0].config.parameters.key: must be valid Unicode'],
+  ['a node selector key whose prefix has 254 characters', `triton:\n  nodeSelector:\n    ${longPrefix(254)}/jetson: "true"\n`, 'key must be a label key whose prefix (before "/") has at most 253 characters'],
+  ['a ServiceMonitor label key whose prefix has 300 characters', `metrics:\n  serviceMonitor:\n    labels:\n      ${longPrefix(300)}/release: x\n`, 'key must be a label key whose prefix (before "/") has at most 253 characters'],
+  ['scrapeTimeout longer than interval', 'metrics:\n  serviceMonitor:\n    enabled: true\n    interval: 30s\n    scrapeTimeout: 1m\n', 'metrics.serviceMonitor.scrapeTimeout: 1m is longer than interval 30s'],
+  ['scrapeTimeout longer than the default interval', 'metrics:\n  serviceMonitor:\n    scrapeTimeout: 31s\n', 'metrics.serviceMonitor.scrapeTimeout: 31s is longer than interval 30s'],
+  ['an interval beyond what Prometheus can hold', 'metrics:\n  serviceMonitor:\n    interval: 999999999999y\n', 'metrics.serviceMonitor.interval: must be at most 292y'],
   // Issue 20.10: one 250 KiB inline file aliased 8 times made a 2 MB ConfigMap (the API server takes 1 MiB).
   ['inline files reused through YAML aliases: a 2 MB seeding ConfigMap', aliasedInlineFiles(8, 250),
     'models: the seeding ConfigMap would hold 2.0 MiB (2079891 bytes), over the API server\'s limit of 1 MiB (1048576 bytes); heaviest: big_0 250.2 KiB, big_1 250.2 KiB, big_2 250.2 KiB; move large inlineFiles to downloads'],
@@ -172,6 +202,13 @@ describe('what is still accepted', () => {
     ...['/var/nfs/general', '/var/nfs', '/srv/nfs', '/srv/nfs/models/', '/home/alice/nfs', '/mnt/pool/models', '/opt/nfs', '/export', '/var/www-models', '/etcetera', '/data']
       .map((path): [string, string] => [`a managed export at ${path}`, `nfs:\n  path: "${path}"\nnfsServer:\n  managed: true\n`]),
     ['an NFSv4 pseudo-root "/" on a server this project does not manage', 'nfs:\n  path: /\n'],
+    // Issue 20.17: the limits themselves are accepted.
+    ['runAsUser 2147483647', 'seeding:\n  runAsUser: 2147483647\n'],
+    ['int32 and uint32 fields at their largest', modelWithConfig('instanceGroup: [{ kind: KIND_GPU, count: 2147483647, gpus: [2147483647] }], versionPolicy: { latest: { numVersions: 4294967295 } }').replace('maxBatchSize: 8', 'maxBatchSize: 2147483647')],
+    ['a preferred batch size equal to maxBatchSize', modelWithConfig('dynamicBatching: { preferredBatchSize: [8] }')],
+    ['a parameter value with a newline and a tab (escaped in config.pbtxt)', modelWithConfig('parameters: { key: "two\\nlines\\tand a tab" }')],
+    ['a label key whose prefix has 253 characters', `triton:\n  nodeSelector:\n    ${longPrefix(253)}/jetson: "true"\n`],
+    ['scrapeTimeout equal to interval, in other units', 'metrics:\n  serviceMonitor:\n    interval: 1m\n    scrapeTimeout: 60s\n'],
   ])('%s', (_what, content) => {
     const file = path.join(box.root, 'ok.yaml');
     writeFileSync(file, content);

@@ -324,7 +324,8 @@ describeWith(shellPrerequisites)('hostile values in the catalog and the model li
         downloads: [{ url, archive: 'file', files: [{ to: '1/model.onnx' }] }],
         config: {
           backend: `onnxruntime${payloads(`${tag}-backend`)[0]}`,
-          input: [{ name: payloads(`${tag}-input`).join('\n'), dataType: 'TYPE_FP32', dims: [1] }],
+          // Tensor names may hold no control character (issue 20.17): the newlines go in the parameter value.
+          input: [{ name: payloads(`${tag}-input`).join(' '), dataType: 'TYPE_FP32', dims: [1] }],
           output: [{ name: 'y', dataType: 'TYPE_FP32', dims: [1] }],
           parameters: { [payloads(`${tag}-key`)[1]]: payloads(`${tag}-value`).join('\n') },
         },
