@@ -76,7 +76,9 @@ export function checkSeedConfigMapSize(
 
 /** Name of the ConfigMap and prefix of the Job (`<name>-<hash8>`, a DNS-1123 label). */
 const seedBaseName = dnsLabel.max(54, 'must be at most 54 characters (the Job is named "<name>-<hash8>")');
-const count = (what: string) => z.number().int(`must be a whole number of ${what}`).min(0, `must be ≥ 0 ${what}`);
+// JobSpec.backoffLimit and ttlSecondsAfterFinished are int32 (k8s.io/api batch/v1): the API server refuses more.
+const count = (what: string) => z.number().int(`must be a whole number of ${what}`).min(0, `must be ≥ 0 ${what}`)
+  .max(2147483647, 'must be at most 2147483647 (an int32 in the Job\'s spec)');
 
 const R = DEFAULT_SEED_RESOURCES;
 

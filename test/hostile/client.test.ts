@@ -552,6 +552,17 @@ describe('hostile servers', () => {
     });
 
     test.each([
+      ['[-1, 30000, 30000, 3] (10 GiB of FP32 per request)', [-1, 30000, 30000, 3], /input 'input' of shape \[-1,30000,30000,3\] needs 10\.1 GiB per request as FP32, more than this client's cap of 256 MiB per request/],
+      ['[-1, 2147483647, 2147483647] (beyond any typed array)', [-1, 2147483647, 2147483647], /needs \d+(\.\d+)? [GMKT]i?B per request as FP32, more than this client's cap of 256 MiB/],
+    ] as [string, number[], RegExp][])('random input for a declared shape of %s is refused before anything is allocated', async (_name, shape, message) => {
+      route = { at: META, respond: metadataWithInputShape(shape) };
+      const before = inferRequests();
+      const result = await runBounded(bench('--measurement-request-count', '1'));
+      expectOneLineFailure(result, message);
+      expect(inferRequests()).toBe(before);
+    });
+
+    test.each([
       ['0.001 req/s (a step used to last 1000 s)', '0.001'],
       ['1e-9 req/s (beyond setTimeout\'s 24.8-day range)', '0.000000001'],
     ])('a request rate of %s: the step ends with its interval', async (_name, rate) => {

@@ -209,3 +209,17 @@ describe('the seeding ConfigMap stays within what the API server accepts (issue 
       .toThrow(/^invalid ModelSeedJob props: ModelSeedJob\.props\.models: the seeding ConfigMap would hold 1\.0 MiB \(1048577 bytes\), over the API server's limit of 1 MiB \(1048576 bytes\); heaviest: e \d+\.\d KiB, a 200\.\d KiB, b 200\.\d KiB; move large inlineFiles to downloads$/);
   });
 });
+
+describe('Job fields the API server holds as int32 (issue 20.17, thought further)', () => {
+  it.each([
+    ['backoffLimit', { backoffLimit: 2 ** 31 }],
+    ['ttlSecondsAfterFinished', { ttlSecondsAfterFinished: 2 ** 40 }],
+    ['runAsUser', { runAsUser: 2 ** 32 }],
+  ])('refuses %s beyond 2147483647', (field, extra) => {
+    expect(() => synth({ claimName: 'models-pvc', ...extra })).toThrow(new RegExp(`ModelSeedJob\\.props\\.${field}: must be at most 2147483647`));
+  });
+
+  it('accepts 2147483647', () => {
+    expect(() => synth({ claimName: 'models-pvc', backoffLimit: 2147483647, ttlSecondsAfterFinished: 2147483647, runAsUser: 2147483647 })).not.toThrow();
+  });
+});
