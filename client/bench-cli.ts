@@ -8,7 +8,7 @@ import type { ClusterConfigLocation } from '../lib/config/cluster-config';
 import { collect, parsePercentile, parsePositiveInt, parseSeconds } from './cli-args';
 import { MAX_CONCURRENCY, parseRange } from './bench-stats';
 import { checkReportTargets, ReportTarget, writeReports } from './bench-output';
-import type { LoadMode } from './bench-load';
+import { LoadMode, MAX_STEP_MS } from './bench-load';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
 
@@ -18,8 +18,6 @@ export interface BenchCliHelpers {
 }
 
 export const DEFAULT_CONCURRENCY_RANGE = '1,2,4,8';
-/** Longest step: -p, and --measurement-request-count at a request rate, stay within it. */
-export const MAX_STEP_MS = 3_600_000;
 
 function parseIntervalMs(value: string): number {
   const n = Number(value);

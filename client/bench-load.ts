@@ -45,7 +45,15 @@ export interface StepOptions {
   readonly maxResponseBytes: number;
   /** Request-rate mode: most requests in flight per node; a due request waits (and counts as delayed). @default 64 */
   readonly maxInFlightPerNode?: number;
+  /**
+   * No request is sent after this long, whatever the count asked (nodes that never answer
+   * would otherwise make a count-mode step last count x timeout). @default MAX_STEP_MS
+   */
+  readonly maxStepMs?: number;
 }
+
+/** Longest step: no request is sent later; -p, and a request count at a rate, stay within it. */
+export const MAX_STEP_MS = 3_600_000;
 
 export interface ErrorCount {
   readonly message: string;
@@ -217,7 +225,8 @@ export function runStep(drivers: readonly NodeDriver[], options: StepOptions, li
   const states = drivers.map(() => new NodeStepState());
   live?.(() => drivers.map((d, i) => ({ node: d.node.name, completed: states[i].completed, errors: states[i].errors })));
   const started = performance.now();
-  const deadline = options.requestCountPerNode === undefined ? started + (options.durationMs ?? 5000) : Number.POSITIVE_INFINITY;
+  const bound = options.maxStepMs ?? MAX_STEP_MS;
+  const deadline = started + (options.requestCountPerNode === undefined ? Math.min(options.durationMs ?? 5000, bound) : bound);
   const limit = options.requestCountPerNode ?? Number.POSITIVE_INFINITY;
   const mayIssue = (s: NodeStepState) => s.issued < limit && performance.now() < deadline;
 
