@@ -3,12 +3,12 @@
  * perf_analyzer where it has one: -m, -x, -b, --concurrency-range, --request-rate-range,
  * -p/--measurement-interval, --measurement-request-count, --percentile, --input-data.
  */
-import { writeFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterConfigLocation } from '../lib/config/cluster-config';
 import { collect, parsePercentile, parsePositiveInt, parseSeconds } from './cli-args';
-import { parseRange } from './bench-stats';
-import type { LoadMode } from './bench-load';
+import { MAX_CONCURRENCY, parseRange } from './bench-stats';
+import { checkReportTargets, ReportTarget, writeReports } from './bench-output';
+import { LoadMode, MAX_STEP_MS } from './bench-load';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
 
@@ -18,6 +18,12 @@ export interface BenchCliHelpers {
 }
 
 export const DEFAULT_CONCURRENCY_RANGE = '1,2,4,8';
+
+function parseIntervalMs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_MS) throw new InvalidArgumentError(`must be a whole number of milliseconds from 1 to ${MAX_STEP_MS} (1 hour)`);
+  return n;
+}
 
 interface BenchFlags {
   config?: string; url: string[]; modelName: string; modelVersion?: string; batchSize: number;
@@ -37,10 +43,10 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
     .option('-x, --model-version <version>', 'version of model (default: the latest version)')
     .option('-b, --batch-size <n>', 'batch size of each request', parsePositiveInt, 1)
     .addOption(new Option('--concurrency-range <start:end:step>', `requests in flight per node, swept (or a list such as 1,2,4,8) (default: ${DEFAULT_CONCURRENCY_RANGE})`)
-      .argParser((v) => parseRange(v, '--concurrency-range', true)).conflicts('requestRateRange'))
+      .argParser((v) => parseRange(v, '--concurrency-range', true, { max: MAX_CONCURRENCY, unit: 'requests in flight per node' })).conflicts('requestRateRange'))
     .addOption(new Option('--request-rate-range <start:end:step>', 'requests per second per node, swept (or a list)')
       .argParser((v) => parseRange(v, '--request-rate-range', false)))
-    .option('-p, --measurement-interval <ms>', 'length of each step in milliseconds', parsePositiveInt, 5000)
+    .option('-p, --measurement-interval <ms>', 'length of each step in milliseconds (at most 1 hour)', parseIntervalMs, 5000)
     .option('--measurement-request-count <n>', 'instead of a time: send this many requests to every node per step', parsePositiveInt)
     .option('--percentile <p>', 'also report this latency percentile (1-99)', parsePercentile)
     .option('--input-data <random|zero|image>', 'tensor sent: random values, zeros, or an image file preprocessed once', 'random')
@@ -53,6 +59,22 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
     .action(helpers.oneLineAction(async (flags: BenchFlags) => {
       const bench = require('./bench') as typeof import('./bench');
       const { benchCsv, benchJson, renderBenchTable, summarizeBench } = require('./bench-report') as typeof import('./bench-report');
+      // Everything that can be refused is refused before any request is sent.
+      if (flags.json === true && flags.csv === true) throw new UsageError('--json and --csv cannot both go to stdout; give one a file name');
+      const targets: ReportTarget[] = [
+        ...(typeof flags.json === 'string' ? [{ flag: '--json', file: flags.json }] : []),
+        ...(typeof flags.csv === 'string' ? [{ flag: '--csv', file: flags.csv }] : []),
+        ...(flags.html !== undefined ? [{ flag: '--html', file: flags.html }] : []),
+      ];
+      checkReportTargets(targets);
+      if (flags.requestRateRange && flags.measurementRequestCount !== undefined) {
+        const slowest = Math.min(...flags.requestRateRange);
+        const stepMs = (flags.measurementRequestCount / slowest) * 1000;
+        if (stepMs > MAX_STEP_MS) {
+          throw new UsageError(`--measurement-request-count ${flags.measurementRequestCount} at --request-rate-range ${slowest}/s makes a step last ` +
+            `${Math.round(stepMs / 1000)} s, more than 1 hour; raise the rate or lower the count`);
+        }
+      }
       let nodes;
       if (flags.url.length > 0) {
         nodes = bench.benchNodesFromUrls(flags.url);
@@ -63,7 +85,6 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
           throw new UsageError(`no nodes to benchmark: ${location.file} describes no nodes; describe them there or give -u host:port (e.g. -u 10.0.0.30:30800)`);
         }
       }
-      if (flags.json === true && flags.csv === true) throw new UsageError('--json and --csv cannot both go to stdout; give one a file name');
       const steps: LoadMode[] = flags.requestRateRange
         ? flags.requestRateRange.map((value) => ({ kind: 'request-rate' as const, value }))
         : (flags.concurrencyRange ?? parseRange(DEFAULT_CONCURRENCY_RANGE, '--concurrency-range', true)).map((value) => ({ kind: 'concurrency' as const, value }));
@@ -87,16 +108,17 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
         progressIntervalMs: tty ? 250 : 60_000,
       });
       const toStdout = flags.json === true || flags.csv === true;
-      if (typeof flags.json === 'string') writeFileSync(flags.json, benchJson(report));
-      if (typeof flags.csv === 'string') writeFileSync(flags.csv, benchCsv(report));
-      if (flags.html !== undefined) {
-        const { benchHtml } = require('./bench-html') as typeof import('./bench-html');
-        writeFileSync(flags.html, benchHtml(report));
-      }
+      // The figures reach stdout first: a report file that still cannot be written loses none.
       if (flags.json === true) process.stdout.write(benchJson(report));
       else if (flags.csv === true) process.stdout.write(benchCsv(report));
       if (!toStdout) process.stdout.write(`${renderBenchTable(report, { color: process.stdout.isTTY })}\n${summarizeBench(report)}\n`);
       // Errors are in the report and the table; any error also makes the exit status 1.
       if (report.steps.some((s) => s.nodes.some((n) => n.errors > 0))) process.exitCode = 1;
+      const render: Record<string, () => string> = {
+        '--json': () => benchJson(report),
+        '--csv': () => benchCsv(report),
+        '--html': () => (require('./bench-html') as typeof import('./bench-html')).benchHtml(report),
+      };
+      writeReports(targets.map((t) => ({ ...t, text: render[t.flag] })));
     }));
 }

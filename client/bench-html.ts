@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { BenchReport } from './bench-report';
+import { BenchReport, errorCounts } from './bench-report';
 
 /** The chart data of a report: x = the steps' values, one series per node (and all nodes). */
 export interface ChartData {
@@ -76,7 +76,7 @@ export function benchHtml(report: BenchReport): string {
   const rows = report.steps.flatMap((step) => step.nodes.map((n) => `<tr><td>${step.mode === 'concurrency' ? `concurrency ${step.value}` : `${step.value} req/s`}</td>` +
     `<td>${escapeHtml(n.node)}</td><td>${n.inferPerSec.toFixed(1)}</td><td>${n.requests}</td><td>${n.errors}</td><td>${(n.share * 100).toFixed(1)}%</td>` +
     `<td>${fmtMs(n.latencyUs.p50)}</td><td>${fmtMs(n.latencyUs.p90)}</td><td>${fmtMs(n.latencyUs.p99)}</td><td>${fmtMs(n.latencyUs.avg)}</td>` +
-    `<td>${escapeHtml(n.errorMessages.map((e) => `${e.count} x ${e.message}`).join('; '))}</td></tr>`)).join('\n');
+    `<td>${escapeHtml(errorCounts(n).join('; '))}</td></tr>`)).join('\n');
   const chartDivs = charts.map((c) => `<section><div class="chart" id="chart-${c.id}" data-x="${escapeHtml(JSON.stringify(c.x))}" ` +
     `data-series="${escapeHtml(JSON.stringify(c.series))}"></div></section>`).join('\n');
   return `<!doctype html>

@@ -12,6 +12,7 @@
  */
 import { Agent, IncomingMessage, OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { LatencyRecorder } from './bench-stats';
+import { printable } from './terminal-text';
 
 export interface BenchNode {
   /** Node name from the cluster description, or the -u address. */
@@ -44,12 +45,30 @@ export interface StepOptions {
   readonly maxResponseBytes: number;
   /** Request-rate mode: most requests in flight per node; a due request waits (and counts as delayed). @default 64 */
   readonly maxInFlightPerNode?: number;
+  /**
+   * No request is sent after this long, whatever the count asked (nodes that never answer
+   * would otherwise make a count-mode step last count x timeout). @default MAX_STEP_MS
+   */
+  readonly maxStepMs?: number;
 }
+
+/** Longest step: no request is sent later; -p, and a request count at a rate, stay within it. */
+export const MAX_STEP_MS = 3_600_000;
 
 export interface ErrorCount {
   readonly message: string;
   readonly count: number;
 }
+
+/**
+ * Distinct error messages kept per node and step; errors with any further message are only
+ * counted (a server that puts a request id in each error would otherwise grow the table,
+ * the reports and the memory with every request).
+ */
+export const MAX_ERROR_MESSAGES = 10;
+
+/** Longest delay setTimeout honours (2^31 - 1 ms); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What one node did in one step. */
 export interface NodeStepRecord {
@@ -58,8 +77,10 @@ export interface NodeStepRecord {
   readonly requests: number;
   readonly successes: number;
   readonly errors: number;
-  /** Distinct error messages with their counts, most frequent first. */
+  /** Distinct error messages with their counts, most frequent first (at most MAX_ERROR_MESSAGES). */
   readonly errorMessages: readonly ErrorCount[];
+  /** Errors whose message was not kept (beyond MAX_ERROR_MESSAGES distinct ones). */
+  readonly otherErrors: number;
   /** Latency of every successful request, µs, in completion order. */
   readonly latenciesUs: Float64Array;
   /** Request-rate mode: requests that were due but waited for a free slot. */
@@ -138,7 +159,7 @@ export class NodeDriver {
   }
 }
 
-/** "HTTP 400: <Triton's error text>" on one line. */
+/** "HTTP 400: <Triton's error text>" on one line, cleaned of terminal controls (it goes to the table and every report). */
 export function httpErrorMessage(status: number, body: string): string {
   let text = body.trim();
   try {
@@ -147,7 +168,7 @@ export function httpErrorMessage(status: number, body: string): string {
   } catch {
     // not JSON: the text as is
   }
-  text = text.replace(/\s+/g, ' ').slice(0, 200);
+  text = printable(text, 200);
   return `HTTP ${status}${text ? `: ${text}` : ''}`;
 }
 
@@ -163,7 +184,7 @@ function networkErrorMessage(err: Error & { code?: string }): string {
   };
   if (err.code && reasons[err.code]) return reasons[err.code];
   if (err.message === 'socket hang up') return 'connection closed by the server before the answer';
-  return (err.message || String(err)).replace(/\s+/g, ' ');
+  return printable(err.message || String(err), 200);
 }
 
 class NodeStepState {
@@ -178,6 +199,7 @@ class NodeStepState {
   lastCompletion = 0;
   readonly latencies = new LatencyRecorder();
   readonly errorMessages = new Map<string, number>();
+  otherErrors = 0;
 
   record(error: string | null, latencyUs: number): void {
     this.completed++;
@@ -187,7 +209,10 @@ class NodeStepState {
       this.latencies.add(latencyUs);
     } else {
       this.errors++;
-      this.errorMessages.set(error, (this.errorMessages.get(error) ?? 0) + 1);
+      const seen = this.errorMessages.get(error);
+      if (seen !== undefined) this.errorMessages.set(error, seen + 1);
+      else if (this.errorMessages.size < MAX_ERROR_MESSAGES) this.errorMessages.set(error, 1);
+      else this.otherErrors++;
     }
   }
 }
@@ -200,7 +225,8 @@ export function runStep(drivers: readonly NodeDriver[], options: StepOptions, li
   const states = drivers.map(() => new NodeStepState());
   live?.(() => drivers.map((d, i) => ({ node: d.node.name, completed: states[i].completed, errors: states[i].errors })));
   const started = performance.now();
-  const deadline = options.requestCountPerNode === undefined ? started + (options.durationMs ?? 5000) : Number.POSITIVE_INFINITY;
+  const bound = options.maxStepMs ?? MAX_STEP_MS;
+  const deadline = started + (options.requestCountPerNode === undefined ? Math.min(options.durationMs ?? 5000, bound) : bound);
   const limit = options.requestCountPerNode ?? Number.POSITIVE_INFINITY;
   const mayIssue = (s: NodeStepState) => s.issued < limit && performance.now() < deadline;
 
@@ -216,6 +242,7 @@ export function runStep(drivers: readonly NodeDriver[], options: StepOptions, li
           successes: s.successes,
           errors: s.errors,
           errorMessages: [...s.errorMessages].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count),
+          otherErrors: s.otherErrors,
           latenciesUs: Float64Array.from(s.latencies.view()),
           delayed: s.delayed,
           elapsedMs: Math.max(s.lastCompletion, started) - started,
@@ -289,7 +316,10 @@ export function runStep(drivers: readonly NodeDriver[], options: StepOptions, li
             });
           }
           if (!mayIssue(s)) return stop();
-          timer = setTimeout(tick, Math.max(0, started + s.issued * intervalMs - performance.now()));
+          // Wake for the next request or the end of the step, whichever comes first: at a
+          // rate of 0.001/s the next request is due in 1000 s, long after the step's end.
+          const wake = Math.min(started + s.issued * intervalMs, deadline);
+          timer = setTimeout(tick, Math.min(MAX_TIMER_MS, Math.max(0, wake - performance.now())));
         };
         tick();
       }

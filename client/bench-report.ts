@@ -7,7 +7,7 @@
  * "Avg latency" in µs ("usec"), "Concurrency", "Request Rate".
  */
 import Table from 'cli-table3';
-import type { LoadMode, NodeStepRecord } from './bench-load';
+import { LoadMode, MAX_ERROR_MESSAGES, NodeStepRecord } from './bench-load';
 import { LatencySummary, summarizeLatencies } from './bench-stats';
 
 export interface NodeStepStats {
@@ -15,7 +15,10 @@ export interface NodeStepStats {
   readonly requests: number;
   readonly successes: number;
   readonly errors: number;
+  /** At most MAX_ERROR_MESSAGES distinct messages, most frequent first. */
   readonly errorMessages: readonly { readonly message: string; readonly count: number }[];
+  /** Errors whose message is not listed. */
+  readonly otherErrors: number;
   /** Successful inferences per second (a batch of n counts n). */
   readonly inferPerSec: number;
   /** This node's successful inferences / all nodes' successful inferences in the step (0..1). */
@@ -60,6 +63,7 @@ export function stepReport(mode: LoadMode, records: readonly NodeStepRecord[], b
     successes: r.successes,
     errors: r.errors,
     errorMessages: r.errorMessages,
+    otherErrors: r.otherErrors,
     inferPerSec: elapsed > 0 ? (r.successes * batchSize) / (elapsed / 1000) : 0,
     share: totalSuccesses > 0 ? r.successes / totalSuccesses : 0,
     latencyUs: summarizeLatencies(r.latenciesUs, percentile),
@@ -73,15 +77,19 @@ export function stepReport(mode: LoadMode, records: readonly NodeStepRecord[], b
     pooled.set(r.latenciesUs, offset);
     offset += r.latenciesUs.length;
   }
-  const merged = new Map<string, number>();
-  for (const r of records) for (const e of r.errorMessages) merged.set(`${r.node}: ${e.message}`, e.count);
+  // The step's total lists the most frequent messages of all nodes, within the same bound.
+  const merged = records.flatMap((r) => r.errorMessages.map((e) => ({ message: `${r.node}: ${e.message}`, count: e.count })))
+    .sort((a, b) => b.count - a.count);
+  const listed = merged.slice(0, MAX_ERROR_MESSAGES);
+  const unlisted = merged.slice(MAX_ERROR_MESSAGES).reduce((a, e) => a + e.count, 0) + records.reduce((a, r) => a + r.otherErrors, 0);
   const total: NodeStepStats = {
     ...stats({
       node: 'all nodes',
       requests: records.reduce((a, r) => a + r.requests, 0),
       successes: totalSuccesses,
       errors: records.reduce((a, r) => a + r.errors, 0),
-      errorMessages: [...merged].map(([message, count]) => ({ message, count })),
+      errorMessages: listed,
+      otherErrors: unlisted,
       latenciesUs: pooled,
       delayed: records.reduce((a, r) => a + r.delayed, 0),
       elapsedMs,
@@ -113,12 +121,19 @@ export function renderBenchTable(report: BenchReport, options: { color?: boolean
   }
   const lines = [table.toString()];
   const errorLines = report.steps.flatMap((step) => step.nodes.flatMap((n) =>
-    n.errorMessages.map((e) => `  ${modeLabel(step)}, ${n.node}: ${e.count} x ${e.message}`)));
+    errorCounts(n).map((e) => `  ${modeLabel(step)}, ${n.node}: ${e}`)));
   if (errorLines.length > 0) lines.push('Errors:', ...errorLines);
   const delayedLines = report.steps.flatMap((step) => step.nodes.filter((n) => n.delayed > 0).map((n) =>
     `  ${modeLabel(step)}, ${n.node}: ${n.delayed} request(s) sent late (the node had the most requests in flight allowed): it cannot keep this rate`));
   if (delayedLines.length > 0) lines.push('Delayed:', ...delayedLines);
   return lines.join('\n');
+}
+
+/** "N x message" per listed message, then the count of the others: the error table's lines. */
+export function errorCounts(n: Pick<NodeStepStats, 'errorMessages' | 'otherErrors'>): string[] {
+  const lines = n.errorMessages.map((e) => `${e.count} x ${e.message}`);
+  if (n.otherErrors > 0) lines.push(`${n.otherErrors} x other error messages (not listed)`);
+  return lines;
 }
 
 /** One line summing up the run, for the end of the output. */
@@ -155,7 +170,7 @@ export function benchCsv(report: BenchReport): string {
         step.mode, step.mode === 'concurrency' ? String(step.value) : '', step.mode === 'request-rate' ? String(step.value) : '',
         n.node, n.inferPerSec.toFixed(2), String(n.requests), String(n.successes), String(n.errors), n.share.toFixed(4),
         us(l.p50), us(l.p90), us(l.p95), us(l.p99), us(l.avg), us(l.min), us(l.max), String(n.delayed), n.elapsedMs.toFixed(1),
-        n.errorMessages.map((e) => `${e.count} x ${e.message}`).join('; '),
+        errorCounts(n).join('; '),
         ...(head.length > CSV_COLUMNS.length ? [us(l.extra?.value)] : []),
       ]);
     }

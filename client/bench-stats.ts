@@ -60,7 +60,10 @@ export function summarizeLatencies(latenciesUs: ArrayLike<number>, extraPercenti
  * to 1; linear), or as a comma list `1,2,4,8`. Values must be positive; `integer` for
  * concurrency, any positive number for request rates.
  */
-export function parseRange(text: string, what: string, integer: boolean): number[] {
+/** Most requests in flight per node (each is a socket; more exhausts file descriptors, not Triton). */
+export const MAX_CONCURRENCY = 1024;
+
+export function parseRange(text: string, what: string, integer: boolean, limit?: { readonly max: number; readonly unit: string }): number[] {
   const bad = (why: string): never => {
     throw new InvalidArgumentError(`${what} "${text}": ${why}; write start:end:step (e.g. 1:8:1) or a list (e.g. 1,2,4,8)`);
   };
@@ -69,6 +72,7 @@ export function parseRange(text: string, what: string, integer: boolean): number
     if (s.trim() === '' || !Number.isFinite(v)) return bad(`"${s}" is not a number`);
     if (v <= 0) return bad(`${v} is not positive`);
     if (integer && !Number.isInteger(v)) return bad(`${v} is not a whole number`);
+    if (limit && v > limit.max) return bad(`${v} is more than ${limit.max} ${limit.unit}`);
     return v;
   };
   if (text.includes(',')) {

@@ -12,8 +12,8 @@ import { clusterNodes } from '../lib/config/inventory-schema';
 import { BenchNode, LiveCounts, LoadMode, NodeDriver, PreparedRequest, runStep } from './bench-load';
 import { BenchReport, StepReport, stepReport } from './bench-report';
 import { baseUrlOf } from './endpoint';
-import { UsageError } from './errors';
-import { parseImageModel } from './image-model';
+import { formatBytes, UsageError } from './errors';
+import { MAX_REQUEST_TENSOR_BYTES, parseImageModel } from './image-model';
 import { encodeInferRequest } from './infer-codec';
 import { KServeClient } from './kserve-client';
 import { ModelConfig, ModelMetadata } from './kserve-types';
@@ -108,6 +108,12 @@ function shapeOf(metadata: ModelMetadata, config: ModelConfig, options: BenchOpt
   if (input.datatype !== 'FP32') throw new UsageError(`model '${metadata.name}': input '${input.name}' is ${input.datatype}; bench sends FP32 only`);
   const dims = batching ? input.shape.slice(1) : input.shape;
   if (dims.some((d) => d < 1)) throw new UsageError(`model '${metadata.name}': input '${input.name}' has a variable dimension ([${input.shape.join(',')}]); bench needs a fixed shape`);
+  // The shape is the server's word: bounded before anything is allocated (as infer's image models are).
+  const bytes = dims.reduce((a, d) => a * d, 4 * (batching ? batchSize : 1));
+  if (bytes > MAX_REQUEST_TENSOR_BYTES) {
+    throw new UsageError(`model '${metadata.name}': input '${input.name}' of shape [${input.shape.join(',')}] needs ${formatBytes(bytes)} per request as FP32, ` +
+      `more than this client's cap of ${formatBytes(MAX_REQUEST_TENSOR_BYTES)} per request; check the model's dims in config.pbtxt`);
+  }
   return { inputName: input.name, outputNames: metadata.outputs.map((o) => o.name), shape: batching ? [batchSize, ...dims] : [...dims] };
 }
 

@@ -13,6 +13,7 @@ import { collect, parsePort, parsePositiveInt, parseSeconds, parseWaitSeconds } 
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
+import { printable } from './terminal-text';
 import type { VerifyTarget } from './verify';
 
 export function register(program: Command): void {
@@ -156,7 +157,8 @@ export function oneLineMessage(err: unknown): string {
   if (err instanceof ClusterConfigError) text = `invalid cluster description ${err.source}: ${err.issues.join('; ')}`;
   else if (err instanceof Error) text = err.message || err.name;
   else text = String(err);
-  return text.trim().replace(/\s*\n\s*-?\s*/g, '; ').replace(/[ \t]+/g, ' ') || 'unknown error';
+  // Line breaks first (they separate problems), then whatever a server put in the text.
+  return printable(text.trim().replace(/\s*\n\s*-?\s*/g, '; '), 2000) || 'unknown error';
 }
 
 /**

@@ -6,8 +6,24 @@ import { UsageError } from './errors';
 
 const EXAMPLE = 'give host:port such as "10.0.0.30:30800" (the NodePort) or "localhost:8000"';
 
-/** Base URL without a trailing slash, e.g. "http://10.0.0.30:30800". */
+/**
+ * Base URL without a trailing slash, e.g. "http://10.0.0.30:30800".
+ *
+ * Credentials are refused before anything else, and the message never echoes the address:
+ * Triton's HTTP endpoint takes none, this client would not send them, and the address is
+ * printed in tables and written into every report (issue 20.4). Any "@" counts, wherever
+ * the URL parser would put it ("user:pa/ss@host" parses as a path). A query or fragment is
+ * refused the same way: a base URL has no use for one, and it is where tokens travel.
+ */
 export function baseUrlOf(address: string, what = '-u/--url'): string {
+  if (address.includes('@')) {
+    throw new UsageError(`${what}: holds a user name or password ("user:password@"); Triton's HTTP endpoint takes none and this client sends none, ` +
+      `so the address is refused without being echoed; ${EXAMPLE}`);
+  }
+  if (/[?#]/.test(address)) {
+    throw new UsageError(`${what}: holds a query ("?") or fragment ("#"), which a Triton base URL has no use for (and where tokens travel), ` +
+      `so the address is refused without being echoed; ${EXAMPLE}`);
+  }
   const trimmed = address.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
   // The port, checked before URL parsing so the message can say what is wrong with it

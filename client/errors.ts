@@ -43,6 +43,7 @@ export class ResponseTooLargeError extends ProtocolError {
 
 /** "10.1 GiB", "4 MiB", "1.5 KiB", "512 bytes". */
 export function formatBytes(n: number): string {
+  if (n >= 1024 ** 4) return `${+(n / 1024 ** 4).toFixed(1)} TiB`;
   if (n >= 1024 * 1024 * 1024) return `${+(n / (1024 * 1024 * 1024)).toFixed(1)} GiB`;
   if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
   if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;

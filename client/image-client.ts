@@ -16,6 +16,7 @@ import { DecodedInferResponse, TensorEncoding } from './infer-codec';
 import { KServeClient } from './kserve-client';
 import { modelNotReadyError } from './model-readiness';
 import { preprocessImage, Scaling } from './preprocess';
+import { printable } from './terminal-text';
 
 export interface ImageClientOptions {
   /** Base URL of Triton's HTTP endpoint (see baseUrlOf). */
@@ -115,7 +116,7 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
   }
 
   for (const response of responses) {
-    print(`Request ${response.id ?? ''}, batch size ${batchSize}`);
+    print(`Request ${printable(response.id ?? '', 200)}, batch size ${batchSize}`);
     for (const line of classificationLines(response, model, batchSize)) print(line);
   }
   print('PASS');
@@ -199,6 +200,7 @@ function classificationLines(response: DecodedInferResponse, model: ImageModel, 
  * without a labels file answers "score:index"), the missing fields print empty.
  */
 export function imageClientLine(text: string): string {
-  const cls = text.split(':');
+  // The fields come from the server: printed through the client's one sanitiser.
+  const cls = text.split(':').map((field) => printable(field, 1000));
   return `    ${cls[0]} (${cls[1] ?? ''}) = ${cls[2] ?? ''}`;
 }

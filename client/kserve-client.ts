@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ProtocolError, TritonResponseError } from './errors';
 import { httpRequest, HttpResponse, MiB } from './http-transport';
+import { printable } from './terminal-text';
 import {
   decodeInferResponse, DecodedInferResponse, encodeInferRequest, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestSpec,
 } from './infer-codec';
@@ -32,6 +33,8 @@ export interface KServeClientOptions {
   /** Time limit of each inference request, in milliseconds. @default 120000 */
   readonly inferTimeoutMs?: number;
 }
+
+export { printable } from './terminal-text';
 
 export class KServeClient {
   readonly baseUrl: string;
@@ -146,8 +149,3 @@ export function errorMessage(response: HttpResponse): string {
   return text.trim() === '' ? '(empty body)' : printable(text).slice(0, 300);
 }
 
-/** One line of plain text: control characters (terminal escapes included) and line breaks become spaces. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
-}

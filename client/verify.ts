@@ -12,6 +12,7 @@ import { ServerUnreachableError } from './errors';
 import { modelNotReadyError } from './model-readiness';
 import { UNREACHABLE_HINT } from './http-transport';
 import { fetchMetrics, KServeClient } from './kserve-client';
+import { printable } from './terminal-text';
 
 /** A counter Triton exports for every loaded model. */
 export const METRICS_MARKER = 'nv_inference_request_success';
@@ -149,7 +150,7 @@ export function renderVerifyTable(results: readonly CheckResult[], options: { re
   });
   let previous: string | undefined;
   for (const r of results) {
-    table.push([r.target === previous ? '' : r.target, r.check, r.ok ? 'OK' : 'FAIL', r.detail]);
+    table.push([r.target === previous ? '' : printable(r.target), printable(r.check), r.ok ? 'OK' : 'FAIL', printable(r.detail)]);
     previous = r.target;
   }
   return table.toString();

@@ -242,8 +242,13 @@ function dims(values: readonly number[]): string {
   return `[ ${values.join(', ')} ]`;
 }
 
-/** A protobuf text-format string literal (C-style escapes). */
+/**
+ * A protobuf text-format string literal (C-style escapes). Every other control character is
+ * written as an octal escape: protobuf's tokenizer refuses a raw NUL or newline in a string.
+ */
 function quote(value: string): string {
-  const escaped = value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] as string);
+  const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  // eslint-disable-next-line no-control-regex
+  const escaped = value.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => named[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
   return `"${escaped}"`;
 }

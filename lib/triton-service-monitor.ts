@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../imports/monitoring.coreos.com';
 import { parseConstructProps } from './config';
-import { prometheusDuration } from './config/stack-schema';
+import { checkScrapeTimeout, prometheusDuration } from './config/stack-schema';
 import { dnsLabel, labelKey, labelValue } from './config/validators';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
@@ -58,7 +58,8 @@ export const tritonServiceMonitorPropsSchema = z
     scrapeTimeout: prometheusDuration.optional(),
     labels: z.record(labelKey, labelValue).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine(checkScrapeTimeout);
 
 /** A ServiceMonitor selecting the triton Service by its labels and scraping its `metrics` port. */
 export class TritonServiceMonitor extends Construct {

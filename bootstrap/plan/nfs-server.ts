@@ -12,7 +12,9 @@
  * again, so a caller that skips the schema gets an error, not a root shell.
  */
 import { EXPORT_CLIENT_PATTERN, EXPORT_OPTIONS_PATTERN } from '../../lib/config/inventory-schema';
-import { nfsExportPathProblem } from '../../lib/config/validators';
+import {
+  EXPORT_PARENT_FOLDERS, managedExportPathProblem, nfsExportPathProblem, SYSTEM_FOLDER_TREES,
+} from '../../lib/config/validators';
 import { shQuote } from './shell';
 
 export interface NfsServerInput {
@@ -42,7 +44,7 @@ export function exportsLine(input: NfsServerInput): string {
 /** What is wrong with the input for an exports line, field by field (empty when nothing). */
 export function nfsServerInputProblems(input: NfsServerInput): string[] {
   const problems: string[] = [];
-  const pathProblem = nfsExportPathProblem(input.path);
+  const pathProblem = nfsExportPathProblem(input.path) ?? managedExportPathProblem(input.path);
   if (pathProblem) problems.push(`nfs.path ${JSON.stringify(input.path)}: ${pathProblem}`);
   if (!EXPORT_OPTIONS_PATTERN.test(input.exportOptions)) {
     problems.push(`nfsServer.exportOptions ${JSON.stringify(input.exportOptions)}: must be exports(5) options such as "rw,sync,no_subtree_check"`);
@@ -84,6 +86,7 @@ export function renderNfsServerScript(input: NfsServerInput): string {
     '  changed="$changed installed-nfs-kernel-server"',
     'fi',
     `dir=${path}`,
+    ...realFolderCheck(input.path),
     'if [ ! -d "$dir" ]; then',
     '  mkdir -p -- "$dir" && chown -- nobody:nogroup "$dir" && chmod -- 0777 "$dir"',
     '  changed="$changed created-folder"',
@@ -101,6 +104,31 @@ export function renderNfsServerScript(input: NfsServerInput): string {
     'if [ -n "$changed" ]; then exportfs -ra; fi',
     'echo "changed:$changed"',
   ].join('\n');
+}
+
+/**
+ * Lines that resolve the folder as the server will export it (exportfs follows symbolic
+ * links) and stop, before anything changes, when it is a system folder or a parent of
+ * export folders: a link planted on the server would otherwise export its target (issue
+ * 20.13). The nearest existing ancestor is resolved (`cd -P`), the rest appended; exit 3.
+ */
+function realFolderCheck(path: string): string[] {
+  const trees = SYSTEM_FOLDER_TREES.flatMap((t) => [shQuote(t), `${shQuote(t)}/*`]).join('|');
+  const parents = EXPORT_PARENT_FOLDERS.map((p) => (p.endsWith('/*') ? `${shQuote(p.slice(0, -1))}*` : shQuote(p)));
+  const homes = EXPORT_PARENT_FOLDERS.filter((p) => p.endsWith('/*')).map((p) => `${shQuote(p.slice(0, -1))}*/*`).join('|');
+  const refuse = `printf 'nfs.path %s is %s on the NFS server, a system folder or the parent of export folders; refusing to export it (give a folder of its own, e.g. /var/nfs/general)\\n' ${shQuote(path)} "$real" >&2; exit 3`;
+  return [
+    'probe=$dir rest=',
+    'while [ ! -d "$probe" ]; do rest=/${probe##*/}$rest; probe=${probe%/*}; [ -n "$probe" ] || probe=/; done',
+    'real=$(cd -P -- "$probe" && pwd -P) || exit 3',
+    'real=${real%/}$rest',
+    '[ -n "$real" ] || real=/',
+    'case $real in',
+    `  ${trees}) ${refuse} ;;`,
+    ...(homes ? [`  ${homes}) ;;`] : []),
+    `  ${parents.join('|')}) ${refuse} ;;`,
+    'esac',
+  ];
 }
 
 const CHANGE_TEXT: Readonly<Record<string, string>> = {

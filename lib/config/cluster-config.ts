@@ -11,6 +11,7 @@ import { checkK3sCeiling, inventorySchema } from './inventory-schema';
 import { describeIssues, oneLine } from './issues';
 import { checkHostProfiles, checkStackSections, stackSections } from './stack-props-schema';
 import { upgradesSchema } from './upgrades-schema';
+import { managedExportPathProblem } from './validators';
 
 export const clusterConfigSchema = z
   .object(stackSections)
@@ -23,6 +24,8 @@ export const clusterConfigSchema = z
         (i) => (i === 0 ? ['nodes', 'server', 'profile'] : ['nodes', 'agents', i - 1, 'profile']), ctx);
     }
     checkK3sCeiling(config, ctx);
+    const exportProblem = config.nfsServer.managed ? managedExportPathProblem(config.nfs.path) : undefined;
+    if (exportProblem) ctx.addIssue({ code: 'custom', path: ['nfs', 'path'], message: exportProblem });
   });
 
 /** The validated cluster description, every default filled in. */

@@ -91,9 +91,28 @@ const INLINE_MAX_BYTES = 256 * 1024;
 
 const dims = z.array(z.number().int()).min(1, 'list at least one dimension');
 
+// Triton reads config.pbtxt with protobuf's text parser: a number beyond its field's type
+// (triton-inference-server/common protobuf/model_config.proto: max_batch_size, count, gpus and
+// preferred_batch_size are int32, num_versions uint32) fails the whole model's load.
+const int32 = z.number().int('must be a whole number').max(2147483647, "must be at most 2147483647 (an int32 in Triton's model_config.proto)");
+const uint32 = z.number().int('must be a whole number').max(4294967295, "must be at most 4294967295 (a uint32 in Triton's model_config.proto)");
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Text protobuf can carry: UTF-8 (no lone surrogate, which would be replaced by U+FFFD). */
+const configText = z.string().refine((v) => !LONE_SURROGATE.test(v), 'must be valid Unicode (no lone surrogate)');
+/**
+ * A name in config.pbtxt (tensor, platform, backend, label file, parameter key): no control
+ * characters, which no model's tensor names hold and which protobuf's tokenizer refuses raw
+ * (a NUL or a newline ends the string with an error).
+ */
+const configName = configText.refine((v) => v.length > 0, 'must not be empty')
+  .refine((v) => !CONTROL.test(v), 'must not contain control characters (newlines, tabs, NUL, escapes)');
+
 const modelInputSchema = z
   .object({
-    name: z.string().min(1),
+    name: configName,
     dataType: z.enum(TRITON_DATA_TYPES),
     format: z.enum(TRITON_TENSOR_FORMATS).optional(),
     dims,
@@ -103,16 +122,16 @@ const modelInputSchema = z
 
 const modelOutputSchema = z
   .object({
-    name: z.string().min(1),
+    name: configName,
     dataType: z.enum(TRITON_DATA_TYPES),
     dims,
     reshape: dims.optional(),
-    labelFilename: z.string().min(1).optional(),
+    labelFilename: configName.optional(),
   })
   .strict();
 
 const versionPolicySchema = z.union([
-  z.object({ latest: z.object({ numVersions: z.number().int().min(1) }).strict() }).strict(),
+  z.object({ latest: z.object({ numVersions: uint32.min(1) }).strict() }).strict(),
   z.object({ all: z.object({}).strict() }).strict(),
   z.object({ specific: z.object({ versions: z.array(z.number().int().min(1)).min(1) }).strict() }).strict(),
 ]);
@@ -120,9 +139,9 @@ const versionPolicySchema = z.union([
 /** config.pbtxt as YAML: model_config.proto fields in camelCase (see lib/model-config.ts). */
 export const modelConfigSchema = z
   .object({
-    platform: z.string().min(1).optional(),
-    backend: z.string().min(1).optional(),
-    maxBatchSize: z.number().int().min(0).optional(),
+    platform: configName.optional(),
+    backend: configName.optional(),
+    maxBatchSize: int32.min(0).optional(),
     input: z.array(modelInputSchema).min(1),
     output: z.array(modelOutputSchema).min(1),
     instanceGroup: z
@@ -130,23 +149,33 @@ export const modelConfigSchema = z
         z
           .object({
             kind: z.enum(TRITON_INSTANCE_KINDS).optional(),
-            count: z.number().int().min(1).optional(),
-            gpus: z.array(z.number().int().min(0)).optional(),
+            count: int32.min(1).optional(),
+            gpus: z.array(int32.min(0)).optional(),
           })
           .strict(),
       )
       .optional(),
     dynamicBatching: z
       .object({
-        preferredBatchSize: z.array(z.number().int().min(1)).optional(),
+        preferredBatchSize: z.array(int32.min(1)).optional(),
         maxQueueDelayMicroseconds: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
     versionPolicy: versionPolicySchema.optional(),
-    parameters: z.record(z.string(), z.string()).optional(),
+    parameters: z.record(configName, configText).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Triton's own rule (server core, src/model_config_utils.cc, ValidateModelConfig).
+    if (ctx.issues.length > 0) return;
+    const max = config.maxBatchSize ?? 0;
+    (config.dynamicBatching?.preferredBatchSize ?? []).forEach((size, i) => {
+      if (size > max) {
+        ctx.addIssue({ code: 'custom', path: ['dynamicBatching', 'preferredBatchSize', i], message: `${size} is above maxBatchSize ${max}; Triton refuses a preferred batch size larger than the largest batch, lower it or raise maxBatchSize` });
+      }
+    });
+  });
 
 export const modelFileSchema = z
   .object({

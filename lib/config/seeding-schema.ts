@@ -5,16 +5,18 @@
  */
 import { z } from 'zod';
 import { mirrorUrl, modelListSchema, OPTIONAL_CATALOG_MODEL_NAMES } from './models-schema';
-import { dnsLabel, dnsSubdomain, imageRef, quantity } from './validators';
+import { dnsLabel, dnsSubdomain, imageRef, linuxId, quantity } from './validators';
 import {
   DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_BACKOFF_LIMIT,
   DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RESOURCES, DEFAULT_SEED_RUN_AS_USER, DEFAULT_SEED_TTL_SECONDS,
 } from '../seed/seed-defaults';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
+import { ModelCatalogError, ModelDefinition, modelCatalog } from '../model-catalog';
+import { seedConfigMapSizeProblem } from '../seed/seed-plan';
 
 const downloadTimeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds');
 const activeDeadlineSeconds = z.number().int('must be a whole number of seconds').min(60, 'must be at least 60 seconds');
-const runAsUser = z.number().int('must be a whole uid').min(0, 'must be a uid ≥ 0');
+const runAsUser = linuxId;
 const byteCap = z
   .number()
   .int('must be a whole number of bytes')
@@ -52,9 +54,31 @@ export const seedingSchema = z
   })
   .strict();
 
+/**
+ * The seeding ConfigMap these settings make fits what the API server accepts (1 MiB of
+ * values): inline files reused through YAML aliases made a 2 MB ConfigMap that synth wrote
+ * and the API server then refused (issue 20.10). Checked once every field is valid.
+ */
+export function checkSeedConfigMapSize(
+  settings: { readonly models: readonly ModelDefinition[]; readonly seeding: z.output<typeof seedingSchema> }, ctx: z.RefinementCtx,
+): void {
+  if (ctx.issues.length > 0 || !settings.seeding.enabled) return;
+  let catalog: ModelDefinition[];
+  try {
+    catalog = modelCatalog(settings.models, { builtin: settings.seeding.builtinModels, optional: settings.seeding.catalogModels });
+  } catch (err) {
+    if (err instanceof ModelCatalogError) return; // worded by the models' own rules
+    throw err;
+  }
+  const problem = seedConfigMapSizeProblem(catalog, settings.seeding.mirror);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['models'], message: problem });
+}
+
 /** Name of the ConfigMap and prefix of the Job (`<name>-<hash8>`, a DNS-1123 label). */
 const seedBaseName = dnsLabel.max(54, 'must be at most 54 characters (the Job is named "<name>-<hash8>")');
-const count = (what: string) => z.number().int(`must be a whole number of ${what}`).min(0, `must be ≥ 0 ${what}`);
+// JobSpec.backoffLimit and ttlSecondsAfterFinished are int32 (k8s.io/api batch/v1): the API server refuses more.
+const count = (what: string) => z.number().int(`must be a whole number of ${what}`).min(0, `must be ≥ 0 ${what}`)
+  .max(2147483647, 'must be at most 2147483647 (an int32 in the Job\'s spec)');
 
 const R = DEFAULT_SEED_RESOURCES;
 
@@ -89,4 +113,8 @@ export const modelSeedJobPropsSchema = z.object({
     })
     .strict()
     .prefault({}),
-}).strict();
+}).strict().superRefine((props, ctx) => {
+  if (ctx.issues.length > 0) return;
+  const problem = seedConfigMapSizeProblem(props.models ?? modelCatalog(), props.mirror);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['models'], message: problem });
+});

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { boardProfileName } from './inventory-schema';
 import { modelsSchema } from './models-schema';
-import { seedingSchema } from './seeding-schema';
+import { checkSeedConfigMapSize, seedingSchema } from './seeding-schema';
 import {
   checkDistinctPorts, metricsSchema, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
 } from './stack-schema';
@@ -66,9 +66,13 @@ export function checkHostProfiles(
 }
 
 /** Rules across the manifest sections, for cluster.yaml and the stack's props alike. */
-export function checkStackSections(settings: { triton: { ports: Record<string, number> }; service: { nodePorts: Record<string, number> } }, ctx: z.RefinementCtx): void {
+export function checkStackSections(
+  settings: { triton: { ports: Record<string, number> }; service: { nodePorts: Record<string, number> } } & Parameters<typeof checkSeedConfigMapSize>[0],
+  ctx: z.RefinementCtx,
+): void {
   checkDistinctPorts(settings.triton.ports, ['triton', 'ports'], ctx);
   checkDistinctPorts(settings.service.nodePorts, ['service', 'nodePorts'], ctx);
+  checkSeedConfigMapSize(settings, ctx);
 }
 
 /** The props of TritonJetsonStack. */

@@ -278,11 +278,40 @@ export const tritonNetworkPolicyPropsSchema = z
   })
   .strict();
 
+const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+/** Milliseconds per unit, as prometheus/common model.ParseDuration counts them (a year is 365 days). */
+const DURATION_UNITS_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1].map(BigInt);
+
+/** A Prometheus duration in milliseconds (exact), or undefined when it is not one. */
+export function prometheusDurationMs(text: string): bigint | undefined {
+  const m = PROMETHEUS_DURATION.exec(text);
+  if (!m || text === '') return undefined;
+  return [m[3], m[5], m[7], m[9], m[11], m[13], m[15]].reduce((sum, n, i) => sum + BigInt(n ?? 0) * DURATION_UNITS_MS[i], 0n);
+}
+
+/** Longest duration Prometheus holds: a Go time.Duration, 2^63 - 1 ns (about 292 years). */
+const MAX_DURATION_MS = (2n ** 63n - 1n) / 1_000_000n;
+
 /** A Prometheus duration ("30s", "1m30s", "500ms"), as the ServiceMonitor CRD's pattern has it. */
 export const prometheusDuration = z
   .string()
-  .regex(/^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/, 'must be a Prometheus duration such as "30s" or "1m"')
-  .refine((v) => v !== '', 'must be a Prometheus duration such as "30s" or "1m"');
+  .regex(PROMETHEUS_DURATION, 'must be a Prometheus duration such as "30s" or "1m"')
+  .refine((v) => v !== '', 'must be a Prometheus duration such as "30s" or "1m"')
+  .refine((v) => (prometheusDurationMs(v) ?? 0n) <= MAX_DURATION_MS, 'must be at most 292y (what Prometheus can hold, a Go duration)');
+
+/**
+ * A scrape timeout no longer than the interval: the Prometheus Operator rejects such a
+ * ServiceMonitor (prometheus-operator pkg/prometheus/resource_selector.go,
+ * validateScrapeIntervalAndTimeout; Prometheus: "scrape timeout greater than scrape interval").
+ */
+export function checkScrapeTimeout(monitor: { readonly interval: string; readonly scrapeTimeout?: string }, ctx: z.RefinementCtx): void {
+  if (monitor.scrapeTimeout === undefined) return;
+  const interval = prometheusDurationMs(monitor.interval);
+  const timeout = prometheusDurationMs(monitor.scrapeTimeout);
+  if (interval !== undefined && timeout !== undefined && interval > 0n && timeout > interval) {
+    ctx.addIssue({ code: 'custom', path: ['scrapeTimeout'], message: `${monitor.scrapeTimeout} is longer than interval ${monitor.interval}; the Prometheus Operator rejects that ServiceMonitor, give at most the interval` });
+  }
+}
 
 /** Metrics for Prometheus users (lib/triton-service-monitor.ts, docs/metrics.md). */
 export const metricsSchema = z
@@ -297,6 +326,7 @@ export const metricsSchema = z
         labels: z.record(labelKey, labelValue).default({}),
       })
       .strict()
+      .superRefine(checkScrapeTimeout)
       .prefault({}),
   })
   .strict();

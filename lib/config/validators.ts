@@ -134,13 +134,29 @@ export const imageRef = z
     'must be an image reference such as "registry.example.com/team/triton-jetson:2.19.0"',
   );
 
-/** A Kubernetes label key (optional DNS prefix + "/" + name). */
+/**
+ * A Kubernetes label key (optional DNS prefix + "/" + name): the name at most 63
+ * characters, the prefix a DNS-1123 subdomain of at most 253 (apimachinery
+ * pkg/util/validation/validation.go, IsQualifiedName).
+ */
 export const labelKey = z
   .string()
   .regex(
     /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
     'must be a label key such as "triton-jetson.dev/jetson" or "kubernetes.io/arch"',
-  );
+  )
+  .refine((key) => !key.includes('/') || key.indexOf('/') <= 253,
+    'must be a label key whose prefix (before "/") has at most 253 characters, such as "triton-jetson.dev/jetson"');
+
+/**
+ * A Linux user or group id as the API server accepts it in a securityContext: 0 to
+ * 2147483647 (apimachinery pkg/util/validation/validation.go, IsValidUserID: math.MaxInt32).
+ */
+export const linuxId = z
+  .number()
+  .int('must be a whole uid')
+  .min(0, 'must be a uid ≥ 0')
+  .max(2147483647, "must be at most 2147483647 (the API server's largest user id)");
 
 /** A Kubernetes label value (≤ 63 characters). */
 export const labelValue = z
@@ -179,7 +195,52 @@ export function nfsExportPathProblem(value: string): string | undefined {
   if (/\s/.test(value)) return 'must not contain spaces: /etc/exports splits on them; rename the folder, e.g. "/var/nfs/general"';
   if (/['"`\\]/.test(value)) return 'must not contain quotes, backquotes or backslashes; use a plain folder such as "/var/nfs/general"';
   if (value.split('/').includes('..')) return 'must not contain ".." segments; give the folder itself, e.g. "/var/nfs/general"';
+  const system = systemFolderOf(value);
+  if (system?.kind === 'tree') {
+    return `is a system folder (${system.folder} and everything under it): the provisioner would create a folder per claim there; ` +
+      'give a folder of its own such as "/var/nfs/general" or "/srv/nfs/models"';
+  }
   return undefined;
+}
+
+// --- What an NFS export must not be (issue 20.13). Two kinds: system trees, whose every
+// folder belongs to the operating system (or, for /tmp, to every local user, who could
+// plant a symbolic link there first); and parents, the usual homes of export folders
+// (/var/nfs/general, /srv/nfs, /home/alice/nfs, /mnt/pool), never exported whole.
+
+/** Trees refused for nfs.path whoever runs the NFS server. */
+export const SYSTEM_FOLDER_TREES: readonly string[] = [
+  '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/lost+found', '/proc', '/root', '/run', '/sbin', '/snap', '/sys',
+  '/tmp', '/usr', '/var/backups', '/var/cache', '/var/lib', '/var/lock', '/var/log', '/var/mail', '/var/run', '/var/spool', '/var/tmp',
+];
+
+/** Folders refused themselves when the project's managed NFS server would export them ("/home/*": a user's home). */
+export const EXPORT_PARENT_FOLDERS: readonly string[] = ['/', '/home', '/home/*', '/media', '/mnt', '/opt', '/srv', '/var'];
+
+/** `/a//b/./c/` → `/a/b/c`: the folder a path names, as compared with the lists above. */
+export function normalizeFolder(path: string): string {
+  return `/${path.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
+}
+
+/** Which of the lists above `path` falls in, with the folder that matched. */
+export function systemFolderOf(path: string): { readonly kind: 'tree' | 'parent'; readonly folder: string } | undefined {
+  const folder = normalizeFolder(path);
+  const tree = SYSTEM_FOLDER_TREES.find((t) => folder === t || folder.startsWith(`${t}/`));
+  if (tree !== undefined) return { kind: 'tree', folder: tree };
+  const parent = EXPORT_PARENT_FOLDERS.some((p) => (p.endsWith('/*') ? folder.startsWith(p.slice(0, -1)) && !folder.slice(p.length - 1).includes('/') : folder === p));
+  return parent ? { kind: 'parent', folder } : undefined;
+}
+
+/**
+ * Why the managed NFS server (nfsServer.managed: true) must not export `path`, or undefined:
+ * beyond nfsExportPathProblem, "/" and the parents of export folders, which it would export
+ * whole, read-write and with no_root_squash, to every node.
+ */
+export function managedExportPathProblem(path: string): string | undefined {
+  const system = systemFolderOf(path);
+  if (system?.kind !== 'parent') return undefined;
+  return `with nfsServer.managed: true this would export the whole of "${system.folder}" read-write to the cluster; ` +
+    `give a folder of its own below it, such as "${system.folder === '/' ? '/var/nfs/general' : `${system.folder}/nfs`}"`;
 }
 
 /** An absolute folder an NFS server can export: no whitespace, quotes, backslashes, control characters or "..". */

@@ -38,7 +38,11 @@ stale_seconds=${SEED_STALE_SECONDS:-3600}
 manifest_name=.seed-manifest
 started=$(date +%s)
 host=$(hostname 2>/dev/null) || host=seed
-# run.<start epoch>.<pod>.<pid>: unique per run; the epoch tells stale runs apart.
+# run.<start epoch>.<pod>.<pid>: unique per run; the epoch tells stale runs apart. Inside
+# it, each kind of file has its own folder, named by the model alone: run/stage/<model> (the
+# model being built), run/replaced/<model> (its previous folder, moved aside), run/work/<model>/
+# (downloads, unpacked archives). A model name holds no "/", so no model (not even one named
+# "replaced.x") can land in another model's staging.
 run=$staging/run.$started.$host.$$
 run_created=
 child=
@@ -188,7 +192,7 @@ stage_download() {
   done 4<"$list"
   [ -n "$url" ] || die "$list: no download $index for $name"
 
-  dl=$run/download.$name.$index
+  dl=$run/work/$name/download.$index
   log "$name: downloading $url"
   fetched=0
   fetch "$url" "$dl" || fetched=$?
@@ -215,8 +219,8 @@ stage_download() {
       ;;
     tar.gz)
       # Unpacked once into a plain tar capped at $max_extract bytes: a gzip bomb stops there.
-      plain=$run/archive.$name.$index.tar
-      unpacked=$run/unpacked.$name.$index
+      plain=$run/work/$name/archive.$index.tar
+      unpacked=$run/work/$name/unpacked.$index
       mkdir "$unpacked" || die "cannot create $unpacked"
       gunzipped=0
       run_child capped "$max_extract" gzip -dc "$dl" >"$plain" || gunzipped=$?
@@ -296,8 +300,10 @@ seed_model() {
   files_key=$3
   # This runs in a background subshell: pass a TERM on to the download in progress.
   trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' TERM
-  stage=$run/$name
-  mkdir -p "$stage" || die "cannot create $stage"
+  stage=$run/stage/$name
+  aside=$run/replaced/$name
+  mkdir -p "$run/stage" "$run/replaced" "$run/work/$name" || die "cannot create the staging folders in $run"
+  mkdir "$stage" || die "cannot create $stage"
   [ -f "$spec/$name.config.pbtxt" ] || die "$spec/$name.config.pbtxt is missing"
   cp "$spec/$name.config.pbtxt" "$stage/config.pbtxt" || die "$name: cannot stage config.pbtxt"
   stage_inline "$name" "$stage"
@@ -339,7 +345,7 @@ seed_model() {
   fi
   if [ -e "$final" ] || [ -L "$final" ]; then
     log "$name: replacing the outdated or incomplete published folder"
-    mv -T "$final" "$run/replaced.$name" || die "$name: cannot move the old $final aside"
+    mv -T "$final" "$aside" || die "$name: cannot move the old $final aside"
   fi
   if mv -T "$stage" "$final" 2>/dev/null; then
     log "$name: published"
@@ -347,7 +353,7 @@ seed_model() {
     log "$name: published meanwhile by another seeding run"
   else
     # Put the previous folder back rather than leave the model missing.
-    if [ -e "$run/replaced.$name" ] && [ ! -e "$final" ]; then mv -T "$run/replaced.$name" "$final" || :; fi
+    if [ -e "$aside" ] && [ ! -e "$final" ]; then mv -T "$aside" "$final" || :; fi
     die "$name: cannot rename $stage to $final"
   fi
 }

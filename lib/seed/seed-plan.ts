@@ -78,6 +78,35 @@ export function renderModelList(models: readonly ModelDefinition[], mirror?: str
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Most bytes the values of a ConfigMap may add up to: the API server refuses more
+ * (kubernetes/kubernetes pkg/apis/core/validation/validation.go, ValidateConfigMap: the
+ * lengths of every `data` and `binaryData` value are summed and compared with
+ * core.MaxSecretSize, 1 MiB; keys do not count).
+ */
+export const MAX_CONFIG_MAP_DATA_BYTES = 1024 * 1024;
+
+/**
+ * Why the seeding ConfigMap of these models would be refused by the API server, naming the
+ * models that weigh most (their config.pbtxt and inline files), or undefined when it fits.
+ */
+export function seedConfigMapSizeProblem(models: readonly ModelDefinition[], mirror?: string): string | undefined {
+  const data = seedConfigMapData(models, mirror);
+  const total = Object.values(data).reduce((sum, value) => sum + Buffer.byteLength(value), 0);
+  if (total <= MAX_CONFIG_MAP_DATA_BYTES) return undefined;
+  const weights = models.map((model) => ({
+    name: model.name,
+    bytes: Buffer.byteLength(data[configKey(model.name)] ?? '') + (model.inlineFiles ?? []).reduce((sum, _file, i) => sum + Buffer.byteLength(data[inlineKey(model.name, i)] ?? ''), 0),
+  })).sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  const heaviest = weights.slice(0, 3).map((w) => `${w.name} ${formatSize(w.bytes)}`).join(', ');
+  return `the seeding ConfigMap would hold ${formatSize(total)} (${total} bytes), over the API server's limit of 1 MiB ` +
+    `(${MAX_CONFIG_MAP_DATA_BYTES} bytes); heaviest: ${heaviest}; move large inlineFiles to downloads`;
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
 /** The ConfigMap's data: script, model list and every config.pbtxt (sorted keys). */
 export function seedConfigMapData(models: readonly ModelDefinition[], mirror?: string): Record<string, string> {
   const data: Record<string, string> = {

@@ -10,7 +10,8 @@ describe('NFS server preparation', () => {
   test('the script installs, creates, exports and reloads only when needed', () => {
     const script = nfsServerScript(input);
     expect(script).toContain("grep -q 'install ok installed'");
-    expect(script).toContain('dir=/var/nfs/general\nif [ ! -d "$dir" ]; then');
+    expect(script).toContain('dir=/var/nfs/general\nprobe=$dir rest=\n');
+    expect(script).toContain('esac\nif [ ! -d "$dir" ]; then');
     expect(script).toContain("line='/var/nfs/general 10.0.0.11(rw,sync) 10.0.0.0/24(rw,sync)'");
     // The older line for the folder is found by string comparison, not a regex built from the path.
     expect(script).toContain('TRITON_JETSON_EXPORT="$first" awk');
@@ -38,6 +39,9 @@ describe('NFS server preparation', () => {
     [{ exportOptions: 'rw) *(rw' }, /nfsServer\.exportOptions .*exports\(5\) options/],
     [{ clients: ['10.0.0.1(rw) *'] }, /nfsServer\.clients .*exports\(5\) client/],
     [{ clients: [] }, /nfsServer\.clients: give at least one client/],
+    [{ path: '/' }, /nfs\.path "\/": with nfsServer\.managed: true this would export the whole of "\/" read-write/],
+    [{ path: '/var/' }, /nfs\.path "\/var\/": with nfsServer\.managed: true this would export the whole of "\/var"/],
+    [{ path: '/etc/exports.d' }, /nfs\.path "\/etc\/exports\.d": is a system folder \(\/etc and everything under it\)/],
   ])('the plan refuses what the schema refuses, even without the schema: %j', (override, message) => {
     expect(() => nfsServerScript({ ...input, ...override })).toThrow(message);
     expect(() => renderNfsServerScript({ ...input, ...override })).not.toThrow();

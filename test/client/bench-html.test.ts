@@ -18,6 +18,7 @@ function record(node: string, latenciesMs: number[], errors = 0): NodeStepRecord
   return {
     node, requests: latenciesMs.length + errors, successes: latenciesMs.length, errors,
     errorMessages: errors ? [{ message: 'HTTP 500: <b>not html</b> </script><script>document.title="pwned"</script>', count: errors }] : [],
+    otherErrors: 0,
     latenciesUs: Float64Array.from(latenciesMs, (v) => v * 1000), delayed: 0, elapsedMs: 1000,
   };
 }

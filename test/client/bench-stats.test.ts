@@ -71,6 +71,7 @@ function record(node: string, latenciesMs: number[], errors: string[] = [], elap
   return {
     node, requests: latenciesMs.length + errors.length, successes: latenciesMs.length, errors: errors.length,
     errorMessages: [...counts].map(([message, count]) => ({ message, count })),
+    otherErrors: 0,
     latenciesUs: Float64Array.from(latenciesMs, (v) => v * 1000), delayed: 0, elapsedMs,
   };
 }

@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import { preprocessImage } from '../../client/preprocess';
 import { hasCommand, testWith } from '../support/prereq';
 import { runCli, unusedPort } from './cli-runner';
+import { NodeDriver, runStep } from '../../client/bench-load';
 
 /** Injected latency of the slow node, ms. */
 const SLOW_MS = 60;
@@ -207,6 +208,25 @@ describe('bench against loopback servers', () => {
       measurementRequestCount: 1,
       metadataTimeoutMs: 2000,
     })).rejects.toThrow(/no node answered for model 'no_such_model' \(gone: .*; failing-model: .*no_such_model/);
+  });
+});
+
+describe('a step is bounded in time whatever the nodes do (issue 20.9)', () => {
+  test('count mode against a node that never answers stops sending at the step\'s time bound', async () => {
+    const silent = await startKServeTestServer({ recordTensors: false, metrics: false, intercept: (request) => request.path.endsWith('/infer') });
+    const driver = new NodeDriver({ name: 'silent', baseUrl: `http://${silent.address}` }, { path: '/v2/models/m/infer', headers: {}, body: Buffer.alloc(16) });
+    try {
+      const started = Date.now();
+      // 1000 requests of 200 ms each would take 200 s; the step is cut at 1 s.
+      const [record] = await runStep([driver], { mode: { kind: 'concurrency', value: 1 }, requestCountPerNode: 1000, timeoutMs: 200, maxResponseBytes: 1024, maxStepMs: 1000 });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(record.requests).toBeGreaterThan(0);
+      expect(record.requests).toBeLessThan(20);
+      expect(record.errorMessages[0].message).toBe('no complete answer within 0.2 s');
+    } finally {
+      driver.close();
+      await silent.close();
+    }
   });
 });
 

@@ -254,6 +254,26 @@ describeWith(shellsPresent)('hostile values stay data in every generated script 
     });
   });
 
+  // Issue 20.13: what the schema cannot see. exportfs resolves symbolic links, so a link
+  // planted on the NFS server (by another local user, or an earlier mistake) would export
+  // its target: the script resolves the folder on the server and refuses a system folder.
+  test.each([
+    ['a symbolic link to /etc', 'ln -s /etc /srv/nfs', '/srv/nfs', '/etc'],
+    ['a folder below a symbolic link to /', 'ln -s / /srv/root', '/srv/root/var/lib/k8s', '/var/lib/k8s'],
+    ['a symbolic link to the whole of /var', 'ln -s /var /srv/models', '/srv/models', '/var'],
+  ])('NFS server: an export folder that is %s on the server is refused before anything changes', (_what, plant, path, real) => {
+    const input = { path, clients: ['10.0.0.11'], exportOptions: 'rw,sync,no_subtree_check' };
+    eachShell((box, shell, name) => {
+      const result = box.run(shell, { script: `${plant}\n${renderNfsServerScript(input)}` });
+      expect({ shell: name, code: result.code }).toEqual({ shell: name, code: 3 });
+      expect(result.stderr.trim()).toBe(`nfs.path ${path} is ${real} on the NFS server, a system folder or the parent of export folders; refusing to export it (give a folder of its own, e.g. /var/nfs/general)`);
+      expect(box.argvOf('mkdir')).toEqual([]);
+      expect(box.argvOf('chown')).toEqual([]);
+      expect(box.argvOf('exportfs')).toEqual([]);
+      expect(box.etc('exports')).toBeUndefined();
+    });
+  });
+
   test.each(HOSTILE)('K3s install (online, server): node name, labels, flags, version, installer URL and token with %s', (_what, v) => {
     const token = `token${v}`;
     const plan = planK3sInstall(k3sInput(v, 'server', { kind: 'online', scriptUrl: `https://get.k3s.io/${v}` }), token);

@@ -5,7 +5,7 @@
  * the process's peak resident memory (a 1 GiB body read whole, or a 30000x30000x3 image
  * tensor allocated, would blow far past the bound).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -279,7 +279,38 @@ const serverCases: readonly ServerCase[] = [
   },
 ];
 
-const cliCases: readonly { readonly name: string; readonly args: (server: string, image: string) => string[]; readonly message: RegExp }[] = [
+const cliCases: readonly {
+  readonly name: string;
+  readonly args: (server: string, image: string) => string[];
+  readonly message: RegExp;
+  /** Text that must appear nowhere in the output (a password given on the command line). */
+  readonly secret?: string;
+}[] = [
+  // Credentials in -u (issue 20.4): refused in one line naming the flag, the password never echoed.
+  ...([
+    ['infer -u user:password@host:port', ['infer', '-m', MODEL, 'IMAGE', '-u', 'admin:hunter2@127.0.0.1:8000']],
+    ['verify -u http://user:password@host:port', ['verify', '-u', 'http://admin:hunter2@10.0.0.30:30800']],
+    ['bench -u user:password@host:port', ['bench', '-m', MODEL, '-u', 'admin:hunter2@10.0.0.30:30800']],
+    ['a user name alone (token@host)', ['verify', '-u', 'hunter2@10.0.0.30:30800']],
+    ['a password holding "/" (the URL parser would take it for a path)', ['verify', '-u', 'admin:hun/ter2@10.0.0.30:30800']],
+    ['a password holding ":" and "#"', ['infer', '-m', MODEL, 'IMAGE', '-u', 'http://admin:a:b#hunter2@10.0.0.30:30800']],
+    ['a bad port after credentials (the port message must not echo them)', ['verify', '-u', 'admin:hunter2@10.0.0.30:99999']],
+    ['the second of two -u values', ['verify', '-u', '10.0.0.30:30800', '-u', 'admin:hunter2@10.0.0.31:30800']],
+  ] as const).map(([name, argv]) => ({
+    name: `credentials in -u refused: ${name}`,
+    args: (_s: string, image: string) => argv.map((a) => (a === 'IMAGE' ? image : a)),
+    message: /^triton-jetson: -u\/--url: holds a user name or password \("user:password@"\); /,
+    secret: 'hunter2',
+  })),
+  ...([
+    ['a query string (?token=...)', ['verify', '-u', '10.0.0.30:30800/?token=hunter2']],
+    ['a fragment', ['bench', '-m', MODEL, '-u', 'http://10.0.0.30:30800/#hunter2']],
+  ] as const).map(([name, argv]) => ({
+    name: `-u with ${name} refused without echoing it`,
+    args: () => [...argv],
+    message: /^triton-jetson: -u\/--url: holds a query \("\?"\) or fragment \("#"\)/,
+    secret: 'hunter2',
+  })),
   {
     name: 'port out of range (-u host:99999)',
     args: (_s, image) => ['infer', '-u', '127.0.0.1:99999', '-m', MODEL, image],
@@ -446,6 +477,125 @@ describe('hostile servers', () => {
     }
   });
 
+  describe('server text never reaches the terminal or a report raw (issue 20.16)', () => {
+    // OSC 52 writes the clipboard; CSI (7-bit and the 8-bit C1 form) moves the cursor and
+    // recolours; U+202E reverses what follows; a bare CR overwrites the line.
+    const HOSTILE_TEXT = 'pwned\u001b]52;c;aGVsbG8=\u0007\u001b[2J\u009b31m\u202eevil\rX';
+    const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const expectClean = (label: string, text: string) => {
+      expect({ label, raw: RAW.exec(text)?.[0] }).toEqual({ label, raw: undefined });
+    };
+
+    test('bench: an error body with escapes is cleaned in the table, JSON, CSV and HTML', async () => {
+      route = { at: '/infer', respond: json(500, { error: HOSTILE_TEXT }) };
+      const out = (name: string) => join(work, `escapes-${name}`);
+      const result = await runBounded(['bench', '-u', server.address, '-m', MODEL, '--concurrency-range', '1', '--measurement-request-count', '2',
+        '--no-progress', '--json', out('r.json'), '--csv', out('r.csv'), '--html', out('r.html')]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('pwned');
+      for (const [label, text] of [['stdout', result.stdout], ['stderr', result.stderr], ...['r.json', 'r.csv', 'r.html'].map((f) => [f, readFileSync(out(f), 'utf-8')])]) {
+        expectClean(label, text.replace(/\r\n/g, '\n')); // CSV's own line ends (RFC 4180)
+      }
+      // JSON.stringify escapes C0 controls but not C1 or bidi controls: cleaned before.
+      expect(readFileSync(out('r.json'), 'utf-8')).not.toMatch(/\\u001b|\\u0007/);
+    });
+
+    test('infer: labels and the response id from the server are cleaned', async () => {
+      route = {
+        at: '/infer',
+        respond: inferAnswer({ id: `1${HOSTILE_TEXT}`, model_name: MODEL, outputs: [{ name: OUTPUT, datatype: 'BYTES', shape: [1, 1], parameters: { binary_data_size: 4 + Buffer.byteLength(`0.9:7:${HOSTILE_TEXT}`) } }] },
+          bytesElement(`0.9:7:${HOSTILE_TEXT}`)),
+      };
+      const result = await runBounded(['infer', '-u', server.address, '-m', MODEL, image]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Request 1pwned/);
+      expect(result.stdout).toContain('    0.9 (7) = pwned');
+      expectClean('stdout', result.stdout);
+    });
+
+    test('an error message quoting a tensor name from the server is cleaned', async () => {
+      route = { at: META, respond: json(200, { name: MODEL, versions: ['1'], platform: 'x', inputs: [{ name: HOSTILE_TEXT, datatype: 'INT8', shape: [-1, 299, 299, 3] }], outputs: [{ name: OUTPUT, datatype: 'FP32', shape: [-1, 1001] }] }) };
+      const result = await runBounded(['infer', '-u', server.address, '-m', MODEL, image]);
+      expectOneLineFailure(result, /input 'pwned.*' is INT8/);
+      expectClean('stderr', result.stderr);
+    });
+
+    test('verify: a not-ready reason and a metrics error body are cleaned in the table', async () => {
+      route = { at: `${META}/ready`, respond: json(400, { error: HOSTILE_TEXT }) };
+      const result = await runBounded(['verify', '-u', server.address, '-m', MODEL]);
+      expect(result.code).toBe(1);
+      expectClean('stdout', result.stdout);
+      expectClean('stderr', result.stderr);
+    });
+  });
+
+  describe('bench: bounded steps, outputs checked before any load, a bounded error table (issue 20.9)', () => {
+    const inferRequests = () => server.requests.filter((r) => r.startsWith('POST ') && r.endsWith('/infer')).length;
+    const bench = (...extra: string[]) => ['bench', '-u', server.address, '-m', MODEL, '--no-progress', ...extra];
+
+    test.each([
+      ['--json into a folder that does not exist', () => ['--json', join(work, 'no-such-dir', 'x.json')], /^triton-jetson: --json ".*no-such-dir\/x\.json": the folder ".*no-such-dir" does not exist; /],
+      ['--html /dev/full (a device: every write fails)', () => ['--html', '/dev/full'], /^triton-jetson: --html "\/dev\/full": is not a regular file \(a device, FIFO or socket\); /],
+      ['--csv naming a folder', () => ['--csv', work], /^triton-jetson: --csv ".*hostile-client-[^"]*": is a folder; /],
+      ['--json through a file (ENOTDIR)', () => ['--json', join(work, 'car.png', 'x.json')], /^triton-jetson: --json ".*car\.png\/x\.json": ".*car\.png" is not a folder; /],
+      ['--json and --csv naming the same file', () => ['--json', join(work, 'same.out'), '--csv', join(work, '.', 'same.out')], /^triton-jetson: --csv ".*same\.out": is also the --json file; /],
+      ['--json "" (empty)', () => ['--json', ''], /^triton-jetson: --json "": is empty; /],
+      ['-p above one hour', () => ['-p', '3600001'], /-p, --measurement-interval <ms>' argument '3600001' is invalid\. must be a whole number of milliseconds from 1 to 3600000 \(1 hour\)/],
+      ['a count that would take hours at a low rate', () => ['--request-rate-range', '0.001', '--measurement-request-count', '5'],
+        /^triton-jetson: --measurement-request-count 5 at --request-rate-range 0\.001\/s makes a step last 5000 s, more than 1 hour; raise the rate or lower the count$/],
+      ['a concurrency no machine has sockets for', () => ['--concurrency-range', '100000'], /--concurrency-range "100000": 100000 is more than 1024 requests in flight per node/],
+    ] as [string, () => string[], RegExp][])('%s: one line, nothing sent', async (_name, extra, message) => {
+      const before = inferRequests();
+      const result = await runBounded(bench(...extra()));
+      expectOneLineFailure(result, message);
+      expect(inferRequests()).toBe(before);
+    });
+
+    test.each([
+      ['[-1, 30000, 30000, 3] (10 GiB of FP32 per request)', [-1, 30000, 30000, 3], /input 'input' of shape \[-1,30000,30000,3\] needs 10\.1 GiB per request as FP32, more than this client's cap of 256 MiB per request/],
+      ['[-1, 2147483647, 2147483647] (beyond any typed array)', [-1, 2147483647, 2147483647], /needs \d+(\.\d+)? [GMKT]i?B per request as FP32, more than this client's cap of 256 MiB/],
+    ] as [string, number[], RegExp][])('random input for a declared shape of %s is refused before anything is allocated', async (_name, shape, message) => {
+      route = { at: META, respond: metadataWithInputShape(shape) };
+      const before = inferRequests();
+      const result = await runBounded(bench('--measurement-request-count', '1'));
+      expectOneLineFailure(result, message);
+      expect(inferRequests()).toBe(before);
+    });
+
+    test.each([
+      ['0.001 req/s (a step used to last 1000 s)', '0.001'],
+      ['1e-9 req/s (beyond setTimeout\'s 24.8-day range)', '0.000000001'],
+    ])('a request rate of %s: the step ends with its interval', async (_name, rate) => {
+      const out = join(work, `low-rate-${rate}.json`);
+      const started = Date.now();
+      const result = await runBounded(bench('--request-rate-range', rate, '-p', '1500', '--json', out));
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const report = JSON.parse(readFileSync(out, 'utf-8'));
+      expect(report.steps[0].nodes[0]).toMatchObject({ requests: 1, errors: 0 });
+      expect(report.steps[0].elapsedMs).toBeLessThan(10_000);
+    });
+
+    test('a distinct error text per request: ten messages listed per node and step, the rest counted', async () => {
+      let n = 0;
+      route = { at: '/infer', respond: (res, request) => json(500, { error: `failed request ${++n} at ${Date.now()}` })(res, request) };
+      const out = (ext: string) => join(work, `many-errors.${ext}`);
+      const result = await runBounded(bench('--concurrency-range', '2', '--measurement-request-count', '200', '--json', out('json'), '--csv', out('csv'), '--html', out('html')));
+      expect(result.code).toBe(1);
+      const report = JSON.parse(readFileSync(out('json'), 'utf-8'));
+      const node = report.steps[0].nodes[0];
+      expect(node).toMatchObject({ requests: 200, errors: 200, otherErrors: 190 });
+      expect(node.errorMessages).toHaveLength(10);
+      expect(report.steps[0].total.errorMessages.length).toBeLessThanOrEqual(10);
+      const errorLines = result.stdout.split('\n').filter((l) => /^ {2}concurrency 2, /.test(l));
+      expect(errorLines).toHaveLength(11);
+      expect(errorLines.at(-1)).toMatch(/: 190 x other error messages \(not listed\)$/);
+      expect(readFileSync(out('csv'), 'utf-8').split('\r\n').length).toBeLessThan(6);
+      expect(statSync(out('html')).size).toBeLessThan(200 * 1024);
+    });
+  });
+
   describe('hostile command lines', () => {
     beforeAll(async () => {
       mkdirSync(join(work, 'empty-dir'));
@@ -460,6 +610,7 @@ describe('hostile servers', () => {
     test.each(cliCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const result = await runBounded(c.args(server.address, image));
       expectOneLineFailure(result, c.message);
+      if (c.secret !== undefined) expect(`${result.stdout}${result.stderr}`).not.toContain(c.secret);
     });
   });
 });

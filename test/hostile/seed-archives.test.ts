@@ -47,7 +47,7 @@ interface Paths {
   readonly canary: string;
   /** Absolute path of the canary folder. */
   readonly outside: string;
-  /** The canary, relative to the folder the script unpacks into (run/unpacked.<model>.<i>/). */
+  /** The canary, relative to the folder the script unpacks into (run/work/<model>/unpacked.<i>/). */
   readonly canaryFromUnpack: string;
 }
 
@@ -203,7 +203,7 @@ describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
       const canary = path.join(outside, 'canary.txt');
       writeFileSync(canary, 'precious\n');
       chmodSync(canary, 0o600);
-      const paths: Paths = { canary, outside, canaryFromUnpack: '../../../../outside/canary.txt' };
+      const paths: Paths = { canary, outside, canaryFromUnpack: '../../../../../../outside/canary.txt' };
       const body = hostile.body(paths);
       if (body === 'endless') server.serveEndless(file);
       else server.serve(file, body);
@@ -324,7 +324,8 @@ describeWith(shellPrerequisites)('hostile values in the catalog and the model li
         downloads: [{ url, archive: 'file', files: [{ to: '1/model.onnx' }] }],
         config: {
           backend: `onnxruntime${payloads(`${tag}-backend`)[0]}`,
-          input: [{ name: payloads(`${tag}-input`).join('\n'), dataType: 'TYPE_FP32', dims: [1] }],
+          // Tensor names may hold no control character (issue 20.17): the newlines go in the parameter value.
+          input: [{ name: payloads(`${tag}-input`).join(' '), dataType: 'TYPE_FP32', dims: [1] }],
           output: [{ name: 'y', dataType: 'TYPE_FP32', dims: [1] }],
           parameters: { [payloads(`${tag}-key`)[1]]: payloads(`${tag}-value`).join('\n') },
         },
@@ -365,6 +366,58 @@ describeWith(shellPrerequisites)('hostile values in the catalog and the model li
       expect(box.tree('.staging')).toEqual([]);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(error);
+    });
+  });
+});
+
+describeWith(shellPrerequisites)('staging names cannot collide with model names (issue 20.11)', () => {
+  let script: string;
+  let server: FileServer;
+  const boxes: SeedSandbox[] = [];
+
+  beforeAll(async () => {
+    script = scriptUnderTest();
+    server = new FileServer();
+    server.serve('x-v1.onnx', Buffer.from('x version 1, model file\n'));
+    server.serve('x-v1-extra.onnx', Buffer.from('x version 1, second version folder\n'));
+    server.serve('x-v2.onnx', Buffer.from('x version 2\n'));
+    await server.start();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    for (const box of boxes) rmSync(box.dir, { recursive: true, force: true });
+  });
+
+  const config: ModelDefinition['config'] = {
+    backend: 'onnxruntime', input: [{ name: 'x', dataType: 'TYPE_FP32', dims: [1] }], output: [{ name: 'y', dataType: 'TYPE_FP32', dims: [1] }],
+  };
+  const fileDownload = (file: string, to: string) => ({ url: `https://models.example.org/${file}`, archive: 'file' as const, files: [{ to }] });
+
+  /**
+   * Each name is what the script (before) used inside its run folder for model `x`: the old
+   * folder moved aside ("replaced.x"), and the working files of download 0 of model x.
+   */
+  describe.each(SHELL_VARIANTS)('$label', (variant) => {
+    it.each(['replaced.x', 'download.x.0', 'unpacked.x.0', 'archive.x.0.tar'])('a model named %s gets only its own files when x is updated in the same run', async (other) => {
+      const x1: ModelDefinition = { name: 'x', downloads: [fileDownload('x-v1.onnx', '1/model.onnx'), fileDownload('x-v1-extra.onnx', '2/model.onnx')], config };
+      const x2: ModelDefinition = { name: 'x', downloads: [fileDownload('x-v2.onnx', '1/model.onnx')], config };
+      const victim: ModelDefinition = { name: other, downloads: [fileDownload('x-v2.onnx', '1/model.onnx')], config };
+      const first = seedConfigMapData(modelCatalog([x1], { builtin: false }), server.baseUrl);
+      const box = new SeedSandbox(variant, { ...first, 'seed-models.sh': script });
+      boxes.push(box);
+      expect((await box.run()).code).toBe(0);
+      expect(box.tree('repository/x')).toEqual(['.seed-manifest', '1/', '1/model.onnx', '2/', '2/model.onnx', 'config.pbtxt']);
+
+      box.writeSpec(seedConfigMapData(modelCatalog([x2, victim], { builtin: false }), server.baseUrl));
+      const result = await box.run();
+      expect(result.stderr).toContain(`${other}: published`);
+      expect(result.code).toBe(0);
+      // Before: x's old folder (with its version 2) was published under the other model's name.
+      expect(box.tree(`repository/${other}`)).toEqual(['.seed-manifest', '1/', '1/model.onnx', 'config.pbtxt']);
+      expect(box.tree('repository/x')).toEqual(['.seed-manifest', '1/', '1/model.onnx', 'config.pbtxt']);
+      expect(readFileSync(path.join(box.root, 'repository', other, '1', 'model.onnx'), 'utf-8')).toBe('x version 2\n');
+      expect(box.tree('.staging')).toEqual([]);
     });
   });
 });

@@ -109,6 +109,14 @@ parameters {
     expect(() => renderModelConfig('m', { ...io, backend: 'python', output: [{ name: 'o', dataType: 'TYPE_FP32', dims: [0] }] })).toThrow(/config.output\[0\].dims: list positive sizes or -1/);
   });
 
+  it('writes every control character of a string as an escape: protobuf refuses a raw NUL or newline (issue 20.17)', () => {
+    const base = { backend: 'python', input: [{ name: 'i', dataType: 'TYPE_FP32' as const, dims: [1] }], output: [{ name: 'o', dataType: 'TYPE_FP32' as const, dims: [1] }] };
+    const text = renderModelConfig('m', { ...base, parameters: { k: 'a\u0000b\u0001c\nd\te\u001bf\u007fg"h\\i' } });
+    expect(text).toContain('value: { string_value: "a\\000b\\001c\\nd\\te\\033f\\177g\\"h\\\\i" }');
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  });
+
   it('lists the label files a config refers to', () => {
     expect(labelFilenames(INCEPTION_GRAPHDEF.config)).toEqual(['inception_labels.txt']);
   });

@@ -4,6 +4,7 @@ import {
   MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, modelSeedJobPropsFromConfig,
 } from '../../lib/model-seed-job';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
+import { MAX_CONFIG_MAP_DATA_BYTES, seedConfigMapData } from '../../lib/seed/seed-plan';
 import { synthConstruct } from './helpers';
 
 function synth(props: ModelSeedJobProps): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -177,5 +178,48 @@ describe('one validation, whoever calls (issue 10.4)', () => {
   it('accepts what cluster.yaml accepts', () => {
     const props = modelSeedJobPropsFromConfig(parseClusterConfig({ seeding: { mirror: 'http://10.0.0.30:8080/models' } }));
     expect(() => synth(props as ModelSeedJobProps)).not.toThrow();
+  });
+});
+
+describe('the seeding ConfigMap stays within what the API server accepts (issue 20.10)', () => {
+  /** A model whose inline label file holds `bytes` bytes. */
+  const withInline = (name: string, bytes: number) => ({
+    name,
+    downloads: [{ url: `https://models.example.org/${name}.onnx`, archive: 'file' as const, files: [{ to: '1/model.onnx' }] }],
+    inlineFiles: [{ to: 'labels.txt', content: 'x'.repeat(bytes) }],
+    config: { backend: 'onnxruntime', input: [{ name: 'x', dataType: 'TYPE_FP32' as const, dims: [1] }], output: [{ name: 'y', dataType: 'TYPE_FP32' as const, dims: [1] }] },
+  });
+  /** Models whose ConfigMap values add up to exactly `total` bytes. */
+  const modelsTotalling = (total: number) => {
+    const base = [withInline('a', 200 * 1024), withInline('b', 200 * 1024), withInline('c', 200 * 1024), withInline('d', 200 * 1024), withInline('e', 0)];
+    const size = (models: typeof base) => Object.values(seedConfigMapData(models)).reduce((n, v) => n + Buffer.byteLength(v), 0);
+    const missing = total - size(base);
+    base[4] = withInline('e', missing);
+    expect(size(base)).toBe(total);
+    return base;
+  };
+
+  it('accepts values adding up to exactly 1 MiB (the API server\'s MaxSecretSize)', () => {
+    expect(MAX_CONFIG_MAP_DATA_BYTES).toBe(1024 * 1024);
+    expect(() => synth({ claimName: 'models-pvc', models: modelsTotalling(MAX_CONFIG_MAP_DATA_BYTES) })).not.toThrow();
+  });
+
+  it('refuses one byte more, naming the heaviest models, before the construct joins the tree', () => {
+    expect(() => synth({ claimName: 'models-pvc', models: modelsTotalling(MAX_CONFIG_MAP_DATA_BYTES + 1) }))
+      .toThrow(/^invalid ModelSeedJob props: ModelSeedJob\.props\.models: the seeding ConfigMap would hold 1\.0 MiB \(1048577 bytes\), over the API server's limit of 1 MiB \(1048576 bytes\); heaviest: e \d+\.\d KiB, a 200\.\d KiB, b 200\.\d KiB; move large inlineFiles to downloads$/);
+  });
+});
+
+describe('Job fields the API server holds as int32 (issue 20.17, thought further)', () => {
+  it.each([
+    ['backoffLimit', { backoffLimit: 2 ** 31 }],
+    ['ttlSecondsAfterFinished', { ttlSecondsAfterFinished: 2 ** 40 }],
+    ['runAsUser', { runAsUser: 2 ** 32 }],
+  ])('refuses %s beyond 2147483647', (field, extra) => {
+    expect(() => synth({ claimName: 'models-pvc', ...extra })).toThrow(new RegExp(`ModelSeedJob\\.props\\.${field}: must be at most 2147483647`));
+  });
+
+  it('accepts 2147483647', () => {
+    expect(() => synth({ claimName: 'models-pvc', backoffLimit: 2147483647, ttlSecondsAfterFinished: 2147483647, runAsUser: 2147483647 })).not.toThrow();
   });
 });

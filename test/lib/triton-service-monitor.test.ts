@@ -59,6 +59,11 @@ describe('TritonServiceMonitor', () => {
     const chart = testChart();
     expect(() => new TritonServiceMonitor(chart, 'a', { interval: '30 seconds' })).toThrow(/interval.*Prometheus duration/);
     expect(() => new TritonServiceMonitor(chart, 'b', { labels: { 'bad key!': 'x' } })).toThrow(/labels/);
+    // The Prometheus Operator rejects a timeout longer than the interval (issue 20.17).
+    expect(() => new TritonServiceMonitor(chart, 'c', { interval: '15s', scrapeTimeout: '20s' }))
+      .toThrow(/TritonServiceMonitor\.props\.scrapeTimeout: 20s is longer than interval 15s/);
+    expect(() => new TritonServiceMonitor(chart, 'd', { interval: '1m', scrapeTimeout: '60000ms' })).not.toThrow();
+    expect(() => new TritonServiceMonitor(chart, 'e', { labels: { [`${'a'.repeat(254)}/x`]: 'y' } })).toThrow(/prefix \(before "\/"\) has at most 253 characters/);
   });
 });
 

@@ -155,7 +155,7 @@ describeWith(shellPrerequisites)('seeding script from dist/', () => {
       server.setMode('stall');
       const run = box.start();
       await server.stalled;
-      await waitFor(() => box.tree('.staging').some((f) => f.includes('download.inception_graphdef.0')), 10000, 'a partial download in staging');
+      await waitFor(() => box.tree('.staging').some((f) => f.endsWith('/work/inception_graphdef/download.0')), 10000, 'a partial download in staging');
       run.killGroup('SIGKILL');
       server.dropConnections();
       await run.done;
