@@ -56,13 +56,17 @@ log "applied dist/ (substituted) "
 
 # 1. Triton starts unready: its readiness probe fails (400) while the repository is empty. The model
 # server holds the seeding Job's download until the kubelet has reported that failure.
+# The pod is found through its failed probe, not listed first: the DaemonSet controller may
+# replace its first pod within seconds (seen under load), and the replaced pod never reports.
 pod=""
-for _ in $(seq 1 120); do pod=$(k get pods -l app=triton -o name); [ -n "$pod" ] && break; sleep 1; done
-for _ in $(seq 1 120); do
-  k get events --field-selector "reason=Unhealthy,involvedObject.name=${pod#pod/}" -o jsonpath='{.items[*].message}' | grep -q 'Readiness probe failed: HTTP probe failed with statuscode: 400' && break
+for _ in $(seq 1 180); do
+  pod=$(k get events --field-selector reason=Unhealthy -o jsonpath='{range .items[*]}{.involvedObject.name}{"\t"}{.message}{"\n"}{end}' \
+    | awk -F'\t' '$1 ~ /^triton-/ && $2 ~ /Readiness probe failed: HTTP probe failed with statuscode: 400/ { name = $1 } END { print name }')
+  if [ -n "$pod" ] && k get pod "$pod" >/dev/null 2>&1; then pod="pod/$pod"; break; fi
+  pod=""
   sleep 1
 done
-k get events --field-selector "reason=Unhealthy,involvedObject.name=${pod#pod/}" -o jsonpath='{.items[*].message}' | grep -q 'statuscode: 400' || { log "no failed readiness probe seen"; exit 1; }
+[ -n "$pod" ] || { log "no failed readiness probe seen"; exit 1; }
 [ "$(k get "$pod" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = False ] || { log "$pod Ready before the model exists"; exit 1; }
 log "$pod running and unready (readiness probe: 400, no model yet); releasing the model server"
 touch "$www/.release"
