@@ -6,7 +6,7 @@
  * drops the built-in ones. See docs/seeding.md.
  */
 import { z } from 'zod';
-import type { ModelDefinition } from '../model-catalog';
+import type { ModelDefinition } from '../model-types';
 import {
   labelFilenames, ModelConfigError, renderModelConfig, TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, TRITON_TENSOR_FORMATS,
 } from '../model-config';
