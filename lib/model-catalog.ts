@@ -5,11 +5,19 @@
  */
 import { z } from 'zod';
 import { describeIssues } from './config/issues';
-import { modelListSchema, modelSchema } from './config/models-schema';
-import type { ModelDefinition } from './model-types';
+import {
+  isSafeRelativePath as safeRelativePath, MODEL_ARCHIVE_TYPES as ARCHIVE_TYPES, modelListSchema, modelSchema, urlBaseName as baseName,
+} from './config/models-schema';
+import type { ModelArchiveType, ModelDefinition } from './model-types';
 import { INCEPTION_LABELS } from './seed/inception-labels';
 
-export { isSafeRelativePath, MODEL_ARCHIVE_TYPES, urlBaseName } from './config/models-schema';
+// Re-declared with explicit types, so the published typings of this file do not reach zod.
+/** True for a relative path of plain segments ("1/model.graphdef"), as the catalog's schema allows. */
+export const isSafeRelativePath: (value: string) => boolean = safeRelativePath;
+/** Last path segment of a URL (the file name a mirror serves it under); "" when none. */
+export const urlBaseName: (url: string) => string = baseName;
+/** Archive formats the seeding script can unpack. */
+export const MODEL_ARCHIVE_TYPES: readonly ModelArchiveType[] = ARCHIVE_TYPES;
 export type {
   ModelArchiveType, ModelDefinition, ModelDownload, ModelFileMapping, ModelInlineFile,
 } from './model-types';

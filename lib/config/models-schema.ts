@@ -163,7 +163,8 @@ export const modelDownloadSchema = z
     url: downloadUrl,
     /** Expected sha256 (64 hex digits); verified before anything is published. */
     sha256: sha256.optional(),
-    archive: z.enum(MODEL_ARCHIVE_TYPES).default('tar.gz'),
+    /** How the download is unpacked (undefined: tar.gz, as ModelDownload documents). */
+    archive: z.enum(MODEL_ARCHIVE_TYPES).optional(),
     files: z.array(modelFileSchema).min(1, 'list at least one file to take from the download'),
   })
   .strict()

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { mirrorUrl, modelListSchema, OPTIONAL_CATALOG_MODEL_NAMES } from './models-schema';
-import { dnsLabel, dnsSubdomain, imageRef, quantity } from './validators';
+import { checkPodOptions, podOptionsFields, RESERVED_POD_FIELDS } from './pod-schema';
+import { dnsLabel, dnsSubdomain, imageRef, labelKey, quantity } from './validators';
 import {
   DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_BACKOFF_LIMIT,
   DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RESOURCES, DEFAULT_SEED_RUN_AS_USER, DEFAULT_SEED_TTL_SECONDS,
 } from '../seed/seed-defaults';
-import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
 const downloadTimeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds');
 const activeDeadlineSeconds = z.number().int('must be a whole number of seconds').min(60, 'must be at least 60 seconds');
@@ -20,6 +20,11 @@ const byteCap = z
   .int('must be a whole number of bytes')
   .min(1024 * 1024, 'must be at least 1048576 (1 MiB)')
   .max(2 ** 52, 'must be at most 2^52 bytes');
+
+/** Seconds a finished Job is kept (Kubernetes' ttlSecondsAfterFinished), or null: kept until deleted. */
+const ttlSeconds = z.number().int('must be a whole number of seconds').min(0, 'must be ≥ 0 seconds (or null: keep the finished Job)').nullable();
+/** Annotations of the Job object: qualified keys, any text. */
+const jobAnnotations = z.record(labelKey, z.string());
 
 export const seedingSchema = z
   .object({
@@ -49,8 +54,14 @@ export const seedingSchema = z
     maxDownloadBytes: byteCap.default(DEFAULT_MAX_DOWNLOAD_BYTES),
     /** Largest tar stream a tar.gz download may unpack to (bytes): bounds gzip bombs. */
     maxExtractBytes: byteCap.default(DEFAULT_MAX_EXTRACT_BYTES),
+    /** Seconds a finished Job is kept; null keeps it (GitOps, docs/gitops.md). */
+    ttlSecondsAfterFinished: ttlSeconds.default(DEFAULT_SEED_TTL_SECONDS),
+    /** Annotations on the Job object (e.g. for Argo CD or Flux, docs/gitops.md). */
+    jobAnnotations: jobAnnotations.default({}),
+    ...podOptionsFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkPodOptions(RESERVED_POD_FIELDS.seeding));
 
 /** Name of the ConfigMap and prefix of the Job (`<name>-<hash8>`, a DNS-1123 label). */
 const seedBaseName = dnsLabel.max(54, 'must be at most 54 characters (the Job is named "<name>-<hash8>")');
@@ -65,8 +76,8 @@ const R = DEFAULT_SEED_RESOURCES;
  * filled in here (the models' default, the built-in catalog, by the construct).
  */
 export const modelSeedJobPropsSchema = z.object({
-  claimName: dnsSubdomain,
-  namespace: dnsLabel.default(TUTORIAL_DEFAULTS.namespace),
+  claimName: dnsSubdomain.optional(),
+  namespace: dnsLabel.optional(),
   name: seedBaseName.default('model-seed'),
   models: modelListSchema.optional(),
   image: imageRef.default(DEFAULT_SEED_IMAGE),
@@ -74,7 +85,8 @@ export const modelSeedJobPropsSchema = z.object({
   downloadTimeoutSeconds: downloadTimeoutSeconds.default(DEFAULT_DOWNLOAD_TIMEOUT_SECONDS),
   activeDeadlineSeconds: activeDeadlineSeconds.default(DEFAULT_SEED_DEADLINE_SECONDS),
   backoffLimit: count('retries').default(DEFAULT_SEED_BACKOFF_LIMIT),
-  ttlSecondsAfterFinished: count('seconds').default(DEFAULT_SEED_TTL_SECONDS),
+  ttlSecondsAfterFinished: ttlSeconds.default(DEFAULT_SEED_TTL_SECONDS),
+  jobAnnotations: jobAnnotations.default({}),
   runAsUser: runAsUser.default(DEFAULT_SEED_RUN_AS_USER),
   maxDownloadBytes: byteCap.default(DEFAULT_MAX_DOWNLOAD_BYTES),
   maxExtractBytes: byteCap.default(DEFAULT_MAX_EXTRACT_BYTES),
@@ -89,4 +101,5 @@ export const modelSeedJobPropsSchema = z.object({
     })
     .strict()
     .prefault({}),
-}).strict();
+  ...podOptionsFields,
+}).strict().superRefine(checkPodOptions(RESERVED_POD_FIELDS.seeding));

@@ -5,6 +5,7 @@
  * cluster-scoped objects for the next variant). Each variant lives in its own namespace.
  */
 import { parseClusterConfig } from '../../lib/config';
+import type { ClusterConfigInput } from '../../lib';
 import { synthYaml } from '../../lib';
 import { describeWith } from '../support/prereq';
 import { VARIANTS as CONFIGS } from '../support/variants';
@@ -17,7 +18,7 @@ interface Variant {
   /** Short name; the namespace is variant-<name>. */
   readonly name: string;
   /** Cluster description, one of test/support/variants.ts (its namespace is replaced). */
-  readonly config: Record<string, unknown>;
+  readonly config: ClusterConfigInput;
   /** What this variant must change, checked after the real apply. */
   readonly check: (cluster: KubeCluster, namespace: string, objects: ManifestObject[]) => Promise<void>;
 }

@@ -4,7 +4,7 @@ import {
   MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, modelSeedJobPropsFromConfig,
 } from '../../lib/model-seed-job';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
-import { synthConstruct } from './helpers';
+import { objectLabels, synthConstruct } from './helpers';
 
 function synth(props: ModelSeedJobProps): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   return synthConstruct((chart) => new ModelSeedJob(chart, 'seed', props));
@@ -25,7 +25,7 @@ describe('ModelSeedJob', () => {
     expect(configMap.metadata).toEqual({
       name: 'model-seed',
       namespace: 'default',
-      labels: { 'app.kubernetes.io/name': 'model-seed', 'app.kubernetes.io/part-of': 'triton-jetson' },
+      labels: objectLabels('model-seed'),
     });
     expect(Object.keys(configMap.data)).toEqual(['inception_graphdef.config.pbtxt', 'inception_graphdef.inline.0', 'models.list', 'seed-models.sh']);
     expect(configMap.data['seed-models.sh']).toBe(SEED_MODELS_SCRIPT);
@@ -99,6 +99,8 @@ describe('modelSeedJobPropsFromConfig', () => {
       runAsUser: 1000,
       maxDownloadBytes: 4 * 1024 ** 3,
       maxExtractBytes: 4 * 1024 ** 3,
+      ttlSecondsAfterFinished: 86400,
+      jobAnnotations: {},
     });
   });
 

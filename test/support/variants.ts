@@ -1,4 +1,4 @@
-import { ClusterConfigInput } from '../../lib';
+import type { ClusterConfigInput } from '../../lib';
 
 
 /** Configurations every manifest-level test (schema, API server) covers besides the default. */
