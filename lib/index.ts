@@ -36,10 +36,10 @@ export type {
   TritonImageOptions, TritonOptions, TritonPortOptions, TritonResources, TritonResourceSettings, TritonSettings,
 } from './types/triton';
 export type { OptionalCatalogModelName, SeedingOptions, SeedingSettings } from './types/seeding';
+export type { HostOptions, HostSettings, NodesOptions, NodesSettings, SshOptions, SshSettings } from './types/inventory';
 export type {
-  HostOptions, HostPrepOptions, HostPrepSettings, HostSettings, K3sOptions, K3sSettings, KubeconfigOptions, KubeconfigSettings,
-  NfsServerOptions, NfsServerSettings, NodesOptions, NodesSettings, SshOptions, SshSettings,
-} from './types/inventory';
+  HostPrepOptions, HostPrepSettings, K3sOptions, K3sSettings, KubeconfigOptions, KubeconfigSettings, NfsServerOptions, NfsServerSettings,
+} from './types/k3s';
 export type { ClusterConfig, ClusterConfigInput, StackSectionSettings, StackSettings } from './types/cluster';
 
 // The cluster description: one loader and one schema for every command and construct.

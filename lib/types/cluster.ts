@@ -4,10 +4,11 @@
  * key with an example.
  */
 import type { ModelDefinition } from '../model-types';
+import type { NodesOptions, NodesSettings, SshOptions, SshSettings } from './inventory';
 import type {
   HostPrepOptions, HostPrepSettings, K3sOptions, K3sSettings, KubeconfigOptions, KubeconfigSettings, NfsServerOptions,
-  NfsServerSettings, NodesOptions, NodesSettings, SshOptions, SshSettings,
-} from './inventory';
+  NfsServerSettings,
+} from './k3s';
 import type { SeedingOptions, SeedingSettings } from './seeding';
 import type {
   FleetSettings, MetricsOptions, MetricsSettings, NetworkPolicyOptions, NetworkPolicySettings, NfsOptions, NfsSettings,
