@@ -6,7 +6,7 @@ import { parseConstructProps } from './config/parse-props';
 import { modelSeedJobPropsSchema } from './config/seeding-schema';
 import { checkConstructRef, propsError } from './construct-refs';
 import { checkUniqueObjects, namespaceOf } from './k8s-scope';
-import { componentLabels, podLabels } from './labels';
+import { componentLabels, podLabels, selectorLabels } from './labels';
 import { modelCatalog } from './model-catalog';
 import { ModelStore } from './model-store';
 import type { ModelDefinition } from './model-types';
@@ -170,7 +170,7 @@ export class ModelSeedJob extends Construct {
   public readonly modelStore?: ModelStore;
   /** Folder of the claim the models are published into: what Triton must serve. */
   public readonly repositorySubPath: string;
-  /** Labels of its pods, e.g. for a NetworkPolicy. */
+  /** Labels that select its pods (stable across releases), e.g. for a NetworkPolicy. */
   public readonly podSelector: Readonly<Record<string, string>>;
   /** The models it seeds. */
   public readonly models: readonly ModelDefinition[];
@@ -200,7 +200,7 @@ export class ModelSeedJob extends Construct {
     this.models = props.models ?? modelCatalog();
     this.configMapName = baseName;
     const labels = componentLabels(this, 'model-seed');
-    this.podSelector = podLabels(this, 'model-seed');
+    this.podSelector = selectorLabels('model-seed');
     const data = seedConfigMapData(this.models, settings.mirror);
 
     this.configMap = new KubeConfigMap(this, 'config-map', {
@@ -213,7 +213,7 @@ export class ModelSeedJob extends Construct {
       activeDeadlineSeconds: deadline,
       ...(settings.ttlSecondsAfterFinished !== null ? { ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished } : {}),
       template: {
-        metadata: podMetadata(this.podSelector, {}, settings),
+        metadata: podMetadata(podLabels(this, 'model-seed'), {}, settings),
         spec: {
           restartPolicy: 'Never',
           ...podOptionsSpec(settings),
