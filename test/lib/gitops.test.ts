@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { parseClusterConfig, synthToDirectory } from '../../lib';
 import { synthCommand } from '../../lib/synth-command';
 import { labelAndOrderViolations } from '../support/invariants';
-import { DIST, findManifest, readDist } from '../support/manifests';
+import { DIST, findManifest, readDist, REPO_ROOT } from '../support/manifests';
+import { PACKAGE_VERSION } from '../../lib/version';
 import { synthManifests } from '../support/synth';
 import { VARIANTS } from '../support/variants';
 
@@ -62,6 +63,10 @@ describe('dist/ for GitOps', () => {
   });
 });
 
+test('the version in headers and labels is package.json\'s', () => {
+  expect(PACKAGE_VERSION).toBe(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf-8')).version);
+});
+
 describe('the seeding Job under Argo CD and Flux', () => {
   const jobOf = (cluster: object) => findManifest(synthManifests(cluster), 'Job');
 
@@ -76,7 +81,7 @@ describe('the seeding Job under Argo CD and Flux', () => {
   test('jobAnnotations reach the Job object (not its pods) and are part of its content hash', () => {
     const plain = jobOf({});
     const flux = jobOf({ seeding: { jobAnnotations: { 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' } } });
-    expect(flux.metadata.annotations['kustomize.toolkit.fluxcd.io/ssa']).toBe('IfNotPresent');
+    expect((flux.metadata as { annotations?: Record<string, string> }).annotations?.['kustomize.toolkit.fluxcd.io/ssa']).toBe('IfNotPresent');
     expect(flux.spec.template.metadata.annotations).toBeUndefined();
     expect(flux.metadata.name).not.toBe(plain.metadata.name);
     expect(() => parseClusterConfig({ seeding: { jobAnnotations: { 'bad key!': 'x' } } })).toThrow(/seeding\.jobAnnotations/);
