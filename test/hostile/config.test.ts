@@ -79,6 +79,14 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a memory request above the default limit', 'triton:\n  resources:\n    memoryRequest: 4G\n', 'triton.resources.memoryRequest: 4G is above memoryLimit 3Gi'],
   ['a quantity with a huge exponent', 'storage:\n  size: "1e999999999"\n', 'storage.size: must be a Kubernetes quantity'],
   ['a quantity of 100 digits', `storage:\n  size: "${'9'.repeat(100)}"\n`, 'storage.size: must be a Kubernetes quantity'],
+  // Pod customization (lib/config/pod-schema.ts): nothing redirects a workload or escapes its selector.
+  ['an env var name with a newline', 'triton:\n  env: [{ name: "A\\nB", value: x }]\n', 'triton.env[0].name: must be an environment variable name'],
+  ['an env var that moves the seeding script\'s root', 'seeding:\n  env: [{ name: SEED_ROOT, value: /etc }]\n', 'seeding.env[0].name: "SEED_ROOT" is set by the workload itself'],
+  ['an env var that repoints the provisioner', 'provisioner:\n  env: [{ name: NFS_PATH, value: / }]\n', 'provisioner.env[0].name: "NFS_PATH" is set by the workload itself'],
+  ['a pod label that takes over the selector', 'triton:\n  podLabels: { app: nfs-subdir-external-provisioner }\n', 'triton.podLabels.app: is a label the stack sets'],
+  ['a pull secret named with a path', 'provisioner:\n  imagePullSecrets: ["../../etc/passwd"]\n', 'provisioner.imagePullSecrets[0]: must be a DNS-1123 subdomain'],
+  ['an annotation key with a terminal escape', 'seeding:\n  jobAnnotations: { "\\e[31mx": y }\n', 'seeding.jobAnnotations.\\u001b[31mx: key must be a label key'],
+  ['a toleration of every taint spelled Equal', 'triton:\n  tolerations: [{ operator: Equal }]\n', 'triton.tolerations[0].operator: must be "Exists" when no key is given'],
 ];
 
 describe('synth refuses hostile cluster descriptions in one line, changing nothing', () => {
