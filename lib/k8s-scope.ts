@@ -57,7 +57,12 @@ export function duplicateObjects(root: IConstruct): string[] {
         + 'give one TritonJetsonStack its own `instance` (every name it derives then starts with it) or its own names');
     } else seen.set(key, object);
     if (object.kind === 'Service' && object.apiGroup === 'core') {
-      const ports: Array<{ nodePort?: number }> = object.toJson().spec?.ports ?? [];
+      let ports: Array<{ nodePort?: number }> = [];
+      try {
+        ports = object.toJson().spec?.ports ?? [];
+      } catch {
+        // An object that cannot render fails synth on its own, with its own error.
+      }
       for (const port of ports) {
         if (port.nodePort === undefined) continue;
         const owner = nodePorts.get(port.nodePort);

@@ -14,6 +14,28 @@ import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
 // What `npm install cdk8s-triton-jetson cdk8s cdk8s-plus-27 constructs` would bring.
 const PEERS_AND_DEPS = ['cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-33', 'constructs', 'zod', 'yaml', 'commander', 'node-ssh', 'ssh-config', 'sharp', 'cli-table3', '@types/node'];
 
+/** The .d.ts files `entry` reaches through relative imports, and the packages they import. */
+function typingsReach(entry: string): { files: number; packages: string[] } {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf-8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      if (!spec.startsWith('.')) {
+        packages.add(spec);
+        continue;
+      }
+      const base = path.resolve(path.dirname(file), spec);
+      const next = [`${base}.d.ts`, path.join(base, 'index.d.ts')].find((f) => existsSync(f));
+      if (next) queue.push(next);
+    }
+  }
+  return { files: seen.size, packages: [...packages].sort() };
+}
+
 describe('the npm package', () => {
   let work: string;
   let app: string;
@@ -68,6 +90,16 @@ describe('the npm package', () => {
     // The app's own cdk8s-plus workload mounts the stack's claim through ModelStore.volumeClaim.
     const lister = findManifest(parseManifests(readFileSync(path.join(app, 'dist', 'with-cdk8s-plus.k8s.yaml'), 'utf-8')), 'Deployment', 'model-lister');
     expect(lister.spec.template.spec.volumes).toEqual([expect.objectContaining({ persistentVolumeClaim: { claimName: 'apps-models-pvc', readOnly: true } })]);
+  });
+
+  test('the published typings reach no package but the peer dependencies (no zod, yaml or CLI dependency)', () => {
+    const pkg = path.join(app, 'node_modules', 'cdk8s-triton-jetson');
+    const manifest = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf-8'));
+    const { files, packages } = typingsReach(path.join(pkg, manifest.types));
+    expect(files).toBeGreaterThan(10);
+    expect(packages).toEqual(['cdk8s', 'cdk8s-plus-27', 'constructs']);
+    // Negative control: the walk does see zod where the (internal) schemas import it.
+    expect(typingsReach(path.join(pkg, 'out', 'lib', 'config', 'cluster-schema.d.ts')).packages).toContain('zod');
   });
 
   test('the triton-jetson bin runs from the installed package', () => {
