@@ -1,13 +1,16 @@
 import {
-  lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, unlinkSync,
+  lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { ClusterConfigInput, oneLine, parseClusterConfig } from './config';
+import { parseClusterConfig } from './config/cluster-config';
+import { oneLine } from './config/one-line';
+import { manifestHeader } from './manifest-header';
 import { K3sUpgradePlans } from './k3s-upgrade-plans';
 import { stackPropsFromClusterConfig } from './stack-from-cluster';
 import { TritonJetsonStack } from './triton-jetson-stack';
+import type { ClusterConfigInput } from './types/cluster';
 
 /** Name of the chart, and so of the manifest file: dist/triton-jetson.k8s.yaml. */
 export const CHART_NAME = 'triton-jetson';
@@ -55,10 +58,22 @@ export class OutputDirError extends Error {
 
 /** Options of `checkOutputDir` and {@link synthToDirectory}. */
 export interface OutputDirOptions {
-  /** How the user gave the folder, for messages. @default "--out" */
+  /**
+   * How the user gave the folder, for messages.
+   * @default "--out"
+   */
   readonly flag?: string;
-  /** The working directory: relative paths start there, and it (with its ancestors) is never an output folder. @default process.cwd() */
+  /**
+   * The working directory: relative paths start there, and it (with its ancestors) is never an output folder.
+   * @default process.cwd()
+   */
   readonly cwd?: string;
+  /**
+   * The cluster description file the manifests come from, named in each file's header
+   * comment (relative to `cwd`; never an absolute path).
+   * @default - the tutorial's defaults (no file)
+   */
+  readonly configFile?: string;
 }
 
 /** The real path of `p`: symbolic links of its existing part resolved, the rest appended. */
@@ -151,6 +166,12 @@ export function synthToDirectory(cluster: ClusterConfigInput, outdir: string, op
   try {
     app.synth();
     const files = readdirSync(staging).filter((f) => MANIFEST_FILE.test(f)).sort();
+    // Each file says what generated it, from what, and how to regenerate it (deterministic).
+    const header = manifestHeader({ configFile: options.configFile, cwd: options.cwd ?? process.cwd() });
+    for (const f of files) {
+      const file = path.join(staging, f);
+      writeFileSync(file, header + readFileSync(file, 'utf-8'));
+    }
     // Checked again right before writing: the folder may have changed meanwhile.
     checkOutputDir(outdir, options);
     mkdirSync(target, { recursive: true });

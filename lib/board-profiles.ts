@@ -12,10 +12,11 @@
  * checks that the two agree.
  */
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
+import type { BoardProfileName } from './types/inventory';
 
 /** The board generations, oldest first (also the order of the per-profile DaemonSets). */
-export const BOARD_PROFILE_NAMES = ['jetpack4', 'jetpack5', 'jetpack6'] as const;
-export type BoardProfileName = (typeof BOARD_PROFILE_NAMES)[number];
+export const BOARD_PROFILE_NAMES = ['jetpack4', 'jetpack5', 'jetpack6'] as const satisfies readonly BoardProfileName[];
+export type { BoardProfileName };
 
 /** Node label carrying a board's profile (set by the bootstrapper, selected by the DaemonSets). */
 export const PROFILE_NODE_LABEL = 'triton-jetson.dev/profile';
@@ -45,6 +46,7 @@ const GI = 1024 * 1024 * 1024;
 
 /** One board generation. */
 export interface BoardProfile {
+  /** The profile's name, as cluster.yaml's `profile` keys name it. */
   readonly name: BoardProfileName;
   /** JetPack releases it covers. */
   readonly jetpack: string;

@@ -9,9 +9,13 @@
  *
  * The type comes from `cdk8s import` of the CRD committed in schemas/crds/ (npm run import:crds).
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Plan, PlanSpecDrainTimeout, PlanSpecNodeSelectorMatchExpressions } from '../imports/upgrade.cattle.io';
-import { k3sUpgradePlansPropsSchema, parseConstructProps } from './config';
+import { parseConstructProps } from './config/parse-props';
+import { k3sUpgradePlansPropsSchema } from './config/upgrades-schema';
+import { checkUniqueObjects } from './k8s-scope';
+import { componentLabels } from './labels';
 
 /** Label K3s puts on server (control-plane) nodes; agents lack it (the K3s docs' selectors). */
 export const K3S_CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
@@ -86,16 +90,16 @@ export interface K3sUpgradePlansProps {
  * containers, so a board keeps serving while its K3s is replaced.
  */
 export class K3sUpgradePlans extends Construct {
-  /** The server (control-plane) plan. */
-  public readonly serverPlan: Plan;
-  /** The agent plan. */
-  public readonly agentPlan: Plan;
+  /** The server (control-plane) plan (an `upgrade.cattle.io/v1` Plan). */
+  public readonly serverPlan: ApiObject;
+  /** The agent plan (an `upgrade.cattle.io/v1` Plan). */
+  public readonly agentPlan: ApiObject;
 
   constructor(scope: Construct, id: string, props: K3sUpgradePlansProps = {}) {
     const settings = parseConstructProps('K3sUpgradePlans', k3sUpgradePlansPropsSchema, props);
     super(scope, id);
     const { version, namespace, serviceAccountName, upgradeImage, drain } = settings;
-    const labels = { 'app.kubernetes.io/part-of': 'triton-jetson', 'app.kubernetes.io/component': 'k3s-upgrade' };
+    const labels = { ...componentLabels(this, 'k3s-upgrade'), 'app.kubernetes.io/component': 'k3s-upgrade' };
     const selector = (operator: 'In' | 'DoesNotExist'): PlanSpecNodeSelectorMatchExpressions[] => [
       operator === 'In' ? { key: K3S_CONTROL_PLANE_LABEL, operator, values: ['true'] } : { key: K3S_CONTROL_PLANE_LABEL, operator },
     ];
@@ -135,5 +139,6 @@ export class K3sUpgradePlans extends Construct {
         version,
       },
     });
+    checkUniqueObjects(this);
   }
 }

@@ -5,65 +5,22 @@
  */
 import { z } from 'zod';
 import { describeIssues } from './config/issues';
-import { MODEL_ARCHIVE_TYPES, modelListSchema, modelSchema } from './config/models-schema';
-import { ModelConfig } from './model-config';
+import {
+  isSafeRelativePath as safeRelativePath, MODEL_ARCHIVE_TYPES as ARCHIVE_TYPES, modelListSchema, modelSchema, urlBaseName as baseName,
+} from './config/models-schema';
+import type { ModelArchiveType, ModelDefinition } from './model-types';
 import { INCEPTION_LABELS } from './seed/inception-labels';
 
-export { isSafeRelativePath, MODEL_ARCHIVE_TYPES, urlBaseName } from './config/models-schema';
-export type ModelArchiveType = (typeof MODEL_ARCHIVE_TYPES)[number];
-
-/** One file of a download, and where it goes in the model folder. */
-export interface ModelFileMapping {
-  /**
-   * Member of the archive (path inside the tarball); leave out for a plain `file` download.
-   * @default - the downloaded file itself (archive "file")
-   */
-  readonly from?: string;
-  /** Path inside the model folder, e.g. "1/model.graphdef" or "labels.txt". */
-  readonly to: string;
-}
-
-/** A file to download for a model. */
-export interface ModelDownload {
-  /** http(s) URL; with a mirror, only its last path segment is kept. */
-  readonly url: string;
-  /**
-   * Expected sha256 of the downloaded file (64 hex digits), checked before anything is
-   * published.
-   * @default - not checked (TLS and the archive's own checksums only)
-   */
-  readonly sha256?: string;
-  /**
-   * "tar.gz": a gzip'd tarball whose members `files` pick; "file": the download is the file.
-   * @default "tar.gz"
-   */
-  readonly archive?: ModelArchiveType;
-  /** Which files to take from it and where they go. */
-  readonly files: readonly ModelFileMapping[];
-}
-
-/** A small file shipped in the seeding ConfigMap instead of downloaded (e.g. labels). */
-export interface ModelInlineFile {
-  /** Path inside the model folder, e.g. "labels.txt". */
-  readonly to: string;
-  /** Its content (text, at most 256 KiB). */
-  readonly content: string;
-}
-
-/** A model of the catalog. */
-export interface ModelDefinition {
-  /** Model name: the folder in the repository and Triton's model name. */
-  readonly name: string;
-  /** Downloads that, together with `inlineFiles`, give every file of the model folder except config.pbtxt. */
-  readonly downloads: readonly ModelDownload[];
-  /**
-   * Files shipped in the seeding ConfigMap (no download; good for air-gapped sites).
-   * @default - none
-   */
-  readonly inlineFiles?: readonly ModelInlineFile[];
-  /** Rendered into config.pbtxt (never downloaded). */
-  readonly config: ModelConfig;
-}
+// Re-declared with explicit types, so the published typings of this file do not reach zod.
+/** True for a relative path of plain segments ("1/model.graphdef"), as the catalog's schema allows. */
+export const isSafeRelativePath: (value: string) => boolean = safeRelativePath;
+/** Last path segment of a URL (the file name a mirror serves it under); "" when none. */
+export const urlBaseName: (url: string) => string = baseName;
+/** Archive formats the seeding script can unpack. */
+export const MODEL_ARCHIVE_TYPES: readonly ModelArchiveType[] = ARCHIVE_TYPES;
+export type {
+  ModelArchiveType, ModelDefinition, ModelDownload, ModelFileMapping, ModelInlineFile,
+} from './model-types';
 
 /** The tutorial's tarball: the frozen Inception v3 graph and its 1001 ImageNet labels. */
 export const INCEPTION_V3_URL =

@@ -5,20 +5,23 @@
  */
 
 /** Triton tensor data types (model_config.proto `DataType`). */
+export type TritonDataType =
+  | 'TYPE_BOOL' | 'TYPE_UINT8' | 'TYPE_UINT16' | 'TYPE_UINT32' | 'TYPE_UINT64'
+  | 'TYPE_INT8' | 'TYPE_INT16' | 'TYPE_INT32' | 'TYPE_INT64'
+  | 'TYPE_FP16' | 'TYPE_FP32' | 'TYPE_FP64' | 'TYPE_STRING' | 'TYPE_BF16';
 export const TRITON_DATA_TYPES = [
   'TYPE_BOOL', 'TYPE_UINT8', 'TYPE_UINT16', 'TYPE_UINT32', 'TYPE_UINT64',
   'TYPE_INT8', 'TYPE_INT16', 'TYPE_INT32', 'TYPE_INT64',
   'TYPE_FP16', 'TYPE_FP32', 'TYPE_FP64', 'TYPE_STRING', 'TYPE_BF16',
-] as const;
-export type TritonDataType = (typeof TRITON_DATA_TYPES)[number];
+] as const satisfies readonly TritonDataType[];
 
 /** Input tensor layouts (model_config.proto `ModelInput.Format`). */
-export const TRITON_TENSOR_FORMATS = ['FORMAT_NONE', 'FORMAT_NHWC', 'FORMAT_NCHW'] as const;
-export type TritonTensorFormat = (typeof TRITON_TENSOR_FORMATS)[number];
+export type TritonTensorFormat = 'FORMAT_NONE' | 'FORMAT_NHWC' | 'FORMAT_NCHW';
+export const TRITON_TENSOR_FORMATS = ['FORMAT_NONE', 'FORMAT_NHWC', 'FORMAT_NCHW'] as const satisfies readonly TritonTensorFormat[];
 
 /** Where instances of a model run (model_config.proto `ModelInstanceGroup.Kind`). */
-export const TRITON_INSTANCE_KINDS = ['KIND_AUTO', 'KIND_GPU', 'KIND_CPU'] as const;
-export type TritonInstanceKind = (typeof TRITON_INSTANCE_KINDS)[number];
+export type TritonInstanceKind = 'KIND_AUTO' | 'KIND_GPU' | 'KIND_CPU';
+export const TRITON_INSTANCE_KINDS = ['KIND_AUTO', 'KIND_GPU', 'KIND_CPU'] as const satisfies readonly TritonInstanceKind[];
 
 /** One input tensor. */
 export interface ModelInput {

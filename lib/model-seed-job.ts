@@ -1,15 +1,23 @@
 import { createHash } from 'node:crypto';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { JobSpec, KubeConfigMap, KubeJob } from '../imports/k8s';
-import { ClusterConfig, modelSeedJobPropsSchema, parseConstructProps } from './config';
-import { componentLabels } from './labels';
-import { ModelDefinition, modelCatalog } from './model-catalog';
-import { containerResources } from './pod-spec';
+import { parseConstructProps } from './config/parse-props';
+import { modelSeedJobPropsSchema } from './config/seeding-schema';
+import { checkConstructRef, propsError } from './construct-refs';
+import { checkUniqueObjects, namespaceOf } from './k8s-scope';
+import { componentLabels, podLabels, selectorLabels } from './labels';
+import { modelCatalog } from './model-catalog';
+import { ModelStore } from './model-store';
+import type { ModelDefinition } from './model-types';
+import { containerEnv, containerResources, podMetadata, podOptionsSpec } from './pod-spec';
 import {
   MODEL_REPOSITORY_SUBPATH, SEED_SPEC_MOUNT_PATH, SEED_STAGING_SUBPATH, SEED_VOLUME_MOUNT_PATH,
 } from './seed/seed-defaults';
 import { SEED_SCRIPT_KEY, seedConfigMapData } from './seed/seed-plan';
 import { KUBE_SCORE_IGNORE_ANNOTATION } from './kube-score-ignores';
+import type { StackSectionSettings } from './types/cluster';
+import type { PodOptions } from './types/pod';
 
 export {
   MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH, DEFAULT_SEED_IMAGE, SEED_MANIFEST_FILE,
@@ -50,12 +58,22 @@ export interface ModelSeedResources {
 }
 
 /** Properties of {@link ModelSeedJob}. */
-export interface ModelSeedJobProps {
-  /** Claim holding the model repository (mounted whole: repository + staging). */
-  readonly claimName: string;
+export interface ModelSeedJobProps extends PodOptions {
+  /**
+   * The model store to seed: the Job mounts its claim, in its namespace, and publishes into
+   * its `repositorySubPath`, which is what a TritonDaemonSet given the same store serves.
+   * @default - the claim named by `claimName`
+   */
+  readonly modelStore?: ModelStore;
+  /**
+   * Claim holding the model repository (mounted whole: repository + staging), when no
+   * `modelStore` is given; the models are published into its "repository" folder.
+   * @default - the modelStore's claim (one of the two is required)
+   */
+  readonly claimName?: string;
   /**
    * Namespace of the Job and its ConfigMap (the claim's namespace).
-   * @default "default"
+   * @default - the modelStore's namespace, else the Chart's, else "default"
    */
   readonly namespace?: string;
   /**
@@ -104,10 +122,16 @@ export interface ModelSeedJobProps {
    */
   readonly backoffLimit?: number;
   /**
-   * Seconds a finished Job (and its pods' logs) is kept before Kubernetes deletes it.
+   * Seconds a finished Job (and its pods' logs) is kept before Kubernetes deletes it; null
+   * keeps it until it is deleted (for Argo CD and Flux, docs/gitops.md).
    * @default 86400
    */
-  readonly ttlSecondsAfterFinished?: number;
+  readonly ttlSecondsAfterFinished?: number | null;
+  /**
+   * Annotations on the Job object (e.g. Flux's kustomize.toolkit.fluxcd.io/ssa: IfNotPresent).
+   * @default {}
+   */
+  readonly jobAnnotations?: Readonly<Record<string, string>>;
   /**
    * User (and group) the container runs as; see docs/seeding.md on NFS root_squash.
    * @default 65534
@@ -130,25 +154,53 @@ export interface ModelSeedJobProps {
  * each model with one rename, so Triton (polling the repository) never sees half a model.
  */
 export class ModelSeedJob extends Construct {
-  /** The Job object. */
-  public readonly job: KubeJob;
-  /** The ConfigMap object. */
-  public readonly configMap: KubeConfigMap;
+  /** The Job object (an L1 `batch/v1` Job). */
+  public readonly job: ApiObject;
+  /** The ConfigMap object (an L1 `v1` ConfigMap). */
+  public readonly configMap: ApiObject;
   /** Name of the Job (`model-seed-<hash8>`). */
   public readonly jobName: string;
   /** Name of the ConfigMap. */
   public readonly configMapName: string;
+  /** Namespace of the Job, its ConfigMap and the claim. */
+  public readonly namespace: string;
+  /** Claim it seeds. */
+  public readonly claimName: string;
+  /** The model store it seeds, when it was given one. */
+  public readonly modelStore?: ModelStore;
+  /** Folder of the claim the models are published into: what Triton must serve. */
+  public readonly repositorySubPath: string;
+  /** Labels that select its pods (stable across releases), e.g. for a NetworkPolicy. */
+  public readonly podSelector: Readonly<Record<string, string>>;
   /** The models it seeds. */
   public readonly models: readonly ModelDefinition[];
 
   constructor(scope: Construct, id: string, props: ModelSeedJobProps) {
-    const settings = parseConstructProps('ModelSeedJob', modelSeedJobPropsSchema, props);
+    const { modelStore, ...rest } = props ?? {};
+    checkConstructRef('ModelSeedJob', 'modelStore', modelStore, ModelStore);
+    const settings = parseConstructProps('ModelSeedJob', modelSeedJobPropsSchema, rest);
+    if (modelStore && settings.claimName !== undefined && settings.claimName !== modelStore.claimName) {
+      throw propsError('ModelSeedJob', `claimName: "${settings.claimName}" is not the modelStore's claim "${modelStore.claimName}"; give one of the two`);
+    }
+    if (modelStore && settings.namespace !== undefined && settings.namespace !== modelStore.namespace) {
+      throw propsError('ModelSeedJob', `namespace: "${settings.namespace}" is not the modelStore's namespace "${modelStore.namespace}" (a pod mounts claims of its own namespace only)`);
+    }
+    const claimName = settings.claimName ?? modelStore?.claimName;
+    if (claimName === undefined) throw propsError('ModelSeedJob', 'modelStore: give the ModelStore to seed (or its claimName)');
     super(scope, id);
-    const { namespace, name: baseName, activeDeadlineSeconds: deadline, runAsUser: user, resources } = settings;
+    checkUniqueObjects(this);
+    const { name: baseName, activeDeadlineSeconds: deadline, runAsUser: user, resources } = settings;
+    const namespace = settings.namespace ?? modelStore?.namespace ?? namespaceOf(this, undefined);
+    this.namespace = namespace;
+    this.claimName = claimName;
+    this.modelStore = modelStore;
+    this.repositorySubPath = modelStore?.repositorySubPath ?? MODEL_REPOSITORY_SUBPATH;
+    const stagingSubPath = modelStore?.stagingSubPath ?? SEED_STAGING_SUBPATH;
     // The models as given (validated above): their JSON is part of the Job's content hash.
     this.models = props.models ?? modelCatalog();
     this.configMapName = baseName;
-    const labels = componentLabels('model-seed');
+    const labels = componentLabels(this, 'model-seed');
+    this.podSelector = selectorLabels('model-seed');
     const data = seedConfigMapData(this.models, settings.mirror);
 
     this.configMap = new KubeConfigMap(this, 'config-map', {
@@ -159,11 +211,12 @@ export class ModelSeedJob extends Construct {
     const spec: JobSpec = {
       backoffLimit: settings.backoffLimit,
       activeDeadlineSeconds: deadline,
-      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
+      ...(settings.ttlSecondsAfterFinished !== null ? { ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished } : {}),
       template: {
-        metadata: { labels },
+        metadata: podMetadata(podLabels(this, 'model-seed'), {}, settings),
         spec: {
           restartPolicy: 'Never',
+          ...podOptionsSpec(settings),
           securityContext: {
             runAsUser: user,
             runAsGroup: user,
@@ -176,17 +229,17 @@ export class ModelSeedJob extends Construct {
               image: settings.image,
               imagePullPolicy: 'IfNotPresent',
               command: ['/bin/sh', `${SEED_SPEC_MOUNT_PATH}/${SEED_SCRIPT_KEY}`],
-              env: [
+              env: containerEnv([
                 { name: 'SEED_ROOT', value: SEED_VOLUME_MOUNT_PATH },
                 { name: 'SEED_SPEC', value: SEED_SPEC_MOUNT_PATH },
-                { name: 'SEED_REPOSITORY_SUBPATH', value: MODEL_REPOSITORY_SUBPATH },
-                { name: 'SEED_STAGING_SUBPATH', value: SEED_STAGING_SUBPATH },
+                { name: 'SEED_REPOSITORY_SUBPATH', value: this.repositorySubPath },
+                { name: 'SEED_STAGING_SUBPATH', value: stagingSubPath },
                 { name: 'SEED_DOWNLOAD_TIMEOUT', value: String(settings.downloadTimeoutSeconds) },
                 { name: 'SEED_MAX_DOWNLOAD_BYTES', value: String(settings.maxDownloadBytes) },
                 { name: 'SEED_MAX_EXTRACT_BYTES', value: String(settings.maxExtractBytes) },
                 // A staging run older than the Job's deadline belongs to a pod that is gone.
                 { name: 'SEED_STALE_SECONDS', value: String(deadline) },
-              ],
+              ], settings),
               volumeMounts: [
                 { name: 'models', mountPath: SEED_VOLUME_MOUNT_PATH },
                 { name: 'spec', mountPath: SEED_SPEC_MOUNT_PATH, readOnly: true },
@@ -200,17 +253,20 @@ export class ModelSeedJob extends Construct {
             },
           ],
           volumes: [
-            { name: 'models', persistentVolumeClaim: { claimName: settings.claimName } },
+            { name: 'models', persistentVolumeClaim: { claimName } },
             { name: 'spec', configMap: { name: this.configMapName, defaultMode: 0o444 } },
           ],
         },
       },
     };
 
-    this.jobName = `${baseName}-${contentHash({ data, spec })}`;
+    // The Job's own annotations count too: a changed GitOps annotation makes a new Job.
+    const annotations = { ...settings.jobAnnotations, [KUBE_SCORE_IGNORE_ANNOTATION]: 'container-image-pull-policy' };
+    const hashed = Object.keys(settings.jobAnnotations).length > 0 ? { data, spec, annotations: settings.jobAnnotations } : { data, spec };
+    this.jobName = `${baseName}-${contentHash(hashed)}`;
     this.job = new KubeJob(this, 'job', {
       // IfNotPresent on purpose (air-gapped nodes); reason in docs/hardening.md.
-      metadata: { name: this.jobName, namespace, labels, annotations: { [KUBE_SCORE_IGNORE_ANNOTATION]: 'container-image-pull-policy' } },
+      metadata: { name: this.jobName, namespace, labels, annotations },
       spec,
     });
   }
@@ -225,7 +281,9 @@ function contentHash(value: unknown): string {
  * The seeding Job's properties from the cluster description, or `undefined` when
  * `seeding.enabled` is false.
  */
-export function modelSeedJobPropsFromConfig(config: Pick<ClusterConfig, 'namespace' | 'storage' | 'models' | 'seeding'>): ModelSeedJobProps | undefined {
+export function modelSeedJobPropsFromConfig(
+  config: Pick<StackSectionSettings, 'storage' | 'models' | 'seeding'> & { readonly namespace?: string },
+): ModelSeedJobProps | undefined {
   const seeding = config.seeding;
   if (!seeding.enabled) return undefined;
   return {
@@ -239,5 +297,13 @@ export function modelSeedJobPropsFromConfig(config: Pick<ClusterConfig, 'namespa
     runAsUser: seeding.runAsUser,
     maxDownloadBytes: seeding.maxDownloadBytes,
     maxExtractBytes: seeding.maxExtractBytes,
+    ttlSecondsAfterFinished: seeding.ttlSecondsAfterFinished,
+    jobAnnotations: seeding.jobAnnotations,
+    imagePullSecrets: seeding.imagePullSecrets,
+    tolerations: seeding.tolerations,
+    priorityClassName: seeding.priorityClassName,
+    env: seeding.env,
+    podAnnotations: seeding.podAnnotations,
+    podLabels: seeding.podLabels,
   };
 }

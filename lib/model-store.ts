@@ -1,9 +1,15 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubePersistentVolumeClaim, Quantity } from '../imports/k8s';
-import { modelStorePropsSchema, parseConstructProps } from './config';
+import { modelStorePropsSchema } from './config/construct-props-schema';
+import { parseConstructProps } from './config/parse-props';
+import { checkUniqueObjects, namespaceOf } from './k8s-scope';
 import { componentLabels } from './labels';
+import { checkConstructRef } from './construct-refs';
+import { NfsProvisioner } from './nfs-provisioner';
+import { MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH } from './seed/seed-defaults';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 /** Properties of {@link ModelStore}. */
 export interface ModelStoreProps {
@@ -13,13 +19,18 @@ export interface ModelStoreProps {
    */
   readonly claimName?: string;
   /**
-   * Namespace of the claim.
-   * @default "default"
+   * Namespace of the claim (the seeding Job and Triton must run in it).
+   * @default - the Chart's namespace, else "default"
    */
   readonly namespace?: string;
   /**
+   * The provisioner whose StorageClass provisions the volume.
+   * @default - none (see storageClassName)
+   */
+  readonly provisioner?: NfsProvisioner;
+  /**
    * StorageClass that provisions the volume; it must support ReadWriteMany.
-   * @default "nfs-client"
+   * @default - the provisioner's StorageClass, else "nfs-client"
    */
   readonly storageClassName?: string;
   /**
@@ -31,13 +42,21 @@ export interface ModelStoreProps {
 
 /**
  * The shared model repository: one ReadWriteMany claim that every Triton pod and the
- * seeding Job mount (the tutorial's `models-pvc`).
+ * seeding Job mount (the tutorial's `models-pvc`). It owns the layout of the volume: Triton's
+ * repository is the folder `repositorySubPath` (what ModelSeedJob publishes into and
+ * TritonDaemonSet mounts), staging happens next to it in `stagingSubPath`.
  */
 export class ModelStore extends Construct {
   /** Name of the claim, for volumes that mount it. */
   public readonly claimName: string;
-  /** The claim object. */
-  public readonly claim: KubePersistentVolumeClaim;
+  /** Namespace of the claim. */
+  public readonly namespace: string;
+  /** Folder of the claim that is Triton's model repository ("repository"). */
+  public readonly repositorySubPath: string = MODEL_REPOSITORY_SUBPATH;
+  /** Folder of the claim where models are staged before they are published (".staging"). */
+  public readonly stagingSubPath: string = SEED_STAGING_SUBPATH;
+  /** The claim object (an L1 `v1` PersistentVolumeClaim). */
+  public readonly claim: ApiObject;
   /**
    * The claim as a cdk8s-plus reference, so your own cdk8s-plus workloads can mount the model
    * repository (`kplus.Volume.fromPersistentVolumeClaim(scope, id, store.volumeClaim)`).
@@ -46,16 +65,20 @@ export class ModelStore extends Construct {
   public readonly volumeClaim: kplus.IPersistentVolumeClaim;
 
   constructor(scope: Construct, id: string, props: ModelStoreProps = {}) {
-    const { claimName, namespace, storageClassName, size } = parseConstructProps('ModelStore', modelStorePropsSchema, props);
+    const { provisioner, ...rest } = props;
+    checkConstructRef('ModelStore', 'provisioner', provisioner, NfsProvisioner);
+    const settings = parseConstructProps('ModelStore', modelStorePropsSchema, rest);
     super(scope, id);
-    this.claimName = claimName;
-    const metadata: ApiObjectMetadata = { name: claimName, namespace, labels: componentLabels('model-store') };
+    checkUniqueObjects(this);
+    this.claimName = settings.claimName;
+    this.namespace = namespaceOf(this, settings.namespace);
+    const storageClassName = settings.storageClassName ?? provisioner?.storageClassName ?? TUTORIAL_DEFAULTS.storageClassName;
     this.claim = new KubePersistentVolumeClaim(this, 'claim', {
-      metadata,
+      metadata: { name: this.claimName, namespace: this.namespace, labels: componentLabels(this, 'model-store') },
       spec: {
         storageClassName,
         accessModes: ['ReadWriteMany'],
-        resources: { requests: { storage: Quantity.fromString(size) } },
+        resources: { requests: { storage: Quantity.fromString(settings.size) } },
       },
     });
     this.volumeClaim = kplus.PersistentVolumeClaim.fromClaimName(this, 'volume-claim', this.claimName);

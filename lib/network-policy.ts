@@ -1,9 +1,12 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPort } from '../imports/k8s';
-import { parseConstructProps, tritonNetworkPolicyPropsSchema } from './config';
+import { tritonNetworkPolicyPropsSchema } from './config/construct-props-schema';
+import { parseConstructProps } from './config/parse-props';
+import { checkUniqueObjects, namespaceOf } from './k8s-scope';
 import { componentLabels } from './labels';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
-import { TRITON_DEFAULT_PORTS, TritonPorts } from './triton-daemon-set';
+import { TRITON_DEFAULT_PORTS, type TritonPorts } from './triton-args';
 
 /** Ports the API server answers on: the `kubernetes` Service's 443 and K3s' own 6443. */
 export const API_SERVER_PORTS: readonly number[] = [443, TUTORIAL_DEFAULTS.k3sApiPort];
@@ -20,7 +23,7 @@ export interface PolicyTarget {
 export interface TritonNetworkPolicyProps {
   /**
    * Namespace of the workloads (and the policies).
-   * @default "default"
+   * @default - the Chart's namespace, else "default"
    */
   readonly namespace?: string;
   /**
@@ -69,13 +72,15 @@ export interface TritonNetworkPolicyProps {
  * touches it. K3s enforces NetworkPolicies with its embedded controller.
  */
 export class TritonNetworkPolicy extends Construct {
-  /** The policies, in the order triton, nfs-provisioner, model-seed (those that apply). */
-  public readonly policies: KubeNetworkPolicy[] = [];
+  /** The policies (L1 `networking.k8s.io/v1` NetworkPolicies), in the order triton, nfs-provisioner, model-seed (those that apply). */
+  public readonly policies: ApiObject[] = [];
 
   constructor(scope: Construct, id: string, props: TritonNetworkPolicyProps) {
-    const { namespace, name, triton, provisioner, modelSeed, apiServerPorts } = parseConstructProps('TritonNetworkPolicy', tritonNetworkPolicyPropsSchema, props);
+    const { namespace: givenNamespace, name, triton, provisioner, modelSeed, apiServerPorts } = parseConstructProps('TritonNetworkPolicy', tritonNetworkPolicyPropsSchema, props);
     super(scope, id);
-    const labels = componentLabels('network-policy');
+    checkUniqueObjects(this);
+    const namespace = namespaceOf(this, givenNamespace);
+    const labels = componentLabels(this, 'network-policy');
     const policy = (suffix: string, target: PolicyTarget, ingressPorts: readonly number[], egress: NetworkPolicyEgressRule[]) => {
       this.policies.push(new KubeNetworkPolicy(this, suffix, {
         metadata: { name: `${name}-${suffix}`, namespace, labels },

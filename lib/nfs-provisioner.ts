@@ -1,14 +1,27 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   KubeClusterRole, KubeClusterRoleBinding, KubeDeployment, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass,
 } from '../imports/k8s';
-import { nfsProvisionerPropsSchema, parseConstructProps } from './config';
+import { nfsProvisionerPropsSchema } from './config/construct-props-schema';
+import { parseConstructProps } from './config/parse-props';
+import { checkUniqueObjects, clusterScoped, namespaceOf } from './k8s-scope';
 import { ignoreKubeScoreChecks } from './kube-score-ignores';
-import { componentLabels } from './labels';
-import { containerResources, rootPodSecurityContext, STABLE_POD_FIELDS } from './pod-spec';
+import { componentLabels, podLabels } from './labels';
+import {
+  containerEnv, containerResources, podMetadata, podOptionsSpec, rootPodSecurityContext, STABLE_POD_FIELDS,
+} from './pod-spec';
+import type { PodOptions } from './types/pod';
 
 /** Properties of {@link NfsProvisioner}. */
-export interface NfsProvisionerProps {
+export interface NfsProvisionerProps extends PodOptions {
+  /**
+   * Base name of its objects: ServiceAccount and Deployment `<name>`, ClusterRole
+   * `<name>-runner`, ClusterRoleBinding `run-<name>`, Role and RoleBinding `leader-locking-<name>`;
+   * also the pods' `app` label.
+   * @default "nfs-subdir-external-provisioner"
+   */
+  readonly name?: string;
   /**
    * NFS server address.
    * @default "10.0.0.30"
@@ -21,7 +34,7 @@ export interface NfsProvisionerProps {
   readonly nfsPath?: string;
   /**
    * Namespace of the provisioner's namespaced objects.
-   * @default "default"
+   * @default - the Chart's namespace, else "default"
    */
   readonly namespace?: string;
   /**
@@ -73,24 +86,42 @@ export const NFS_PROVISIONER_NAME = 'nfs-subdir-external-provisioner';
 export class NfsProvisioner extends Construct {
   /** The StorageClass that claims name to get NFS-backed volumes. */
   public readonly storageClassName: string;
-  /** The provisioner Deployment. */
-  public readonly deployment: KubeDeployment;
+  /** Namespace of its namespaced objects. */
+  public readonly namespace: string;
+  /** Labels of its pods (the Deployment's selector), e.g. for a NetworkPolicy. */
+  public readonly podSelector: Readonly<Record<string, string>>;
+  /** The provisioner Deployment (an L1 `apps/v1` Deployment). */
+  public readonly deployment: ApiObject;
+  /** The StorageClass (an L1 `storage.k8s.io/v1` StorageClass, cluster-scoped). */
+  public readonly storageClass: ApiObject;
 
   constructor(scope: Construct, id: string, props: NfsProvisionerProps = {}) {
     const settings = parseConstructProps('NfsProvisioner', nfsProvisionerPropsSchema, props);
     super(scope, id);
-    const { namespace, provisionerName, nfsServer, nfsPath } = settings;
+    checkUniqueObjects(this);
+    const name = settings.name ?? NFS_PROVISIONER_NAME;
+    const namespace = namespaceOf(this, settings.namespace);
+    const { provisionerName, nfsServer, nfsPath } = settings;
+    this.namespace = namespace;
     this.storageClassName = settings.storageClassName;
-    const labels = componentLabels(NFS_PROVISIONER_NAME);
-    const podLabels = { app: NFS_PROVISIONER_NAME };
-    const rootVolume = `${NFS_PROVISIONER_NAME}-root`;
+    const labels = componentLabels(this, name);
+    const selector = { app: name };
+    this.podSelector = selector;
+    const rootVolume = `${name}-root`;
 
-    new KubeServiceAccount(this, 'service-account', {
-      metadata: { name: NFS_PROVISIONER_NAME, namespace, labels },
-    });
+    // Cluster-scoped objects first, so that `kubectl apply -f` of the output creates them
+    // before the namespaced ones that refer to them.
+    this.storageClass = clusterScoped(new KubeStorageClass(this, 'storage-class', {
+      metadata: { name: this.storageClassName, labels },
+      provisioner: provisionerName,
+      allowVolumeExpansion: true,
+      reclaimPolicy: settings.reclaimPolicy,
+      volumeBindingMode: 'Immediate',
+      parameters: { archiveOnDelete: String(settings.archiveOnDelete) },
+    }));
 
-    const runner = new KubeClusterRole(this, 'runner-role', {
-      metadata: { name: `${NFS_PROVISIONER_NAME}-runner`, labels },
+    const runner = clusterScoped(new KubeClusterRole(this, 'runner-role', {
+      metadata: { name: `${name}-runner`, labels },
       rules: [
         { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
@@ -98,40 +129,45 @@ export class NfsProvisioner extends Construct {
         { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['events'], verbs: ['create', 'update', 'patch'] },
       ],
-    });
-    new KubeClusterRoleBinding(this, 'runner-binding', {
-      metadata: { name: `run-${NFS_PROVISIONER_NAME}`, labels },
-      subjects: [{ kind: 'ServiceAccount', name: NFS_PROVISIONER_NAME, namespace }],
+    }));
+    clusterScoped(new KubeClusterRoleBinding(this, 'runner-binding', {
+      metadata: { name: `run-${name}`, labels },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
       roleRef: { kind: 'ClusterRole', name: runner.name, apiGroup: 'rbac.authorization.k8s.io' },
+    }));
+
+    new KubeServiceAccount(this, 'service-account', {
+      metadata: { name, namespace, labels },
     });
 
     // The provisioner elects a leader through an Endpoints lock in its namespace.
     const leaderLocking = new KubeRole(this, 'leader-locking-role', {
-      metadata: { name: `leader-locking-${NFS_PROVISIONER_NAME}`, namespace, labels },
+      metadata: { name: `leader-locking-${name}`, namespace, labels },
       rules: [
         { apiGroups: [''], resources: ['endpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
       ],
     });
     new KubeRoleBinding(this, 'leader-locking-binding', {
-      metadata: { name: `leader-locking-${NFS_PROVISIONER_NAME}`, namespace, labels },
-      subjects: [{ kind: 'ServiceAccount', name: NFS_PROVISIONER_NAME, namespace }],
+      metadata: { name: `leader-locking-${name}`, namespace, labels },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
       roleRef: { kind: 'Role', name: leaderLocking.name, apiGroup: 'rbac.authorization.k8s.io' },
     });
 
-    this.deployment = new KubeDeployment(this, 'deployment', {
-      metadata: { name: NFS_PROVISIONER_NAME, namespace, labels },
+    const deployment = new KubeDeployment(this, 'deployment', {
+      metadata: { name, namespace, labels },
       spec: {
         minReadySeconds: 0,
         progressDeadlineSeconds: 600,
         replicas: 1,
         // Two provisioners must never run at once against the same export.
         strategy: { type: 'Recreate' },
-        selector: { matchLabels: podLabels },
+        selector: { matchLabels: selector },
         template: {
-          metadata: { labels: { ...podLabels, ...labels } },
+          metadata: podMetadata({ ...selector, ...podLabels(this, name) }, {}, settings),
           spec: {
             ...STABLE_POD_FIELDS,
-            serviceAccountName: NFS_PROVISIONER_NAME,
+            ...podOptionsSpec(settings),
+            serviceAccountName: name,
             // It talks to the API server.
             automountServiceAccountToken: true,
             // The upstream image runs as root (uid 0) to create folders on the export.
@@ -140,11 +176,11 @@ export class NfsProvisioner extends Construct {
               name: NFS_PROVISIONER_NAME,
               image: settings.image,
               imagePullPolicy: 'IfNotPresent',
-              env: [
+              env: containerEnv([
                 { name: 'PROVISIONER_NAME', value: provisionerName },
                 { name: 'NFS_SERVER', value: nfsServer },
                 { name: 'NFS_PATH', value: nfsPath },
-              ],
+              ], settings),
               volumeMounts: [{ name: rootVolume, mountPath: '/persistentvolumes' }],
               securityContext: {
                 runAsNonRoot: false,
@@ -167,16 +203,8 @@ export class NfsProvisioner extends Construct {
         },
       },
     });
-    ignoreKubeScoreChecks(this.deployment, NFS_PROVISIONER_KUBE_SCORE_IGNORES);
-
-    new KubeStorageClass(this, 'storage-class', {
-      metadata: { name: this.storageClassName, labels },
-      provisioner: provisionerName,
-      allowVolumeExpansion: true,
-      reclaimPolicy: settings.reclaimPolicy,
-      volumeBindingMode: 'Immediate',
-      parameters: { archiveOnDelete: String(settings.archiveOnDelete) },
-    });
+    ignoreKubeScoreChecks(deployment, NFS_PROVISIONER_KUBE_SCORE_IGNORES);
+    this.deployment = deployment;
   }
 }
 

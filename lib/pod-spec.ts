@@ -3,7 +3,10 @@
  * (the one construct style, docs/architecture.md): every field of the output is written
  * here or in the construct, none is patched in afterwards.
  */
-import { Affinity, IntOrString, PodSecurityContext, PodSpec, Probe, Quantity, ResourceRequirements } from '../imports/k8s';
+import {
+  Affinity, EnvVar, IntOrString, ObjectMeta, PodSecurityContext, PodSpec, Probe, Quantity, ResourceRequirements,
+} from '../imports/k8s';
+import type { PodOptions } from './types/pod';
 
 /** Requests and limits of one container, as Kubernetes quantities; an absent one is not set. */
 export type ContainerQuantities = {
@@ -77,4 +80,31 @@ export const STABLE_POD_FIELDS = {
  */
 export function rootPodSecurityContext(seccompProfile: 'RuntimeDefault' | 'Unconfined' = 'RuntimeDefault'): PodSecurityContext {
   return { fsGroupChangePolicy: 'Always', runAsNonRoot: false, seccompProfile: { type: seccompProfile } };
+}
+
+/**
+ * The pod-level fields of {@link PodOptions}: pull secrets, tolerations, priority class; each
+ * left out when not given, so a workload without pod options renders exactly as before.
+ */
+export function podOptionsSpec(options: PodOptions): Pick<PodSpec, 'imagePullSecrets' | 'tolerations' | 'priorityClassName'> {
+  return {
+    ...(options.imagePullSecrets?.length ? { imagePullSecrets: options.imagePullSecrets.map((name) => ({ name })) } : {}),
+    ...(options.tolerations?.length ? { tolerations: options.tolerations.map((t) => ({ ...t })) } : {}),
+    ...(options.priorityClassName !== undefined ? { priorityClassName: options.priorityClassName } : {}),
+  };
+}
+
+/** A container's env: the workload's own variables, then the extra ones of {@link PodOptions}. */
+export function containerEnv(own: readonly EnvVar[], options: PodOptions): EnvVar[] | undefined {
+  const env = [...own, ...(options.env ?? []).map((e) => ({ ...e } as EnvVar))];
+  return env.length > 0 ? env : undefined;
+}
+
+/** Pod template metadata: the workload's labels and annotations, then the extra ones of {@link PodOptions}. */
+export function podMetadata(labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>, options: PodOptions): ObjectMeta {
+  const allAnnotations = { ...annotations, ...(options.podAnnotations ?? {}) };
+  return {
+    labels: { ...labels, ...(options.podLabels ?? {}) },
+    ...(Object.keys(allAnnotations).length > 0 ? { annotations: allAnnotations } : {}),
+  };
 }

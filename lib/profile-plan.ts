@@ -2,7 +2,8 @@
  * Which Triton DaemonSets a cluster description asks for: the tutorial's single `triton`
  * (no profiles anywhere), or one per board profile present (docs/profiles.md).
  */
-import { ClusterConfigError, type StackSettings } from './config';
+import { ClusterConfigError } from './config/config-error';
+import type { StackSettings } from './types/cluster';
 import { parseQuantity } from './config/validators';
 import {
   BOARD_PROFILE_NAMES, BOARD_PROFILES, BoardProfile, BoardProfileName, PROFILE_NODE_LABEL, PROFILE_POD_LABEL,
@@ -36,7 +37,7 @@ export function declaredProfiles(config: Pick<StackSettings, 'triton' | 'fleet'>
  * carry `app: <triton.name>` (what the Service selects) and the profile label (its selector),
  * and it runs only on nodes labelled with its profile.
  */
-export function profileDaemonSets(config: StackSettings): ProfileDaemonSet[] | undefined {
+export function profileDaemonSets(config: Pick<StackSettings, 'triton' | 'fleet'>): ProfileDaemonSet[] | undefined {
   const profiles = declaredProfiles(config);
   if (profiles.length === 0) return undefined;
   const hosts = config.fleet.nodes;

@@ -1,5 +1,5 @@
-import { ClusterConfig } from './config';
-import { TritonJetsonStackProps } from './triton-jetson-stack';
+import type { TritonJetsonStackProps } from './triton-jetson-stack';
+import type { ClusterConfig } from './types/cluster';
 
 /**
  * The one mapping from the cluster description to the stack's props: its manifest sections
@@ -11,6 +11,7 @@ export function stackPropsFromClusterConfig(config: ClusterConfig): TritonJetson
   const hosts = config.nodes ? [config.nodes.server, ...config.nodes.agents] : [];
   return {
     namespace: config.namespace,
+    createNamespace: config.createNamespace,
     nfs: config.nfs,
     provisioner: config.provisioner,
     storage: config.storage,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OutputDirError, synthToDirectory } from './app';
 import {
@@ -51,7 +52,9 @@ export function synthCommand(flags: SynthFlags, io: SynthIo = {}): number {
   try {
     const { file, required } = resolveClusterConfigPath(flags.config, env);
     const config = loadClusterConfig(file, required);
-    const files = synthToDirectory(config, outdir, { flag: outFlag, cwd: io.cwd });
+    // Named in each file's header; an absent ./cluster.yaml means the tutorial's defaults.
+    const configFile = required || existsSync(file) ? file : undefined;
+    const files = synthToDirectory(config, outdir, { flag: outFlag, cwd: io.cwd, configFile });
     error(`synth: ${files.join(', ')}`);
     return 0;
   } catch (err) {

@@ -1,12 +1,24 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Container, IntOrString, KubeDaemonSet } from '../imports/k8s';
-import { parseConstructProps, tritonDaemonSetPropsSchema } from './config';
+import { tritonDaemonSetPropsSchema } from './config/construct-props-schema';
+import { parseConstructProps } from './config/parse-props';
+import { checkConstructRef, propsError } from './construct-refs';
+import { checkUniqueObjects, namespaceOf } from './k8s-scope';
 import { ignoreKubeScoreChecks } from './kube-score-ignores';
-import { componentLabels } from './labels';
-import { containerResources, httpGetProbe, requiredNodeLabels, rootPodSecurityContext, STABLE_POD_FIELDS } from './pod-spec';
+import { componentLabels, podLabels } from './labels';
+import { ModelSeedJob } from './model-seed-job';
+import { ModelStore } from './model-store';
+import {
+  containerEnv, containerResources, httpGetProbe, podMetadata, podOptionsSpec, requiredNodeLabels, rootPodSecurityContext,
+  STABLE_POD_FIELDS,
+} from './pod-spec';
+import { MODEL_REPOSITORY_SUBPATH } from './seed/seed-defaults';
 import { TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonPorts } from './triton-args';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
+import type { PodOptions } from './types/pod';
+import type { TritonResources } from './types/triton';
 
 // tritonserver's arguments and the facts they rest on live in triton-args.ts.
 export { TRITON_DEFAULT_PORTS, TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonArgsOptions, type TritonPorts } from './triton-args';
@@ -17,34 +29,7 @@ export const DEFAULT_TRITON_IMAGE = TUTORIAL_DEFAULTS.tritonImage;
 export const TRITON_BACKEND_DIRECTORY = '/opt/triton/backends';
 /** Container name, as in the tutorial. */
 export const TRITON_CONTAINER_NAME = 'triton-jetson';
-/** Resource requests and limits of the Triton container. */
-export interface TritonResources {
-  /**
-   * CPU request; no CPU limit is set, so Triton may use idle cores.
-   * @default "1"
-   */
-  readonly cpuRequest?: string;
-  /**
-   * Memory request.
-   * @default "1536Mi"
-   */
-  readonly memoryRequest?: string;
-  /**
-   * Memory limit (the Nano's 4 GB are shared between CPU and GPU).
-   * @default "3Gi"
-   */
-  readonly memoryLimit?: string;
-  /**
-   * Ephemeral-storage request (container layer: Triton's /tmp and caches; logs).
-   * @default "256Mi"
-   */
-  readonly ephemeralStorageRequest?: string;
-  /**
-   * Ephemeral-storage limit; past it the kubelet evicts the pod, so it is generous.
-   * @default "2Gi"
-   */
-  readonly ephemeralStorageLimit?: string;
-}
+export type { TritonResources } from './types/triton';
 
 /**
  * kube-score checks the Triton DaemonSet always fails on purpose, each with its reason in
@@ -58,15 +43,15 @@ export const TRITON_KUBE_SCORE_IGNORES = [
 ] as const;
 
 /** Properties of {@link TritonDaemonSet}. */
-export interface TritonDaemonSetProps {
+export interface TritonDaemonSetProps extends PodOptions {
   /**
    * Name of the DaemonSet; also the value of the pods' `app` label.
    * @default "triton"
    */
   readonly name?: string;
   /**
-   * Namespace.
-   * @default "default"
+   * Namespace (the claim's).
+   * @default - the modelStore's (or seedJob's) namespace, else the Chart's, else "default"
    */
   readonly namespace?: string;
   /**
@@ -80,13 +65,24 @@ export interface TritonDaemonSetProps {
    */
   readonly imagePullPolicy?: 'IfNotPresent' | 'Always' | 'Never';
   /**
-   * Claim holding the model repository.
+   * The model store to serve: Triton mounts its claim's `repositorySubPath` folder.
+   * @default - the seedJob's store, else the claim named by `claimName`
+   */
+  readonly modelStore?: ModelStore;
+  /**
+   * The Job that seeds the repository: Triton serves exactly the folder it publishes into,
+   * on its claim.
+   * @default - none
+   */
+  readonly seedJob?: ModelSeedJob;
+  /**
+   * Claim holding the model repository, when neither modelStore nor seedJob is given.
    * @default "models-pvc"
    */
   readonly claimName?: string;
   /**
-   * Folder of the claim that holds the repository (the seeding Job stages next to it).
-   * @default - the claim's root
+   * Folder of the claim that holds the repository ("" mounts the claim's root).
+   * @default - where the seedJob publishes (the store's "repository" folder)
    */
   readonly modelRepositorySubPath?: string;
   /**
@@ -173,24 +169,44 @@ export interface TritonDaemonSetProps {
  * arm64-only scheduling and a one-node-at-a-time rolling update.
  */
 export class TritonDaemonSet extends Construct {
-  /** The DaemonSet. */
-  public readonly daemonSet: KubeDaemonSet;
+  /** The DaemonSet (an L1 `apps/v1` DaemonSet). */
+  public readonly daemonSet: ApiObject;
   /** Labels of this DaemonSet's pods (its selector). */
   public readonly podSelector: Readonly<Record<string, string>>;
   /** The `app` label alone: what the Service selects, across per-profile DaemonSets. */
   public readonly appSelector: Readonly<Record<string, string>>;
   /** Container ports. */
   public readonly ports: TritonPorts;
+  /** Namespace of the DaemonSet and its pods. */
+  public readonly namespace: string;
+  /** Claim Triton reads its models from. */
+  public readonly claimName: string;
+  /** Folder of the claim mounted as Triton's model repository ("" for the claim's root). */
+  public readonly modelRepositorySubPath: string;
+  /**
+   * Triton's pods (every DaemonSet sharing its `app` label) as a cdk8s-plus selection: a peer
+   * for `kplus.NetworkPolicy` rules and a selector for `kplus.Service`. Renders nothing.
+   */
+  public readonly pods: kplus.Pods;
 
   constructor(scope: Construct, id: string, props: TritonDaemonSetProps = {}) {
-    const settings = parseConstructProps('TritonDaemonSet', tritonDaemonSetPropsSchema, props);
+    const { modelStore: givenStore, seedJob, ...rest } = props;
+    checkConstructRef('TritonDaemonSet', 'modelStore', givenStore, ModelStore);
+    checkConstructRef('TritonDaemonSet', 'seedJob', seedJob, ModelSeedJob);
+    const settings = parseConstructProps('TritonDaemonSet', tritonDaemonSetPropsSchema, rest);
+    const source = resolveModelSource(settings, givenStore, seedJob);
     super(scope, id);
+    checkUniqueObjects(this);
     const { name, ports, image, imagePullPolicy } = settings;
     this.ports = ports;
+    this.namespace = source.namespace ?? namespaceOf(this, undefined);
+    this.claimName = source.claimName;
+    this.modelRepositorySubPath = source.subPath;
     const app = settings.appLabel ?? name;
     this.appSelector = { app };
     this.podSelector = { app, ...(settings.selectorLabels ?? {}) };
-    const labels = componentLabels(app);
+    this.pods = kplus.Pods.select(this, 'pods', { labels: { ...this.appSelector } });
+    const labels = componentLabels(this, app);
     const startupSeconds = settings.startupTimeout.toSeconds();
 
     const container: Container = {
@@ -199,6 +215,7 @@ export class TritonDaemonSet extends Construct {
       imagePullPolicy,
       ...(settings.command ? { command: [...settings.command] } : {}),
       args: tritonArgs({ ports, repositoryPollSeconds: settings.repositoryPollSeconds, extraArgs: settings.extraArgs, leadingArgs: settings.leadingArgs }),
+      env: containerEnv([], settings),
       ports: [
         { name: 'http', containerPort: ports.http },
         { name: 'grpc', containerPort: ports.grpc },
@@ -206,7 +223,7 @@ export class TritonDaemonSet extends Construct {
       ],
       volumeMounts: [
         { name: 'dshm', mountPath: '/dev/shm' },
-        { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, subPath: settings.modelRepositorySubPath, readOnly: true },
+        { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, subPath: this.modelRepositorySubPath || undefined, readOnly: true },
       ],
       // Triton serves its HTTP endpoints only after the initial model load, which takes
       // minutes on a Nano: the startup probe gives it that long before liveness applies.
@@ -225,8 +242,8 @@ export class TritonDaemonSet extends Construct {
       },
     };
 
-    this.daemonSet = new KubeDaemonSet(this, 'daemon-set', {
-      metadata: { name, namespace: settings.namespace, labels },
+    const daemonSet = new KubeDaemonSet(this, 'daemon-set', {
+      metadata: { name, namespace: this.namespace, labels },
       spec: {
         // One board at a time, old pod first: two Tritons do not fit one Nano's GPU and 4 GB
         // (no maxSurge); the next board waits until the new pod has been Ready this long.
@@ -234,16 +251,14 @@ export class TritonDaemonSet extends Construct {
         selector: { matchLabels: { ...this.podSelector } },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } },
         template: {
-          metadata: {
-            labels: { ...this.podSelector, ...labels },
-            annotations: {
-              'prometheus.io/scrape': 'true',
-              'prometheus.io/port': String(ports.metrics),
-              'prometheus.io/path': '/metrics',
-            },
-          },
+          metadata: podMetadata({ ...this.podSelector, ...podLabels(this, app) }, {
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(ports.metrics),
+            'prometheus.io/path': '/metrics',
+          }, settings),
           spec: {
             ...STABLE_POD_FIELDS,
+            ...podOptionsSpec(settings),
             affinity: requiredNodeLabels({ 'kubernetes.io/arch': 'arm64', ...(settings.nodeSelector ?? {}) }, settings.avoidNodeLabels),
             // Triton needs no API access.
             automountServiceAccountToken: false,
@@ -255,18 +270,58 @@ export class TritonDaemonSet extends Construct {
               { name: 'dshm', emptyDir: { medium: 'Memory' } },
               // Read-only at the container mount only: a read-only claim would be mounted read-only
               // on the node too, and the kubelet could not create a missing subPath folder in it.
-              { name: 'models', persistentVolumeClaim: { claimName: settings.claimName, readOnly: false } },
+              { name: 'models', persistentVolumeClaim: { claimName: this.claimName, readOnly: false } },
             ],
           },
         },
       },
     });
 
-    ignoreKubeScoreChecks(this.daemonSet, TRITON_KUBE_SCORE_IGNORES);
+    ignoreKubeScoreChecks(daemonSet, TRITON_KUBE_SCORE_IGNORES);
     // IfNotPresent on purpose: nodes may be air-gapped with the image loaded by hand.
-    if (imagePullPolicy !== 'Always') ignoreKubeScoreChecks(this.daemonSet, ['container-image-pull-policy']);
+    if (imagePullPolicy !== 'Always') ignoreKubeScoreChecks(daemonSet, ['container-image-pull-policy']);
     // The tutorial's image is published only untagged (so `latest`); a user's own build
     // (triton.image) carries the tag they chose, and kube-score checks that one.
-    if (image === DEFAULT_TRITON_IMAGE) ignoreKubeScoreChecks(this.daemonSet, ['container-image-tag']);
+    if (image === DEFAULT_TRITON_IMAGE) ignoreKubeScoreChecks(daemonSet, ['container-image-tag']);
+    this.daemonSet = daemonSet;
   }
+}
+
+interface ModelSource {
+  readonly claimName: string;
+  readonly subPath: string;
+  readonly namespace?: string;
+}
+
+/**
+ * Where Triton reads its models: the seedJob's claim and publishing folder, else the
+ * modelStore's, else `claimName`; `modelRepositorySubPath` and `namespace` may only repeat
+ * what a given store or Job says, so a hand-wired stack cannot serve an empty folder.
+ */
+function resolveModelSource(
+  settings: { claimName?: string; modelRepositorySubPath?: string; namespace?: string },
+  givenStore: ModelStore | undefined,
+  seedJob: ModelSeedJob | undefined,
+): ModelSource {
+  if (givenStore && seedJob?.modelStore && seedJob.modelStore !== givenStore) {
+    throw propsError('TritonDaemonSet', `seedJob: it seeds the ModelStore at ${seedJob.modelStore.node.path}, not the modelStore given (${givenStore.node.path})`);
+  }
+  const store = givenStore ?? seedJob?.modelStore;
+  const claimName = seedJob?.claimName ?? store?.claimName;
+  const namespace = seedJob?.namespace ?? store?.namespace;
+  const subPath = seedJob?.repositorySubPath ?? store?.repositorySubPath;
+  if (claimName !== undefined && settings.claimName !== undefined && settings.claimName !== claimName) {
+    throw propsError('TritonDaemonSet', `claimName: "${settings.claimName}" is not the claim "${claimName}" of the ${seedJob ? 'seedJob' : 'modelStore'}; leave it out`);
+  }
+  if (subPath !== undefined && settings.modelRepositorySubPath !== undefined && settings.modelRepositorySubPath !== subPath) {
+    throw propsError('TritonDaemonSet', `modelRepositorySubPath: "${settings.modelRepositorySubPath}" is not "${subPath}", where the ${seedJob ? 'seedJob publishes' : 'modelStore keeps the repository'}; leave it out`);
+  }
+  if (namespace !== undefined && settings.namespace !== undefined && settings.namespace !== namespace) {
+    throw propsError('TritonDaemonSet', `namespace: "${settings.namespace}" is not the claim's namespace "${namespace}" (a pod mounts claims of its own namespace only)`);
+  }
+  return {
+    claimName: claimName ?? settings.claimName ?? TUTORIAL_DEFAULTS.claimName,
+    subPath: subPath ?? settings.modelRepositorySubPath ?? MODEL_REPOSITORY_SUBPATH,
+    namespace: namespace ?? settings.namespace,
+  };
 }

@@ -1,8 +1,13 @@
 import { Construct } from 'constructs';
-import { parseConstructProps, stackPropsSchema, type StackSettings, type StackSettingsInput } from './config';
-import { componentLabels } from './labels';
-import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
+import { KubeNamespace } from '../imports/k8s';
+import { parseConstructProps } from './config/parse-props';
+import { stackPropsSchema } from './config/stack-props-schema';
+import { checkUniqueObjects, clusterScoped, namespaceOf } from './k8s-scope';
+import { ignoreKubeScoreChecks } from './kube-score-ignores';
+import { componentLabels, DEFAULT_INSTANCE, INSTANCE_CONTEXT } from './labels';
+import { ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
 import { ModelStore } from './model-store';
+import type { ModelDefinition } from './model-types';
 import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
 import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
 import { checkModelsServable, profileDaemonSets } from './profile-plan';
@@ -10,70 +15,90 @@ import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS } from './board-profiles'
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
 import { TritonServiceMonitor } from './triton-service-monitor';
-import { ignoreKubeScoreChecks } from './kube-score-ignores';
+import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
+import type { StackSettings } from './types/cluster';
+import type { SeedingOptions } from './types/seeding';
+import type {
+  FleetOptions, MetricsOptions, NetworkPolicyOptions, NfsOptions, ProvisionerOptions, ServiceOptions, StorageOptions,
+} from './types/stack-sections';
+import type { TritonOptions } from './types/triton';
 
-/** Properties of {@link TritonJetsonStack}: each section as in cluster.yaml (cluster.example.yaml documents every key). */
+/**
+ * Properties of {@link TritonJetsonStack}: the manifest sections of cluster.yaml
+ * (cluster.example.yaml documents every key), plus `instance` and `fleet`.
+ */
 export interface TritonJetsonStackProps {
   /**
    * Namespace of the namespaced objects.
-   * @default "default"
+   * @default - the Chart's namespace, else "default"
    */
   readonly namespace?: string;
+  /**
+   * Also render the Namespace object (first in the output). Not for Kubernetes' own
+   * namespaces ("default", "kube-system", ...).
+   * @default false
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Name of this installation: the app.kubernetes.io/instance label of every object. When
+   * set, every name the stack derives by default starts with `<instance>-` (StorageClass,
+   * ClusterRole and the other cluster-scoped objects included), so several stacks can share
+   * one app and one cluster; names given explicitly are kept as they are.
+   * @default - label "triton-jetson", the tutorial's names
+   */
+  readonly instance?: string;
   /**
    * The NFS export holding the model repository.
    * @default - the tutorial's 10.0.0.30:/var/nfs/general
    */
-  readonly nfs?: StackSettingsInput['nfs'];
+  readonly nfs?: NfsOptions;
   /**
    * The NFS dynamic provisioner and its StorageClass.
    * @default - enabled, nfs-client, the Helm chart's image
    */
-  readonly provisioner?: StackSettingsInput['provisioner'];
+  readonly provisioner?: ProvisionerOptions;
   /**
    * The shared claim holding the model repository.
    * @default - models-pvc, 10Gi, ReadWriteMany
    */
-  readonly storage?: StackSettingsInput['storage'];
+  readonly storage?: StorageOptions;
   /**
-   * Triton: image, args, ports, resources, node selection, board profiles.
+   * Triton: image, args, ports, resources, node selection, board profiles, pod customization.
    * @default - the tutorial's image and args, sized for a 4 GB Nano
    */
-  readonly triton?: StackSettingsInput['triton'];
+  readonly triton?: TritonOptions;
   /**
    * The NodePort Service.
    * @default - triton, NodePorts 30800-30802
    */
-  readonly service?: StackSettingsInput['service'];
+  readonly service?: ServiceOptions;
   /**
-   * Models seeded besides the built-in ones.
+   * Models seeded besides the built-in ones (same name: replaces it).
    * @default []
    */
-  readonly models?: StackSettingsInput['models'];
+  readonly models?: ModelDefinition[];
   /**
    * The seeding Job.
    * @default - enabled, inception_graphdef, alpine:3.22
    */
-  readonly seeding?: StackSettingsInput['seeding'];
+  readonly seeding?: SeedingOptions;
   /**
    * NetworkPolicies of the workloads.
    * @default - none
    */
-  readonly networkPolicy?: StackSettingsInput['networkPolicy'];
+  readonly networkPolicy?: NetworkPolicyOptions;
   /**
    * A Prometheus Operator ServiceMonitor.
    * @default - none (the scrape annotations stay)
    */
-  readonly metrics?: StackSettingsInput['metrics'];
+  readonly metrics?: MetricsOptions;
   /**
    * The fleet facts the manifests depend on: K3s' runtime, each board's profile and memory
    * (`stackPropsFromClusterConfig` takes them from cluster.yaml's `k3s` and `nodes`).
    * @default - Docker, no profiles: one Triton DaemonSet for every arm64 node
    */
-  readonly fleet?: StackSettingsInput['fleet'];
+  readonly fleet?: FleetOptions;
 }
-// The interface documents the schema's input; this line keeps the two in step.
-const _propsMatchSchema: (props: TritonJetsonStackProps) => StackSettingsInput = (props) => props;
-void _propsMatchSchema;
 
 /**
  * The whole stack of the tutorial's steps 2, 3 and 5, plus model seeding: NFS
@@ -102,25 +127,33 @@ export class TritonJetsonStack extends Construct {
 
   constructor(scope: Construct, id: string, props: TritonJetsonStackProps = {}) {
     // Validate before joining the construct tree, so bad input leaves no partial stack.
-    const config = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
-    const seedProps = modelSeedJobPropsFromConfig(config);
+    const parsed = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
+    const config = withInstanceNames(parsed, props);
     const perProfile = profileDaemonSets(config);
+    const seedProps = modelSeedJobPropsFromConfig(config);
     // Every Triton loads the one shared repository: refuse models some profile's image cannot load.
     if (perProfile && seedProps) checkModelsServable(seedProps.models ?? [], perProfile.map((p) => p.profile.name));
     super(scope, id);
-    this.settings = config;
-    const { namespace } = config;
+    // Before any child: the building blocks label their objects with the stack's instance.
+    this.node.setContext(INSTANCE_CONTEXT, config.instance);
+    checkUniqueObjects(this);
+    const namespace = namespaceOf(this, config.namespace);
+    this.settings = { ...config, namespace };
+    const prefix = (name: string) => (props.instance !== undefined ? `${config.instance}-${name}` : name);
+
+    if (config.createNamespace) {
+      // Cluster-scoped and first: everything else lives in it.
+      clusterScoped(new KubeNamespace(this, 'namespace', { metadata: { name: namespace, labels: componentLabels(this, 'namespace') } }));
+    }
 
     if (config.provisioner.enabled) {
+      const { enabled: _enabled, ...provisioner } = config.provisioner;
       this.provisioner = new NfsProvisioner(this, 'nfs-provisioner', {
+        ...provisioner,
+        name: provisioner.name ?? prefix(NFS_PROVISIONER_NAME),
         namespace,
         nfsServer: config.nfs.server,
         nfsPath: config.nfs.path,
-        image: config.provisioner.image,
-        storageClassName: config.provisioner.storageClassName,
-        provisionerName: config.provisioner.provisionerName,
-        archiveOnDelete: config.provisioner.archiveOnDelete,
-        reclaimPolicy: config.provisioner.reclaimPolicy,
       });
     }
 
@@ -131,22 +164,26 @@ export class TritonJetsonStack extends Construct {
       size: config.storage.size,
     });
 
-    if (seedProps) this.modelSeedJob = new ModelSeedJob(this, 'model-seed', seedProps);
+    if (seedProps) {
+      this.modelSeedJob = new ModelSeedJob(this, 'model-seed', {
+        ...seedProps, claimName: undefined, namespace: undefined, modelStore: this.modelStore, name: prefix('model-seed'),
+      });
+    }
 
+    const { name, image, imagePullPolicy, extraArgs, nodeSelector, ports, resources, runtimeClassName } = config.triton;
     const common = {
-      namespace,
-      name: config.triton.name,
-      image: config.triton.image,
-      imagePullPolicy: config.triton.imagePullPolicy,
-      claimName: this.modelStore.claimName,
-      // The seeding Job stages next to this folder, outside what Triton polls.
-      modelRepositorySubPath: MODEL_REPOSITORY_SUBPATH,
-      extraArgs: config.triton.extraArgs,
+      name, image, imagePullPolicy, extraArgs, nodeSelector, ports, resources,
+      imagePullSecrets: config.triton.imagePullSecrets,
+      tolerations: config.triton.tolerations,
+      priorityClassName: config.triton.priorityClassName,
+      env: config.triton.env,
+      podAnnotations: config.triton.podAnnotations,
+      podLabels: config.triton.podLabels,
+      // Triton serves what the Job publishes: the store's repository folder, outside the staging folder.
+      modelStore: this.modelStore,
+      seedJob: this.modelSeedJob,
       // K3s on containerd registers the NVIDIA runtime as the "nvidia" RuntimeClass.
-      runtimeClassName: config.triton.runtimeClassName ?? (config.fleet.runtime === 'containerd' ? 'nvidia' : undefined),
-      nodeSelector: config.triton.nodeSelector,
-      ports: config.triton.ports,
-      resources: config.triton.resources,
+      runtimeClassName: runtimeClassName ?? (config.fleet.runtime === 'containerd' ? 'nvidia' : undefined),
       minReadySeconds: config.triton.minReadySeconds,
     };
     this.tritons = perProfile
@@ -157,11 +194,9 @@ export class TritonJetsonStack extends Construct {
     this.triton = this.tritons[0];
 
     this.service = new TritonService(this, 'service', {
-      namespace,
+      // The `app` label only (the DaemonSet's appSelector): one Service in front of every profile's pods.
+      triton: this.triton,
       name: config.service.name,
-      // The `app` label only: one Service in front of every profile's pods.
-      selector: this.triton.appSelector,
-      targetPorts: this.triton.ports,
       nodePorts: config.service.nodePorts,
       externalTrafficPolicy: config.service.externalTrafficPolicy,
     });
@@ -169,7 +204,7 @@ export class TritonJetsonStack extends Construct {
     if (config.metrics.serviceMonitor.enabled) {
       const monitor = config.metrics.serviceMonitor;
       this.serviceMonitor = new TritonServiceMonitor(this, 'service-monitor', {
-        namespace, serviceName: config.service.name, interval: monitor.interval, scrapeTimeout: monitor.scrapeTimeout, labels: monitor.labels,
+        service: this.service, interval: monitor.interval, scrapeTimeout: monitor.scrapeTimeout, labels: monitor.labels,
       });
     }
 
@@ -177,10 +212,11 @@ export class TritonJetsonStack extends Construct {
     if (config.networkPolicy.enabled) {
       this.networkPolicy = new TritonNetworkPolicy(this, 'network-policy', {
         namespace,
+        name: props.instance ?? 'triton-jetson',
         triton: { podSelector: this.triton.appSelector, ports: this.triton.ports },
-        provisioner: this.provisioner ? { podSelector: { app: NFS_PROVISIONER_NAME } } : undefined,
+        provisioner: this.provisioner ? { podSelector: this.provisioner.podSelector } : undefined,
         modelSeed: this.modelSeedJob ? {
-          podSelector: componentLabels('model-seed'),
+          podSelector: this.modelSeedJob.podSelector,
           egressPorts: [...DEFAULT_SEED_EGRESS_PORTS, ...(config.seeding.mirror ? [urlPort(config.seeding.mirror)] : [])],
         } : undefined,
         apiServerPorts: config.networkPolicy.apiServerPorts,
@@ -190,4 +226,24 @@ export class TritonJetsonStack extends Construct {
       for (const workload of workloads) if (workload) ignoreKubeScoreChecks(workload, ['pod-networkpolicy']);
     }
   }
+}
+
+type ParsedStackProps = Omit<StackSettings, 'namespace'> & { readonly namespace?: string };
+
+/**
+ * The parsed props with every name the stack derives by default prefixed with `<instance>-`
+ * when `instance` was given (explicit names are kept): two stacks of one app then share no
+ * object. Without `instance`, the tutorial's names.
+ */
+function withInstanceNames(config: ParsedStackProps, props: TritonJetsonStackProps): ParsedStackProps {
+  if (props.instance === undefined || config.instance === DEFAULT_INSTANCE) return config;
+  const prefix = (name: string) => `${config.instance}-${name}`;
+  const D = TUTORIAL_DEFAULTS;
+  return {
+    ...config,
+    provisioner: { ...config.provisioner, storageClassName: props.provisioner?.storageClassName ?? prefix(D.storageClassName) },
+    storage: { ...config.storage, claimName: props.storage?.claimName ?? prefix(D.claimName) },
+    triton: { ...config.triton, name: props.triton?.name ?? prefix(D.tritonName) },
+    service: { ...config.service, name: props.service?.name ?? prefix(D.tritonName) },
+  };
 }

@@ -8,25 +8,32 @@
  *
  * The type comes from `cdk8s import` of the CRD committed in schemas/crds/ (npm run import:crds).
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { z } from 'zod';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../imports/monitoring.coreos.com';
-import { parseConstructProps } from './config';
-import { checkScrapeTimeout, prometheusDuration } from './config/stack-schema';
-import { dnsLabel, labelKey, labelValue } from './config/validators';
-import { componentLabels } from './labels';
+import { tritonServiceMonitorPropsSchema } from './config/construct-props-schema';
+import { parseConstructProps } from './config/parse-props';
+import { checkConstructRef, propsError } from './construct-refs';
+import { checkUniqueObjects, namespaceOf } from './k8s-scope';
+import { componentLabels, selectorLabels } from './labels';
+import { TritonService } from './triton-service';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 /** Properties of {@link TritonServiceMonitor}. */
 export interface TritonServiceMonitorProps {
   /**
-   * Name of the triton Service to scrape (also the ServiceMonitor's name).
+   * The Service to scrape (its name, namespace and `metrics` port).
+   * @default - the Service named by serviceName
+   */
+  readonly service?: TritonService;
+  /**
+   * Name of the triton Service to scrape (also the ServiceMonitor's name), when no `service` is given.
    * @default "triton"
    */
   readonly serviceName?: string;
   /**
    * Namespace of the Service (and of the ServiceMonitor).
-   * @default "default"
+   * @default - the service's namespace, else the Chart's, else "default"
    */
   readonly namespace?: string;
   /**
@@ -50,29 +57,30 @@ export interface TritonServiceMonitorProps {
 /** Name of the Service port Triton's metrics are served on (lib/triton-service.ts). */
 export const METRICS_PORT_NAME = 'metrics';
 
-export const tritonServiceMonitorPropsSchema = z
-  .object({
-    serviceName: dnsLabel.default(TUTORIAL_DEFAULTS.tritonName),
-    namespace: dnsLabel.default(TUTORIAL_DEFAULTS.namespace),
-    interval: prometheusDuration.default('30s'),
-    scrapeTimeout: prometheusDuration.optional(),
-    labels: z.record(labelKey, labelValue).default({}),
-  })
-  .strict()
-  .superRefine(checkScrapeTimeout);
-
 /** A ServiceMonitor selecting the triton Service by its labels and scraping its `metrics` port. */
 export class TritonServiceMonitor extends Construct {
-  /** The ServiceMonitor object. */
-  public readonly serviceMonitor: ServiceMonitor;
+  /** The ServiceMonitor object (a `monitoring.coreos.com/v1` ServiceMonitor). */
+  public readonly serviceMonitor: ApiObject;
 
   constructor(scope: Construct, id: string, props: TritonServiceMonitorProps = {}) {
-    const { serviceName, namespace, interval, scrapeTimeout, labels } = parseConstructProps('TritonServiceMonitor', tritonServiceMonitorPropsSchema, props);
+    const { service, ...rest } = props;
+    checkConstructRef('TritonServiceMonitor', 'service', service, TritonService);
+    const settings = parseConstructProps('TritonServiceMonitor', tritonServiceMonitorPropsSchema, rest);
+    if (service && settings.serviceName !== undefined && settings.serviceName !== service.name) {
+      throw propsError('TritonServiceMonitor', `serviceName: "${settings.serviceName}" is not the service's name "${service.name}"; give one of the two`);
+    }
+    if (service && settings.namespace !== undefined && settings.namespace !== service.namespace) {
+      throw propsError('TritonServiceMonitor', `namespace: "${settings.namespace}" is not the service's namespace "${service.namespace}"`);
+    }
     super(scope, id);
+    checkUniqueObjects(this);
+    const { interval, scrapeTimeout, labels } = settings;
+    const serviceName = service?.name ?? settings.serviceName ?? TUTORIAL_DEFAULTS.tritonName;
+    const namespace = service?.namespace ?? namespaceOf(this, settings.namespace);
     this.serviceMonitor = new ServiceMonitor(this, 'service-monitor', {
-      metadata: { name: serviceName, namespace, labels: { ...componentLabels(serviceName), ...labels } },
+      metadata: { name: serviceName, namespace, labels: { ...componentLabels(this, serviceName), ...labels } },
       spec: {
-        selector: { matchLabels: componentLabels(serviceName) },
+        selector: { matchLabels: selectorLabels(serviceName) },
         namespaceSelector: { matchNames: [namespace] },
         endpoints: [{
           port: METRICS_PORT_NAME,

@@ -5,7 +5,6 @@
  * stdin, as its first line, read by `sudo -S`.
  */
 import { shQuote } from '../plan/shell';
-import type { Operator } from './operator';
 import { HostError, type ExecResult, type Transport } from './transport';
 
 export type Privilege = 'root' | 'sudo-nopasswd' | 'sudo-password';
@@ -29,8 +28,12 @@ export function readFileScript(path: string): string {
   return `if [ -e ${quoted} ]; then exec cat -- ${quoted}; fi\nexit ${MISSING_FILE_EXIT}`;
 }
 
-/** An Operator over any Transport: the transport carries commands, this decides how root runs. */
-export class HostOperator implements Operator {
+/**
+ * An Operator over any Transport: the transport carries commands, this decides how root runs.
+ * (It satisfies operator.ts's Operator structurally, checked where sshOperators returns it:
+ * importing that interface here would make the two files import each other.)
+ */
+export class HostOperator {
   private current: Privilege = 'root';
   private sudoPassword?: string;
 

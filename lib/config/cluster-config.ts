@@ -6,32 +6,14 @@
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { z } from 'zod';
-import { checkK3sCeiling, inventorySchema } from './inventory-schema';
-import { describeIssues, oneLine } from './issues';
-import { checkHostProfiles, checkStackSections, stackSections } from './stack-props-schema';
-import { upgradesSchema } from './upgrades-schema';
-import { managedExportPathProblem } from './validators';
+import type { ClusterConfig, ClusterConfigInput } from '../types/cluster';
+import { clusterConfigSchema } from './cluster-schema';
+import { ClusterConfigError, MAX_LISTED_ISSUES } from './config-error';
+import { describeIssues } from './issues';
+import { oneLine } from './one-line';
 
-export const clusterConfigSchema = z
-  .object(stackSections)
-  .extend({ ...inventorySchema.shape, upgrades: upgradesSchema.prefault({}) })
-  .strict()
-  .superRefine((config, ctx) => {
-    checkStackSections(config, ctx);
-    if (config.nodes) {
-      checkHostProfiles(config.triton.profiles, [config.nodes.server, ...config.nodes.agents],
-        (i) => (i === 0 ? ['nodes', 'server', 'profile'] : ['nodes', 'agents', i - 1, 'profile']), ctx);
-    }
-    checkK3sCeiling(config, ctx);
-    const exportProblem = config.nfsServer.managed ? managedExportPathProblem(config.nfs.path) : undefined;
-    if (exportProblem) ctx.addIssue({ code: 'custom', path: ['nfs', 'path'], message: exportProblem });
-  });
-
-/** The validated cluster description, every default filled in. */
-export type ClusterConfig = z.output<typeof clusterConfigSchema>;
-/** What a user may write: every field optional. */
-export type ClusterConfigInput = z.input<typeof clusterConfigSchema>;
+export { ClusterConfigError } from './config-error';
+export type { ClusterConfig, ClusterConfigInput } from '../types/cluster';
 
 /** Largest cluster description read (a real one is a few KB). */
 export const MAX_CLUSTER_CONFIG_BYTES = 1024 * 1024;
@@ -39,61 +21,15 @@ export const MAX_CLUSTER_CONFIG_BYTES = 1024 * 1024;
 export const MAX_YAML_ALIASES = 100;
 /** Deepest nesting of maps and lists accepted (the schema itself is less than 10 levels deep). */
 export const MAX_YAML_DEPTH = 64;
-/** At most this many issues are listed; the rest are counted. */
-const MAX_LISTED_ISSUES = 20;
-
 /** Environment variable naming the cluster description, used when no --config is given. */
 export const CLUSTER_CONFIG_ENV = 'TRITON_JETSON_CONFIG';
 /** The cluster description used when neither --config nor $TRITON_JETSON_CONFIG is given. */
 export const DEFAULT_CLUSTER_CONFIG_FILE = 'cluster.yaml';
 
-
-/**
- * Invalid or unreadable cluster description (or construct props): `issues` are
- * "field: problem" lines. With one issue the message is a single line.
- */
-export class ClusterConfigError extends Error {
-  public readonly issues: readonly string[];
-
-  constructor(
-    public readonly source: string,
-    issues: readonly string[],
-    headline = `invalid cluster description ${oneLine(source, 200)}`,
-  ) {
-    const lines = issues.map((i) => oneLine(i));
-    const listed = lines.length > MAX_LISTED_ISSUES
-      ? [...lines.slice(0, MAX_LISTED_ISSUES), `… and ${lines.length - MAX_LISTED_ISSUES} more problems`]
-      : lines;
-    super(listed.length === 1 ? `${headline}: ${listed[0]}` : `${headline}:\n${listed.map((i) => `  - ${i}`).join('\n')}`);
-    this.name = 'ClusterConfigError';
-    this.issues = lines;
-  }
-}
-
 /** Validates an already-parsed object (e.g. from a test or another app). */
-export function parseClusterConfig(input: unknown, source = '(object)'): ClusterConfig {
+export function parseClusterConfig(input: ClusterConfigInput | unknown, source = '(object)'): ClusterConfig {
   const result = clusterConfigSchema.safeParse(input ?? {});
   if (!result.success) throw new ClusterConfigError(source, describeIssues(undefined, result.error.issues));
-  return result.data;
-}
-
-/**
- * Validates the props of a construct used directly (not through cluster.yaml) with the
- * same zod pieces as the cluster description. Throws a ClusterConfigError whose issues
- * name `<constructName>.props.<field>`; returns the parsed props (defaults filled in).
- * Every construct calls it first, before `super()`: a refused construct never joins the tree.
- *
- *   const valid = parseConstructProps('ModelSeedJob', modelSeedJobPropsSchema, props);
- */
-export function parseConstructProps<S extends z.ZodType>(constructName: string, schema: S, props: unknown): z.output<S> {
-  const result = schema.safeParse(props ?? {});
-  if (!result.success) {
-    throw new ClusterConfigError(
-      `${constructName} props`,
-      describeIssues(`${constructName}.props`, result.error.issues),
-      `invalid ${constructName} props`,
-    );
-  }
   return result.data;
 }
 
@@ -248,7 +184,7 @@ export interface ClusterConfigLocation {
   /** True when the user named it (--config or the environment): then it must exist. */
   readonly required: boolean;
   /** How it was found, for messages: "--config", "$TRITON_JETSON_CONFIG" or "default". */
-  readonly origin: '--config' | `$${typeof CLUSTER_CONFIG_ENV}` | 'default';
+  readonly origin: '--config' | '$TRITON_JETSON_CONFIG' | 'default';
 }
 
 /**
@@ -264,6 +200,6 @@ export function resolveClusterConfigPath(flag?: string, env: NodeJS.ProcessEnv =
     return { file: flag, required: true, origin: '--config' };
   }
   const fromEnv = env[CLUSTER_CONFIG_ENV];
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return { file: fromEnv, required: true, origin: `$${CLUSTER_CONFIG_ENV}` };
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { file: fromEnv, required: true, origin: '$TRITON_JETSON_CONFIG' };
   return { file: DEFAULT_CLUSTER_CONFIG_FILE, required: false, origin: 'default' };
 }

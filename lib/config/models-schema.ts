@@ -6,7 +6,7 @@
  * drops the built-in ones. See docs/seeding.md.
  */
 import { z } from 'zod';
-import type { ModelDefinition } from '../model-catalog';
+import type { ModelDefinition } from '../model-types';
 import {
   labelFilenames, ModelConfigError, renderModelConfig, TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, TRITON_TENSOR_FORMATS,
 } from '../model-config';
@@ -192,7 +192,8 @@ export const modelDownloadSchema = z
     url: downloadUrl,
     /** Expected sha256 (64 hex digits); verified before anything is published. */
     sha256: sha256.optional(),
-    archive: z.enum(MODEL_ARCHIVE_TYPES).default('tar.gz'),
+    /** How the download is unpacked (undefined: tar.gz, as ModelDownload documents). */
+    archive: z.enum(MODEL_ARCHIVE_TYPES).optional(),
     files: z.array(modelFileSchema).min(1, 'list at least one file to take from the download'),
   })
   .strict()

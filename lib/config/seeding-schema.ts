@@ -5,13 +5,14 @@
  */
 import { z } from 'zod';
 import { mirrorUrl, modelListSchema, OPTIONAL_CATALOG_MODEL_NAMES } from './models-schema';
-import { dnsLabel, dnsSubdomain, imageRef, linuxId, quantity } from './validators';
+import { checkPodOptions, podOptionsFields, RESERVED_POD_FIELDS } from './pod-schema';
+import { dnsLabel, dnsSubdomain, imageRef, labelKey, linuxId, quantity } from './validators';
 import {
   DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_SEED_BACKOFF_LIMIT,
   DEFAULT_SEED_DEADLINE_SECONDS, DEFAULT_SEED_IMAGE, DEFAULT_SEED_RESOURCES, DEFAULT_SEED_RUN_AS_USER, DEFAULT_SEED_TTL_SECONDS,
 } from '../seed/seed-defaults';
-import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
-import { ModelCatalogError, ModelDefinition, modelCatalog } from '../model-catalog';
+import { ModelCatalogError, modelCatalog } from '../model-catalog';
+import type { ModelDefinition } from '../model-types';
 import { seedConfigMapSizeProblem } from '../seed/seed-plan';
 
 const downloadTimeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds');
@@ -22,6 +23,13 @@ const byteCap = z
   .int('must be a whole number of bytes')
   .min(1024 * 1024, 'must be at least 1048576 (1 MiB)')
   .max(2 ** 52, 'must be at most 2^52 bytes');
+
+/** Seconds a finished Job is kept (Kubernetes' ttlSecondsAfterFinished), or null: kept until deleted. */
+// An int32 in the Job's spec (k8s.io/api batch/v1): the API server refuses more.
+const ttlSeconds = z.number().int('must be a whole number of seconds').min(0, 'must be ≥ 0 seconds (or null: keep the finished Job)')
+  .max(2147483647, 'must be at most 2147483647 (an int32 in the Job\'s spec)').nullable();
+/** Annotations of the Job object: qualified keys, any text. */
+const jobAnnotations = z.record(labelKey, z.string());
 
 export const seedingSchema = z
   .object({
@@ -51,8 +59,14 @@ export const seedingSchema = z
     maxDownloadBytes: byteCap.default(DEFAULT_MAX_DOWNLOAD_BYTES),
     /** Largest tar stream a tar.gz download may unpack to (bytes): bounds gzip bombs. */
     maxExtractBytes: byteCap.default(DEFAULT_MAX_EXTRACT_BYTES),
+    /** Seconds a finished Job is kept; null keeps it (GitOps, docs/gitops.md). */
+    ttlSecondsAfterFinished: ttlSeconds.default(DEFAULT_SEED_TTL_SECONDS),
+    /** Annotations on the Job object (e.g. for Argo CD or Flux, docs/gitops.md). */
+    jobAnnotations: jobAnnotations.default({}),
+    ...podOptionsFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkPodOptions(RESERVED_POD_FIELDS.seeding));
 
 /**
  * The seeding ConfigMap these settings make fits what the API server accepts (1 MiB of
@@ -89,8 +103,8 @@ const R = DEFAULT_SEED_RESOURCES;
  * filled in here (the models' default, the built-in catalog, by the construct).
  */
 export const modelSeedJobPropsSchema = z.object({
-  claimName: dnsSubdomain,
-  namespace: dnsLabel.default(TUTORIAL_DEFAULTS.namespace),
+  claimName: dnsSubdomain.optional(),
+  namespace: dnsLabel.optional(),
   name: seedBaseName.default('model-seed'),
   models: modelListSchema.optional(),
   image: imageRef.default(DEFAULT_SEED_IMAGE),
@@ -98,7 +112,8 @@ export const modelSeedJobPropsSchema = z.object({
   downloadTimeoutSeconds: downloadTimeoutSeconds.default(DEFAULT_DOWNLOAD_TIMEOUT_SECONDS),
   activeDeadlineSeconds: activeDeadlineSeconds.default(DEFAULT_SEED_DEADLINE_SECONDS),
   backoffLimit: count('retries').default(DEFAULT_SEED_BACKOFF_LIMIT),
-  ttlSecondsAfterFinished: count('seconds').default(DEFAULT_SEED_TTL_SECONDS),
+  ttlSecondsAfterFinished: ttlSeconds.default(DEFAULT_SEED_TTL_SECONDS),
+  jobAnnotations: jobAnnotations.default({}),
   runAsUser: runAsUser.default(DEFAULT_SEED_RUN_AS_USER),
   maxDownloadBytes: byteCap.default(DEFAULT_MAX_DOWNLOAD_BYTES),
   maxExtractBytes: byteCap.default(DEFAULT_MAX_EXTRACT_BYTES),
@@ -113,7 +128,9 @@ export const modelSeedJobPropsSchema = z.object({
     })
     .strict()
     .prefault({}),
+  ...podOptionsFields,
 }).strict().superRefine((props, ctx) => {
+  checkPodOptions(RESERVED_POD_FIELDS.seeding)(props, ctx);
   if (ctx.issues.length > 0) return;
   const problem = seedConfigMapSizeProblem(props.models ?? modelCatalog(), props.mirror);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['models'], message: problem });

@@ -11,13 +11,15 @@ import { checkSeedConfigMapSize, seedingSchema } from './seeding-schema';
 import {
   checkDistinctPorts, metricsSchema, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
 } from './stack-schema';
-import { dnsLabel, positiveQuantity } from './validators';
+import { dnsLabel, labelValue, positiveQuantity } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
 /** The manifest sections, shared by cluster.yaml and the stack's props. */
 export const stackSections = {
   /** Namespace of the namespaced objects. */
   namespace: dnsLabel.default(TUTORIAL_DEFAULTS.namespace),
+  /** Also render the Namespace object. */
+  createNamespace: z.boolean().default(false),
   nfs: nfsSchema.prefault({}),
   provisioner: provisionerSchema.prefault({}),
   storage: storageSchema.prefault({}),
@@ -65,26 +67,37 @@ export function checkHostProfiles(
   });
 }
 
+/** Namespaces Kubernetes creates itself: never rendered as an object of ours (GitOps could prune them). */
+export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
 /** Rules across the manifest sections, for cluster.yaml and the stack's props alike. */
 export function checkStackSections(
-  settings: { triton: { ports: Record<string, number> }; service: { nodePorts: Record<string, number> } } & Parameters<typeof checkSeedConfigMapSize>[0],
+  settings: { namespace?: string; createNamespace: boolean; triton: { ports: Record<string, number> }; service: { nodePorts: Record<string, number> } } & Parameters<typeof checkSeedConfigMapSize>[0],
   ctx: z.RefinementCtx,
 ): void {
   checkDistinctPorts(settings.triton.ports, ['triton', 'ports'], ctx);
   checkDistinctPorts(settings.service.nodePorts, ['service', 'nodePorts'], ctx);
+  if (settings.createNamespace && settings.namespace !== undefined && SYSTEM_NAMESPACES.includes(settings.namespace)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['createNamespace'],
+      message: `"${settings.namespace}" is created by Kubernetes itself; leave createNamespace off or choose a namespace of your own`,
+    });
+  }
   checkSeedConfigMapSize(settings, ctx);
 }
 
-/** The props of TritonJetsonStack. */
+/** The props of TritonJetsonStack: the namespace left out is the Chart's (else "default"). */
 export const stackPropsSchema = z
-  .object({ ...stackSections, fleet: fleetSchema.prefault({}) })
+  .object({
+    ...stackSections,
+    namespace: dnsLabel.optional(),
+    instance: labelValue.refine((v) => v !== '', 'must not be empty').default('triton-jetson'),
+    fleet: fleetSchema.prefault({}),
+  })
   .strict()
   .superRefine((settings, ctx) => {
     checkStackSections(settings, ctx);
     checkHostProfiles(settings.triton.profiles, settings.fleet.nodes, (i) => ['fleet', 'nodes', i, 'profile'], ctx);
   });
 
-/** The stack's validated settings, every default filled in. */
-export type StackSettings = z.output<typeof stackPropsSchema>;
-/** What a caller may pass: every field optional. */
-export type StackSettingsInput = z.input<typeof stackPropsSchema>;

@@ -2,12 +2,12 @@
  * The Kubernetes side of the cluster description: NFS, provisioner, model store,
  * Triton and its Service. Every default is the tutorial's value.
  */
-import { Duration } from 'cdk8s';
 import { z } from 'zod';
 import {
   compareQuantities, dnsLabel, dnsSubdomain, hostOrIp, imageRef, labelKey, labelValue, nfsExportPath, nodePort,
-  parseQuantity, positiveQuantity, quantity, tcpPort, volumeSubPath,
+  parseQuantity, positiveQuantity, quantity, tcpPort,
 } from './validators';
+import { checkPodOptions, podOptionsFields, RESERVED_POD_FIELDS } from './pod-schema';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 import { BOARD_PROFILE_NAMES } from '../board-profiles';
 
@@ -28,7 +28,9 @@ export const provisionerNameValidator = z
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, 'must look like "k8s-sigs.io/nfs-subdir-external-provisioner"');
 
 /** The provisioner's settings: cluster.yaml's `provisioner` section and NfsProvisioner's props. */
-const provisionerFields = {
+export const provisionerFields = {
+  /** Base name of the provisioner's objects (`<name>-root` is a volume name: at most 58 characters). */
+  name: dnsLabel.max(58, 'must be at most 58 characters (its volume is named "<name>-root")').optional(),
   image: imageRef.default(D.provisionerImage),
   storageClassName: dnsSubdomain.default(D.storageClassName),
   provisionerName: provisionerNameValidator.default(D.provisionerName),
@@ -42,8 +44,10 @@ export const provisionerSchema = z
     /** Deploy the NFS dynamic provisioner; turn off when the cluster already has the StorageClass. */
     enabled: z.boolean().default(true),
     ...provisionerFields,
+    ...podOptionsFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkPodOptions(RESERVED_POD_FIELDS.provisioner));
 
 export const storageSchema = z
   .object({
@@ -107,7 +111,7 @@ export const minReadySeconds = z
   .max(3600, 'must be at most 3600 seconds: it is added to every board of a rollout (e.g. 60)');
 
 /** A tritonserver flag of `triton.extraArgs` (and a profile's leading flags). */
-const tritonFlag = z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"');
+export const tritonFlag = z.string().regex(/^--[a-z]/, 'must be a tritonserver flag such as "--log-verbose=1"');
 
 export const tritonSchema = z
   .object({
@@ -139,8 +143,10 @@ export const tritonSchema = z
       .object({ jetpack5: imageRef.optional(), jetpack6: imageRef.optional() })
       .strict()
       .prefault({}),
+    ...podOptionsFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkPodOptions(RESERVED_POD_FIELDS.triton));
 
 export const serviceSchema = z
   .object({
@@ -182,101 +188,6 @@ export function checkDistinctPorts(
     seen.set(port, name);
   }
 }
-
-/*
- * Props of the constructs, validated with the same pieces as the cluster description (see
- * parseConstructProps): a construct used directly from another cdk8s app accepts exactly
- * what cluster.yaml accepts. Every field is optional, as in the props interfaces; the
- * defaults their `@default` lines name are filled in here, so a construct reads them from
- * the parsed props instead of repeating `?? TUTORIAL_DEFAULTS.x`.
- */
-
-/** The http/grpc/metrics trio, each a valid port of `port`'s kind. */
-function portTrio(port: typeof tcpPort | typeof nodePort) {
-  return z.object({ http: port, grpc: port, metrics: port }).strict();
-}
-
-/** Props of NfsProvisioner. */
-export const nfsProvisionerPropsSchema = z
-  .object({
-    nfsServer: nfsSchema.shape.server,
-    nfsPath: nfsSchema.shape.path,
-    namespace: dnsLabel.default(D.namespace),
-    ...provisionerFields,
-  })
-  .strict();
-
-/** Props of ModelStore. */
-export const modelStorePropsSchema = z
-  .object({
-    claimName: dnsSubdomain.default(D.claimName),
-    namespace: dnsLabel.default(D.namespace),
-    storageClassName: dnsSubdomain.default(D.storageClassName),
-    size: positiveQuantity.default(D.storageSize),
-  })
-  .strict();
-
-/** Props of TritonService. */
-export const tritonServicePropsSchema = z
-  .object({
-    name: dnsLabel.default(D.tritonName),
-    namespace: dnsLabel.default(D.namespace),
-    selector: z.record(labelKey, labelValue).default({ app: D.tritonName }),
-    targetPorts: portTrio(tcpPort).default(D.tritonPorts),
-    nodePorts: portTrio(nodePort).default(D.nodePorts),
-    externalTrafficPolicy: z.enum(['Cluster', 'Local']).default(D.externalTrafficPolicy),
-  })
-  .strict()
-  .superRefine((props, ctx) => {
-    checkDistinctPorts(props.targetPorts, ['targetPorts'], ctx);
-    checkDistinctPorts(props.nodePorts, ['nodePorts'], ctx);
-  });
-
-/** Triton's container ports as construct props (any valid, distinct TCP ports). */
-export const tritonPortsPropsSchema = portTrio(tcpPort).superRefine((ports, ctx) => checkDistinctPorts(ports, [], ctx));
-
-/** The props of TritonDaemonSet (lib/triton-daemon-set.ts), with cluster.yaml's rules for each field. */
-export const tritonDaemonSetPropsSchema = z
-  .object({
-    name: dnsLabel.default(D.tritonName),
-    namespace: dnsLabel.default(D.namespace),
-    image: imageRef.default(D.tritonImage),
-    imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.imagePullPolicy),
-    claimName: dnsSubdomain.default(D.claimName),
-    modelRepositorySubPath: volumeSubPath.optional(),
-    repositoryPollSeconds: z.number().int().min(1).optional(),
-    extraArgs: z.array(tritonFlag).optional(),
-    runtimeClassName: dnsSubdomain.optional(),
-    nodeSelector: z.record(labelKey, labelValue).optional(),
-    avoidNodeLabels: z.record(labelKey, z.array(labelValue).min(1)).optional(),
-    ports: tritonPortsPropsSchema.default(D.tritonPorts),
-    resources: tritonResourcesSchema.prefault({}),
-    minReadySeconds: minReadySeconds.default(D.tritonMinReadySeconds),
-    startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').default(() => Duration.minutes(10)),
-    seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).default('RuntimeDefault'),
-    appLabel: labelValue.optional(),
-    selectorLabels: z.record(labelKey, labelValue).optional(),
-    command: z.array(z.string().min(1)).min(1).optional(),
-    leadingArgs: z.array(tritonFlag).optional(),
-  })
-  .strict();
-
-/** Pods of one workload, as NetworkPolicy props: a non-empty set of valid labels. */
-const policyTargetFields = {
-  podSelector: z.record(labelKey, labelValue).refine((labels) => Object.keys(labels).length > 0, 'select the workload by at least one label (an empty selector would confine every pod of the namespace)'),
-};
-
-/** The props of TritonNetworkPolicy (lib/network-policy.ts). */
-export const tritonNetworkPolicyPropsSchema = z
-  .object({
-    namespace: dnsLabel.default(D.namespace),
-    name: dnsLabel.default('triton-jetson'),
-    triton: z.object({ ...policyTargetFields, ports: tritonPortsPropsSchema.optional() }).strict(),
-    provisioner: z.object(policyTargetFields).strict().optional(),
-    modelSeed: z.object({ ...policyTargetFields, egressPorts: z.array(tcpPort).min(1).optional() }).strict().optional(),
-    apiServerPorts: z.array(tcpPort).min(1).optional(),
-  })
-  .strict();
 
 const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 /** Milliseconds per unit, as prometheus/common model.ParseDuration counts them (a year is 365 days). */

@@ -144,6 +144,14 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   // Issue 20.10: one 250 KiB inline file aliased 8 times made a 2 MB ConfigMap (the API server takes 1 MiB).
   ['inline files reused through YAML aliases: a 2 MB seeding ConfigMap', aliasedInlineFiles(8, 250),
     'models: the seeding ConfigMap would hold 2.0 MiB (2079891 bytes), over the API server\'s limit of 1 MiB (1048576 bytes); heaviest: big_0 250.2 KiB, big_1 250.2 KiB, big_2 250.2 KiB; move large inlineFiles to downloads'],
+  // Pod customization (lib/config/pod-schema.ts): nothing redirects a workload or escapes its selector.
+  ['an env var name with a newline', 'triton:\n  env: [{ name: "A\\nB", value: x }]\n', 'triton.env[0].name: must be an environment variable name'],
+  ['an env var that moves the seeding script\'s root', 'seeding:\n  env: [{ name: SEED_ROOT, value: /etc }]\n', 'seeding.env[0].name: "SEED_ROOT" is set by the workload itself'],
+  ['an env var that repoints the provisioner', 'provisioner:\n  env: [{ name: NFS_PATH, value: / }]\n', 'provisioner.env[0].name: "NFS_PATH" is set by the workload itself'],
+  ['a pod label that takes over the selector', 'triton:\n  podLabels: { app: nfs-subdir-external-provisioner }\n', 'triton.podLabels.app: is a label the stack sets'],
+  ['a pull secret named with a path', 'provisioner:\n  imagePullSecrets: ["../../etc/passwd"]\n', 'provisioner.imagePullSecrets[0]: must be a DNS-1123 subdomain'],
+  ['an annotation key with a terminal escape', 'seeding:\n  jobAnnotations: { "\\e[31mx": y }\n', 'seeding.jobAnnotations.\\u001b[31mx: key must be a label key'],
+  ['a toleration of every taint spelled Equal', 'triton:\n  tolerations: [{ operator: Equal }]\n', 'triton.tolerations[0].operator: must be "Exists" when no key is given'],
 ];
 
 describe('synth refuses hostile cluster descriptions in one line, changing nothing', () => {

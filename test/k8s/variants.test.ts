@@ -5,6 +5,7 @@
  * cluster-scoped objects for the next variant). Each variant lives in its own namespace.
  */
 import { parseClusterConfig } from '../../lib/config';
+import type { ClusterConfigInput } from '../../lib';
 import { synthYaml } from '../../lib';
 import { describeWith } from '../support/prereq';
 import { VARIANTS as CONFIGS } from '../support/variants';
@@ -17,7 +18,7 @@ interface Variant {
   /** Short name; the namespace is variant-<name>. */
   readonly name: string;
   /** Cluster description, one of test/support/variants.ts (its namespace is replaced). */
-  readonly config: Record<string, unknown>;
+  readonly config: ClusterConfigInput;
   /** What this variant must change, checked after the real apply. */
   readonly check: (cluster: KubeCluster, namespace: string, objects: ManifestObject[]) => Promise<void>;
 }
@@ -82,6 +83,32 @@ const VARIANTS: Variant[] = [
       expect(byName['triton-jetson-model-seed'].egress[1].ports.map((p: { port: number }) => p.port)).toEqual([80, 443, 8080]);
     },
   },
+  {
+    // Its own Namespace (rendered first), a private registry, a tainted GPU pool, a priority
+    // class, extra env, pod annotations and labels, a Job kept after it finishes.
+    name: 'pod-customization',
+    config: CONFIGS['pod customization and GitOps'],
+    check: async (cluster, namespace) => {
+      expect((await cluster.getJson(['namespace', namespace])).metadata.labels['app.kubernetes.io/part-of']).toBe('triton-jetson');
+      const workloads = [['daemonset', 'triton'], ['deployment', 'nfs-subdir-external-provisioner']];
+      for (const [kind, name] of workloads) {
+        const pod = (await cluster.getJson([kind, name, '-n', namespace])).spec.template;
+        expect(pod.spec.imagePullSecrets).toEqual([{ name: 'registry-cred' }]);
+        expect(pod.spec.priorityClassName).toBe('jetson-critical');
+        expect(pod.spec.tolerations).toHaveLength(1);
+        expect(pod.metadata.labels.team).toBe('ml');
+      }
+      const ds = await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
+      expect(ds.spec.selector.matchLabels).toEqual({ app: 'triton' });
+      expect(ds.spec.template.spec.containers[0].env).toEqual([
+        { name: 'TZ', value: 'UTC' }, { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+      ]);
+      const [job] = (await cluster.getJson(['jobs', '-n', namespace])).items;
+      expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
+      expect(job.metadata.annotations['kustomize.toolkit.fluxcd.io/ssa']).toBe('IfNotPresent');
+      expect(job.spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoExecute', tolerationSeconds: 600 }]);
+    },
+  },
 ];
 
 describeWith(kubeClusterPrerequisites())('configuration variants on a real control plane', () => {
@@ -93,6 +120,10 @@ describeWith(kubeClusterPrerequisites())('configuration variants on a real contr
     // K3s on containerd: the nvidia container runtime is registered as RuntimeClass "nvidia".
     await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'nvidia' }, handler: 'nvidia',
+    }));
+    // The priority class the pod-customization variant names (admission refuses an unknown one).
+    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'jetson-critical' }, value: 100000,
     }));
   });
 
@@ -106,6 +137,8 @@ describeWith(kubeClusterPrerequisites())('configuration variants on a real contr
     const yamlText = synthYaml(config);
     const objects = manifestObjects(yamlText);
     expect(objects.length).toBeGreaterThan(0);
+    // A dry run stores nothing, so the namespace exists first even when the manifests hold it
+    // (createNamespace: the Namespace object, first, is then "configured").
     await cluster.kubectlOk(['create', 'namespace', namespace]);
 
     const dryRun = await cluster.kubectlOk(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], yamlText);
@@ -114,6 +147,6 @@ describeWith(kubeClusterPrerequisites())('configuration variants on a real contr
     await variant.check(cluster, namespace, objects);
 
     await cluster.kubectlOk(['delete', '--wait=true', '-f', '-'], yamlText);
-    await cluster.kubectlOk(['delete', 'namespace', namespace, '--wait=false']);
+    if (!config.createNamespace) await cluster.kubectlOk(['delete', 'namespace', namespace, '--wait=false']);
   });
 });

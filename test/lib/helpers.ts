@@ -21,3 +21,19 @@ export function synthConstruct(build: (scope: Construct) => void): Manifest[] {
   build(chart);
   return Testing.synth(chart) as Manifest[];
 }
+
+/** The recommended labels every object of the stack carries (lib/labels.ts), for component `name`. */
+export function objectLabels(name: string, instance = 'triton-jetson'): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': name,
+    'app.kubernetes.io/part-of': 'triton-jetson',
+    'app.kubernetes.io/instance': instance,
+    'app.kubernetes.io/managed-by': 'cdk8s-triton-jetson',
+    'app.kubernetes.io/version': '0.1.0',
+  };
+}
+
+/** The text of a synthesized file without its header comment (lib/manifest-header.ts). */
+export function withoutHeader(text: string): string {
+  return text.replace(/^(#[^\n]*\n)+/, '');
+}

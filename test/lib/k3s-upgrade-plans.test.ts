@@ -5,6 +5,8 @@
  * against the SUC CRD committed in schemas/crds/. test/k8s/k3s-upgrade-plans.test.ts applies
  * them to a real API server.
  */
+import { manifestHeader } from '../../lib/manifest-header';
+import { PACKAGE_VERSION } from '../../lib/version';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -27,7 +29,10 @@ function expectValid(manifests: readonly Manifest[]): void {
 describe('K3sUpgradePlans', () => {
   test('a server plan, then an agent plan that waits for it, one node at a time, cordoned, agents drained', () => {
     const [server, agent] = plans({ version: 'v1.33.4+k3s1' });
-    const labels = { 'app.kubernetes.io/part-of': 'triton-jetson', 'app.kubernetes.io/component': 'k3s-upgrade' };
+    const labels = {
+      'app.kubernetes.io/name': 'k3s-upgrade', 'app.kubernetes.io/part-of': 'triton-jetson', 'app.kubernetes.io/component': 'k3s-upgrade',
+      'app.kubernetes.io/instance': 'triton-jetson', 'app.kubernetes.io/managed-by': 'cdk8s-triton-jetson', 'app.kubernetes.io/version': PACKAGE_VERSION,
+    };
     expect(server).toEqual({
       apiVersion: 'upgrade.cattle.io/v1',
       kind: 'Plan',
@@ -105,7 +110,8 @@ describe('upgrades.systemUpgradeController in the cluster description', () => {
   test('off by default: dist/ is byte-identical and has no Plan', () => {
     expect(parseClusterConfig({}).upgrades.systemUpgradeController.enabled).toBe(false);
     const yaml = synthYaml({});
-    expect(yaml === readFileSync(path.join(DIST, 'triton-jetson.k8s.yaml'), 'utf-8')).toBe(true);
+    // dist/ holds synth's header, then exactly these manifests.
+    expect(readFileSync(path.join(DIST, 'triton-jetson.k8s.yaml'), 'utf-8') === manifestHeader({ cwd: process.cwd() }) + yaml).toBe(true);
     expect(parseManifests(yaml).map((m) => m.kind)).not.toContain('Plan');
   });
 
@@ -120,7 +126,7 @@ describe('upgrades.systemUpgradeController in the cluster description', () => {
       expect(manifests[1].spec.concurrency).toBe(2);
       expectValid(manifests);
       // The Triton stack is the same file as without the plans.
-      expect(readFileSync(path.join(out, 'dist', 'triton-jetson.k8s.yaml'), 'utf-8')).toBe(synthYaml({ k3s: { version: 'v1.33.4+k3s1' } }));
+      expect(readFileSync(path.join(out, 'dist', 'triton-jetson.k8s.yaml'), 'utf-8')).toBe(manifestHeader({ cwd: process.cwd() }) + synthYaml({ k3s: { version: 'v1.33.4+k3s1' } }));
       synthToDirectory({ k3s: { version: 'v1.33.4+k3s1' } }, path.join(out, 'dist'));
       expect(readdirSync(path.join(out, 'dist'))).toEqual(['triton-jetson.k8s.yaml']);
     } finally {

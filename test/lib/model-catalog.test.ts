@@ -144,11 +144,11 @@ describe('models: and seeding: in the cluster description', () => {
     expect(config.models).toEqual([]);
     expect(config.seeding).toEqual({
       enabled: true, builtinModels: true, catalogModels: [], image: 'alpine:3.22', downloadTimeoutSeconds: 900, activeDeadlineSeconds: 3600, runAsUser: 65534,
-      maxDownloadBytes: 4 * 1024 ** 3, maxExtractBytes: 4 * 1024 ** 3,
+      maxDownloadBytes: 4 * 1024 ** 3, maxExtractBytes: 4 * 1024 ** 3, ttlSecondsAfterFinished: 86400, jobAnnotations: {},
     });
   });
 
-  it('reads extra models from YAML, with archive defaulting to tar.gz', () => {
+  it('reads extra models from YAML; a download without archive is a tar.gz', () => {
     const config = parseClusterConfigYaml(`
 seeding:
   mirror: http://10.0.0.30:8080/models
@@ -166,7 +166,9 @@ models:
       input: [{ name: x, dataType: TYPE_FP32, format: FORMAT_NCHW, dims: [3, 224, 224] }]
       output: [{ name: y, dataType: TYPE_FP32, dims: [1000] }]
 `);
-    expect(config.models[0].downloads[0].archive).toBe('tar.gz');
+    // Left as written (ModelDownload documents the default); the seeding list spells it out.
+    expect(config.models[0].downloads[0].archive).toBeUndefined();
+    expect(renderModelList(config.models)).toContain(`download resnet50 0 tar.gz ${'d'.repeat(64)} https://example.org/resnet50.tar.gz`);
     expect(config.models[0].name).toBe('resnet50');
     expect(config.seeding.mirror).toBe('http://10.0.0.30:8080/models');
   });

@@ -5,7 +5,7 @@ import {
 } from '../../lib/model-seed-job';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
 import { MAX_CONFIG_MAP_DATA_BYTES, seedConfigMapData } from '../../lib/seed/seed-plan';
-import { synthConstruct } from './helpers';
+import { objectLabels, synthConstruct } from './helpers';
 
 function synth(props: ModelSeedJobProps): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   return synthConstruct((chart) => new ModelSeedJob(chart, 'seed', props));
@@ -26,7 +26,7 @@ describe('ModelSeedJob', () => {
     expect(configMap.metadata).toEqual({
       name: 'model-seed',
       namespace: 'default',
-      labels: { 'app.kubernetes.io/name': 'model-seed', 'app.kubernetes.io/part-of': 'triton-jetson' },
+      labels: objectLabels('model-seed'),
     });
     expect(Object.keys(configMap.data)).toEqual(['inception_graphdef.config.pbtxt', 'inception_graphdef.inline.0', 'models.list', 'seed-models.sh']);
     expect(configMap.data['seed-models.sh']).toBe(SEED_MODELS_SCRIPT);
@@ -100,6 +100,8 @@ describe('modelSeedJobPropsFromConfig', () => {
       runAsUser: 1000,
       maxDownloadBytes: 4 * 1024 ** 3,
       maxExtractBytes: 4 * 1024 ** 3,
+      ttlSecondsAfterFinished: 86400,
+      jobAnnotations: {},
     });
   });
 

@@ -14,15 +14,15 @@ describe('NfsProvisioner', () => {
     expect(manifests).toMatchSnapshot();
   });
 
-  test('renders what the Helm chart renders, under the chart\'s names', () => {
+  test('renders what the Helm chart renders, under the chart\'s names, cluster-scoped objects first', () => {
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'ServiceAccount/nfs-subdir-external-provisioner',
+      'StorageClass/nfs-client',
       'ClusterRole/nfs-subdir-external-provisioner-runner',
       'ClusterRoleBinding/run-nfs-subdir-external-provisioner',
+      'ServiceAccount/nfs-subdir-external-provisioner',
       'Role/leader-locking-nfs-subdir-external-provisioner',
       'RoleBinding/leader-locking-nfs-subdir-external-provisioner',
       'Deployment/nfs-subdir-external-provisioner',
-      'StorageClass/nfs-client',
     ]);
     expect(invariantViolations(manifests)).toEqual([]);
   });

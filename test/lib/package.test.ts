@@ -1,16 +1,40 @@
 /**
- * The constructs as another cdk8s app gets them: `npm pack` this package, install the
- * tarball next to the peer dependencies, type-check and run examples/consumer-app.
+ * The constructs as another cdk8s app gets them, offline: `npm pack` this package, unpack the
+ * tarball next to links to this repository's dependencies, type-check and run
+ * examples/consumer-app (with cdk8s-cli's template tsconfig). test/package/consumer.test.ts
+ * does the same with real installs from npm.
  */
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
 
 // What `npm install cdk8s-triton-jetson cdk8s cdk8s-plus-27 constructs` would bring.
-const PEERS_AND_DEPS = ['cdk8s', 'cdk8s-plus-27', 'constructs', 'zod', 'yaml', 'commander', 'node-ssh', 'ssh-config', 'sharp', 'cli-table3', '@types/node'];
+const PEERS_AND_DEPS = ['cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-33', 'constructs', 'zod', 'yaml', 'commander', 'node-ssh', 'ssh-config', 'sharp', 'cli-table3', '@types/node'];
+
+/** The .d.ts files `entry` reaches through relative imports, and the packages they import. */
+function typingsReach(entry: string): { files: number; packages: string[] } {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf-8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      if (!spec.startsWith('.')) {
+        packages.add(spec);
+        continue;
+      }
+      const base = path.resolve(path.dirname(file), spec);
+      const next = [`${base}.d.ts`, path.join(base, 'index.d.ts')].find((f) => existsSync(f));
+      if (next) queue.push(next);
+    }
+  }
+  return { files: seen.size, packages: [...packages].sort() };
+}
 
 describe('the npm package', () => {
   let work: string;
@@ -35,7 +59,7 @@ describe('the npm package', () => {
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  test('ships compiled JavaScript and typings, no TypeScript sources or tests', () => {
+  test('ships compiled JavaScript and typings, the LICENSE and the docs the README links to; no TypeScript sources or tests', () => {
     const pkg = path.join(app, 'node_modules', 'cdk8s-triton-jetson');
     const manifest = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf-8'));
     expect(readFileSync(path.join(pkg, manifest.main), 'utf-8')).toContain('./triton-jetson-stack');
@@ -43,11 +67,20 @@ describe('the npm package', () => {
     const files = execFileSync('find', ['.', '-type', 'f'], { cwd: pkg, encoding: 'utf-8' }).split('\n').filter(Boolean);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.includes('.test.') || f.startsWith('./dist/'))).toEqual([]);
+    expect(readFileSync(path.join(pkg, 'LICENSE'), 'utf-8')).toContain('Apache License\n                           Version 2.0, January 2004');
+    expect(manifest.license).toBe('Apache-2.0');
+    for (const field of ['repository', 'bugs', 'homepage']) expect(manifest[field]).toBeDefined();
+    // Every relative link of the README resolves inside the installed package.
+    const readme = readFileSync(path.join(pkg, 'README.md'), 'utf-8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(5);
+    expect(links.filter((l) => !existsSync(path.join(pkg, l)))).toEqual([]);
   });
 
   test('the example app type-checks against the published typings and synthesizes', () => {
+    // The template's tsconfig emits main.js beside main.ts.
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, stdio: 'pipe' });
-    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: app, stdio: 'pipe' });
+    execFileSync(process.execPath, ['main.js'], { cwd: app, stdio: 'pipe' });
     const manifests = parseManifests(readFileSync(path.join(app, 'dist', 'edge-inference.k8s.yaml'), 'utf-8'));
     const env = findManifest(manifests, 'Deployment', 'nfs-subdir-external-provisioner').spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'NFS_SERVER', value: '192.168.1.20' });
@@ -55,8 +88,18 @@ describe('the npm package', () => {
     expect(svc.metadata.namespace).toBe('inference');
     expect(svc.spec.ports[0].nodePort).toBe(31800);
     // The app's own cdk8s-plus workload mounts the stack's claim through ModelStore.volumeClaim.
-    const lister = findManifest(manifests, 'Deployment', 'model-lister');
-    expect(lister.spec.template.spec.volumes).toEqual([expect.objectContaining({ persistentVolumeClaim: { claimName: 'models-pvc', readOnly: true } })]);
+    const lister = findManifest(parseManifests(readFileSync(path.join(app, 'dist', 'with-cdk8s-plus.k8s.yaml'), 'utf-8')), 'Deployment', 'model-lister');
+    expect(lister.spec.template.spec.volumes).toEqual([expect.objectContaining({ persistentVolumeClaim: { claimName: 'apps-models-pvc', readOnly: true } })]);
+  });
+
+  test('the published typings reach no package but the peer dependencies (no zod, yaml or CLI dependency)', () => {
+    const pkg = path.join(app, 'node_modules', 'cdk8s-triton-jetson');
+    const manifest = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf-8'));
+    const { files, packages } = typingsReach(path.join(pkg, manifest.types));
+    expect(files).toBeGreaterThan(10);
+    expect(packages).toEqual(['cdk8s', 'cdk8s-plus-27', 'constructs']);
+    // Negative control: the walk does see zod where the (internal) schemas import it.
+    expect(typingsReach(path.join(pkg, 'out', 'lib', 'config', 'cluster-schema.d.ts')).packages).toContain('zod');
   });
 
   test('the triton-jetson bin runs from the installed package', () => {

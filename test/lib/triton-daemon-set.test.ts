@@ -87,11 +87,13 @@ describe('TritonDaemonSet', () => {
     expect(spec.runtimeClassName).toBeUndefined();
   });
 
-  test('mounts the shared models read-only and /dev/shm in memory', () => {
+  test('mounts the shared models read-only (the claim\'s repository folder, where the seeding Job publishes) and /dev/shm in memory', () => {
     expect(container.volumeMounts).toEqual([
       { name: 'dshm', mountPath: '/dev/shm' },
-      { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, readOnly: true },
+      { name: 'models', mountPath: TRITON_MODEL_REPOSITORY_PATH, subPath: 'repository', readOnly: true },
     ]);
+    // "" mounts the claim's root, for a repository laid out by hand.
+    expect(podSpec(daemonSet({ modelRepositorySubPath: '' })).containers[0].volumeMounts[1].subPath).toBeUndefined();
   });
 
   test('takes runtime class, node labels, ports, resources and extra args from its props', () => {

@@ -38,7 +38,7 @@ describeWith([
     try {
       await promisify(execFile)('npm', [
         'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
-        `git+file://${REPO_ROOT}#${head}`, 'cdk8s', 'cdk8s-plus-27', 'constructs', '@types/node@20',
+        `git+file://${REPO_ROOT}#${head}`, 'cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-33', 'constructs', '@types/node@20',
       ], { cwd: work, env: { ...process.env, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
     } finally {
       clearInterval(ticker);
@@ -58,9 +58,11 @@ describeWith([
 
   test('the example app type-checks against it and synthesizes', () => {
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: work, stdio: 'pipe' });
-    execFileSync(process.execPath, [path.join('out', 'main.js')], { cwd: work, stdio: 'pipe' });
+    // examples/consumer-app's tsconfig is cdk8s-cli's template's: main.js beside main.ts.
+    execFileSync(process.execPath, ['main.js'], { cwd: work, stdio: 'pipe' });
     const manifests = parseManifests(readFileSync(path.join(work, 'dist', 'edge-inference.k8s.yaml'), 'utf-8'));
     expect(findManifest(manifests, 'Service', 'triton').spec.ports[0].nodePort).toBe(31800);
-    expect(findManifest(manifests, 'Deployment', 'model-lister').spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe('models-pvc');
+    const mixed = parseManifests(readFileSync(path.join(work, 'dist', 'with-cdk8s-plus.k8s.yaml'), 'utf-8'));
+    expect(findManifest(mixed, 'Deployment', 'model-lister').spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe('apps-models-pvc');
   });
 });

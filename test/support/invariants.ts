@@ -44,5 +44,43 @@ export function invariantViolations(manifests: Manifest[]): string[] {
     });
     if (matches.length === 0) problems.push(`Service/${svc.metadata.name} selects no workload's pods`);
   }
+  problems.push(...labelAndOrderViolations(manifests));
+  return problems;
+}
+
+/** Kinds the stack renders that are cluster-scoped. */
+export const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
+/** The recommended labels every object carries (lib/labels.ts). */
+const RECOMMENDED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by'];
+/** Labels that change with a release or an installation: never in a selector. */
+const UNSTABLE_LABELS = ['app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by'];
+
+/**
+ * GitOps-readiness: every object carries the recommended labels, no selector uses one that
+ * changes with a release or an installation, cluster-scoped objects carry no namespace, and
+ * the Namespace comes first, then the other cluster-scoped objects, then the namespaced ones
+ * (the order `kubectl apply -f` creates them in).
+ */
+export function labelAndOrderViolations(manifests: Manifest[]): string[] {
+  const problems: string[] = [];
+  let namespacedSeen = false;
+  manifests.forEach((m, index) => {
+    const id = `${m.kind}/${m.metadata.name}`;
+    const labels = m.metadata.labels ?? {};
+    for (const label of RECOMMENDED_LABELS) if (!(label in labels)) problems.push(`${id} lacks the ${label} label`);
+    const selectors = [m.spec?.selector?.matchLabels, m.kind === 'Service' ? m.spec?.selector : undefined, m.spec?.podSelector?.matchLabels];
+    for (const selector of selectors) {
+      for (const key of Object.keys(selector ?? {})) if (UNSTABLE_LABELS.includes(key)) problems.push(`${id} selects on ${key}`);
+    }
+    const podLabels = WORKLOAD_KINDS.has(m.kind) && m.kind !== 'Pod' ? m.spec.template.metadata?.labels ?? {} : {};
+    if ('app.kubernetes.io/version' in podLabels) problems.push(`${id} puts the version label on its pods (a release would restart them)`);
+    if (CLUSTER_SCOPED_KINDS.has(m.kind)) {
+      if (m.metadata.namespace !== undefined) problems.push(`${id} is cluster-scoped but names namespace ${m.metadata.namespace}`);
+      if (namespacedSeen) problems.push(`${id} is cluster-scoped but comes after a namespaced object`);
+      if (m.kind === 'Namespace' && index !== 0) problems.push(`${id} is not the first object`);
+    } else {
+      namespacedSeen = true;
+    }
+  });
   return problems;
 }

@@ -1,4 +1,4 @@
-import { ClusterConfigInput } from '../../lib';
+import type { ClusterConfigInput } from '../../lib';
 
 
 /** Configurations every manifest-level test (schema, API server) covers besides the default. */
@@ -28,6 +28,38 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
     seeding: { mirror: 'http://mirror.lan:8080' },
   },
   'network policies': { networkPolicy: { enabled: true }, seeding: { mirror: 'http://mirror.lan:8080' } },
+  // A real cluster's needs (lib/types/pod.ts) and a GitOps repository's (docs/gitops.md): its own
+  // namespace rendered first, a private registry, a tainted GPU pool, a priority class, extra
+  // environment, pod annotations and labels, a Job Argo CD and Flux leave alone.
+  'pod customization and GitOps': {
+    namespace: 'edge-ai',
+    createNamespace: true,
+    triton: {
+      image: 'registry.example.com/ml/triton-jetson:2.19.0',
+      imagePullSecrets: ['registry-cred'],
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      priorityClassName: 'jetson-critical',
+      env: [{ name: 'TZ', value: 'UTC' }, { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+      podAnnotations: { 'example.com/owner': 'ml-team' },
+      podLabels: { team: 'ml' },
+    },
+    provisioner: {
+      imagePullSecrets: ['registry-cred'],
+      tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+      priorityClassName: 'jetson-critical',
+      env: [{ name: 'TZ', value: 'UTC' }],
+      podLabels: { team: 'ml' },
+    },
+    seeding: {
+      imagePullSecrets: ['registry-cred'],
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoExecute', tolerationSeconds: 600 }],
+      priorityClassName: 'jetson-critical',
+      env: [{ name: 'HTTPS_PROXY', valueFrom: { secretKeyRef: { name: 'proxy', key: 'url', optional: true } } }],
+      podAnnotations: { 'example.com/owner': 'ml-team' },
+      ttlSecondsAfterFinished: null,
+      jobAnnotations: { 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' },
+    },
+  },
   // Board profiles (docs/profiles.md). Four Orin on JetPack 6: one DaemonSet triton-jetpack6, NGC image.
   'all Orin (jetpack6)': {
     nodes: {
