@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { CLUSTER_CONFIG_ENV, loadClusterConfig, resolveClusterConfigPath } from '../lib/config/cluster-config';
+import { terminalSafe } from '../lib/terminal-text';
 import { formatOfflinePlan, planOffline } from './executor/offline-plan';
 import { runBootstrap } from './executor/bootstrap';
 import type { RunOptions, RunSummary } from './executor/options';
@@ -64,7 +65,7 @@ export function register(program: Command): void {
     .action(friendly(async (flags: CommonFlags) => {
       if (flags.offline) {
         const plan = planOffline(await runOptions(flags));
-        process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatOfflinePlan(plan));
+        process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : terminalSafe(formatOfflinePlan(plan)));
         if (!plan.ok) process.exitCode = 1;
         return;
       }
@@ -90,7 +91,10 @@ function friendly<A extends unknown[]>(action: (...args: A) => Promise<void>): (
     try {
       await action(...args);
     } catch (err) {
-      throw describeIoError(err);
+      const described = describeIoError(err);
+      // One line the terminal only shows: paths and a board's text may hold escape sequences.
+      described.message = terminalSafe(described.message);
+      throw described;
     }
   };
 }
@@ -114,7 +118,7 @@ async function runOptions(flags: CommonFlags): Promise<RunOptions> {
     knownHostsFile: flags.knownHosts,
     readyTimeoutSeconds,
     sudoPassword: sudoPasswordSource(flags),
-    log: (host, message) => process.stderr.write(`[${host}] ${message}\n`),
+    log: (host, message) => process.stderr.write(`[${host}] ${terminalSafe(message)}\n`),
   };
 }
 
@@ -162,7 +166,7 @@ function ask(question: string, hidden: boolean): Promise<string> {
 }
 
 function finish(flags: CommonFlags, summary: RunSummary): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : terminalSafe(formatSummary(summary)));
   if (!summary.ok) process.exitCode = 1;
 }
 
@@ -188,6 +192,8 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('', `kubeconfig: ${summary.kubeconfig.path}, context "${summary.kubeconfig.context}" ${summary.kubeconfig.changed ? 'updated' : 'unchanged'}`);
     if (summary.command === 'bootstrap') lines.push(`  try: kubectl --context ${summary.kubeconfig.context} get nodes`);
     if (summary.kubeconfig.currentContext) lines.push(`  ${summary.kubeconfig.currentContext}`);
+    if (summary.kubeconfig.note) lines.push(`  ${summary.kubeconfig.note}`);
+    if (summary.kubeconfig.error) lines.push(`  error:     ${summary.kubeconfig.error}`);
   }
   if (summary.nodes) {
     lines.push(`nodes Ready: ${summary.nodes.ready.join(', ') || 'none'}${summary.nodes.notReady.length ? `; NOT Ready: ${summary.nodes.notReady.join(', ')}` : ''}`);

@@ -7,7 +7,7 @@
  * hashed with the same checks, never held whole.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 
 const KiB = 1024;
@@ -39,8 +39,13 @@ export class LocalFileError extends Error {
 }
 
 export interface LocalFileOptions {
-  /** Also refuse a file owned by another user, or readable or writable by group or others (secrets). */
-  readonly private?: boolean;
+  /**
+   * Who the file must belong to: `private` (yours, and no group or other permission: secrets
+   * such as the token or a private key), `trusted` (yours or root's, and not writable by group
+   * or others: what OpenSSH demands of its config), `owned` (yours: a file the run rewrites).
+   * @default any owner
+   */
+  readonly access?: 'private' | 'trusted' | 'owned';
   /** The most bytes read. @default the kind's size */
   readonly maxBytes?: number;
 }
@@ -91,13 +96,16 @@ export function ioProblem(err: unknown, kind: LocalFileKind, file: string): stri
 function statProblem(stat: Stats, kind: LocalFileKind, file: string, options: LocalFileOptions, maxBytes: number): string | undefined {
   if (stat.isDirectory()) return ioProblem({ code: 'EISDIR' }, kind, file);
   if (!stat.isFile()) return `is not a regular file (a device, FIFO or socket); ${LOCAL_FILE_KINDS[kind].give}`;
-  if (options.private) {
-    const uid = process.geteuid?.();
-    if (uid !== undefined && stat.uid !== uid) {
-      return `belongs to another user (uid ${stat.uid}, you are uid ${uid}); use a file of your own (chown it, or copy it and chmod 600 the copy)`;
+  const uid = process.geteuid?.();
+  if (options.access && uid !== undefined) {
+    const owners = options.access === 'trusted' ? [uid, 0] : [uid];
+    if (!owners.includes(stat.uid)) {
+      return `belongs to another user (uid ${stat.uid}; you are uid ${uid}): they could change it under you; use a file of your own`;
     }
-    if ((stat.mode & 0o077) !== 0) {
-      return `is readable or writable by other users (mode ${(stat.mode & 0o777).toString(8)}); run: chmod 600 ${printablePath(file)}`;
+    const forbidden = options.access === 'private' ? 0o077 : options.access === 'trusted' ? 0o022 : 0;
+    if ((stat.mode & forbidden) !== 0) {
+      const what = options.access === 'private' ? 'readable or writable by other users' : 'writable by other users';
+      return `is ${what} (mode ${(stat.mode & 0o777).toString(8)}); run: chmod ${options.access === 'private' ? '600' : 'go-w'} ${printablePath(file)}`;
     }
   }
   if (stat.size > maxBytes) return tooLarge(kind, maxBytes);
@@ -217,4 +225,30 @@ export function streamLocalFile(file: string, kind: LocalFileKind, options: Loca
   source.on('error', (err) => cap.destroy(err instanceof LocalFileError ? err : new LocalFileError(kind, file, ioProblem(err, kind, file))));
   cap.on('close', () => source.destroy());
   return source.pipe(cap);
+}
+
+/**
+ * Why another user could change the files in folder `dir`, or undefined when only you (or
+ * root) can: the folder must be yours or root's, and not writable by group or others unless
+ * it is sticky (like /tmp, where others cannot replace a file that is not theirs). A folder
+ * that does not exist is no problem (whoever creates it decides). `fix` ends the message.
+ */
+export function folderProblem(dir: string, fix: string): string | undefined {
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch {
+    return undefined;
+  }
+  const uid = process.geteuid?.();
+  if (uid !== undefined && stat.uid !== uid && stat.uid !== 0) {
+    return `its folder ${printablePath(dir)} belongs to another user (uid ${stat.uid}), who could replace the file; ${fix}`;
+  }
+  const sticky = (stat.mode & 0o1000) !== 0;
+  const groupIsYours = stat.gid === process.getegid?.();
+  const othersWrite = (stat.mode & 0o002) !== 0 || ((stat.mode & 0o020) !== 0 && !groupIsYours);
+  if (othersWrite && !sticky) {
+    return `its folder ${printablePath(dir)} is writable by other users (mode ${(stat.mode & 0o777).toString(8)}), who could replace the file; ${fix}`;
+  }
+  return undefined;
 }

@@ -7,10 +7,12 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { HostWork } from '../plan/host-plan';
 import type { HostFacts, PreflightResult } from '../plan/preflight';
-import { TargetResolver, expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
-import { readIfExists } from './local-files';
+import { expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
 import { sshOperators, type Operator, type OperatorFactory } from './operator';
 import { safeUserName, type HostSummary, type RunOptions } from './options';
+import { targetResolver } from './ssh-config-file';
+import { terminalSafe } from '../../lib/terminal-text';
+import { k3sArgsSecrets } from '../plan/k3s-secrets';
 import { HostError } from './transport';
 
 export interface HostState {
@@ -54,12 +56,10 @@ export class Fleet {
     this.env = options.env ?? process.env;
     this.log = options.log ?? (() => undefined);
     const config = options.config;
-    const sshConfigFile = expandHome(config.ssh.configFile, this.home);
-    const resolver = new TargetResolver(config, {
-      sshConfigText: readIfExists(sshConfigFile),
-      homeDir: this.home,
-      localUser: safeUserName(this.env),
-    });
+    const resolver = targetResolver(config, this.home, safeUserName(this.env));
+    const k3s = config.k3s;
+    const hostArgs = config.nodes ? [config.nodes.server, ...config.nodes.agents].flatMap((h) => h.extraArgs) : [];
+    this.secrets.push(...k3sArgsSecrets([...k3s.extraArgs, ...k3s.serverArgs, ...k3s.agentArgs, ...hostArgs]));
     const targets = resolver.nodes();
     const knownHostsFile = options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias);
     this.operators = (options.operators ?? sshOperators)({
@@ -87,8 +87,9 @@ export class Fleet {
     return this.hosts[0];
   }
 
+  /** One progress line: secrets redacted, and a board's text unable to act on the terminal. */
   say(host: string, message: string): void {
-    this.log(host, this.redact(message));
+    this.log(host, terminalSafe(this.redact(message)));
   }
 
   redact(text: string): string {

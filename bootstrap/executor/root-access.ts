@@ -4,6 +4,7 @@
  * travel on the stdin of a shell, never in argv; the sudo password only ever travels on
  * stdin, as its first line, read by `sudo -S`.
  */
+import type { LocalFileKind } from '../../lib/local-file';
 import { shQuote } from '../plan/shell';
 import type { Operator } from './operator';
 import { HostError, type ExecResult, type Transport } from './transport';
@@ -83,6 +84,6 @@ export class HostOperator implements Operator {
   }
 
   run(command: string, stdin?: string): Promise<ExecResult> { return this.transport.exec(command, stdin); }
-  upload(local: string, remote: string): Promise<void> { return this.transport.upload(local, remote); }
+  upload(local: string, remote: string, kind: LocalFileKind): Promise<void> { return this.transport.upload(local, remote, kind); }
   close(): void { this.transport.close(); }
 }

@@ -6,8 +6,9 @@ import type { InventoryConfig } from '../../lib/config/inventory-schema';
 import {
   DAEMON_JSON_PATH, DOCKER_DEFAULT_RUNTIME_COMMAND, RESTART_DOCKER_SCRIPT, planDaemonJson, writeDaemonJsonScript,
 } from './daemon-json';
+import { airGapUploads, type AirGapStaging, type AirGapUpload } from './air-gap';
 import {
-  START_AGENT_SCRIPT, airGapUploads, installScript, isInstallCurrent, planK3sInstall, redactedInstallScript,
+  START_AGENT_SCRIPT, installScript, isInstallCurrent, planK3sInstall, redactedInstallScript,
   type InstallSource, type K3sInstallPlan,
 } from './k3s-install';
 import { INSTALL_NFS_COMMON_SCRIPT, type HostFacts, type PreflightResult } from './preflight';
@@ -27,8 +28,10 @@ export interface RootStep {
   readonly script: string;
   /** The script as shown in a dry run (secrets redacted). */
   readonly shownScript: string;
-  /** Files copied to the node first (air-gap). */
-  readonly uploads: readonly { readonly local: string; readonly remote: string }[];
+  /** Files copied to the node first (air-gap), into a private folder the SSH user makes. */
+  readonly uploads: readonly AirGapUpload[];
+  /** With uploads: the script to run once they are in `staging` (`script` shows the planned folder). */
+  readonly stagedScript?: (staging: AirGapStaging) => string;
   /** The script's last stdout line must be this, else the step failed with `error`. */
   readonly expectLastLine?: { readonly value: string; readonly error: string };
 }
@@ -124,6 +127,7 @@ export function planHostWork(input: HostWorkInput): HostWork {
       script: installScript(install, token),
       shownScript: redactedInstallScript(install),
       uploads: install.source.kind === 'airgap' ? airGapUploads(install.source.files) : [],
+      ...(install.source.kind === 'airgap' ? { stagedScript: (staging: AirGapStaging) => installScript(install, token, staging) } : {}),
     });
     if (target.role === 'agent') {
       steps.push(rootStep('k3s-agent-start', 'start', `started k3s-agent (joined https://${input.serverAddress}:6443)`, START_AGENT_SCRIPT));

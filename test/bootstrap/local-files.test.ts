@@ -27,7 +27,7 @@ describe('local files', () => {
     const open = join(dir, 'open-token');
     writeFileSync(open, 'abc\n', { mode: 0o644 });
     chmodSync(open, 0o644);
-    expect(() => readToken(open)).toThrow(`token file ${open} is readable by other users (mode 644); run: chmod 600 ${open}`);
+    expect(() => readToken(open)).toThrow(`token file ${open}: is readable or writable by other users (mode 644); run: chmod 600 ${open}`);
     const empty = join(dir, 'empty-token');
     writeFileSync(empty, '\n', { mode: 0o600 });
     expect(() => readToken(empty)).toThrow(/is empty/);

@@ -231,7 +231,7 @@ export function jetsonBoard(host: MemoryHost, name: string, cluster: Cluster): B
       return {};
     })
     .on(START_AGENT_SCRIPT, () => ((board.k3s!.active = true), {}))
-    .on(readFileScript(SERVER_TOKEN_PATH), () => (board.k3s ? { stdout: `K10abc::server:${board.k3s.token}\n` } : { code: MISSING_FILE_EXIT }))
+    .on(readFileScript(SERVER_TOKEN_PATH), () => (board.k3s ? { stdout: `K10${'ab'.repeat(32)}::server:${board.k3s.token}\n` } : { code: MISSING_FILE_EXIT }))
     .on(readFileScript(K3S_KUBECONFIG_PATH), () => (board.k3s?.role === 'server' ? { stdout: K3S_YAML } : { code: MISSING_FILE_EXIT }))
     .on(GET_NODES_SCRIPT, () => ({ stdout: nodeList(cluster) }))
     .on(/^\/usr\/local\/bin\/k3s kubectl label node /, (s) => {
