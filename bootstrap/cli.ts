@@ -65,7 +65,7 @@ export function register(program: Command): void {
     .action(friendly(async (flags: CommonFlags) => {
       if (flags.offline) {
         const plan = planOffline(await runOptions(flags));
-        process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : terminalSafe(formatOfflinePlan(plan)));
+        process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatOfflinePlan(plan));
         if (!plan.ok) process.exitCode = 1;
         return;
       }
@@ -166,11 +166,11 @@ function ask(question: string, hidden: boolean): Promise<string> {
 }
 
 function finish(flags: CommonFlags, summary: RunSummary): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : terminalSafe(formatSummary(summary)));
+  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
   if (!summary.ok) process.exitCode = 1;
 }
 
-/** Human summary: per node what changed, what was already right, and why it failed. */
+/** Human summary: per node what changed, what was already right, and why it failed; a board's text cannot act on the terminal. */
 export function formatSummary(summary: RunSummary): string {
   const lines: string[] = [];
   const title = `${summary.command}${summary.dryRun ? ' (dry run: nothing was changed)' : ''}`;
@@ -198,5 +198,5 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.nodes) {
     lines.push(`nodes Ready: ${summary.nodes.ready.join(', ') || 'none'}${summary.nodes.notReady.length ? `; NOT Ready: ${summary.nodes.notReady.join(', ')}` : ''}`);
   }
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`);
 }

@@ -174,11 +174,11 @@ export function readLocalText(file: string, kind: LocalFileKind, options: LocalF
   return readLocalFile(file, kind, options)?.toString('utf-8');
 }
 
-/** Like readLocalText, but a missing file is an error too. */
-export function readRequiredText(file: string, kind: LocalFileKind, options: LocalFileOptions = {}): string {
-  const text = readLocalText(file, kind, options);
-  if (text === undefined) throw new LocalFileError(kind, file, ioProblem({ code: 'ENOENT' }, kind, file));
-  return text;
+/** Like readLocalFile, but a missing file is an error too. */
+export function readRequiredFile(file: string, kind: LocalFileKind, options: LocalFileOptions = {}): Buffer {
+  const bytes = readLocalFile(file, kind, options);
+  if (bytes === undefined) throw new LocalFileError(kind, file, ioProblem({ code: 'ENOENT' }, kind, file));
+  return bytes;
 }
 
 /** The sha256 (hex) and size of a file, read in chunks under its kind's cap (never held whole). */

@@ -21,6 +21,7 @@ import {
 } from './options';
 import { ROOT_SHELL_COMMANDS } from './root-access';
 import { targetResolver } from './ssh-config-file';
+import { terminalSafe } from '../../lib/terminal-text';
 
 const REDACTED = '<redacted>';
 /** Stands in for the token when none exists yet (bootstrap generates it); never shown. */
@@ -178,5 +179,5 @@ export function formatOfflinePlan(plan: OfflinePlan): string {
   }
   lines.push('', 'then:');
   for (const a of plan.afterwards) lines.push(`  - ${a}`);
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`);
 }

@@ -30,8 +30,9 @@ export interface LoadedSshConfig {
   readonly files: readonly string[];
 }
 
+/** The arguments of a directive: ssh-config gives one argument (quotes removed) as a string, several as a list. */
 function words(value: Value): string[] {
-  return typeof value === 'string' ? value.split(/\s+/).filter((w) => w !== '') : value.map((v) => v.val);
+  return typeof value === 'string' ? [value] : value.map((v) => v.val);
 }
 
 function isInclude(line: Line): boolean {

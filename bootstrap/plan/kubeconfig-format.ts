@@ -144,7 +144,13 @@ function onlyEntry(config: Kubeconfig, list: 'clusters' | 'users', body: 'cluste
  * first field K3s does not write (e.g. `users[0].user.exec`), never its value.
  */
 export function k3sCredentials(k3sYaml: string, what: string): { readonly cluster: Record<string, string>; readonly user: Record<string, string> } {
-  const config = parseKubeconfig(k3sYaml, what);
+  let config: Kubeconfig;
+  try {
+    config = parseKubeconfig(k3sYaml, what);
+  } catch (err) {
+    const message = (err as Error).message.replace(/; (fix or remove it|check the path)$/, '');
+    throw new KubeconfigError(`refusing ${message}; nothing was written to the kubeconfig`);
+  }
   const cluster = onlyEntry(config, 'clusters', 'cluster', what);
   const user = onlyEntry(config, 'users', 'user', what);
   const take = (body: Record<string, unknown>, allowed: Readonly<Record<string, string>>, path: string): Record<string, string> => {
