@@ -152,7 +152,7 @@ export class TargetResolver {
     const defaults = this.inventory.ssh;
     const home = this.context.homeDir;
     const fromConfig = {
-      port: get('Port') === undefined ? undefined : this.checked(alias, 'Port', portNumber(first(get('Port'))), tcpPort),
+      port: get('Port') === undefined ? undefined : this.checked(alias, 'Port', first(get('Port')), portText),
       user: get('User') === undefined ? undefined : this.checked(alias, 'User', first(get('User')), loginName),
       hostName: get('HostName') === undefined ? undefined : this.checked(alias, 'HostName', hostNameOf(first(get('HostName')) ?? '', alias), hostOrIp),
     };
@@ -197,7 +197,6 @@ function hostNameOf(value: string, alias: string): string {
   return value.replace(/%([%h])/g, (_m, t: string) => (t === 'h' ? alias : '%'));
 }
 
-function portNumber(value: string | undefined): number | string | undefined {
-  return value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : value;
-}
+/** A Port line: digits, then a TCP port. */
+const portText = z.string().regex(/^\d{1,6}$/, 'must be a TCP port between 1 and 65535').transform(Number).pipe(tcpPort);
 

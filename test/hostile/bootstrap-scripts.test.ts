@@ -439,6 +439,16 @@ const SCHEMA_CASES: readonly (readonly [string, Record<string, unknown>, string,
   ['k3s.disable with ;', { k3s: { disable: ['traefik;touch canary'] } }, 'k3s.disable[0]', /must be a K3s component such as "traefik"/],
   ['node label value with a space', { nodes: { server: { name: 'jm-node-1', labels: { zone: 'rack a' } } } }, 'nodes.server.labels.zone', /must be a label value/],
   ['kubeconfig context with a quote', { kubeconfig: { context: "a'b" } }, 'kubeconfig.context', /must be a DNS-1123 label/],
+  // Issue 20.14: one board listed twice would get both installs.
+  ['a server also listed as an agent (same address, another name)', { nodes: { server: { name: 'jm-node-1', address: '10.0.0.31' }, agents: [{ name: 'nano', address: '10.0.0.31' }] } },
+    'nodes.agents[0].address', /"10\.0\.0\.31" is also the address of nodes\.server "jm-node-1": one board would get two installs; list each board once/],
+  ['an agent whose address is the server\'s name', { nodes: { server: { name: 'jm-node-1' }, agents: [{ name: 'nano', address: 'JM-NODE-1' }] } },
+    'nodes.agents[0].address', /"JM-NODE-1" is also the address of nodes\.server "jm-node-1"/],
+  // Issue 20.15: the token comes from k3s.tokenFile, never from a flag (it would be printed).
+  ['--token=… in k3s.extraArgs', { k3s: { extraArgs: ['--token=supersecret-0123456789'] } }, 'k3s.extraArgs[0]', /must not set the cluster token: bootstrap passes it from k3s\.tokenFile/],
+  ['--agent-token in k3s.serverArgs', { k3s: { serverArgs: ['--agent-token=supersecret-0123456789'] } }, 'k3s.serverArgs[0]', /must not set the cluster token/],
+  ['--token-file in a node\'s extraArgs', { nodes: { server: { name: 'jm-node-1', extraArgs: ['--token-file=/root/supersecret'] } } }, 'nodes.server.extraArgs[0]', /must not set the cluster token/],
+  ['a bare --token in k3s.agentArgs', { k3s: { agentArgs: ['--token'] } }, 'k3s.agentArgs[0]', /must not set the cluster token/],
 ];
 
 describe('hostile values in the cluster description are refused by the schema (CLI)', () => {
@@ -464,6 +474,7 @@ describe('hostile values in the cluster description are refused by the schema (C
     expect(lines[0]).toMatch(new RegExp(`^triton-jetson: invalid cluster description .*: ${field.replace(/[.[\]]/g, '\\$&')}: `));
     expect(lines[0]).toMatch(fix);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).not.toContain('supersecret');
     expect(existsSync(join(dir, 'canary'))).toBe(false);
   });
 });
