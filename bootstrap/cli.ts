@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { CLUSTER_CONFIG_ENV, loadClusterConfig, resolveClusterConfigPath } from '../lib/config/cluster-config';
-import { terminalSafe } from '../lib/terminal-text';
+import { terminalLines, terminalSafe } from '../lib/terminal-text';
 import { formatOfflinePlan, planOffline } from './executor/offline-plan';
 import { runBootstrap } from './executor/bootstrap';
 import type { RunOptions, RunSummary } from './executor/options';
@@ -198,5 +198,5 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.nodes) {
     lines.push(`nodes Ready: ${summary.nodes.ready.join(', ') || 'none'}${summary.nodes.notReady.length ? `; NOT Ready: ${summary.nodes.notReady.join(', ')}` : ''}`);
   }
-  return terminalSafe(`${lines.join('\n')}\n`);
+  return terminalLines(`${lines.join('\n')}\n`);
 }

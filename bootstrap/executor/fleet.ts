@@ -11,7 +11,7 @@ import { expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
 import { sshOperators, type Operator, type OperatorFactory } from './operator';
 import { safeUserName, type HostSummary, type RunOptions } from './options';
 import { targetResolver } from './ssh-config-file';
-import { terminalSafe } from '../../lib/terminal-text';
+import { terminalLines } from '../../lib/terminal-text';
 import { k3sArgsSecrets } from '../plan/k3s-secrets';
 import { HostError } from './transport';
 
@@ -89,7 +89,7 @@ export class Fleet {
 
   /** One progress line: secrets redacted, and a board's text unable to act on the terminal. */
   say(host: string, message: string): void {
-    this.log(host, terminalSafe(this.redact(message)));
+    this.log(host, terminalLines(this.redact(message)));
   }
 
   redact(text: string): string {
@@ -176,7 +176,8 @@ export class Fleet {
   async root(state: Participant, script: string, what: string): Promise<string> {
     const result = await state.operator!.runAsRoot(script);
     if (result.code !== 0) {
-      const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).join('\n    ');
+      // The last lines of the board's output, each cut short: it may answer with megabytes.
+      const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).map((l) => (l.length > 500 ? `${l.slice(0, 500)}…` : l)).join('\n    ');
       throw new HostError('step', `${what} failed (exit ${result.code ?? 'signal'}): ${this.redact(tail) || 'no output'}`);
     }
     return result.stdout;

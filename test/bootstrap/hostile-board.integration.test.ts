@@ -83,7 +83,7 @@ describeWith(FAKE_HOST_PREREQUISITES)('a hostile board and its other users', () 
   /** [what the board answers in /etc/rancher/k3s/k3s.yaml, how to make it from the real one, the one line]. */
   const ANSWERS: readonly (readonly [string, (real: string) => string, RegExp])[] = [
     ['an exec credential plugin', (real) => edit(real, (d) => { d.users[0].user.exec = { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', 'touch /tmp/pwned'] }; }), /users\[0\]\.user\.exec is not something K3s writes there/],
-    ['a proxy-url and insecure-skip-tls-verify', (real) => edit(real, (d) => { d.clusters[0].cluster['proxy-url'] = 'socks5://10.9.9.9:1080'; }), /clusters\[0\]\.cluster\.proxy-url is not something K3s writes/],
+    ['a proxy-url and insecure-skip-tls-verify', (real) => edit(real, (d) => { d.clusters[0].cluster['proxy-url'] = 'socks5://10.9.9.9:1080'; d.clusters[0].cluster['insecure-skip-tls-verify'] = true; }), /clusters\[0\]\.cluster\.proxy-url is not something K3s writes/],
     ['a second cluster', (real) => edit(real, (d) => { d.clusters.push({ name: 'x', cluster: { server: 'https://evil.example' } }); }), /it has 2 clusters/],
     ['an alias bomb', () => `a: &a [l,l,l,l,l,l,l,l,l]\n${'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`).join('\n')}\n`, /YAML aliases expand too much/],
     ['a field name with terminal escapes', (real) => edit(real, (d) => { d.users[0].user['\u001b[2J\u001b]52;c;cGF5bG9hZA==\u0007\rexec'] = 'x'; }), /users\[0\]\.user\.\\u001b\[2J\\u001b\]52;c;cGF5bG9hZA==\\u0007\\u000dexec is not/],
