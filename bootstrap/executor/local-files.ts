@@ -1,8 +1,8 @@
 /** Local files the bootstrapper owns: the cluster token and the user's kubeconfig. */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LocalFileError, readLocalText, type LocalFileKind } from '../../lib/local-file';
+import { LocalFileError, folderProblem, readLocalText } from '../../lib/local-file';
 import { TOKEN_FIX, tokenProblem } from '../plan/cluster-token';
 
 /** `.triton-jetson/<context>/token` beside the cluster description (gitignored). */
@@ -32,9 +32,14 @@ export function createToken(file: string): string {
   return token;
 }
 
-/** Stores `token` in a new file (folder 0700, file 0600); an existing file is never overwritten. */
+/**
+ * Stores `token` in a new file (folder 0700, file 0600); an existing file is never
+ * overwritten, and a folder another user owns or can write is refused (they could swap it).
+ */
 export function writeTokenFile(file: string, token: string): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const unsafe = folderProblem(dirname(file), 'set k3s.tokenFile to a file in a folder only you can write');
+  if (unsafe) throw new LocalFileError('token file', file, unsafe);
   writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
 }
 
@@ -42,18 +47,4 @@ export function writeTokenFile(file: string, token: string): void {
 export function defaultKubeconfigPath(homeDir: string, env: NodeJS.ProcessEnv): string {
   const fromEnv = env.KUBECONFIG?.split(':').find((p) => p !== '');
   return fromEnv ?? join(homeDir, '.kube', 'config');
-}
-
-/** A local file's text, bounded and regular files only (lib/local-file.ts); undefined when absent. */
-export function readIfExists(file: string, kind: LocalFileKind): string | undefined {
-  return readLocalText(file, kind);
-}
-
-/** Writes `text` atomically (temp file + rename in the same folder) with mode 0600. */
-export function writePrivateFileAtomically(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
 }

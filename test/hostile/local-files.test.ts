@@ -11,6 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { KnownHosts } from '../../bootstrap/executor/known-hosts';
+import { readKubeconfigFile } from '../../bootstrap/executor/kubeconfig-file';
+import { readToken } from '../../bootstrap/executor/local-files';
 import { LOCAL_FILE_KINDS, type LocalFileKind } from '../../lib/local-file';
 import { runCli, unusedPort, type CliResult } from '../client/cli-runner';
 import { inceptionGraphdef, startKServeTestServer, type KServeTestServer } from '../support/kserve-test-server';
@@ -228,5 +231,39 @@ describe('bench --input-data: a hostile image path stops before any load (issue 
     expect(result.stderr).toMatch(new RegExp(`cannot read image '${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': (not a regular file|larger than)`));
     expect(result.maxRssKiB).toBeLessThan(RSS_BOUND_KIB);
     expect(server.inferences).toHaveLength(0);
+  });
+});
+
+describe('links are followed, and the file they name is what is checked', () => {
+  const dotfiles = join(root, 'dotfiles');
+  const links = join(root, 'links');
+  beforeAll(() => {
+    mkdirSync(dotfiles, { mode: 0o700 });
+    mkdirSync(links, { mode: 0o700 });
+  });
+  const link = (name: string, content: string, mode: number): string => {
+    writeFileSync(join(dotfiles, name), content, { mode });
+    chmodSync(join(dotfiles, name), mode);
+    symlinkSync(join(dotfiles, name), join(links, name));
+    return join(links, name);
+  };
+
+  test('a token file, known_hosts and a kubeconfig kept elsewhere (dotfiles) are used', () => {
+    expect(readToken(link('token', `${'ab12'.repeat(16)}\n`, 0o600))).toBe('ab12'.repeat(16));
+    expect(new KnownHosts(link('known_hosts', '10.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==\n', 0o644)).knownKeyTypes('10.0.0.1', 22)).toEqual(['ssh-ed25519']);
+    expect(readKubeconfigFile(link('kubeconfig', 'apiVersion: v1\nkind: Config\n', 0o600))).toMatchObject({ target: join(dotfiles, 'kubeconfig') });
+  });
+
+  test('a link to a token file others can read, or to known_hosts others can write, is refused naming the link', () => {
+    const token = link('open-token', `${'ab12'.repeat(16)}\n`, 0o644);
+    expect(() => readToken(token)).toThrow(`token file ${token}: is readable or writable by other users (mode 644)`);
+    const knownHosts = link('open-known_hosts', '', 0o666);
+    expect(() => new KnownHosts(knownHosts)).toThrow(`known_hosts ${knownHosts}: is writable by other users (mode 666)`);
+  });
+
+  (IS_ROOT ? test : test.skip)('a link to another user\'s token file is refused (root only: chown)', () => {
+    const token = link('their-token', `${'ab12'.repeat(16)}\n`, 0o600);
+    chownSync(join(dotfiles, 'their-token'), 4242, 4242);
+    expect(() => readToken(token)).toThrow(/belongs to another user \(uid 4242/);
   });
 });
