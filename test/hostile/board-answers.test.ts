@@ -6,11 +6,13 @@
  * in-memory boards; every progress line and the printed summary must be free of raw control
  * characters and of lines longer than MAX_PRINTED_LINE (plus its note), whatever the board says.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSummary } from '../../bootstrap/cli';
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
 import { readFileScript } from '../../bootstrap/executor/root-access';
 import { SERVER_TOKEN_PATH, START_AGENT_SCRIPT } from '../../bootstrap/plan/k3s-install';
+import { MAKE_STAGING_COMMAND } from '../../bootstrap/plan/air-gap';
 import { PROBE_SCRIPT } from '../../bootstrap/plan/preflight';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
 import { MAX_PRINTED_LINE } from '../../lib/terminal-text';
@@ -79,5 +81,34 @@ describe('a board\'s answers cannot act on the operator\'s terminal', () => {
     });
     expect(summary.ok).toBe(false);
     expect(l.hosts.scripts('10.0.0.11:22')).not.toContain(START_AGENT_SCRIPT);
+  });
+
+  /** What `mktemp -d` (run as the SSH user before an air-gap upload) answers: only "<uid> /tmp/triton-jetson-airgap.<random>" is used. */
+  test.each([
+    ['another folder', '0 /etc\n'],
+    ['a path that climbs out', '0 /tmp/triton-jetson-airgap.abcdef/../../etc\n'],
+    ['the old fixed folder', '1000 /tmp/triton-jetson-airgap\n'],
+    ['two lines', '1000 /tmp/triton-jetson-airgap.abcdef\n1000 /root\n'],
+    ['a uid that is not a number', 'root /tmp/triton-jetson-airgap.abcdef\n'],
+    ['escapes', `${ESCAPES}\n`],
+    ['nothing', ''],
+  ])('air gap: mktemp answering %s: that host stops before any upload, in one line', async (_what, answer) => {
+    const l = lab();
+    const airGapDir = join(l.dir, 'airgap');
+    mkdirSync(airGapDir, { mode: 0o700 });
+    for (const file of ['install.sh', 'k3s-arm64']) writeFileSync(join(airGapDir, file), file, { mode: 0o600 });
+    l.server.on(MAKE_STAGING_COMMAND, { stdout: answer });
+    const log: string[] = [];
+    const summary = await runBootstrap({
+      config: parseClusterConfig({ nodes: { server: { name: 'nano-0', address: '10.0.0.10' }, agents: [{ name: 'nano-1', address: '10.0.0.11' }] }, ssh: { user: 'root' }, k3s: { airGapDir } }),
+      configPath: join(l.dir, 'cluster.yaml'), homeDir: l.dir, env: {}, kubeconfigPath: join(l.dir, 'kube', 'config'),
+      operators: l.hosts.operators, pollIntervalMs: 1, readyTimeoutSeconds: 1, log: (host, line) => log.push(`[${host}] ${line}`),
+    });
+    expect(summary.hosts[0].error).toMatch(/^could not make a private upload folder with mktemp -d as root@10\.0\.0\.10:22 \(it did not print "<uid> <folder>"\); check that \/tmp is writable there$/);
+    expect(l.hosts.calls.filter((c) => c.host === '10.0.0.10:22' && c.kind === 'upload')).toEqual([]);
+    expect(l.hosts.scripts('10.0.0.10:22').some((s) => s.includes('install -m 755'))).toBe(false);
+    expect([...log, formatSummary(summary)].join('\n')).not.toMatch(CONTROL);
+    // The agent's board model answers no mktemp at all: it stops the same way, uploading nothing.
+    expect(l.hosts.calls.filter((c) => c.kind === 'upload')).toEqual([]);
   });
 });

@@ -172,6 +172,7 @@ const HOSTILE_LOCAL: readonly (readonly [string, (l: Lab) => string, RegExp])[] 
   ['a link to nothing', (l) => { mkdirSync(join(l.dir, 'kube')); symlinkSync(join(l.dir, 'gone'), l.kubeconfig); return l.kubeconfig; }, /is a symbolic link to \S+gone, which does not exist; create the file it names, or remove the link/],
   ['a folder everyone can write (not sticky)', (l) => { mkdirSync(join(l.dir, 'kube')); chmodSync(join(l.dir, 'kube'), 0o777); return l.kubeconfig; }, /its folder \S+kube is writable by other users \(mode 777\), who could replace the file/],
   ['YAML aliases', (l) => { writeKubeconfig(l, `${laughs}\n`); return l.kubeconfig; }, /is not valid YAML: YAML aliases expand too much/],
+  ['a link that points at itself', (l) => { mkdirSync(join(l.dir, 'kube')); symlinkSync(l.kubeconfig, l.kubeconfig); return l.kubeconfig; }, /kubeconfig \S+: too many symbolic links \(ELOOP\); check the path/],
   ...(IS_ROOT ? [
     ['another user\'s file', (l: Lab) => { writeKubeconfig(l, USER_KUBECONFIG); chownSync(l.kubeconfig, 4242, 4242); return l.kubeconfig; }, /belongs to another user \(uid 4242/],
     ['a folder of another user', (l: Lab) => { mkdirSync(join(l.dir, 'kube')); chownSync(join(l.dir, 'kube'), 4242, 4242); return l.kubeconfig; }, /its folder \S+kube belongs to another user \(uid 4242\)/],

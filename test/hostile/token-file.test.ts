@@ -6,14 +6,18 @@
  * refused before connecting, naming the file and never quoting it. Before the fix, the key
  * became K3S_TOKEN in every board's root script, and "set" made redaction mangle the plan.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { readToken } from '../../bootstrap/executor/local-files';
+import { runBootstrap } from '../../bootstrap/executor/bootstrap';
+import { readToken, writeTokenFile } from '../../bootstrap/executor/local-files';
+import { readFileScript } from '../../bootstrap/executor/root-access';
 import { estimatedBits, tokenProblem } from '../../bootstrap/plan/cluster-token';
-import { installScript, planK3sInstall } from '../../bootstrap/plan/k3s-install';
+import { SERVER_TOKEN_PATH, installScript, planK3sInstall } from '../../bootstrap/plan/k3s-install';
 import { k3sArgsSecrets } from '../../bootstrap/plan/k3s-secrets';
+import { parseClusterConfig } from '../../lib/config/cluster-config';
+import { MemoryHosts, jetsonBoard, type Cluster } from '../bootstrap/memory-operator';
 import { runCli, unusedPort } from '../client/cli-runner';
 
 const dir = mkdtempSync(join(tmpdir(), 'hostile token '));
@@ -140,5 +144,39 @@ describe('through the command line', () => {
     }, ACCEPTED[0][1]);
     for (const arg of serverArgs) expect(installScript(plan, ACCEPTED[0][1])).toContain(arg);
     expect(k3sArgsSecrets(serverArgs)).toEqual(['Pa55w0rd-db', 'S3cretKey-0123', 'AKIA0123SECRET']);
+  });
+});
+
+describe('the token of a running server (a board\'s answer)', () => {
+  test.each([
+    ['"set"', `K10${HASH}::server:set\n`, /the cluster token in \/var\/lib\/rancher\/k3s\/server\/token on nano-0 is too short \(3 characters of secret, at least 16\); rotate it there/],
+    ['an SSH key', SSH_KEY, /the cluster token in \/var\/lib\/rancher\/k3s\/server\/token on nano-0 is not a K3s token; rotate it there/],
+    ['escapes', '\u001b]52;c;cGF5bG9hZA==\u0007\n', /is not a K3s token/],
+  ])('%s: that server stops, no new token is made (it would lock the agents out), nothing is quoted', async (_what, answer, message) => {
+    const hosts = new MemoryHosts();
+    const cluster: Cluster = new Map();
+    const server = hosts.host('10.0.0.10');
+    const board = jetsonBoard(server, 'nano-0', cluster);
+    jetsonBoard(hosts.host('10.0.0.11'), 'nano-1', cluster);
+    board.k3s = { version: 'v1.34.12+k3s1', fingerprint: 'old', role: 'server', active: true, token: 'unused' };
+    server.on(readFileScript(SERVER_TOKEN_PATH), { stdout: answer });
+    const home = mkdtempSync(join(dir, 'running-server-'));
+    const summary = await runBootstrap({
+      config: parseClusterConfig({ nodes: { server: { name: 'nano-0', address: '10.0.0.10' }, agents: [{ name: 'nano-1', address: '10.0.0.11' }] }, ssh: { user: 'root' } }),
+      configPath: join(home, 'cluster.yaml'), homeDir: home, env: {}, kubeconfigPath: join(home, 'kube', 'config'),
+      operators: hosts.operators, pollIntervalMs: 1, readyTimeoutSeconds: 1,
+    });
+    expect(summary.hosts[0].error).toMatch(message);
+    expect(summary.hosts[0].error).not.toContain('b3BlbnNzaC1rZXkt');
+    expect(existsSync(join(home, '.triton-jetson'))).toBe(false);
+    expect(hosts.scripts('10.0.0.11:22').some((s) => s.includes('K3S_TOKEN'))).toBe(false);
+  });
+
+  test('a token folder another user can write is refused before the token is written', async () => {
+    const open = mkdtempSync(join(dir, 'open-folder-'));
+    chmodSync(open, 0o777);
+    const file = join(open, 'token');
+    expect(() => writeTokenFile(file, ACCEPTED[0][1])).toThrow(/^token file .+token: its folder .+ is writable by other users \(mode 777\), who could replace the file; set k3s\.tokenFile to a file in a folder only you can write$/);
+    expect(existsSync(file)).toBe(false);
   });
 });
