@@ -17,15 +17,20 @@ const SECRET_VALUE_FLAGS = new Set([
 
 /** "scheme://user:password@" anywhere in a value: the password part. */
 const URL_PASSWORD = /([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/@\s]*:)([^\s]*)@/g;
+/**
+ * "…password=x", "…secret=x", "…token=x" as a setting inside a value (a datastore URL's
+ * query, `--kube-apiserver-arg=oidc-client-secret=x`): the value part.
+ */
+const NAMED_SECRET = /((?:^|[?&;,])[A-Za-z0-9_.-]*(?:password|passwd|secret|token)[A-Za-z0-9_.-]*=)([^&;,\s]+)/gi;
 
-/** The secret parts of one flag ("--name=value"), longest first. */
+/** The secret parts of one flag ("--name=value"). */
 export function k3sFlagSecrets(flag: string): string[] {
   const eq = flag.indexOf('=');
   if (eq < 0) return [];
   const name = flag.slice(0, eq);
   const value = flag.slice(eq + 1);
   if (SECRET_VALUE_FLAGS.has(name)) return value === '' ? [] : [value];
-  return [...value.matchAll(URL_PASSWORD)].map((m) => m[2]).filter((p) => p !== '');
+  return [...value.matchAll(URL_PASSWORD), ...value.matchAll(NAMED_SECRET)].map((m) => m[2]).filter((p) => p !== '');
 }
 
 /** The flags as shown to a person: secret values replaced with <redacted>. */
@@ -35,7 +40,10 @@ export function redactK3sArgs(args: readonly string[]): string[] {
     if (eq < 0) return flag;
     const name = flag.slice(0, eq);
     if (SECRET_VALUE_FLAGS.has(name)) return `${name}=${REDACTED}`;
-    return `${name}=${flag.slice(eq + 1).replace(URL_PASSWORD, (_m, head: string) => `${head}${REDACTED}@`)}`;
+    const value = flag.slice(eq + 1)
+      .replace(URL_PASSWORD, (_m, head: string) => `${head}${REDACTED}@`)
+      .replace(NAMED_SECRET, (_m, head: string) => `${head}${REDACTED}`);
+    return `${name}=${value}`;
   });
 }
 

@@ -14,11 +14,12 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { formatSummary } from '../../bootstrap/cli';
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
 import type { RunOptions } from '../../bootstrap/executor/options';
 import { runReset } from '../../bootstrap/executor/reset';
 import { readFileScript } from '../../bootstrap/executor/root-access';
-import { K3S_KUBECONFIG_PATH } from '../../bootstrap/plan/k3s-install';
+import { K3S_KUBECONFIG_PATH, UNINSTALL_K3S_SCRIPT } from '../../bootstrap/plan/k3s-install';
 import { BOOTSTRAP_EXTENSION, PREVIOUS_CONTEXT_EXTENSION } from '../../bootstrap/plan/kubeconfig';
 import { parseClusterConfig, type ClusterConfigInput } from '../../lib/config/cluster-config';
 import { K3S_CA_DATA, K3S_CLIENT_CERTIFICATE_DATA, K3S_CLIENT_KEY_DATA, K3S_YAML } from '../bootstrap/k3s-yaml';
@@ -277,5 +278,23 @@ describe('only what bootstrap wrote is replaced or removed (issue 20.6)', () => 
     expect(summary.kubeconfig).toMatchObject({ changed: true, currentContext: 'current context restored to "work" (the one bootstrap replaced)' });
     const after = parse(readFileSync(l.kubeconfig, 'utf-8'));
     expect([after.clusters, after.users, after.contexts.map((c: { name: string }) => c.name)]).toEqual([[], [], ['work']]);
+  });
+
+  test('a kubeconfig broken while reset runs: the summary keeps every host, and says why the kubeconfig was left (issue 20.18)', async () => {
+    const l = lab();
+    expect((await runBootstrap(options(l))).ok).toBe(true);
+    // Someone rewrites the file between the check before connecting and the removal.
+    l.hosts.host(SERVER.address).on(UNINSTALL_K3S_SCRIPT, () => {
+      writeFileSync(l.kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: "abc"\n');
+      return { stdout: 'uninstalled: k3s-uninstall.sh\n' };
+    });
+    const summary = await runReset(options(l));
+    expect(summary.ok).toBe(false);
+    expect(summary.hosts.map((h) => [h.name, h.status])).toEqual([['nano-0', 'ok'], ['nano-1', 'ok']]);
+    expect(summary.kubeconfig).toEqual({
+      path: l.kubeconfig, context: 'triton-jetson', changed: false,
+      error: `kubeconfig ${l.kubeconfig}: clusters must be a list of entries, but it is a string; fix or remove it`,
+    });
+    expect(formatSummary(summary)).toContain(`  error:     kubeconfig ${l.kubeconfig}: clusters must be a list of entries`);
   });
 });

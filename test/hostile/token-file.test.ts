@@ -129,21 +129,28 @@ describe('through the command line', () => {
 
   test('secrets inside K3s flags (a datastore password, S3 keys) are redacted in plan --offline, and still reach the board', async () => {
     const config = join(dir, `cluster-${n++}.yaml`);
-    const serverArgs = ['--datastore-endpoint=postgres://k3s:Pa55w0rd-db@db.lan:5432/k3s', '--etcd-s3-secret-key=S3cretKey-0123', '--etcd-s3-access-key=AKIA0123SECRET'];
+    const serverArgs = [
+      '--datastore-endpoint=postgres://k3s:Pa55w0rd-db@db.lan:5432/k3s', '--etcd-s3-secret-key=S3cretKey-0123', '--etcd-s3-access-key=AKIA0123SECRET',
+      '--kube-apiserver-arg=oidc-client-secret=OidcSecret-42', '--kubelet-arg=max-pods=60',
+    ];
     writeFileSync(config, stringify({ nodes: { server: { name: 'jm-node-1', address: '127.0.0.1' } }, k3s: { serverArgs } }));
     for (const json of [[], ['--json']]) {
       const result = await runCli(['plan', '--offline', '--config', config, ...json], dir, { env: { HOME: dir } });
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('--datastore-endpoint=postgres://k3s:<redacted>@db.lan:5432/k3s');
       expect(result.stdout).toContain('--etcd-s3-secret-key=<redacted>');
-      for (const secret of ['Pa55w0rd-db', 'S3cretKey-0123', 'AKIA0123SECRET']) expect(result.stdout + result.stderr).not.toContain(secret);
+      expect(result.stdout).toContain('--kube-apiserver-arg=oidc-client-secret=<redacted>');
+      expect(result.stdout).toContain('--kubelet-arg=max-pods=60');
+      for (const secret of ['Pa55w0rd-db', 'S3cretKey-0123', 'AKIA0123SECRET', 'OidcSecret-42']) expect(result.stdout + result.stderr).not.toContain(secret);
     }
     const plan = planK3sInstall({
       role: 'server', nodeName: 'jm-node-1', serverUrl: 'https://127.0.0.1:6443', serverAddress: '127.0.0.1', version: 'v1.34.1+k3s1',
       runtime: 'docker', disable: [], extraArgs: serverArgs, labels: {}, jetsonLabel: false, source: { kind: 'online', scriptUrl: 'https://get.k3s.io' },
     }, ACCEPTED[0][1]);
     for (const arg of serverArgs) expect(installScript(plan, ACCEPTED[0][1])).toContain(arg);
-    expect(k3sArgsSecrets(serverArgs)).toEqual(['Pa55w0rd-db', 'S3cretKey-0123', 'AKIA0123SECRET']);
+    expect(k3sArgsSecrets(serverArgs)).toEqual(['Pa55w0rd-db', 'S3cretKey-0123', 'AKIA0123SECRET', 'OidcSecret-42']);
+    expect(k3sArgsSecrets(['--datastore-endpoint=postgres://db.lan/k3s?sslmode=require&password=QueryPw-9', '--datastore-endpoint=mysql://k3s:My@Pw@tcp(db:3306)/k3s']))
+      .toEqual(['QueryPw-9', 'My@Pw']);
   });
 });
 
