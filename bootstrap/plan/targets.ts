@@ -113,7 +113,7 @@ export class TargetResolver {
   /** The known_hosts file to use: the inventory's, or UserKnownHostsFile from ~/.ssh/config. */
   knownHostsFile(alias: string): string {
     const computed = this.compute(alias);
-    const listed = first(computed.userknownhostsfile ?? computed.UserKnownHostsFile)?.split(/\s+/)[0];
+    const listed = first(computed.userknownhostsfile ?? computed.UserKnownHostsFile);
     const fromConfig = listed === undefined ? undefined : this.checked(alias, 'UserKnownHostsFile', listed, localPath);
     const configured = this.inventory.ssh.knownHostsFile;
     const file = configured !== '~/.ssh/known_hosts' || !fromConfig ? configured : fromConfig;
@@ -151,12 +151,12 @@ export class TargetResolver {
     }
     const defaults = this.inventory.ssh;
     const home = this.context.homeDir;
-    const fromConfig = {
-      port: get('Port') === undefined ? undefined : this.checked(alias, 'Port', first(get('Port')), portText),
-      user: get('User') === undefined ? undefined : this.checked(alias, 'User', first(get('User')), loginName),
-      hostName: get('HostName') === undefined ? undefined : this.checked(alias, 'HostName', hostNameOf(first(get('HostName')) ?? '', alias), hostOrIp),
+    // A value of ~/.ssh/config is checked where it is used (a node's own field wins without looking).
+    const fromConfig = <T>(key: string, schema: z.ZodType<T>, text = (v: string) => v): T | undefined => {
+      const value = first(get(key));
+      return value === undefined ? undefined : this.checked(alias, key, text(value), schema);
     };
-    const port = explicit.port ?? fromConfig.port ?? defaults.port ?? 22;
+    const port = explicit.port ?? fromConfig('Port', portText) ?? defaults.port ?? 22;
     const identityFiles = [
       explicit.identityFile,
       ...list(get('IdentityFile')).map((f) => this.checked(alias, 'IdentityFile', f, localPath)),
@@ -176,9 +176,9 @@ export class TargetResolver {
     }
     return {
       alias,
-      host: fromConfig.hostName ?? alias,
+      host: fromConfig('HostName', hostOrIp, (v) => hostNameOf(v, alias)) ?? alias,
       port,
-      user: explicit.user ?? fromConfig.user ?? defaults.user ?? this.context.localUser,
+      user: explicit.user ?? fromConfig('User', loginName) ?? defaults.user ?? this.context.localUser,
       identityFiles: [...new Set(identityFiles)],
       jump,
     };

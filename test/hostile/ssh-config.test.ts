@@ -51,6 +51,11 @@ describe('values from ~/.ssh/config are validated like the cluster description\'
     expect(server.ssh.jump).toMatchObject({ alias: 'inner', host: '10.1.0.1', jump: { alias: 'gw', user: 'pi', port: 2222, jump: undefined } });
   });
 
+  test('a value the node overrides is not used, so not judged', () => {
+    const [server] = resolve('Host jm-node-1\n  User -oProxyCommand=x\n  Port 99999\n', { nodes: { server: { name: 'jm-node-1', user: 'ubuntu', port: 2222 } } });
+    expect(server.ssh).toMatchObject({ user: 'ubuntu', port: 2222 });
+  });
+
   test('two nodes that reach the same board (through ~/.ssh/config) are refused, naming both', () => {
     const cluster = { nodes: { server: { name: 'jm-node-1' }, agents: [{ name: 'nano-a' }] } };
     expect(() => resolve('Host jm-node-1 nano-a\n  HostName 10.0.0.31\n', cluster))
