@@ -119,7 +119,7 @@ export const nodesSchema = z
       const first = addresses.get(address);
       if (first === undefined) addresses.set(address, { field, name: host.name });
       else if (first.name !== host.name) {
-        ctx.addIssue({ code: 'custom', path: i === 0 ? ['server', 'address'] : ['agents', i - 1, 'address'], message: `"${host.address ?? host.name}" is also the address of ${first.field} "${first.name}": one board would get two installs; list each board once` });
+        ctx.addIssue({ code: 'custom', path: i === 0 ? ['server', 'address'] : ['agents', i - 1, 'address'], message: `node "${host.name}" has the address "${host.address ?? host.name}" of ${first.field} "${first.name}": one board would get two installs; list each board once` });
       }
     });
   });

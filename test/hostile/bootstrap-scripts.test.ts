@@ -441,9 +441,9 @@ const SCHEMA_CASES: readonly (readonly [string, Record<string, unknown>, string,
   ['kubeconfig context with a quote', { kubeconfig: { context: "a'b" } }, 'kubeconfig.context', /must be a DNS-1123 label/],
   // Issue 20.14: one board listed twice would get both installs.
   ['a server also listed as an agent (same address, another name)', { nodes: { server: { name: 'jm-node-1', address: '10.0.0.31' }, agents: [{ name: 'nano', address: '10.0.0.31' }] } },
-    'nodes.agents[0].address', /"10\.0\.0\.31" is also the address of nodes\.server "jm-node-1": one board would get two installs; list each board once/],
+    'nodes.agents[0].address', /node "nano" has the address "10\.0\.0\.31" of nodes\.server "jm-node-1": one board would get two installs; list each board once/],
   ['an agent whose address is the server\'s name', { nodes: { server: { name: 'jm-node-1' }, agents: [{ name: 'nano', address: 'JM-NODE-1' }] } },
-    'nodes.agents[0].address', /"JM-NODE-1" is also the address of nodes\.server "jm-node-1"/],
+    'nodes.agents[0].address', /node "nano" has the address "JM-NODE-1" of nodes\.server "jm-node-1"/],
   // Issue 20.15: the token comes from k3s.tokenFile, never from a flag (it would be printed).
   ['--token=… in k3s.extraArgs', { k3s: { extraArgs: ['--token=supersecret-0123456789'] } }, 'k3s.extraArgs[0]', /must not set the cluster token: bootstrap passes it from k3s\.tokenFile/],
   ['--agent-token in k3s.serverArgs', { k3s: { serverArgs: ['--agent-token=supersecret-0123456789'] } }, 'k3s.serverArgs[0]', /must not set the cluster token/],
