@@ -24,6 +24,7 @@ import { BOOTSTRAP_EXTENSION, PREVIOUS_CONTEXT_EXTENSION } from '../../bootstrap
 import { parseClusterConfig, type ClusterConfigInput } from '../../lib/config/cluster-config';
 import { K3S_CA_DATA, K3S_CLIENT_CERTIFICATE_DATA, K3S_CLIENT_KEY_DATA, K3S_YAML } from '../bootstrap/k3s-yaml';
 import { MemoryHosts, jetsonBoard, type Cluster } from '../bootstrap/memory-operator';
+import { describeWith } from '../support/prereq';
 import { scratchDirs } from '../support/scratch';
 
 const scratch = scratchDirs();
@@ -174,25 +175,31 @@ const HOSTILE_LOCAL: readonly (readonly [string, (l: Lab) => string, RegExp])[] 
   ['a folder everyone can write (not sticky)', (l) => { mkdirSync(join(l.dir, 'kube')); chmodSync(join(l.dir, 'kube'), 0o777); return l.kubeconfig; }, /its folder \S+kube is writable by other users \(mode 777\), who could replace the file/],
   ['YAML aliases', (l) => { writeKubeconfig(l, `${laughs}\n`); return l.kubeconfig; }, /is not valid YAML: YAML aliases expand too much/],
   ['a link that points at itself', (l) => { mkdirSync(join(l.dir, 'kube')); symlinkSync(l.kubeconfig, l.kubeconfig); return l.kubeconfig; }, /kubeconfig \S+: too many symbolic links \(ELOOP\); check the path/],
-  ...(IS_ROOT ? [
-    ['another user\'s file', (l: Lab) => { writeKubeconfig(l, USER_KUBECONFIG); chownSync(l.kubeconfig, 4242, 4242); return l.kubeconfig; }, /belongs to another user \(uid 4242/],
-    ['a folder of another user', (l: Lab) => { mkdirSync(join(l.dir, 'kube')); chownSync(join(l.dir, 'kube'), 4242, 4242); return l.kubeconfig; }, /its folder \S+kube belongs to another user \(uid 4242\)/],
-  ] as const : []),
 ];
 
+/** The same, needing chown (so root). */
+const HOSTILE_LOCAL_AS_ROOT: readonly (readonly [string, (l: Lab) => string, RegExp])[] = [
+  ['another user\'s file', (l) => { writeKubeconfig(l, USER_KUBECONFIG); chownSync(l.kubeconfig, 4242, 4242); return l.kubeconfig; }, /belongs to another user \(uid 4242/],
+  ['a folder of another user', (l) => { mkdirSync(join(l.dir, 'kube')); chownSync(join(l.dir, 'kube'), 4242, 4242); return l.kubeconfig; }, /its folder \S+kube belongs to another user \(uid 4242\)/],
+];
+
+async function expectRefusedBeforeAnyHost(make: (l: Lab) => string, message: RegExp): Promise<void> {
+  for (const verb of [runBootstrap, runReset]) {
+    const l = lab();
+    const path = make(l);
+    const before = existsSync(path) && lstatSync(path).isFile() ? readFileSync(path, 'utf-8') : undefined;
+    const error = await verb(options(l, { kubeconfigPath: path })).then(() => '', (e: Error) => e.message);
+    expect(error).toMatch(message);
+    expect(error.split('\n')).toHaveLength(1);
+    expect(l.hosts.calls).toEqual([]);
+    if (before !== undefined) expect(readFileSync(path, 'utf-8')).toBe(before);
+  }
+}
+
 describe('a local kubeconfig that is not one, or not safely yours: refused before any host is touched (issue 20.7, 20.18)', () => {
-  test.each(HOSTILE_LOCAL)('%s', async (_what, make, message) => {
-    for (const verb of [runBootstrap, runReset]) {
-      const l = lab();
-      const path = make(l);
-      const before = existsSync(path) && lstatSync(path).isFile() ? readFileSync(path, 'utf-8') : undefined;
-      const run = verb(options(l, { kubeconfigPath: path }));
-      await expect(run).rejects.toThrow(message);
-      const error = await run.then(() => '', (e: Error) => e.message);
-      expect(error.split('\n')).toHaveLength(1);
-      expect(l.hosts.calls).toEqual([]);
-      if (before !== undefined) expect(readFileSync(path, 'utf-8')).toBe(before);
-    }
+  test.each(HOSTILE_LOCAL)('%s', (_what, make, message) => expectRefusedBeforeAnyHost(make, message));
+  describeWith([{ name: 'root', present: IS_ROOT, hint: 'run the tests as root (chown to another user)' }])('another user\'s', () => {
+    test.each(HOSTILE_LOCAL_AS_ROOT)('%s', (_what, make, message) => expectRefusedBeforeAnyHost(make, message));
   });
 
   test('a symlinked kubeconfig is written through: the link stays a link, its target is replaced atomically (mode 0600)', async () => {

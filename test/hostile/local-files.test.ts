@@ -16,6 +16,7 @@ import { readKubeconfigFile } from '../../bootstrap/executor/kubeconfig-file';
 import { readToken } from '../../bootstrap/executor/local-files';
 import { LOCAL_FILE_KINDS, type LocalFileKind } from '../../lib/local-file';
 import { runCli, unusedPort, type CliResult } from '../client/cli-runner';
+import { describeWith } from '../support/prereq';
 import { inceptionGraphdef, startKServeTestServer, type KServeTestServer } from '../support/kserve-test-server';
 
 const IS_ROOT = process.getuid?.() === 0;
@@ -177,9 +178,11 @@ const BOOTSTRAP_FILES: readonly { readonly option: string; readonly kind: LocalF
 
 const ROOT_ONLY: readonly Form[] = ['other-owner'];
 
-const CASES = BOOTSTRAP_FILES.flatMap((file) => file.forms
-  .filter((form) => IS_ROOT || !ROOT_ONLY.includes(form))
+const casesOf = (rootOnly: boolean) => BOOTSTRAP_FILES.flatMap((file) => file.forms
+  .filter((form) => ROOT_ONLY.includes(form) === rootOnly)
   .map((form) => [`${file.option}: ${form}`, file, form] as const));
+/** Another owner needs chown, so root. */
+const AS_ROOT = [{ name: 'root', present: IS_ROOT, hint: 'run the tests as root (chown to another user)' }];
 
 async function runBounded(args: readonly string[], cwd: string, home: string): Promise<CliResult & { readonly maxRssKiB: number }> {
   const rssFile = join(root, `rss-${cases++}`);
@@ -190,28 +193,34 @@ async function runBounded(args: readonly string[], cwd: string, home: string): P
   return { ...result, maxRssKiB: Number(readFileSync(rssFile, 'utf-8')) };
 }
 
+async function expectStopped(file: (typeof BOOTSTRAP_FILES)[number], form: Form): Promise<void> {
+  const setup = await file.setup(form);
+  const home = join(root, `home-${cases++}`);
+  mkdirSync(home);
+  const result = await runBounded(setup.args, root, home);
+  const shownPath = setup.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (setup.inSummary) {
+    // The key is read when connecting: that host fails, with the reason in the summary.
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`error: +\\S+: SSH key ${shownPath}: `));
+    expect(result.stdout).toMatch(FORM_MESSAGE[form]);
+  } else {
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^triton-jetson: ${file.kind} ${shownPath}: `));
+    expect(lines[0]).toMatch(FORM_MESSAGE[form]);
+  }
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(result.maxRssKiB).toBeLessThan(RSS_BOUND_KIB);
+}
+
 describe('every file the bootstrapper reads: a hostile path stops the run in one line naming it', () => {
-  test.each(CASES)('%s', async (_what, file, form) => {
-    const setup = await file.setup(form);
-    const home = join(root, `home-${cases++}`);
-    mkdirSync(home);
-    const result = await runBounded(setup.args, root, home);
-    const shownPath = setup.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (setup.inSummary) {
-      // The key is read when connecting: that host fails, with the reason in the summary.
-      expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(new RegExp(`error: +\\S+: SSH key ${shownPath}: `));
-      expect(result.stdout).toMatch(FORM_MESSAGE[form]);
-    } else {
-      expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
-      const lines = result.stderr.trimEnd().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^triton-jetson: ${file.kind} ${shownPath}: `));
-      expect(lines[0]).toMatch(FORM_MESSAGE[form]);
-    }
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(result.maxRssKiB).toBeLessThan(RSS_BOUND_KIB);
-  });
+  test.each(casesOf(false))('%s', (_what, file, form) => expectStopped(file, form));
+});
+
+describeWith(AS_ROOT)('every file the bootstrapper reads: another user\'s file is refused', () => {
+  test.each(casesOf(true))('%s', (_what, file, form) => expectStopped(file, form));
 });
 
 describe('bench --input-data: a hostile image path stops before any load (issue 20.8)', () => {
@@ -261,9 +270,15 @@ describe('links are followed, and the file they name is what is checked', () => 
     expect(() => new KnownHosts(knownHosts)).toThrow(`known_hosts ${knownHosts}: is writable by other users (mode 666)`);
   });
 
-  (IS_ROOT ? test : test.skip)('a link to another user\'s token file is refused (root only: chown)', () => {
-    const token = link('their-token', `${'ab12'.repeat(16)}\n`, 0o600);
-    chownSync(join(dotfiles, 'their-token'), 4242, 4242);
-    expect(() => readToken(token)).toThrow(/belongs to another user \(uid 4242/);
+});
+
+describeWith(AS_ROOT)('a link to another user\'s file', () => {
+  test('a link to another user\'s token file is refused', () => {
+    const dir = join(root, 'their-dotfiles');
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, 'token'), `${'ab12'.repeat(16)}\n`, { mode: 0o600 });
+    chownSync(join(dir, 'token'), 4242, 4242);
+    symlinkSync(join(dir, 'token'), join(dir, 'link'));
+    expect(() => readToken(join(dir, 'link'))).toThrow(/belongs to another user \(uid 4242/);
   });
 });
