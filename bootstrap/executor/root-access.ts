@@ -24,10 +24,18 @@ export const ROOT_SHELL_COMMANDS: Readonly<Record<Privilege, string>> = {
 /** Exit status of {@link readFileScript} when the file does not exist. */
 export const MISSING_FILE_EXIT = 3;
 
-/** The root script that prints the file at `path`, or exits MISSING_FILE_EXIT when there is none. */
+/**
+ * The root script that prints the file at `path`, or exits MISSING_FILE_EXIT when there is
+ * none. Only a regular file is read: a FIFO would block `cat` forever, a device never end
+ * (the transport also stops reading a too long answer).
+ */
 export function readFileScript(path: string): string {
   const quoted = shQuote(path);
-  return `if [ -e ${quoted} ]; then exec cat -- ${quoted}; fi\nexit ${MISSING_FILE_EXIT}`;
+  return [
+    `if [ ! -e ${quoted} ]; then exit ${MISSING_FILE_EXIT}; fi`,
+    `if [ ! -f ${quoted} ]; then echo ${shQuote(`${path} is not a regular file`)} >&2; exit 1; fi`,
+    `exec cat -- ${quoted}`,
+  ].join('\n');
 }
 
 /** An Operator over any Transport: the transport carries commands, this decides how root runs. */

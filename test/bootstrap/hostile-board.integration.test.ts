@@ -115,6 +115,24 @@ describeWith(FAKE_HOST_PREREQUISITES)('a hostile board and its other users', () 
       await host.writeFile('/etc/rancher/k3s/k3s.yaml', real);
     }
   });
+
+  test.each([
+    ['a link to /dev/zero', 'ln -s /dev/zero /etc/rancher/k3s/k3s.yaml'],
+    ['a FIFO nobody writes', 'mkfifo /etc/rancher/k3s/k3s.yaml'],
+  ])('k3s.yaml replaced by %s: refused at once, the kubeconfig untouched', async (_what, replace) => {
+    const [host] = fixture.hosts;
+    const cluster = clusterFor(fixture, 'root', { hostPrep: { installNfsCommon: false } });
+    expect((await bootstrap(ws, cluster)).summary.ok).toBe(true);
+    const before = readFileSync(ws.kubeconfigPath, 'utf-8');
+    await host.run(`mv /etc/rancher/k3s/k3s.yaml /etc/rancher/k3s/k3s.yaml.real && ${replace}`);
+    try {
+      const run = await bootstrap(ws, cluster);
+      expect(run.summary.hosts[0].error).toMatch(/cannot read \/etc\/rancher\/k3s\/k3s\.yaml \(exit 1\): \/etc\/rancher\/k3s\/k3s\.yaml is not a regular file/);
+      expect(readFileSync(ws.kubeconfigPath, 'utf-8')).toBe(before);
+    } finally {
+      await host.run('rm -f /etc/rancher/k3s/k3s.yaml && mv /etc/rancher/k3s/k3s.yaml.real /etc/rancher/k3s/k3s.yaml');
+    }
+  });
 });
 
 type K3sYaml = { clusters: { name: string; cluster: Record<string, unknown> }[]; users: { name: string; user: Record<string, unknown> }[] };
