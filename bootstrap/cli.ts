@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { CLUSTER_CONFIG_ENV, loadClusterConfig, resolveClusterConfigPath } from '../lib/config/cluster-config';
+import { terminalLines, terminalSafe } from '../lib/terminal-text';
 import { formatOfflinePlan, planOffline } from './executor/offline-plan';
 import { runBootstrap } from './executor/bootstrap';
 import type { RunOptions, RunSummary } from './executor/options';
@@ -117,7 +118,10 @@ function friendly<A extends unknown[]>(action: (...args: A) => Promise<void>): (
     try {
       await action(...args);
     } catch (err) {
-      throw describeIoError(err);
+      const described = describeIoError(err);
+      // One line the terminal only shows: paths and a board's text may hold escape sequences.
+      described.message = terminalSafe(described.message);
+      throw described;
     }
   };
 }
@@ -165,7 +169,7 @@ async function runOptions(flags: CommonFlags): Promise<RunOptions> {
     replaceNodes: flags.replace,
     confirm: interactive ? async (question) => /^y(es)?$/i.test((await ask(`${question} [y/N] `, false)).trim()) : undefined,
     sudoPassword: sudoPasswordSource(flags),
-    log: (host, message) => process.stderr.write(`[${host}] ${message}\n`),
+    log: (host, message) => process.stderr.write(`[${host}] ${terminalSafe(message)}\n`),
   };
 }
 
@@ -217,7 +221,7 @@ function finish(flags: CommonFlags, summary: RunSummary, format: (summary: RunSu
   if (!summary.ok) process.exitCode = 1;
 }
 
-/** Human summary: per node what changed, what was already right, and why it failed. */
+/** Human summary: per node what changed, what was already right, and why it failed; a board's text cannot act on the terminal. */
 export function formatSummary(summary: RunSummary): string {
   const lines: string[] = [];
   const title = `${summary.command}${summary.dryRun ? ' (dry run: nothing was changed)' : ''}`;
@@ -242,9 +246,11 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('', `kubeconfig: ${summary.kubeconfig.path}, context "${summary.kubeconfig.context}" ${summary.kubeconfig.changed ? 'updated' : 'unchanged'}`);
     if (summary.command === 'bootstrap') lines.push(`  try: kubectl --context ${summary.kubeconfig.context} get nodes`);
     if (summary.kubeconfig.currentContext) lines.push(`  ${summary.kubeconfig.currentContext}`);
+    if (summary.kubeconfig.note) lines.push(`  ${summary.kubeconfig.note}`);
+    if (summary.kubeconfig.error) lines.push(`  error:     ${summary.kubeconfig.error}`);
   }
   if (summary.nodes) {
     lines.push(`nodes Ready: ${summary.nodes.ready.join(', ') || 'none'}${summary.nodes.notReady.length ? `; NOT Ready: ${summary.nodes.notReady.join(', ')}` : ''}`);
   }
-  return `${lines.join('\n')}\n`;
+  return terminalLines(`${lines.join('\n')}\n`);
 }

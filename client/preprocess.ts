@@ -9,6 +9,7 @@
  * more (libvips samples half an output pixel up-left of PIL). See docs/client.md.
  */
 import sharp from 'sharp';
+import { LocalFileError, readRequiredFile } from '../lib/local-file';
 import { ImageReadError } from './errors';
 import { TensorLayout } from './image-model';
 
@@ -31,9 +32,17 @@ export async function decodeAndResize(
   spec: Pick<PreprocessSpec, 'channels' | 'height' | 'width'>,
 ): Promise<Uint8Array> {
   const name = typeof image === 'string' ? image : '(buffer)';
+  let bytes: Buffer;
+  try {
+    // Read here, bounded and regular files only (lib/local-file.ts): never a FIFO or /dev/zero.
+    bytes = typeof image === 'string' ? readRequiredFile(image, 'image') : image;
+  } catch (err) {
+    if (!(err instanceof LocalFileError)) throw err;
+    throw new ImageReadError(name, err.problem.replace(/^is /, '').split(';')[0]);
+  }
   let rgb: Buffer;
   try {
-    const { data, info } = await sharp(image, { failOn: 'error' })
+    const { data, info } = await sharp(bytes, { failOn: 'error' })
       // PIL's convert("RGB") drops alpha without compositing; EXIF orientation is not applied by either.
       .removeAlpha()
       .toColourspace('srgb')

@@ -10,7 +10,7 @@ import { PROBE_SCRIPT, evaluatePreflight, parseProbe, preflightOptionsFor } from
 import { Fleet, type HostState } from './fleet';
 import { installHosts } from './install';
 import { verifyNvidiaRuntimes } from './nvidia-runtime';
-import { mergeKubeconfigFromServer } from './kubeconfig';
+import { checkKubeconfigBeforeRun, mergeKubeconfigFromServer } from './kubeconfig';
 import { readToken } from './local-files';
 import { prepareNfsServer } from './nfs-server';
 import { installSource, type RunOptions, type RunSummary } from './options';
@@ -30,6 +30,7 @@ export async function runBootstrap(options: RunOptions): Promise<RunSummary> {
   const source = installSource(options.config, options.configPath, fleet.home);
   const tokenFile = tokenFilePath(fleet);
   const localToken = readToken(tokenFile);
+  checkKubeconfigBeforeRun(fleet);
   try {
     await fleet.connect();
     await fleet.eachLive((state) => preflight(fleet, state));

@@ -7,11 +7,13 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { HostWork } from '../plan/host-plan';
 import type { HostFacts, PreflightResult } from '../plan/preflight';
-import { TargetResolver, expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
-import { readIfExists } from './local-files';
+import { expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
 import { sshOperators, type Operator, type OperatorFactory } from './operator';
 import { safeUserName, type HostSummary, type RunOptions } from './options';
 import { DEFAULT_PARALLEL, forEachLimited } from './parallel';
+import { targetResolver } from './ssh-config-file';
+import { terminalLines } from '../../lib/terminal-text';
+import { k3sArgsSecrets } from '../plan/k3s-secrets';
 import { HostError } from './transport';
 
 export interface HostState {
@@ -57,12 +59,10 @@ export class Fleet {
     this.env = options.env ?? process.env;
     this.log = options.log ?? (() => undefined);
     const config = options.config;
-    const sshConfigFile = expandHome(config.ssh.configFile, this.home);
-    const resolver = new TargetResolver(config, {
-      sshConfigText: readIfExists(sshConfigFile),
-      homeDir: this.home,
-      localUser: safeUserName(this.env),
-    });
+    const resolver = targetResolver(config, this.home, safeUserName(this.env));
+    const k3s = config.k3s;
+    const hostArgs = config.nodes ? [config.nodes.server, ...config.nodes.agents].flatMap((h) => h.extraArgs) : [];
+    this.secrets.push(...k3sArgsSecrets([...k3s.extraArgs, ...k3s.serverArgs, ...k3s.agentArgs, ...hostArgs]));
     const targets = selectTargets(resolver.nodes(), options.nodes);
     this.parallel = options.parallel ?? DEFAULT_PARALLEL;
     const knownHostsFile = options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias);
@@ -91,8 +91,9 @@ export class Fleet {
     return this.hosts[0];
   }
 
+  /** One progress line: secrets redacted, and a board's text unable to act on the terminal. */
   say(host: string, message: string): void {
-    this.log(host, this.redact(message));
+    this.log(host, terminalLines(this.redact(message)));
   }
 
   redact(text: string): string {
@@ -187,7 +188,8 @@ export class Fleet {
   async root(state: Participant, script: string, what: string): Promise<string> {
     const result = await state.operator!.runAsRoot(script);
     if (result.code !== 0) {
-      const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).join('\n    ');
+      // The last lines of the board's output, each cut short: it may answer with megabytes.
+      const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).map((l) => (l.length > 500 ? `${l.slice(0, 500)}…` : l)).join('\n    ');
       throw new HostError('step', `${what} failed (exit ${result.code ?? 'signal'}): ${this.redact(tail) || 'no output'}`);
     }
     return result.stdout;

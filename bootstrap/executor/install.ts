@@ -5,6 +5,7 @@
  * cluster takes about one install time. A failed server stops the agents with a message
  * naming it; a failed agent stops no one.
  */
+import { MAKE_STAGING_COMMAND, parseStaging, type AirGapStaging } from '../plan/air-gap';
 import type { RootStep } from '../plan/host-plan';
 import type { Fleet, HostState } from './fleet';
 import { HostError } from './transport';
@@ -46,11 +47,16 @@ export async function runStep(fleet: Fleet, state: HostState, step: RootStep): P
   fleet.say(name, `${step.id}: starting`);
   const heartbeat = setInterval(() => fleet.say(name, `${step.id}: still running (${Math.round((Date.now() - started) / 1000)}s)`), 15000);
   try {
-    for (const upload of step.uploads) {
-      fleet.say(name, `${step.id}: uploading ${upload.local}`);
-      await state.operator!.upload(upload.local, upload.remote);
+    let script = step.script;
+    if (step.uploads.length > 0) {
+      const staging = await makeStaging(state);
+      for (const upload of step.uploads) {
+        fleet.say(name, `${step.id}: uploading ${upload.local}`);
+        await state.operator!.upload(upload.local, `${staging.dir}/${upload.name}`, upload.kind);
+      }
+      script = step.stagedScript ? step.stagedScript(staging) : script;
     }
-    const stdout = await fleet.root(state, step.script, step.id);
+    const stdout = await fleet.root(state, script, step.id);
     if (step.expectLastLine) {
       const last = stdout.trim().split('\n').pop()?.trim();
       if (last !== step.expectLastLine.value) throw new HostError('step', `${step.id}: ${step.expectLastLine.error} (got "${last ?? ''}")`);
@@ -60,4 +66,15 @@ export async function runStep(fleet: Fleet, state: HostState, step: RootStep): P
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/** The SSH user's private upload folder on the host (mktemp -d, mode 0700; plan/air-gap.ts). */
+async function makeStaging(state: HostState): Promise<AirGapStaging> {
+  const result = await state.operator!.run(MAKE_STAGING_COMMAND);
+  const staging = result.code === 0 ? parseStaging(result.stdout) : undefined;
+  if (!staging) {
+    const why = result.code === 0 ? 'it did not print "<uid> <folder>"' : `exit ${result.code ?? 'signal'}: ${result.stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300) || 'no output'}`;
+    throw new HostError('step', `could not make a private upload folder with mktemp -d as ${state.operator!.label} (${why}); check that /tmp is writable there`);
+  }
+  return staging;
 }

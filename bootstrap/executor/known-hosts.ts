@@ -5,8 +5,9 @@
  * a different key for a known host → always refuse.
  */
 import { createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readLocalText } from '../../lib/local-file';
 
 export type HostKeyVerdict = 'known' | 'unknown' | 'changed' | 'revoked';
 
@@ -47,9 +48,14 @@ function patternMatches(pattern: string, name: string): boolean {
 export class KnownHosts {
   private readonly entries: Entry[] = [];
 
-  /** `file`: the known_hosts file checked (and appended to with --trust-new-hosts). */
+  /**
+   * `file`: the known_hosts file checked (and appended to with --trust-new-hosts): read
+   * bounded, a regular file of yours or root's that no one else can write (anyone who can add
+   * a line to it can pose as a board).
+   */
   constructor(readonly file: string) {
-    if (existsSync(file)) this.parse(readFileSync(file, 'utf-8'));
+    const text = readLocalText(file, 'known_hosts', { access: 'trusted' });
+    if (text !== undefined) this.parse(text);
   }
 
   private parse(text: string): void {
@@ -88,11 +94,8 @@ export class KnownHosts {
   add(host: string, port: number, key: Buffer): void {
     const line = `${knownHostsName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}\n`;
     mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    let prefix = '';
-    if (existsSync(this.file)) {
-      const current = readFileSync(this.file, 'utf-8');
-      if (current.length > 0 && !current.endsWith('\n')) prefix = '\n';
-    }
+    const current = readLocalText(this.file, 'known_hosts', { access: 'trusted' });
+    const prefix = current !== undefined && current.length > 0 && !current.endsWith('\n') ? '\n' : '';
     appendFileSync(this.file, prefix + line, { mode: 0o600 });
     this.entries.push({ patterns: [knownHostsName(host, port)], keyType: keyTypeOf(key), key });
   }

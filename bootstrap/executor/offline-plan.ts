@@ -14,12 +14,14 @@ import { FRESH_BOARD_ASSUMPTIONS, freshBoardFacts } from '../plan/fresh-board';
 import { planHostWork } from '../plan/host-plan';
 import { GET_NODES_SCRIPT, K3S_API_PORT, K3S_KUBECONFIG_PATH } from '../plan/k3s-install';
 import { nfsServerScript } from '../plan/nfs-server';
-import { TargetResolver, expandHome, type SshEndpoint } from '../plan/targets';
-import { defaultTokenFile, readIfExists, readToken } from './local-files';
+import { expandHome, type SshEndpoint } from '../plan/targets';
+import { defaultTokenFile, readToken } from './local-files';
 import {
   fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type DryRunStep, type RunOptions,
 } from './options';
 import { ROOT_SHELL_COMMANDS } from './root-access';
+import { targetResolver } from './ssh-config-file';
+import { terminalSafe } from '../../lib/terminal-text';
 
 const REDACTED = '<redacted>';
 /** Stands in for the token when none exists yet (bootstrap generates it); never shown. */
@@ -68,11 +70,7 @@ export function planOffline(options: RunOptions): OfflinePlan {
   const home = options.homeDir ?? homedir();
   const env = options.env ?? process.env;
   const config: BootstrapConfig = options.config;
-  const resolver = new TargetResolver(config, {
-    sshConfigText: readIfExists(expandHome(config.ssh.configFile, home)),
-    homeDir: home,
-    localUser: safeUserName(env),
-  });
+  const resolver = targetResolver(config, home, safeUserName(env));
   const targets = resolver.nodes();
   const knownHostsFile = resolve(expandHome(options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias), home));
   const source = installSource(config, options.configPath, home);
@@ -180,5 +178,5 @@ export function formatOfflinePlan(plan: OfflinePlan): string {
   }
   lines.push('', 'then:');
   for (const a of plan.afterwards) lines.push(`  - ${a}`);
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`);
 }

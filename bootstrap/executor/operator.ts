@@ -4,6 +4,7 @@
  * (root-access.ts), runs over any Transport: `sshOperators` gives it SSH sessions
  * (ssh-session.ts); tests give it an in-memory transport (test/bootstrap/memory-operator.ts).
  */
+import type { LocalFileKind } from '../../lib/local-file';
 import type { SshEndpoint } from '../plan/targets';
 import { KnownHosts } from './known-hosts';
 import { HostOperator, type Privilege } from './root-access';
@@ -31,8 +32,8 @@ export interface Operator {
   readFile(path: string): Promise<string | undefined>;
   /** Runs a command as the login user. */
   run(command: string, stdin?: string): Promise<ExecResult>;
-  /** Copies the local file `local` to `remote` (as the login user). */
-  upload(local: string, remote: string): Promise<void>;
+  /** Copies the local file `local` (a file of `kind`) to `remote`, a new file, as the login user. */
+  upload(local: string, remote: string, kind: LocalFileKind): Promise<void>;
   close(): void;
 }
 

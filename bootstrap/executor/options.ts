@@ -2,10 +2,10 @@
  * What the verbs share: their options, their summaries, and where the paths of the cluster
  * description point (also used by `plan --offline`).
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { digestLocalFile, folderProblem, printablePath } from '../../lib/local-file';
 import type { InventoryConfig } from '../../lib/config/inventory-schema';
 import { pickAirGapFiles, type InstallSource } from '../plan/k3s-install';
 import type { PreflightCheck } from '../plan/preflight';
@@ -94,8 +94,14 @@ export interface RunSummary {
   readonly dryRun: boolean;
   ok: boolean;
   readonly hosts: HostSummary[];
-  /** `currentContext` (reset): what became of `current-context`, in words. */
-  kubeconfig?: { readonly path: string; readonly context: string; readonly changed: boolean; readonly currentContext?: string };
+  /**
+   * `currentContext` (reset): what became of `current-context`, in words; `note`: why it was
+   * left alone (or what was kept); `error`: why it could not be changed (the run failed).
+   */
+  kubeconfig?: {
+    readonly path: string; readonly context: string; readonly changed: boolean;
+    readonly currentContext?: string; readonly note?: string; readonly error?: string;
+  };
   nodes?: { readonly ready: string[]; readonly notReady: string[] };
   /** `upgrade`: the target, the order, and where each board stands. */
   upgrade?: UpgradeReport;
@@ -136,7 +142,12 @@ export function fromConfigDir(configPath: string, path: string, home: string): s
   return resolve(dirname(configPath), expandHome(path, home));
 }
 
-/** Where install.sh and the binary come from: the installer URL, or the air-gap folder (read and hashed here). */
+/**
+ * Where install.sh and the binary come from: the installer URL, or the air-gap folder. Its
+ * files run as root on every board: the folder must be yours (or root's) and not writable by
+ * others, each file regular and yours, and each is hashed here, streamed under its size cap;
+ * the board checks its copy against that digest before running it (plan/air-gap.ts).
+ */
 export function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
   const dir = config.k3s.airGapDir;
   if (!dir) return { kind: 'online', scriptUrl: config.k3s.installScriptUrl };
@@ -144,12 +155,23 @@ export function installSource(config: InventoryConfig, configPath: string, home:
   let names: string[];
   try {
     names = readdirSync(folder);
-  } catch {
-    throw new Error(`k3s.airGapDir ${folder} cannot be read; create it with install.sh, k3s-arm64 and (optionally) k3s-airgap-images-arm64.tar.zst`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`k3s.airGapDir ${printablePath(folder)} cannot be read (${code ?? 'error'}${code === 'ENOTDIR' ? ': not a folder' : ''}); create it with install.sh, k3s-arm64 and (optionally) k3s-airgap-images-arm64.tar.zst`);
   }
+  const unsafe = folderProblem(folder, 'keep the air-gap files in a folder only you can write');
+  if (unsafe) throw new Error(`k3s.airGapDir ${printablePath(folder)}: the files run as root on every board, but ${unsafe.replace(/^its folder \S+ /, 'the folder ')}`);
   const files = pickAirGapFiles(folder, names);
-  const binarySha256 = createHash('sha256').update(readFileSync(files.binary)).digest('hex');
-  return { kind: 'airgap', files: { ...files, binarySha256 } };
+  const digest = (file: string, kind: 'K3s installer' | 'K3s binary' | 'K3s images') => digestLocalFile(file, kind, { access: 'trusted' }).sha256;
+  return {
+    kind: 'airgap',
+    files: {
+      ...files,
+      installScriptSha256: digest(files.installScript, 'K3s installer'),
+      binarySha256: digest(files.binary, 'K3s binary'),
+      ...(files.images ? { imagesSha256: digest(files.images, 'K3s images') } : {}),
+    },
+  };
 }
 
 /** The kubeconfig a run merges into / prunes: --kubeconfig (relative to the working folder), else kubeconfig.path, else $KUBECONFIG / ~/.kube/config. */

@@ -2,7 +2,7 @@
 import { DAEMON_JSON_PATH, RESTORE_DAEMON_JSON_SCRIPT } from '../plan/daemon-json';
 import { UNINSTALL_K3S_SCRIPT } from '../plan/k3s-install';
 import { Fleet, type HostState } from './fleet';
-import { pruneKubeconfig } from './kubeconfig';
+import { checkKubeconfigBeforeRun, pruneKubeconfig } from './kubeconfig';
 import type { RunOptions, RunSummary } from './options';
 
 const RESET_STEPS = [
@@ -15,11 +15,12 @@ export async function runReset(options: RunOptions): Promise<RunSummary> {
   const fleet = new Fleet(options);
   const dryRun = options.dryRun ?? false;
   const summary: RunSummary = { command: 'reset', dryRun, ok: false, hosts: fleet.hosts.map((h) => h.summary), durationMs: 0 };
+  checkKubeconfigBeforeRun(fleet);
   try {
     await fleet.connect();
     await fleet.eachLive(async (state) => (dryRun ? showReset(fleet, state) : resetHost(fleet, state)), dryRun ? undefined : 'done');
     if (!dryRun) summary.kubeconfig = pruneKubeconfig(fleet);
-    summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok');
+    summary.ok = fleet.hosts.every((h) => h.summary.status === 'ok') && summary.kubeconfig?.error === undefined;
     return summary;
   } finally {
     await fleet.close();

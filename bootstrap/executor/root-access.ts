@@ -4,6 +4,7 @@
  * travel on the stdin of a shell, never in argv; the sudo password only ever travels on
  * stdin, as its first line, read by `sudo -S`.
  */
+import type { LocalFileKind } from '../../lib/local-file';
 import { shQuote } from '../plan/shell';
 import { HostError, type ExecResult, type Transport } from './transport';
 
@@ -22,10 +23,18 @@ export const ROOT_SHELL_COMMANDS: Readonly<Record<Privilege, string>> = {
 /** Exit status of {@link readFileScript} when the file does not exist. */
 export const MISSING_FILE_EXIT = 3;
 
-/** The root script that prints the file at `path`, or exits MISSING_FILE_EXIT when there is none. */
+/**
+ * The root script that prints the file at `path`, or exits MISSING_FILE_EXIT when there is
+ * none. Only a regular file is read: a FIFO would block `cat` forever, a device never end
+ * (the transport also stops reading a too long answer).
+ */
 export function readFileScript(path: string): string {
   const quoted = shQuote(path);
-  return `if [ -e ${quoted} ]; then exec cat -- ${quoted}; fi\nexit ${MISSING_FILE_EXIT}`;
+  return [
+    `if [ ! -e ${quoted} ]; then exit ${MISSING_FILE_EXIT}; fi`,
+    `if [ ! -f ${quoted} ]; then echo ${shQuote(`${path} is not a regular file`)} >&2; exit 1; fi`,
+    `exec cat -- ${quoted}`,
+  ].join('\n');
 }
 
 /**
@@ -86,6 +95,6 @@ export class HostOperator {
   }
 
   run(command: string, stdin?: string): Promise<ExecResult> { return this.transport.exec(command, stdin); }
-  upload(local: string, remote: string): Promise<void> { return this.transport.upload(local, remote); }
+  upload(local: string, remote: string, kind: LocalFileKind): Promise<void> { return this.transport.upload(local, remote, kind); }
   close(): void { this.transport.close(); }
 }

@@ -3,10 +3,11 @@
  * checked against known_hosts, keys from ~/.ssh/config or the agent, an optional jump
  * host. A Transport: it runs commands as the SSH user; how root runs is root-access.ts's.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+
 import { PassThrough, Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { ConnectConfig } from 'ssh2';
+import { readLocalFile, streamLocalFile, type LocalFileKind } from '../../lib/local-file';
 import { shQuote } from '../plan/shell';
 import type { SshEndpoint } from '../plan/targets';
 import { KnownHosts, keyTypeOf, knownHostsName, type HostKeyVerdict } from './known-hosts';
@@ -26,6 +27,9 @@ export interface SessionOptions {
   /** Opens (or reuses) the connection to a jump host. */
   readonly openJump?: (endpoint: SshEndpoint) => Promise<SshSession>;
 }
+
+/** Most bytes (stdout and stderr together) read from one command on a board. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 const DEFAULT_HOST_KEY_ALGORITHMS = [
   'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
@@ -52,10 +56,13 @@ export function hostKeyHints(file: string, host: string, port: number, homeDir: 
   };
 }
 
-/** The command that stores stdin at `remote` (its folder created), every name quoted as data. */
+/**
+ * The command that stores stdin at `remote`, a new file (mode 0600) in a folder that must
+ * already exist (the login user's private upload folder): nothing is created elsewhere, and
+ * an existing file is never written through (noclobber). Every name is quoted as data.
+ */
 export function uploadCommand(remote: string): string {
-  const dir = remote.slice(0, remote.lastIndexOf('/')) || '/';
-  return `mkdir -p -- ${shQuote(dir)} && umask 077 && cat > ${shQuote(remote)}`;
+  return `umask 077 && set -C && cat > ${shQuote(remote)}`;
 }
 
 export class SshSession implements Transport {
@@ -126,7 +133,16 @@ export class SshSession implements Transport {
       ? endpoint.identityFiles
       : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => `${homeDir}/.ssh/${f}`);
     for (const file of files) {
-      if (existsSync(file)) methods.push({ type: 'publickey', username: endpoint.user, key: readFileSync(file) });
+      // Read bounded, and only when it is yours and private (as OpenSSH refuses an unprotected key).
+      let key: Buffer | undefined;
+      try {
+        key = readLocalFile(file, 'SSH key', { access: 'private' });
+      } catch (err) {
+        // A default key that is not usable is skipped, as ssh does; a named one is an error.
+        if (endpoint.identityFiles.includes(file)) throw new HostError('auth', `${this.label}: ${(err as Error).message}`);
+        continue;
+      }
+      if (key) methods.push({ type: 'publickey', username: endpoint.user, key });
       else if (endpoint.identityFiles.includes(file)) {
         throw new HostError('auth', `${this.label}: identity file ${file} does not exist; fix identityFile in the cluster description or ~/.ssh/config`);
       }
@@ -167,15 +183,32 @@ export class SshSession implements Transport {
     if (!this.ssh.isConnected() || this.lostReason) {
       throw new HostError('unreachable', `${this.label}: connection lost${this.lostReason ? ` (${this.lostReason})` : ''}`);
     }
-    const result = await this.ssh.execCommand(command, { stdin, noTrim: true });
+    // A board's answer is bounded: past MAX_ANSWER_BYTES the channel is closed and the step fails.
+    let received = 0;
+    let channel: { close(): void } | undefined;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_ANSWER_BYTES) channel?.close();
+    };
+    const result = await this.ssh.execCommand(command, {
+      stdin, noTrim: true, onStdout: count, onStderr: count, onChannel: (c) => { channel = c; },
+    });
+    if (received > MAX_ANSWER_BYTES) {
+      throw new HostError('step', `${this.label}: answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MB to one command; stopped reading it (a board's answers are a few KB)`);
+    }
     return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   }
 
-  /** Copies a local file to `remote` (as the SSH user) over this connection. */
-  async upload(local: string, remote: string): Promise<void> {
+  /** Copies a local file to `remote` (as the SSH user) over this connection, read bounded as a file of `kind`. */
+  async upload(local: string, remote: string, kind: LocalFileKind): Promise<void> {
     const stream = new PassThrough();
-    createReadStream(local).on('error', (e) => stream.destroy(e)).pipe(stream);
+    let failure: Error | undefined;
+    streamLocalFile(local, kind, { access: 'trusted' }).on('error', (e) => {
+      failure = e;
+      stream.destroy(e);
+    }).pipe(stream);
     const result = await this.exec(uploadCommand(remote), stream);
+    if (failure) throw new HostError('step', `${this.label}: upload of ${local} stopped: ${failure.message}`);
     if (result.code !== 0) throw new HostError('step', `${this.label}: upload of ${local} to ${remote} failed: ${result.stderr.trim()}`);
   }
 

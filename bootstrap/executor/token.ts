@@ -3,10 +3,12 @@
  * already runs K3s (a new token would lock its agents out), else generated. Never printed:
  * every form of it is added to the run's secrets.
  */
+import { tokenProblem } from '../plan/cluster-token';
 import { SERVER_TOKEN_PATH, parseServerToken } from '../plan/k3s-install';
 import type { Fleet, HostState } from './fleet';
 import { createToken, defaultTokenFile, writeTokenFile } from './local-files';
 import { fromConfigDir } from './options';
+import { HostError } from './transport';
 
 /** Stands in for the token in a dry run when none exists yet. */
 const DRY_RUN_TOKEN = 'dry-run-token-placeholder';
@@ -31,7 +33,8 @@ export async function settleToken(fleet: Fleet, tokenFile: string, local: string
       fleet.say('local', `recovered the cluster token from ${server.target.name} into ${tokenFile} (mode 0600)`);
     }
   }
-  if (token === undefined && !dryRun) {
+  // A server whose token could not be taken keeps it: a new one would lock its agents out.
+  if (token === undefined && !dryRun && server.summary.status === 'ok') {
     token = createToken(tokenFile);
     fleet.say('local', `generated a cluster token in ${tokenFile} (mode 0600)`);
   }
@@ -40,11 +43,22 @@ export async function settleToken(fleet: Fleet, tokenFile: string, local: string
   return effective;
 }
 
-/** The secret part of the server's token file (`K10<ca hash>::server:<secret>`), or undefined. */
+/**
+ * The secret part of the server's token file (`K10<ca hash>::server:<secret>`), or undefined
+ * when there is none. The file is a board's answer: one that is not a usable K3s token stops
+ * the server with a message that never quotes it (a new token would lock its agents out).
+ */
 export async function recoverServerToken(fleet: Fleet, server: HostState): Promise<string | undefined> {
   // Unreadable counts as absent, as before: a new token is generated and the run says so.
   const text = await server.operator!.readFile(SERVER_TOKEN_PATH).catch(() => undefined);
-  const secret = text === undefined ? undefined : parseServerToken(text);
-  if (secret && text) fleet.secrets.push(secret, text.trim());
+  if (text === undefined) return undefined;
+  if (text.trim() !== '') fleet.secrets.push(text.trim());
+  const secret = parseServerToken(text);
+  const problem = secret === undefined ? 'is not a K3s token' : tokenProblem(secret);
+  if (secret === undefined || problem) {
+    fleet.fail(server, new HostError('step', `the cluster token in ${SERVER_TOKEN_PATH} on ${server.target.name} ${problem}; rotate it there (k3s token rotate --new-token "$(openssl rand -hex 32)") and put the new token in ${tokenFilePath(fleet)}, or reinstall the server`));
+    return undefined;
+  }
+  fleet.secrets.push(secret);
   return secret;
 }

@@ -3,6 +3,7 @@
  * (test/bootstrap/memory-operator.ts). A transport runs commands as the login user and
  * knows nothing of root; root-access.ts decides how root commands run, once, for all.
  */
+import type { LocalFileKind } from '../../lib/local-file';
 
 /** A failure with a message that names the host and the fix. */
 export class HostError extends Error {
@@ -27,7 +28,10 @@ export interface Transport {
   connect(): Promise<void>;
   /** Runs `command` as the login user; `stdin` is sent and closed. A non-zero exit is returned, not thrown. */
   exec(command: string, stdin?: string): Promise<ExecResult>;
-  /** Copies the local file `local` to `remote` (as the login user). */
-  upload(local: string, remote: string): Promise<void>;
+  /**
+   * Copies the local file `local` (read as a file of `kind`: regular, bounded) to `remote`, a
+   * new file in a folder the login user made; an existing file there is not overwritten.
+   */
+  upload(local: string, remote: string, kind: LocalFileKind): Promise<void>;
   close(): void;
 }

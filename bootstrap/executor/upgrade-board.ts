@@ -4,8 +4,8 @@
  * wait until the node is Ready on the target, uncordon, and wait for the node's Triton pod
  * when one was Ready before. Every failure throws a HostError saying where the board was left.
  */
-import type { HostWork, RootStep } from '../plan/host-plan';
-import { GET_NODES_SCRIPT, START_AGENT_SCRIPT, airGapUploads, installScript, redactedInstallScript } from '../plan/k3s-install';
+import { k3sInstallStep, type HostWork, type RootStep } from '../plan/host-plan';
+import { GET_NODES_SCRIPT, START_AGENT_SCRIPT } from '../plan/k3s-install';
 import { cordonScript, drainScript, nodePodsScript, uncordonScript } from '../plan/node-ops';
 import { printable, type UpgradeStep } from '../plan/upgrade';
 import { parseNodeList, parsePodList, type PodStatus } from '../plan/verify';
@@ -33,14 +33,8 @@ export interface UpgradeContext {
 /** The board's install at the target version, and (agents) the restart that applies it. */
 function upgradeSteps(context: UpgradeContext, step: UpgradeStep, work: HostWork): RootStep[] {
   const install = work.install;
-  const steps: RootStep[] = [{
-    id: 'k3s-install',
-    phase: 'install',
-    change: `K3s ${step.from} → ${context.target} installed (${step.role}${step.role === 'server' ? ', restarted by the installer' : ''})`,
-    script: installScript(install, context.token),
-    shownScript: redactedInstallScript(install),
-    uploads: install.source.kind === 'airgap' ? airGapUploads(install.source.files) : [],
-  }];
+  const steps: RootStep[] = [k3sInstallStep(install, context.token,
+    `K3s ${step.from} → ${context.target} installed (${step.role}${step.role === 'server' ? ', restarted by the installer' : ''})`)];
   if (step.role === 'agent') {
     steps.push({
       id: 'k3s-agent-start', phase: 'start', change: 'k3s-agent restarted on the new version',

@@ -6,8 +6,9 @@ import type { InventoryConfig } from '../../lib/config/inventory-schema';
 import {
   DAEMON_JSON_PATH, DOCKER_DEFAULT_RUNTIME_COMMAND, RESTART_DOCKER_SCRIPT, planDaemonJson, writeDaemonJsonScript,
 } from './daemon-json';
+import { airGapUploads, type AirGapStaging, type AirGapUpload } from './air-gap';
 import {
-  START_AGENT_SCRIPT, airGapUploads, installScript, isInstallCurrent, planK3sInstall, redactedInstallScript,
+  START_AGENT_SCRIPT, installScript, isInstallCurrent, planK3sInstall, redactedInstallScript,
   type InstallSource, type K3sInstallPlan,
 } from './k3s-install';
 import { INSTALL_NFS_COMMON_SCRIPT, type HostFacts, type PreflightResult } from './preflight';
@@ -30,8 +31,10 @@ export interface RootStep {
   readonly script: string;
   /** The script as shown in a dry run (secrets redacted). */
   readonly shownScript: string;
-  /** Files copied to the node first (air-gap). */
-  readonly uploads: readonly { readonly local: string; readonly remote: string }[];
+  /** Files copied to the node first (air-gap), into a private folder the SSH user makes. */
+  readonly uploads: readonly AirGapUpload[];
+  /** With uploads: the script to run once they are in `staging` (`script` shows the planned folder). */
+  readonly stagedScript?: (staging: AirGapStaging) => string;
   /** The script's last stdout line must be this, else the step failed with `error`. */
   readonly expectLastLine?: { readonly value: string; readonly error: string };
 }
@@ -130,14 +133,7 @@ export function planHostWork(input: HostWorkInput): HostWork {
       : sameInstall
         ? `K3s ${install.version} (${roleName}) was not running: installer rerun with the same settings, service started`
         : `K3s ${facts.k3sVersion} → ${install.version} (${roleName}, settings updated)`;
-    steps.push({
-      id: 'k3s-install',
-      phase: 'install',
-      change: what,
-      script: installScript(install, token),
-      shownScript: redactedInstallScript(install),
-      uploads: install.source.kind === 'airgap' ? airGapUploads(install.source.files) : [],
-    });
+    steps.push(k3sInstallStep(install, token, what));
     if (target.role === 'agent') {
       steps.push(rootStep('k3s-agent-start', 'start', `started k3s-agent (joined https://${input.serverAddress}:6443)`, START_AGENT_SCRIPT));
     }
@@ -148,6 +144,22 @@ export function planHostWork(input: HostWorkInput): HostWork {
     steps.push(rootStep('nvidia-runtime', 'verify', `check that K3s registered the containerd runtime "nvidia" (restart ${install.serviceName} if the runtime appeared after it started)`, runtimeRegistrationScript(install.serviceName)));
   }
   return { steps, unchanged, warnings, install };
+}
+
+/**
+ * The step that runs K3s' installer (bootstrap and upgrade alike): from the air-gap files when
+ * there are any, uploaded into a private folder and run only from root's checked copies.
+ */
+export function k3sInstallStep(install: K3sInstallPlan, token: string, change: string): RootStep {
+  return {
+    id: 'k3s-install',
+    phase: 'install',
+    change,
+    script: installScript(install, token),
+    shownScript: redactedInstallScript(install),
+    uploads: install.source.kind === 'airgap' ? airGapUploads(install.source.files) : [],
+    ...(install.source.kind === 'airgap' ? { stagedScript: (staging: AirGapStaging) => installScript(install, token, staging) } : {}),
+  };
 }
 
 function rootStep(id: RootStep['id'], phase: RootStep['phase'], change: string, script: string): RootStep {

@@ -8,9 +8,13 @@ import { JETSON_NODE_LABEL } from '../../lib/config/inventory-schema';
 import { K3S_FINGERPRINT_PATH } from './preflight';
 import { heredoc, shQuote } from './shell';
 import { TUTORIAL_DEFAULTS } from '../../lib/tutorial-defaults';
+import { PLANNED_STAGING, airGapInstallLines, type AirGapFiles, type AirGapStaging } from './air-gap';
+import { parseK3sToken } from './cluster-token';
+import { redactK3sArgs } from './k3s-secrets';
+
+export { airGapUploads, pickAirGapFiles, type AirGapFiles, type AirGapStaging } from './air-gap';
 
 export const K3S_API_PORT = TUTORIAL_DEFAULTS.k3sApiPort;
-export const AIRGAP_STAGING_DIR = '/tmp/triton-jetson-airgap';
 const REDACTED = '<redacted>';
 
 export interface K3sInstallInput {
@@ -35,14 +39,6 @@ export interface K3sInstallInput {
 export type InstallSource =
   | { readonly kind: 'online'; readonly scriptUrl: string }
   | { readonly kind: 'airgap'; readonly files: AirGapFiles };
-
-/** The files of an air-gap folder, by local path, with the binary's digest for the fingerprint. */
-export interface AirGapFiles {
-  readonly installScript: string;
-  readonly binary: string;
-  readonly images?: string;
-  readonly binarySha256: string;
-}
 
 export interface K3sInstallPlan {
   readonly role: 'server' | 'agent';
@@ -123,22 +119,23 @@ export function isInstallCurrent(
 
 /**
  * Root script that installs K3s. The token is exported inside the script, which travels
- * on the stdin of `sh -s`: it never appears in an argv (`ps`) or in a log.
+ * on the stdin of `sh -s`: it never appears in an argv (`ps`) or in a log. An air-gapped
+ * install takes its files from `staging`, the SSH user's upload folder (air-gap.ts).
  */
-export function installScript(plan: K3sInstallPlan, token: string): string {
-  return renderInstallScript(plan, shQuote(token));
+export function installScript(plan: K3sInstallPlan, token: string, staging: AirGapStaging = PLANNED_STAGING): string {
+  return renderInstallScript(plan, shQuote(token), plan.args, staging);
 }
 
-/** The same script with the token replaced, for dry runs and logs. */
+/** The same script with the token and secrets in K3s flags replaced, for dry runs and logs. */
 export function redactedInstallScript(plan: K3sInstallPlan): string {
-  return renderInstallScript(plan, REDACTED);
+  return renderInstallScript(plan, REDACTED, redactK3sArgs(plan.args), PLANNED_STAGING);
 }
 
-function renderInstallScript(plan: K3sInstallPlan, tokenWord: string): string {
+function renderInstallScript(plan: K3sInstallPlan, tokenWord: string, args: readonly string[], staging: AirGapStaging): string {
   const lines = ['set -eu', 'umask 022'];
   for (const [key, value] of Object.entries(plan.env)) lines.push(`export ${key}=${shQuote(value)}`);
   lines.push(`export K3S_TOKEN=${tokenWord}`);
-  const argv = plan.args.map(shQuote).join(' ');
+  const argv = args.map(shQuote).join(' ');
   if (plan.source.kind === 'online') {
     lines.push(
       'd=$(mktemp -d /tmp/triton-jetson-k3s.XXXXXX)',
@@ -147,18 +144,7 @@ function renderInstallScript(plan: K3sInstallPlan, tokenWord: string): string {
       `sh "$d/install.sh" ${argv}`,
     );
   } else {
-    const s = AIRGAP_STAGING_DIR;
-    lines.push(
-      `trap 'rm -rf ${s}' EXIT`,
-      `install -m 755 ${s}/k3s /usr/local/bin/k3s`,
-    );
-    if (plan.source.files.images) {
-      lines.push(
-        'mkdir -p /var/lib/rancher/k3s/agent/images',
-        `cp ${s}/${shQuote(basename(plan.source.files.images))} /var/lib/rancher/k3s/agent/images/`,
-      );
-    }
-    lines.push(`sh ${s}/install.sh ${argv}`);
+    lines.push(...airGapInstallLines(plan.source.files, staging, argv));
   }
   if (plan.role === 'server') {
     // An installer older than INSTALL_K3S_FORCE_RESTART may still have skipped the start.
@@ -166,39 +152,6 @@ function renderInstallScript(plan: K3sInstallPlan, tokenWord: string): string {
   }
   lines.push('mkdir -p /etc/rancher/k3s', heredoc(`cat > ${K3S_FINGERPRINT_PATH}`, plan.fingerprint));
   return lines.join('\n');
-}
-
-/** Remote file names of the air-gap upload (staging dir, as the SSH user). */
-export function airGapUploads(files: AirGapFiles): { readonly local: string; readonly remote: string }[] {
-  const uploads = [
-    { local: files.installScript, remote: `${AIRGAP_STAGING_DIR}/install.sh` },
-    { local: files.binary, remote: `${AIRGAP_STAGING_DIR}/k3s` },
-  ];
-  if (files.images) uploads.push({ local: files.images, remote: `${AIRGAP_STAGING_DIR}/${basename(files.images)}` });
-  return uploads;
-}
-
-/**
- * Picks the air-gap files from a folder listing: install.sh, the arm64 binary
- * (k3s-arm64 or k3s) and optionally the images tarball.
- */
-export function pickAirGapFiles(dir: string, names: readonly string[]): Omit<AirGapFiles, 'binarySha256'> {
-  const join = (name: string) => `${dir.replace(/\/+$/, '')}/${name}`;
-  const installScript = names.includes('install.sh') ? join('install.sh') : undefined;
-  const binaryName = ['k3s-arm64', 'k3s'].find((n) => names.includes(n));
-  const imagesName = names.find((n) => /^k3s-airgap-images-arm64\.tar(\.gz|\.zst)?$/.test(n));
-  const missing = [
-    installScript ? undefined : 'install.sh (from https://get.k3s.io)',
-    binaryName ? undefined : 'k3s-arm64 (the K3s release binary for arm64)',
-  ].filter((m): m is string => m !== undefined);
-  if (missing.length > 0) {
-    throw new Error(`k3s.airGapDir ${dir}: missing ${missing.join(' and ')}; download them from the K3s release page into that folder`);
-  }
-  return { installScript: installScript!, binary: join(binaryName!), images: imagesName ? join(imagesName) : undefined };
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /**
@@ -213,12 +166,16 @@ export const START_AGENT_SCRIPT = 'set -eu\nsystemctl restart --no-block k3s-age
 /** Where a K3s server keeps the cluster token. */
 export const SERVER_TOKEN_PATH = '/var/lib/rancher/k3s/server/token';
 
-/** The secret of a K3s token file: `K10<ca hash>::server:<secret>` → `<secret>`; plain tokens as they are. */
+/**
+ * The token to give the nodes, from the text of a K3s server's token file (a board's
+ * answer): `K10<ca hash>::server:<password>` → `<password>`; a short token as it is. Undefined
+ * when the text is not one K3s token (parseK3sToken in cluster-token.ts).
+ */
 export function parseServerToken(text: string): string | undefined {
   const token = text.trim();
-  if (token === '' || token.includes('\n')) return undefined;
-  const secure = /^K10[0-9a-f]+::[^:]+:(.+)$/.exec(token);
-  return secure ? secure[1] : token;
+  const parsed = parseK3sToken(token);
+  if (typeof parsed === 'string') return undefined;
+  return parsed.username !== undefined ? parsed.secret : token.replace(/^K10[0-9a-f]*::/, '');
 }
 
 /** The server's kubeconfig, written by K3s (readable by root only). */

@@ -18,7 +18,7 @@ export const DEFAULT_K3S_VERSION = 'v1.34.12+k3s1';
 export const JETSON_NODE_LABEL = 'triton-jetson.dev/jetson';
 
 /** A ProxyJump spec: `[user@]host[:port]` or an alias from ~/.ssh/config. */
-const jumpHost = z
+export const jumpHost = z
   .string()
   .regex(/^([A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(:\d{1,5})?$/, 'must be a jump host such as "pi@bastion.local:22" or an alias from ~/.ssh/config');
 
@@ -26,10 +26,12 @@ const jumpHost = z
 const k3sFlag = z
   .string()
   // eslint-disable-next-line no-control-regex
-  .regex(/^--[a-z0-9][-a-z0-9]*(=[^\u0000-\u001f\u007f]*)?$/, 'must be a K3s flag such as "--kubelet-arg=max-pods=60" (one flag per entry, value after "=", no newlines or control characters)');
+  .regex(/^--[a-z0-9][-a-z0-9]*(=[^\u0000-\u001f\u007f]*)?$/, 'must be a K3s flag such as "--kubelet-arg=max-pods=60" (one flag per entry, value after "=", no newlines or control characters)')
+  // The token travels as K3S_TOKEN inside the root script, from k3s.tokenFile: never in argv or a plan.
+  .refine((v) => !/^--(agent-)?token(-file)?(=|$)/.test(v), 'must not set the cluster token: bootstrap passes it from k3s.tokenFile (as K3S_TOKEN, never on a command line); remove this flag and put the token in k3s.tokenFile');
 
 /** A login name on a node (SSH user). */
-const loginName = z
+export const loginName = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$/, 'must be a login name such as "ubuntu" (letters, digits, ".", "_" and "-", at most 32)');
 
@@ -107,11 +109,21 @@ export const nodesSchema = z
   .strict()
   .superRefine((nodes, ctx) => {
     const seen = new Set<string>();
+    const addresses = new Map<string, { readonly field: string; readonly name: string }>();
     [nodes.server, ...nodes.agents].forEach((host, i) => {
+      const field = i === 0 ? 'nodes.server' : `nodes.agents[${i - 1}]`;
       if (seen.has(host.name)) {
         ctx.addIssue({ code: 'custom', path: i === 0 ? ['server', 'name'] : ['agents', i - 1, 'name'], message: `duplicate node name "${host.name}"; every node needs its own name` });
       }
       seen.add(host.name);
+      // One board listed twice (say as the server and as an agent) would get both installs.
+      // (Two ports on one address may be two boards behind a NAT.)
+      const address = `${(host.address ?? host.name).toLowerCase()}:${host.port ?? ''}`;
+      const first = addresses.get(address);
+      if (first === undefined) addresses.set(address, { field, name: host.name });
+      else if (first.name !== host.name) {
+        ctx.addIssue({ code: 'custom', path: i === 0 ? ['server', 'address'] : ['agents', i - 1, 'address'], message: `node "${host.name}" has the address "${host.address ?? host.name}" of ${first.field} "${first.name}": one board would get two installs; list each board once` });
+      }
     });
   });
 

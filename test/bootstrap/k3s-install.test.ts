@@ -97,12 +97,20 @@ describe('install script', () => {
   test('air-gap: files from the folder, no download', () => {
     const files = pickAirGapFiles('/srv/k3s/', ['install.sh', 'k3s-arm64', 'k3s-airgap-images-arm64.tar.zst', 'README']);
     expect(files).toEqual({ installScript: '/srv/k3s/install.sh', binary: '/srv/k3s/k3s-arm64', images: '/srv/k3s/k3s-airgap-images-arm64.tar.zst' });
-    const plan = planK3sInstall({ ...server, source: { kind: 'airgap', files: { ...files, binarySha256: 'ab' } } }, TOKEN);
+    const digests = { installScriptSha256: '1'.repeat(64), binarySha256: '2'.repeat(64), imagesSha256: '3'.repeat(64) };
+    const plan = planK3sInstall({ ...server, source: { kind: 'airgap', files: { ...files, ...digests } } }, TOKEN);
     expect(plan.env.INSTALL_K3S_SKIP_DOWNLOAD).toBe('true');
     const script = redactedInstallScript(plan);
     expect(script).not.toContain('curl');
-    expect(script).toContain('install -m 755 /tmp/triton-jetson-airgap/k3s /usr/local/bin/k3s');
-    expect(script).toContain('cp /tmp/triton-jetson-airgap/k3s-airgap-images-arm64.tar.zst /var/lib/rancher/k3s/agent/images/');
+    // Taken from the SSH user's private mktemp folder, checked against the local digests, run from root's copy.
+    expect(script).toContain('staging=/tmp/triton-jetson-airgap.XXXXXXXXXX');
+    expect(script).toContain(`take install.sh ${'1'.repeat(64)}\ntake k3s ${'2'.repeat(64)}\ntake k3s-airgap-images-arm64.tar.zst ${'3'.repeat(64)}`);
+    expect(script).toContain('install -m 755 "$r/k3s" /usr/local/bin/k3s');
+    expect(script).toContain('cp "$r"/k3s-airgap-images-arm64.tar.zst /var/lib/rancher/k3s/agent/images/');
+    expect(script).toContain(`sh "$r/install.sh" ${plan.args.join(' ')}`);
+    expect(script).not.toMatch(/\/tmp\/triton-jetson-airgap\//);
+    const run = installScript(plan, TOKEN, { dir: '/tmp/triton-jetson-airgap.Ab3dEf9hIj', uid: 1001 });
+    expect(run).toContain('staging=/tmp/triton-jetson-airgap.Ab3dEf9hIj\nstaging_uid=1001\n');
     expect(() => pickAirGapFiles('/srv/k3s', ['k3s-arm64'])).toThrow(/missing install.sh/);
     expect(() => pickAirGapFiles('/srv/k3s', ['install.sh'])).toThrow(/missing k3s-arm64/);
   });
@@ -127,9 +135,15 @@ describe('node labels', () => {
   });
 });
 
-test('the secret of a server token file', () => {
-  expect(parseServerToken('K1075f3e6a0b1c2d3::server:f00dfeed\n')).toBe('f00dfeed');
+test('the secret of a server token file (K3s formats: pkg/clientaccess/token.go)', () => {
+  const hash = '75f3e6a0b1c2d3'.padEnd(64, '0');
+  expect(parseServerToken(`K10${hash}::server:f00dfeed\n`)).toBe('f00dfeed');
+  expect(parseServerToken(`K10${hash}::abcdef.0123456789abcdef\n`)).toBe('abcdef.0123456789abcdef');
   expect(parseServerToken('jetsonmate\n')).toBe('jetsonmate');
   expect(parseServerToken('')).toBeUndefined();
   expect(parseServerToken('a\nb')).toBeUndefined();
+  // A CA hash that is not 64 hex digits, or no credentials after "::": K3s refuses them too.
+  expect(parseServerToken('K1075f3e6a0b1c2d3::server:f00dfeed')).toBeUndefined();
+  expect(parseServerToken(`K10${hash}::server:`)).toBeUndefined();
+  expect(parseServerToken('-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n')).toBeUndefined();
 });

@@ -1,8 +1,8 @@
 import { parse, stringify } from 'yaml';
 import {
-  PREVIOUS_CONTEXT_EXTENSION, describeCurrentContext, mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig,
+  BOOTSTRAP_EXTENSION, PREVIOUS_CONTEXT_EXTENSION, describeCurrentContext, mergeKubeconfig, removeFromKubeconfig, rewriteK3sKubeconfig, sameKubeconfig,
 } from '../../bootstrap/plan/kubeconfig';
-import { K3S_YAML } from './k3s-yaml';
+import { K3S_CA_DATA, K3S_CLIENT_CERTIFICATE_DATA, K3S_CLIENT_KEY_DATA, K3S_YAML } from './k3s-yaml';
 
 
 const OTHER = `apiVersion: v1
@@ -22,10 +22,11 @@ current-context: work
 describe('kubeconfig', () => {
   const entries = rewriteK3sKubeconfig(K3S_YAML, { serverUrl: 'https://10.0.0.11:6443', name: 'triton-jetson' });
 
-  test('points at the server address and renames every entry', () => {
-    expect(entries.cluster).toEqual({ name: 'triton-jetson', cluster: { 'certificate-authority-data': 'Q0EK', server: 'https://10.0.0.11:6443' } });
-    expect(entries.user).toEqual({ name: 'triton-jetson', user: { 'client-certificate-data': 'Q0VSVAo=', 'client-key-data': 'S0VZCg==' } });
-    expect(entries.context).toEqual({ name: 'triton-jetson', context: { cluster: 'triton-jetson', user: 'triton-jetson' } });
+  test('points at the server address, renames every entry and marks it as bootstrap\'s', () => {
+    const mark = [{ name: BOOTSTRAP_EXTENSION, extension: 'written by triton-jetson bootstrap' }];
+    expect(entries.cluster).toEqual({ name: 'triton-jetson', cluster: { 'certificate-authority-data': K3S_CA_DATA, server: 'https://10.0.0.11:6443', extensions: mark } });
+    expect(entries.user).toEqual({ name: 'triton-jetson', user: { 'client-certificate-data': K3S_CLIENT_CERTIFICATE_DATA, 'client-key-data': K3S_CLIENT_KEY_DATA, extensions: mark } });
+    expect(entries.context).toEqual({ name: 'triton-jetson', context: { cluster: 'triton-jetson', user: 'triton-jetson', extensions: mark } });
   });
 
   test('merging keeps other contexts and sets the current context', () => {
@@ -53,13 +54,16 @@ describe('kubeconfig', () => {
 
   test('removal drops only our entries and gives back the context bootstrap replaced (issue 12.6)', () => {
     const merged = mergeKubeconfig(OTHER, entries, true);
-    expect(parse(merged).contexts[1].context.extensions).toEqual([{ name: PREVIOUS_CONTEXT_EXTENSION, extension: 'work' }]);
+    expect(parse(merged).contexts[1].context.extensions).toEqual([
+      { name: BOOTSTRAP_EXTENSION, extension: 'written by triton-jetson bootstrap' }, { name: PREVIOUS_CONTEXT_EXTENSION, extension: 'work' },
+    ]);
     const removal = removeFromKubeconfig(merged, 'triton-jetson')!;
     const removed = parse(removal.text);
     expect(removed.contexts.map((c: { name: string }) => c.name)).toEqual(['work']);
     expect(removed.clusters.map((c: { name: string }) => c.name)).toEqual(['work']);
     expect(removed['current-context']).toBe('work');
     expect(removal.currentContext).toEqual({ kind: 'restored', context: 'work' });
+    expect(removal.kept).toEqual([]);
     expect(describeCurrentContext(removal.currentContext)).toBe('current context restored to "work" (the one bootstrap replaced)');
     expect(removeFromKubeconfig(OTHER, 'triton-jetson')).toBeUndefined();
   });
@@ -85,7 +89,7 @@ describe('kubeconfig', () => {
 
   test('nothing was replaced (fresh kubeconfig): no current context after removal', () => {
     const fresh = mergeKubeconfig(undefined, entries, true);
-    expect(parse(fresh).contexts[0].context).not.toHaveProperty('extensions');
+    expect(parse(fresh).contexts[0].context.extensions.map((e: { name: string }) => e.name)).toEqual([BOOTSTRAP_EXTENSION]);
     const removal = removeFromKubeconfig(fresh, 'triton-jetson')!;
     expect(parse(removal.text)).not.toHaveProperty('current-context');
     expect(removal.currentContext).toEqual({ kind: 'cleared', missing: undefined });
@@ -93,12 +97,12 @@ describe('kubeconfig', () => {
 
   test('setCurrentContext false: nothing recorded, the current context is kept', () => {
     const merged = mergeKubeconfig(OTHER, entries, false);
-    expect(parse(merged).contexts[1].context).not.toHaveProperty('extensions');
+    expect(parse(merged).contexts[1].context.extensions.map((e: { name: string }) => e.name)).toEqual([BOOTSTRAP_EXTENSION]);
     expect(removeFromKubeconfig(merged, 'triton-jetson')!.currentContext).toEqual({ kind: 'kept', context: 'work' });
   });
 
   test('errors name the file', () => {
-    expect(() => rewriteK3sKubeconfig('clusters: []', { serverUrl: 'x', name: 'n' })).toThrow(/k3s.yaml has no cluster/);
+    expect(() => rewriteK3sKubeconfig('clusters: []', { serverUrl: 'x', name: 'n' })).toThrow(/k3s.yaml: it has 0 clusters \(K3s writes exactly one\)/);
     expect(() => mergeKubeconfig('- a\n- b', entries, true)).toThrow(/not a kubeconfig/);
   });
 });

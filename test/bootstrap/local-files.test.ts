@@ -1,8 +1,9 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  createToken, defaultKubeconfigPath, defaultTokenFile, readToken, writePrivateFileAtomically,
+  createToken, defaultKubeconfigPath, defaultTokenFile, readToken,
 } from '../../bootstrap/executor/local-files';
+import { readKubeconfigFile, writeKubeconfigFile } from '../../bootstrap/executor/kubeconfig-file';
 import { scratchDirs } from '../support/scratch';
 
 const scratch = scratchDirs();
@@ -27,7 +28,7 @@ describe('local files', () => {
     const open = join(dir, 'open-token');
     writeFileSync(open, 'abc\n', { mode: 0o644 });
     chmodSync(open, 0o644);
-    expect(() => readToken(open)).toThrow(`token file ${open} is readable by other users (mode 644); run: chmod 600 ${open}`);
+    expect(() => readToken(open)).toThrow(`token file ${open}: is readable or writable by other users (mode 644); run: chmod 600 ${open}`);
     const empty = join(dir, 'empty-token');
     writeFileSync(empty, '\n', { mode: 0o600 });
     expect(() => readToken(empty)).toThrow(/is empty/);
@@ -37,10 +38,10 @@ describe('local files', () => {
     expect(defaultKubeconfigPath('/home/me', { KUBECONFIG: ':/a/b:/c' })).toBe('/a/b');
     expect(defaultKubeconfigPath('/home/me', {})).toBe('/home/me/.kube/config');
     const file = join(dir, 'kube', 'config');
-    writePrivateFileAtomically(file, 'one');
+    writeKubeconfigFile(readKubeconfigFile(file), 'one');
     writeFileSync(file, 'two', { mode: 0o644 });
     chmodSync(file, 0o644);
-    writePrivateFileAtomically(file, 'three');
+    writeKubeconfigFile(readKubeconfigFile(file), 'three');
     expect(readFileSync(file, 'utf-8')).toBe('three');
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });

@@ -12,6 +12,7 @@
 import type { OperatorFactory } from '../../bootstrap/executor/operator';
 import { HostOperator, MISSING_FILE_EXIT, readFileScript, type Privilege } from '../../bootstrap/executor/root-access';
 import type { ExecResult, Transport } from '../../bootstrap/executor/transport';
+import { MAKE_STAGING_COMMAND } from '../../bootstrap/plan/air-gap';
 import { DAEMON_JSON_PATH, RESTART_DOCKER_SCRIPT, RESTORE_DAEMON_JSON_SCRIPT } from '../../bootstrap/plan/daemon-json';
 import { JETPACK_DAEMON_JSON } from '../../bootstrap/plan/fresh-board';
 import {
@@ -207,12 +208,17 @@ export interface BoardState {
 export type Cluster = Map<string, BoardState>;
 
 /** Adds the board model's rules to `host`, which K3s will know as node `name`. */
+/** The folder `mktemp -d` makes for air-gap uploads on every in-memory board. */
+export const MEMORY_STAGING_DIR = '/tmp/triton-jetson-airgap.Mem0ryB0rd';
+
 export function jetsonBoard(host: MemoryHost, name: string, cluster: Cluster): BoardState {
   const board: BoardState = { nfsCommon: false, daemonJson: JETPACK_DAEMON_JSON, dockerRuntime: 'runc', labels: {} };
   cluster.set(name, board);
   const heredocBody = (script: string, command: string) => /<<'(\w+)'\n([\s\S]*?)\n\1/.exec(script.slice(script.indexOf(command)))?.[2] ?? '';
   host
     .on(PROBE_SCRIPT, () => ({ stdout: probeOutput(name, board) }))
+    // The login user's private air-gap upload folder (mktemp -d as that user).
+    .on(MAKE_STAGING_COMMAND, () => ({ stdout: `${host.privilege === 'root' ? 0 : 1000} ${MEMORY_STAGING_DIR}\n` }))
     .on(INSTALL_NFS_COMMON_SCRIPT, () => ((board.nfsCommon = true), {}))
     .on((s) => s.includes(`f=${DAEMON_JSON_PATH}`) && s.includes('cat > "$tmp"'), (s) => {
       board.daemonJsonBackup ??= board.daemonJson;
@@ -231,7 +237,7 @@ export function jetsonBoard(host: MemoryHost, name: string, cluster: Cluster): B
       return {};
     })
     .on(START_AGENT_SCRIPT, () => ((board.k3s!.active = true), {}))
-    .on(readFileScript(SERVER_TOKEN_PATH), () => (board.k3s ? { stdout: `K10abc::server:${board.k3s.token}\n` } : { code: MISSING_FILE_EXIT }))
+    .on(readFileScript(SERVER_TOKEN_PATH), () => (board.k3s ? { stdout: `K10${'ab'.repeat(32)}::server:${board.k3s.token}\n` } : { code: MISSING_FILE_EXIT }))
     .on(readFileScript(K3S_KUBECONFIG_PATH), () => (board.k3s?.role === 'server' ? { stdout: K3S_YAML } : { code: MISSING_FILE_EXIT }))
     .on(GET_NODES_SCRIPT, () => ({ stdout: nodeList(cluster) }))
     .on(/^\/usr\/local\/bin\/k3s kubectl label node /, (s) => {

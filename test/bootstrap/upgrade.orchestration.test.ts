@@ -13,7 +13,7 @@ import { formatUpgradeSummary } from '../../bootstrap/executor/upgrade-report';
 import { PROBE_SCRIPT } from '../../bootstrap/plan/preflight';
 import { scratchDirs } from '../support/scratch';
 import { clusterOps, type ClusterOps } from './memory-cluster-ops';
-import { MemoryHosts, jetsonBoard, type BoardState, type Cluster, type MemoryHost } from './memory-operator';
+import { MEMORY_STAGING_DIR, MemoryHosts, jetsonBoard, type BoardState, type Cluster, type MemoryHost } from './memory-operator';
 
 const scratch = scratchDirs();
 const OLD = 'v1.33.5+k3s1';
@@ -302,10 +302,12 @@ describe('upgrade (in-memory operators)', () => {
     const uploads = r.calls.filter((c) => c.kind === 'upload');
     expect(uploads).toHaveLength(NAMES.length * 3);
     expect(uploads.filter((c) => c.host === `${ADDRESSES[2]}:22`).map((c) => c.text)).toEqual([
-      `${folder}/install.sh -> /tmp/triton-jetson-airgap/install.sh`, `${folder}/k3s-arm64 -> /tmp/triton-jetson-airgap/k3s`,
-      `${folder}/k3s-airgap-images-arm64.tar.zst -> /tmp/triton-jetson-airgap/k3s-airgap-images-arm64.tar.zst`,
+      `${folder}/install.sh -> ${MEMORY_STAGING_DIR}/install.sh`, `${folder}/k3s-arm64 -> ${MEMORY_STAGING_DIR}/k3s`,
+      `${folder}/k3s-airgap-images-arm64.tar.zst -> ${MEMORY_STAGING_DIR}/k3s-airgap-images-arm64.tar.zst`,
     ]);
     const installs = r.calls.filter((c) => c.kind === 'root' && c.text.includes('triton-jetson.fingerprint <<'));
+    // Root installs only from its own checked copies of what was uploaded into that private folder.
+    expect(installs.every((c) => c.text.includes(`staging=${MEMORY_STAGING_DIR}\n`))).toBe(true);
     expect(installs.every((c) => c.text.includes("export INSTALL_K3S_SKIP_DOWNLOAD=true") && !c.text.includes('curl'))).toBe(true);
     // Uploads come after the board is drained, before its install.
     const at = (pred: (c: (typeof r.calls)[number]) => boolean) => r.calls.findIndex(pred);

@@ -16,12 +16,14 @@
  * and one line naming the field and the fix.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostKeyHints, uploadCommand } from '../../bootstrap/executor/ssh-session';
 import { planDaemonJson, writeDaemonJsonScript } from '../../bootstrap/plan/daemon-json';
+import type { AirGapFiles, AirGapStaging } from '../../bootstrap/plan/air-gap';
 import { installScript, planK3sInstall, type K3sInstallInput } from '../../bootstrap/plan/k3s-install';
 import { exportsLine, renderNfsServerScript } from '../../bootstrap/plan/nfs-server';
 import { heredoc } from '../../bootstrap/plan/shell';
@@ -215,6 +217,30 @@ function busyboxShUsesPath(): boolean {
   }
 }
 
+/** A staging folder as MAKE_STAGING_COMMAND makes it (mode 0700, this user's), holding `files`. */
+function airGapStaging(box: Sandbox, files: Record<string, string>): AirGapStaging & { readonly contents: Record<string, string> } {
+  const dir = join(box.dir, 'staging');
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o700);
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content, { mode: 0o600 });
+  return { dir, uid: process.getuid?.() ?? 0, contents: files };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The AirGapFiles whose digests are those of the staged contents (the local files are not read). */
+function airGapFiles(staging: { readonly contents: Record<string, string> }, imagesName?: string): AirGapFiles {
+  const c = staging.contents;
+  return {
+    installScript: '/airgap/install.sh', binary: '/airgap/k3s-arm64', installScriptSha256: sha256(c['install.sh']), binarySha256: sha256(c.k3s),
+    ...(imagesName ? { images: `/airgap/${imagesName}`, imagesSha256: sha256(c[imagesName]) } : {}),
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 const shellsPresent = [
   { name: 'root', present: process.getuid?.() === 0, hint: 'run the tests as root (mount namespaces)' },
   { name: 'dash', present: hasCommand('dash'), hint: 'apt-get install dash' },
@@ -303,15 +329,56 @@ describeWith(shellsPresent)('hostile values stay data in every generated script 
   });
 
   test.each(HOSTILE)('K3s install (air-gap): images file name with %s', (_what, v) => {
-    const images = `/airgap/k3s-airgap-images${v}.tar`;
-    const plan = planK3sInstall(k3sInput(v, 'server', {
-      kind: 'airgap', files: { installScript: '/airgap/install.sh', binary: '/airgap/k3s-arm64', images, binarySha256: 'ab'.repeat(32) },
-    }), 'token');
+    const imagesName = `k3s-airgap-images${v}.tar`;
     eachShell((box, shell, name) => {
-      expectOk(box.run(shell, { script: installScript(plan, 'token') }), name);
-      expect(box.argvOf('install')).toEqual([['-m', '755', '/tmp/triton-jetson-airgap/k3s', '/usr/local/bin/k3s']]);
-      expect(box.argvOf('cp')).toEqual([[`/tmp/triton-jetson-airgap/k3s-airgap-images${v}.tar`, '/var/lib/rancher/k3s/agent/images/']]);
-      expect(box.argvOf('sh')).toEqual([['/tmp/triton-jetson-airgap/install.sh', ...plan.args]]);
+      const staging = airGapStaging(box, { 'install.sh': 'installer', k3s: 'binary', [imagesName]: 'images' });
+      const plan = planK3sInstall(k3sInput(v, 'server', { kind: 'airgap', files: airGapFiles(staging, imagesName) }), 'token');
+      expectOk(box.run(shell, { script: installScript(plan, 'token', staging) }), name);
+      const copy = expect.stringMatching(/^\/tmp\/triton-jetson-k3s\.[A-Za-z0-9]{10}\//);
+      expect(box.argvOf('install')).toEqual([['-m', '755', copy, '/usr/local/bin/k3s']]);
+      expect(box.argvOf('cp')).toEqual([[expect.stringMatching(new RegExp(`/${escapeRegExp(imagesName)}$`)), '/var/lib/rancher/k3s/agent/images/']]);
+      expect(box.argvOf('sh')).toEqual([[copy, ...plan.args]]);
+      // Both folders are gone afterwards (the trap), root's copies included.
+      expect(existsSync(staging.dir)).toBe(false);
+      expect(existsSync(box.argvOf('sh')[0][0])).toBe(false);
+    });
+  });
+
+  /** A staged upload someone changed between the upload and root's run (issue 20.2): [what, how, message]. */
+  const TAMPERED: readonly (readonly [string, (dir: string) => void, RegExp])[] = [
+    ['the folder opened to everyone (mode 0777)', (dir) => chmodSync(dir, 0o777), /is not the private folder the upload made \(owner:mode \d+:777\)/],
+    ['the folder handed to another user', (dir) => chownSync(dir, 4242, 4242), /is not the private folder the upload made \(owner:mode 4242:700\)/],
+    ['the folder replaced by a link to another folder', (dir) => {
+      const other = `${dir}-other`;
+      renameSync(dir, other);
+      symlinkSync(other, dir);
+    }, /is not the private folder the upload made/],
+    ['the binary replaced by a link', (dir) => {
+      writeFileSync(`${dir}/../evil`, 'evil');
+      rmSync(`${dir}/k3s`);
+      symlinkSync(`${dir}/../evil`, `${dir}/k3s`);
+    }, /staging\/k3s is not the uploaded file/],
+    ['the binary given to another user', (dir) => chownSync(`${dir}/k3s`, 4242, 4242), /staging\/k3s is not the uploaded file/],
+    ['the binary swapped for other bytes', (dir) => writeFileSync(`${dir}/k3s`, 'other binary'), /k3s on the board \(sha256 [0-9a-f]{64}\) is not the file uploaded/],
+    ['the installer swapped for other bytes', (dir) => writeFileSync(`${dir}/install.sh`, 'touch canary'), /install\.sh on the board .* is not the file uploaded/],
+    ['the installer replaced by a FIFO', (dir) => {
+      rmSync(`${dir}/install.sh`);
+      spawnSync('mkfifo', [`${dir}/install.sh`]);
+    }, /staging\/install\.sh is not the uploaded file/],
+    ['the binary removed', (dir) => rmSync(`${dir}/k3s`), /staging\/k3s is not the uploaded file/],
+  ];
+
+  test.each(TAMPERED)('K3s install (air-gap): %s is refused; nothing is installed or run', (_what, tamper, message) => {
+    eachShell((box, shell, name) => {
+      const staging = airGapStaging(box, { 'install.sh': 'installer', k3s: 'binary', 'k3s-airgap-images-arm64.tar': 'images' });
+      const plan = planK3sInstall(k3sInput('', 'server', { kind: 'airgap', files: airGapFiles(staging, 'k3s-airgap-images-arm64.tar') }), 'token');
+      tamper(staging.dir);
+      const result = box.run(shell, { script: installScript(plan, 'token', staging) });
+      expect({ shell: name, code: result.code }).toEqual({ shell: name, code: 1 });
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/nothing was installed/);
+      for (const program of ['install', 'cp', 'sh', 'systemctl']) expect(box.argvOf(program)).toEqual([]);
+      expect(box.etc('rancher/k3s/triton-jetson.fingerprint')).toBeUndefined();
     });
   });
 
@@ -366,7 +433,12 @@ describeWith(shellsPresent)('hostile values stay data in every generated script 
     eachShell((box, shell, name) => {
       const remote = `${box.dir}/upload${v}`;
       expectOk(box.run(shell, { command: uploadCommand(remote), stdin: 'file content\n' }), name);
-      expect(box.argvOf('mkdir')).toEqual([['-p', '--', box.dir]]);
+      // Only into a folder that exists (the private upload folder): nothing is created around it.
+      expect(box.argvOf('mkdir')).toEqual([]);
+      expect(readFileSync(remote, 'utf-8')).toBe('file content\n');
+      expect(statSync(remote).mode & 0o777).toBe(0o600);
+      // An existing file is never written through (noclobber).
+      expect(box.run(shell, { command: uploadCommand(remote), stdin: 'second\n' }).code).not.toBe(0);
       expect(readFileSync(remote, 'utf-8')).toBe('file content\n');
     });
   });
@@ -406,6 +478,16 @@ const SCHEMA_CASES: readonly (readonly [string, Record<string, unknown>, string,
   ['k3s.disable with ;', { k3s: { disable: ['traefik;touch canary'] } }, 'k3s.disable[0]', /must be a K3s component such as "traefik"/],
   ['node label value with a space', { nodes: { server: { name: 'jm-node-1', labels: { zone: 'rack a' } } } }, 'nodes.server.labels.zone', /must be a label value/],
   ['kubeconfig context with a quote', { kubeconfig: { context: "a'b" } }, 'kubeconfig.context', /must be a DNS-1123 label/],
+  // Issue 20.14: one board listed twice would get both installs.
+  ['a server also listed as an agent (same address, another name)', { nodes: { server: { name: 'jm-node-1', address: '10.0.0.31' }, agents: [{ name: 'nano', address: '10.0.0.31' }] } },
+    'nodes.agents[0].address', /node "nano" has the address "10\.0\.0\.31" of nodes\.server "jm-node-1": one board would get two installs; list each board once/],
+  ['an agent whose address is the server\'s name', { nodes: { server: { name: 'jm-node-1' }, agents: [{ name: 'nano', address: 'JM-NODE-1' }] } },
+    'nodes.agents[0].address', /node "nano" has the address "JM-NODE-1" of nodes\.server "jm-node-1"/],
+  // Issue 20.15: the token comes from k3s.tokenFile, never from a flag (it would be printed).
+  ['--token=… in k3s.extraArgs', { k3s: { extraArgs: ['--token=supersecret-0123456789'] } }, 'k3s.extraArgs[0]', /must not set the cluster token: bootstrap passes it from k3s\.tokenFile/],
+  ['--agent-token in k3s.serverArgs', { k3s: { serverArgs: ['--agent-token=supersecret-0123456789'] } }, 'k3s.serverArgs[0]', /must not set the cluster token/],
+  ['--token-file in a node\'s extraArgs', { nodes: { server: { name: 'jm-node-1', extraArgs: ['--token-file=/root/supersecret'] } } }, 'nodes.server.extraArgs[0]', /must not set the cluster token/],
+  ['a bare --token in k3s.agentArgs', { k3s: { agentArgs: ['--token'] } }, 'k3s.agentArgs[0]', /must not set the cluster token/],
 ];
 
 describe('hostile values in the cluster description are refused by the schema (CLI)', () => {
@@ -431,6 +513,7 @@ describe('hostile values in the cluster description are refused by the schema (C
     expect(lines[0]).toMatch(new RegExp(`^triton-jetson: invalid cluster description .*: ${field.replace(/[.[\]]/g, '\\$&')}: `));
     expect(lines[0]).toMatch(fix);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).not.toContain('supersecret');
     expect(existsSync(join(dir, 'canary'))).toBe(false);
   });
 });

@@ -30,7 +30,7 @@ describe('day-two flags with bad values (CLI)', () => {
     chmodSync(dir, 0o700);
     // Addresses nobody listens on: nothing may get as far as connecting.
     writeFileSync(join(dir, 'cluster.yaml'), stringify({
-      nodes: { server: { name: 'jm-node-1', address: '127.0.0.1', port: 9 }, agents: [{ name: 'jm-node-2', address: '127.0.0.1', port: 9 }] },
+      nodes: { server: { name: 'jm-node-1', address: '127.0.0.1', port: 9 }, agents: [{ name: 'jm-node-2', address: '127.0.0.2', port: 9 }] },
     }));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

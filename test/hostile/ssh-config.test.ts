@@ -1,0 +1,130 @@
+/**
+ * ~/.ssh/config (issue 20.12): what bootstrap takes from it is checked as strictly as the
+ * cluster description (it reaches the plan, --tls-san and the kubeconfig URL); ProxyCommand,
+ * which bootstrap would silently skip (connecting directly), is refused; Include is followed
+ * as ssh follows it at the top level of a file (relative to ~/.ssh, wildcards in the file
+ * name, first value wins), with limits, and refused inside a Host or Match block. Two nodes
+ * that reach one board are refused.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadSshConfig, targetResolver } from '../../bootstrap/executor/ssh-config-file';
+import { TargetResolver } from '../../bootstrap/plan/targets';
+import { parseClusterConfig, type ClusterConfigInput } from '../../lib/config/cluster-config';
+import { runCli } from '../client/cli-runner';
+import { scratchDirs } from '../support/scratch';
+
+const scratch = scratchDirs();
+const ONE_NODE: ClusterConfigInput = { nodes: { server: { name: 'jm-node-1' } } };
+
+function resolve(sshConfigText: string, cluster: ClusterConfigInput = ONE_NODE) {
+  return new TargetResolver(parseClusterConfig(cluster), { sshConfigText, homeDir: '/home/me', localUser: 'me' }).nodes();
+}
+
+/** [what ~/.ssh/config says for jm-node-1, the one line]. */
+const REFUSED: readonly (readonly [string, string, RegExp])[] = [
+  ['Port 99999', 'Port 99999', /^~\/\.ssh\/config: Port "99999" for "jm-node-1" must be a TCP port between 1 and 65535; fix it there or set the node's port in the cluster description$/],
+  ['Port 0', 'Port 0', /Port "0" for "jm-node-1" must be a TCP port between 1 and 65535/],
+  ['Port 22abc', 'Port 22abc', /Port "22abc" for "jm-node-1" must be/],
+  ['User -oProxyCommand=…', 'User -oProxyCommand=touch/tmp/pwned', /User "-oProxyCommand=touch\/tmp\/pwned" for "jm-node-1" must be a login name such as "ubuntu"/],
+  ['User with a ";"', 'User root;id', /User "root;id" for "jm-node-1" must be a login name/],
+  ['HostName with $(...)', 'HostName $(touch${IFS}x)', /HostName "\$\(touch\$\{IFS\}x\)" for "jm-node-1" must be an IPv4 address .* or a hostname .*; fix it there or set the node's address/],
+  ['HostName with a space (quoted)', 'HostName "evil.example --tls-san=x"', /HostName "evil.example --tls-san=x" for "jm-node-1" must be an IPv4 address/],
+  ['HostName 10.0.0.256', 'HostName 10.0.0.256', /HostName "10\.0\.0\.256" for "jm-node-1" must be an IPv4 address/],
+  ['HostName with a %-token', 'HostName %d.lan', /HostName "%d\.lan" for "jm-node-1" must be/],
+  ['ProxyCommand', 'ProxyCommand nc %h %p', /^~\/\.ssh\/config: ProxyCommand for "jm-node-1" is not supported \(triton-jetson connects directly or through ProxyJump, and would otherwise bypass it\); use ProxyJump/],
+  ['ProxyJump with a ";"', 'ProxyJump gw;touch', /ProxyJump "gw;touch" for "jm-node-1" must be a jump host such as "pi@bastion\.local:22"/],
+  ['ProxyJump with a space (quoted)', 'ProxyJump "gw -oProxyCommand=x"', /ProxyJump "gw -oProxyCommand=x" for "jm-node-1" must be a jump host/],
+  ['a jump host whose Port is bad', 'ProxyJump gw\nHost gw\n  Port 70000', /Port "70000" for "gw" must be a TCP port/],
+  ['IdentityFile with a %-token', 'IdentityFile ~/.ssh/id_%h', /IdentityFile "~\/\.ssh\/id_%h" for "jm-node-1" uses an OpenSSH %-token/],
+];
+
+describe('values from ~/.ssh/config are validated like the cluster description\'s', () => {
+  test.each(REFUSED)('%s', (_what, lines, message) => {
+    expect(() => resolve(`Host jm-node-1\n  ${lines}\n`)).toThrow(message);
+  });
+
+  test('accepted: ProxyCommand none, %h in HostName, a ProxyJump chain a,b (b reached through a)', () => {
+    const [server] = resolve('Host jm-node-1\n  HostName %h.lan\n  ProxyCommand none\n  ProxyJump pi@gw:2222,inner\nHost inner\n  HostName 10.1.0.1\n  ProxyJump ignored-for-a-chain\n');
+    expect(server.ssh.host).toBe('jm-node-1.lan');
+    expect(server.ssh.jump).toMatchObject({ alias: 'inner', host: '10.1.0.1', jump: { alias: 'gw', user: 'pi', port: 2222, jump: undefined } });
+  });
+
+  test('a value the node overrides is not used, so not judged', () => {
+    const [server] = resolve('Host jm-node-1\n  User -oProxyCommand=x\n  Port 99999\n', { nodes: { server: { name: 'jm-node-1', user: 'ubuntu', port: 2222 } } });
+    expect(server.ssh).toMatchObject({ user: 'ubuntu', port: 2222 });
+  });
+
+  test('two nodes that reach the same board (through ~/.ssh/config) are refused, naming both', () => {
+    const cluster = { nodes: { server: { name: 'jm-node-1' }, agents: [{ name: 'nano-a' }] } };
+    expect(() => resolve('Host jm-node-1 nano-a\n  HostName 10.0.0.31\n', cluster))
+      .toThrow(/^nodes\.server "jm-node-1" and nodes\.agents\[0\] "nano-a" both reach 10\.0\.0\.31:22 \(through ~\/\.ssh\/config\); one board would get both installs: list each board once$/);
+    // Same address, other ports: two boards behind one NAT.
+    expect(resolve('Host jm-node-1\n  HostName 10.0.0.31\n  Port 2201\nHost nano-a\n  HostName 10.0.0.31\n  Port 2202\n', cluster)).toHaveLength(2);
+  });
+});
+
+/** A HOME with ~/.ssh/config and the files given (relative to ~/.ssh), modes as ssh wants them. */
+function home(files: Record<string, string>): string {
+  const dir = scratch('ssh-include-');
+  for (const [name, text] of Object.entries(files)) {
+    const file = join(dir, '.ssh', name);
+    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, text, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return dir;
+}
+
+function resolveIn(dir: string, cluster: ClusterConfigInput = ONE_NODE) {
+  return targetResolver(parseClusterConfig(cluster), dir, 'me').nodes();
+}
+
+describe('Include, as ssh follows it', () => {
+  test('relative to ~/.ssh, wildcards in lexical order, hidden files skipped; the first value wins; later top-level lines stay global', () => {
+    const dir = home({
+      config: 'Include config.d/*\nUser everyone\nHost jm-node-1\n  User later\n  Port 2222\n',
+      'config.d/10-jetsons': 'Host jm-node-1\n  HostName 10.0.0.31\n  User first\n',
+      'config.d/20-more': 'Host jm-node-1\n  HostName 10.9.9.9\n',
+      'config.d/.hidden': 'Host jm-node-1\n  HostName 10.6.6.6\n',
+    });
+    const [server] = resolveIn(dir);
+    expect(server.ssh).toMatchObject({ host: '10.0.0.31', user: 'first', port: 2222 });
+    expect(resolveIn(dir, { nodes: { server: { name: 'other-node' } } })[0].ssh.user).toBe('everyone');
+    expect(loadSshConfig(join(dir, '.ssh', 'config'), dir)!.files.map((f) => f.slice(dir.length))).toEqual(['/.ssh/config', '/.ssh/config.d/10-jetsons', '/.ssh/config.d/20-more']);
+  });
+
+  test('~ and absolute paths; a missing file is skipped, as ssh does', () => {
+    const dir = home({ config: 'Include ~/.ssh/nodes /nonexistent/ssh-config\n', nodes: 'Host jm-node-1\n  HostName 10.0.0.32\n' });
+    expect(resolveIn(dir)[0].ssh.host).toBe('10.0.0.32');
+  });
+
+  test.each([
+    ['inside a Host block', { config: 'Host jm-node-1\n  Include nodes\n', nodes: 'HostName 10.0.0.1\n' },
+      /config: "Include nodes" inside the "Host jm-node-1" block is a conditional include, which triton-jetson does not follow; move the Include to the top of the file/],
+    ['inside a Match block', { config: 'Match user me\n  Include nodes\n', nodes: '' }, /inside the "Match user me" block is a conditional include/],
+    ['a file that includes itself', { config: 'Include config\n' }, /Include nested more than 16 levels deep \(a file that includes itself\?\)/],
+    ['a wildcard in a folder name', { config: 'Include */nodes\n' }, /has a wildcard in a folder name; triton-jetson follows wildcards in the file name only/],
+    ['more than 64 files', { config: 'Include many/*\n', ...Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`many/${i}`, '# empty\n'])) }, /Include names more than 64 files in all/],
+  ] as const)('refused: %s', (_what, files, message) => {
+    expect(() => resolveIn(home(files as Record<string, string>))).toThrow(message);
+  });
+
+  test('an included file others can write is refused, as ssh refuses it', () => {
+    const dir = home({ config: 'Include nodes\n', nodes: 'Host jm-node-1\n  HostName 10.0.0.1\n' });
+    chmodSync(join(dir, '.ssh', 'nodes'), 0o666);
+    expect(() => resolveIn(dir)).toThrow(/^SSH config \S+nodes: is writable by other users \(mode 666\); run: chmod go-w /);
+  });
+});
+
+describe('through the command line', () => {
+  test('plan --offline with a ProxyCommand host: exit 1, one line naming it', async () => {
+    const dir = home({ config: 'Host jm-node-1\n  ProxyCommand ssh -W %h:%p gw\n' });
+    const config = join(dir, 'cluster.yaml');
+    writeFileSync(config, stringify(ONE_NODE));
+    const result = await runCli(['plan', '--offline', '--config', config], dir, { env: { HOME: dir } });
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^triton-jetson: \S+\/\.ssh\/config: ProxyCommand for "jm-node-1" is not supported/)]);
+  });
+});
