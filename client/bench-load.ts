@@ -12,7 +12,7 @@
  */
 import { Agent, IncomingMessage, OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { LatencyRecorder } from './bench-stats';
-import { printable } from './terminal-text';
+import { printable } from '../lib/terminal-text';
 
 export interface BenchNode {
   /** Node name from the cluster description, or the -u address. */

@@ -9,7 +9,7 @@
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors';
-import { printable } from './terminal-text';
+import { printable } from '../lib/terminal-text';
 
 export interface ReportTarget {
   /** The flag, e.g. "--json". */

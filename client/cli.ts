@@ -13,7 +13,7 @@ import { collect, parsePort, parsePositiveInt, parseSeconds, parseWaitSeconds } 
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
-import { printable } from './terminal-text';
+import { printable } from '../lib/terminal-text';
 import type { VerifyTarget } from './verify';
 
 export function register(program: Command): void {

@@ -16,7 +16,7 @@ import { DecodedInferResponse, TensorEncoding } from './infer-codec';
 import { KServeClient } from './kserve-client';
 import { modelNotReadyError } from './model-readiness';
 import { preprocessImage, Scaling } from './preprocess';
-import { printable } from './terminal-text';
+import { printable } from '../lib/terminal-text';
 
 export interface ImageClientOptions {
   /** Base URL of Triton's HTTP endpoint (see baseUrlOf). */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ProtocolError, TritonResponseError } from './errors';
 import { httpRequest, HttpResponse, MiB } from './http-transport';
-import { printable } from './terminal-text';
+import { printable } from '../lib/terminal-text';
 import {
   decodeInferResponse, DecodedInferResponse, encodeInferRequest, INFERENCE_HEADER_CONTENT_LENGTH, InferRequestSpec,
 } from './infer-codec';
@@ -34,7 +34,7 @@ export interface KServeClientOptions {
   readonly inferTimeoutMs?: number;
 }
 
-export { printable } from './terminal-text';
+export { printable } from '../lib/terminal-text';
 
 export class KServeClient {
   readonly baseUrl: string;

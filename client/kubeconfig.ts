@@ -7,10 +7,10 @@
  * `insecure-skip-tls-verify` are refused with a line saying so: nothing named in a kubeconfig
  * is ever run, and TLS is never turned off.
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
+import { parseBoundedYaml } from '../lib/config/bounded-yaml';
+import { LocalFileError, printablePath, readLocalFile } from '../lib/local-file';
 
 /** Largest kubeconfig read (K3s's own is about 3 KB; a merged one with dozens of clusters well under this). */
 export const MAX_KUBECONFIG_BYTES = 1024 * 1024;
@@ -46,40 +46,19 @@ export interface KubeCredentials {
 }
 
 /**
- * Reads at most `maxBytes` of a regular file. Opened non-blocking and checked with fstat, so a
- * FIFO or device is refused rather than read forever.
- * ONE-OFF (H7b): H1 is building the shared bounded file reader; switch to it when merging.
+ * A kubeconfig or a file it names, through the project's one bounded, regular-file-only
+ * reader (lib/local-file.ts): a FIFO or device is refused rather than read forever.
  */
-export function readBoundedRegularFile(file: string, maxBytes: number, what: string): Buffer {
-  let fd: number;
+function readKubeFile(file: string, kind: 'kubeconfig' | 'kubeconfig credential', maxBytes: number, what: string): Buffer {
+  let content: Buffer | undefined;
   try {
-    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
+    content = readLocalFile(file, kind, { maxBytes });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? `cannot be read (${code}, permission denied)` : `cannot be opened (${code})`;
-    throw new KubeconfigError(`${what} ${file} ${why}`);
+    if (err instanceof LocalFileError) throw new KubeconfigError(`${what} ${printablePath(file)}: ${err.problem}`);
+    throw err;
   }
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new KubeconfigError(`${what} ${file} is a folder, not a file`);
-    if (!stat.isFile()) throw new KubeconfigError(`${what} ${file} is not a regular file (a device, FIFO or socket)`);
-    const tooLarge = () => new KubeconfigError(`${what} ${file} is larger than ${maxBytes / 1024} KiB; is it the right file?`);
-    if (stat.size > maxBytes) throw tooLarge();
-    const buffer = Buffer.alloc(maxBytes + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length > maxBytes) throw tooLarge();
-    }
-    return buffer.subarray(0, length);
-  } catch (err) {
-    if (err instanceof KubeconfigError) throw err;
-    throw new KubeconfigError(`${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  } finally {
-    closeSync(fd);
-  }
+  if (content === undefined) throw new KubeconfigError(`${what} ${printablePath(file)} does not exist`);
+  return content;
 }
 
 const entry = <T extends z.ZodType>(key: string, body: T) => z.looseObject({ name: z.string().min(1), [key]: body });
@@ -135,13 +114,11 @@ export interface KubeconfigChoice {
 export function loadKubeconfig(file: string, choice: KubeconfigChoice = {}): KubeCredentials {
   const where = `kubeconfig ${file}`;
   const fail = (problem: string) => new KubeconfigError(`${where}: ${problem}`);
-  const text = readBoundedRegularFile(file, MAX_KUBECONFIG_BYTES, 'kubeconfig').toString('utf-8');
-  let raw: unknown;
-  try {
-    raw = parse(text, { maxAliasCount: 100, uniqueKeys: true });
-  } catch (err) {
-    throw fail(`is not valid YAML (${(err as Error).message.split('\n')[0].slice(0, 120)}); check that --kubeconfig names a kubeconfig`);
-  }
+  const text = readKubeFile(file, 'kubeconfig', MAX_KUBECONFIG_BYTES, 'kubeconfig').toString('utf-8');
+  // The cluster description's limits: aliases, nesting, duplicate keys, linear time.
+  const yaml = parseBoundedYaml(text);
+  if (!yaml.ok) throw fail(`is not valid YAML (${yaml.issues[0].slice(0, 160)}); check that --kubeconfig names a kubeconfig`);
+  const raw = yaml.value;
   const parsed = kubeconfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -189,7 +166,7 @@ export function loadKubeconfig(file: string, choice: KubeconfigChoice = {}): Kub
       if (!/^[A-Za-z0-9+/=\s]+$/.test(data)) throw fail(`${dataKey} of ${what} is not base64`);
       return Buffer.from(data, 'base64');
     }
-    return path === undefined ? undefined : readBoundedRegularFile(resolve(base, path), MAX_CREDENTIAL_FILE_BYTES, `${fileKey} of ${what}`);
+    return path === undefined ? undefined : readKubeFile(resolve(base, path), 'kubeconfig credential', MAX_CREDENTIAL_FILE_BYTES, `${fileKey} of ${what}`);
   };
   const ca = material('certificate-authority-data', 'certificate-authority', c['certificate-authority-data'], c['certificate-authority'], `cluster ${shown(context.cluster)}`);
   if (ca !== undefined && !ca.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw fail(`the certificate authority of cluster ${shown(context.cluster)} holds no PEM certificate`);
@@ -200,7 +177,7 @@ export function loadKubeconfig(file: string, choice: KubeconfigChoice = {}): Kub
   if ((cert === undefined) !== (key === undefined)) throw fail(`${userName} has a client ${cert ? 'certificate without its key' : 'key without its certificate'}; give both`);
   let token = u.token && u.token !== '' ? u.token : undefined;
   if (token === undefined && u.tokenFile) {
-    token = readBoundedRegularFile(resolve(base, u.tokenFile), MAX_CREDENTIAL_FILE_BYTES, `tokenFile of ${userName}`).toString('utf-8').trim();
+    token = readKubeFile(resolve(base, u.tokenFile), 'kubeconfig credential', MAX_CREDENTIAL_FILE_BYTES, `tokenFile of ${userName}`).toString('utf-8').trim();
   }
   if (token !== undefined && (token.length > MAX_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(token))) {
     throw fail(`the token of ${userName} is not a bearer token (printable characters without spaces, at most 64 KiB)`);

@@ -12,7 +12,7 @@ import { ServerUnreachableError } from './errors';
 import { modelNotReadyError } from './model-readiness';
 import { UNREACHABLE_HINT } from './http-transport';
 import { fetchMetrics, KServeClient } from './kserve-client';
-import { printable } from './terminal-text';
+import { printable } from '../lib/terminal-text';
 
 /** A counter Triton exports for every loaded model. */
 export const METRICS_MARKER = 'nv_inference_request_success';

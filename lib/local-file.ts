@@ -20,6 +20,7 @@ export const LOCAL_FILE_KINDS = {
   kubeconfig: { maxBytes: 16 * MiB, typical: 'a kubeconfig is a few KB (check that --kubeconfig or kubeconfig.path names the right file)', give: 'give a kubeconfig file, e.g. --kubeconfig ~/.kube/config' },
   'SSH config': { maxBytes: 1 * MiB, typical: 'an OpenSSH client config is a few KB (check ssh.configFile)', give: 'give an OpenSSH client config file (ssh.configFile), e.g. ~/.ssh/config' },
   known_hosts: { maxBytes: 16 * MiB, typical: 'a known_hosts file is a few KB (check --known-hosts or ssh.knownHostsFile)', give: 'give a known_hosts file, e.g. --known-hosts ~/.ssh/known_hosts' },
+  'kubeconfig credential': { maxBytes: 1 * MiB, typical: 'a CA bundle, client certificate, key or token file is a few KB (check the paths in the kubeconfig)', give: 'give a PEM or token file in the kubeconfig' },
   'SSH key': { maxBytes: 1 * MiB, typical: 'a private key is a few KB (check identityFile)', give: 'give a private key file (identityFile), e.g. ~/.ssh/id_ed25519' },
   'token file': { maxBytes: 4 * KiB, typical: 'a token file holds one line (check k3s.tokenFile)', give: 'give a file holding the cluster token on one line (k3s.tokenFile)' },
   'K3s installer': { maxBytes: 4 * MiB, typical: 'K3s\' install.sh is about 40 KB', give: 'put the install.sh of https://get.k3s.io in k3s.airGapDir' },

@@ -1,8 +1,32 @@
 /**
- * Text from outside (a board's answer, a file name, a server's error) made safe to print on
- * a terminal: every control character except the line feed and tab — escape sequences
- * (colours, cursor moves, OSC 52 clipboard writes), carriage returns, backspaces — and the
- * bidirectional overrides are shown as \uXXXX instead of acting on the terminal.
+ * Text from outside (a board's answer, a file name, a server's error, a label) made safe to
+ * print on a terminal and to write into a report. The one sanitiser of the project, in two
+ * forms: `printable` for one line of a message, table or report (control characters become
+ * spaces, bidi controls go, bounded), `terminalSafe`/`terminalLines` for multi-line output
+ * shown as it was (control characters shown as \uXXXX).
+ */
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** Arabic letter mark, LRM/RLM, LRE/RLE/PDF/LRO/RLO, LRI/RLI/FSI/PDI. */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * One line of plain text: C0 and C1 control characters (ESC, BEL, the 8-bit CSI U+009B: no
+ * cursor movement, recolouring or OSC 52 clipboard write) and line or paragraph separators
+ * become spaces, bidirectional overrides go (no text shown in another order than it is),
+ * runs of white space shrink to one; at most `max` characters (the last one "…"). What
+ * remains of an escape sequence is its harmless printable tail ("]52;c;...").
+ */
+export function printable(text: string, max = Number.POSITIVE_INFINITY): string {
+  const clean = text.replace(BIDI, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, Math.max(0, max - 1))}…` : clean;
+}
+
+/**
+ * Every control character except the line feed and tab — escape sequences (colours, cursor
+ * moves, OSC 52 clipboard writes), carriage returns, backspaces — and the bidirectional
+ * overrides shown as \uXXXX instead of acting on the terminal.
  */
 export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex

@@ -4,15 +4,14 @@
  * declared profile agrees; which container runtime it gets; and the newest K3s every
  * board of the cluster can run. docs/profiles.md explains the rules.
  */
+import { printable } from '../../lib/terminal-text';
 import {
   BOARD_PROFILES, BOARD_PROFILE_NAMES, PROFILE_NODE_LABEL, isBoardProfileName, nominalMemoryBytes, type BoardProfileName,
 } from '../../lib/board-profiles';
 
-/** Text a board printed, fit for a message: control characters (terminal escapes) dropped, at most 120 characters. */
+/** Text a board printed, fit for a message: one line, no terminal escapes, at most 120 characters. */
 export function boardText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
-  return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
+  return printable(text, 120);
 }
 
 /** L4T major release → profile (JetPack 4.x is R32, 5.x is R35, 6.x is R36). */

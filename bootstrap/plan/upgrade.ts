@@ -14,6 +14,7 @@
  * Nothing is touched unless every board is reachable, runs K3s and is Ready: a refusal names
  * every board in the way, on one line.
  */
+import { printable as printableText } from '../../lib/terminal-text';
 import { k3sVersionKey } from './preflight';
 
 /** One board, as the preflight saw it. */
@@ -54,10 +55,9 @@ export type UpgradeVerdict =
   | { readonly kind: 'refused'; readonly reason: string }
   | { readonly kind: 'ok'; readonly steps: readonly UpgradeStep[] };
 
-/** A value from a board, safe to print on one line (no control characters, bounded). */
+/** A value from a board, safe to print on one line (no control characters), at most 80 characters. */
 export function printable(value: string): string {
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+  return printableText(value, 80);
 }
 
 const minorOf = (key: readonly number[]) => `v${key[0]}.${key[1]}`;
