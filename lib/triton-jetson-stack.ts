@@ -5,8 +5,9 @@ import { MODEL_REPOSITORY_SUBPATH, ModelSeedJob, modelSeedJobPropsFromConfig } f
 import { ModelStore } from './model-store';
 import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
 import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
-import { checkModelsServable, profileDaemonSets } from './profile-plan';
-import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS } from './board-profiles';
+import { profileDaemonSets } from './profile-plan';
+import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS, TUTORIAL_PROFILE } from './board-profiles';
+import { checkModelsServable, checkPullableImages, profileImage, readinessModelOf } from './triton-images';
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
 import { TritonServiceMonitor } from './triton-service-monitor';
@@ -105,8 +106,12 @@ export class TritonJetsonStack extends Construct {
     const config = parseConstructProps('TritonJetsonStack', stackPropsSchema, props);
     const seedProps = modelSeedJobPropsFromConfig(config);
     const perProfile = profileDaemonSets(config);
-    // Every Triton loads the one shared repository: refuse models some profile's image cannot load.
-    if (perProfile && seedProps) checkModelsServable(seedProps.models ?? [], perProfile.map((p) => p.profile.name));
+    // Refused before joining the tree (lib/triton-images.ts): an image no registry serves, and models
+    // some image's Triton release cannot load (every Triton loads the one shared repository).
+    const images = (perProfile?.map((p) => p.profile.name) ?? [TUTORIAL_PROFILE]).map((p) => profileImage(config.triton, p));
+    checkPullableImages(images, (p) => perProfile?.find((d) => d.profile.name === p)?.nodes ?? []);
+    if (seedProps) checkModelsServable(config, seedProps.models ?? [], images);
+    const readinessModel = readinessModelOf(config.triton, seedProps?.models);
     super(scope, id);
     this.settings = config;
     const { namespace } = config;
@@ -148,6 +153,7 @@ export class TritonJetsonStack extends Construct {
       ports: config.triton.ports,
       resources: config.triton.resources,
       minReadySeconds: config.triton.minReadySeconds,
+      readinessModel,
     };
     this.tritons = perProfile
       ? perProfile.map((p) => new TritonDaemonSet(this, `triton-${p.profile.name}`, { ...common, ...p.props }))

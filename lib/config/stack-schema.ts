@@ -10,6 +10,7 @@ import {
 } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 import { BOARD_PROFILE_NAMES } from '../board-profiles';
+import { readinessModelSchema, tritonVersionsSchema } from './triton-image-schema';
 
 const D = TUTORIAL_DEFAULTS;
 
@@ -139,6 +140,10 @@ export const tritonSchema = z
       .object({ jetpack5: imageRef.optional(), jetpack6: imageRef.optional() })
       .strict()
       .prefault({}),
+    /** Triton release of each profile's image, when its reference does not say it (docs/profiles.md). */
+    tritonVersions: tritonVersionsSchema,
+    /** Model whose readiness is the pod's; default: the first seeded model (docs/profiles.md). */
+    readinessModel: readinessModelSchema,
   })
   .strict();
 
@@ -257,6 +262,8 @@ export const tritonDaemonSetPropsSchema = z
     appLabel: labelValue.optional(),
     selectorLabels: z.record(labelKey, labelValue).optional(),
     command: z.array(z.string().min(1)).min(1).optional(),
+    argsPrefix: z.array(z.string().min(1)).optional(),
+    readinessModel: readinessModelSchema,
     leadingArgs: z.array(tritonFlag).optional(),
   })
   .strict();

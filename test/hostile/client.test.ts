@@ -520,6 +520,23 @@ describe('hostile servers', () => {
       expectClean('stderr', result.stderr);
     });
 
+    test('verify: a repository index of 5000 models with escapes in names and reasons: 20 rows, the rest counted, all cleaned', async () => {
+      const entries = Array.from({ length: 5000 }, (_, i) => ({ name: `m${i}${HOSTILE_TEXT}${'x'.repeat(150)}`, version: '1', state: 'UNAVAILABLE', reason: `${HOSTILE_TEXT}${'r'.repeat(500)}` }));
+      route = { at: '/v2/repository/index', respond: json(200, entries) };
+      const result = await runBounded(['verify', '-u', server.address, '-m', MODEL, '--no-metrics']);
+      expect(result.code).toBe(1);
+      expectClean('stdout', result.stdout);
+      expect(result.stdout.match(/│ model m\d+pwned/g)).toHaveLength(20);
+      expect(result.stdout.replace(/[│\s]+/g, ' ')).toContain('4980 more models in the repository not listed, 4980 of them not ready');
+      expect(result.stdout.length).toBeLessThan(200_000);
+      // Beyond the 4 MiB cap the index is refused in its own row; the other checks still run.
+      route = { at: '/v2/repository/index', respond: json(200, Array.from({ length: 5000 }, () => ({ name: 'm', reason: 'r'.repeat(1000) }))) };
+      const capped = await runBounded(['verify', '-u', server.address, '-m', MODEL, '--no-metrics']);
+      expect(capped.code).toBe(1);
+      expect(capped.stdout.replace(/[│\s]+/g, ' ')).toMatch(/repository index FAIL .*larger than this client's cap of 4 MiB/);
+      expect(capped.stdout).toMatch(/model inception_graphdef\s*│ OK/);
+    });
+
     test('verify: a not-ready reason and a metrics error body are cleaned in the table', async () => {
       route = { at: `${META}/ready`, respond: json(400, { error: HOSTILE_TEXT }) };
       const result = await runBounded(['verify', '-u', server.address, '-m', MODEL]);

@@ -82,6 +82,25 @@ const VARIANTS: Variant[] = [
       expect(byName['triton-jetson-model-seed'].egress[1].ports.map((p: { port: number }) => p.port)).toEqual([80, 443, 8080]);
     },
   },
+  {
+    name: 'three-generations',
+    config: CONFIGS['Nano, Xavier and Orin'],
+    check: async (cluster, namespace) => {
+      // As the server stored them: one DaemonSet per generation, each asking the NVIDIA runtime for
+      // the GPU, keeping Triton up when a model fails, ready on the seeded model; NGC's entrypoint kept.
+      const stored = await cluster.getJson(['daemonsets', '-n', namespace]);
+      const containers = Object.fromEntries(stored.items.map((d: any) => [d.metadata.name, d.spec.template.spec.containers[0]])); // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(Object.keys(containers).sort()).toEqual(['triton-jetpack4', 'triton-jetpack5', 'triton-jetpack6']);
+      for (const c of Object.values(containers) as any[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+        expect(c.env).toEqual([{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }, { name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'all' }]);
+        expect(c.args).toEqual(expect.arrayContaining(['--exit-on-error=false', '--strict-readiness=false']));
+        expect(c.readinessProbe.httpGet.path).toBe('/v2/models/densenet_onnx/ready');
+        expect(c.command).toBeUndefined();
+      }
+      expect(containers['triton-jetpack6'].args[0]).toBe('tritonserver');
+      expect(containers['triton-jetpack5'].image).toBe('registry.lan:5000/edge/triton-jetson:2.35.0-jetpack5.1.2');
+    },
+  },
 ];
 
 describeWith(kubeClusterPrerequisites())('configuration variants on a real control plane', () => {

@@ -146,6 +146,12 @@ export interface KServeTestServerOptions {
   readonly models?: readonly TestModelSpec[];
   /** @default true */
   readonly live?: boolean;
+  /**
+   * Triton's --strict-readiness: /v2/health/ready fails while any model is unavailable (true,
+   * Triton's default) or answers 200 whenever the server is live (false, as the stack starts it).
+   * @default true
+   */
+  readonly strictReadiness?: boolean;
   /** Every inference answer is sent this many milliseconds after the request arrived (a slow node). @default 0 */
   readonly inferDelayMs?: number;
   /**
@@ -220,7 +226,7 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
     if (req.method === 'GET' && path === '/v2/health/live') return sendStatus(res, options.live === false ? 400 : 200);
     if (req.method === 'GET' && path === '/v2/health/ready') {
       // Triton's default --strict-readiness: ready only when every model is.
-      const allReady = [...models.values()].every((m) => m.spec.ready !== false);
+      const allReady = options.strictReadiness === false || [...models.values()].every((m) => m.spec.ready !== false);
       return sendStatus(res, options.live !== false && allReady ? 200 : 400);
     }
     if (req.method === 'GET' && path === '/v2') {
