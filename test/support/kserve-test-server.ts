@@ -152,8 +152,12 @@ export interface KServeTestServerOptions {
    * @default true
    */
   readonly strictReadiness?: boolean;
-  /** Every inference answer is sent this many milliseconds after the request arrived (a slow node). @default 0 */
-  readonly inferDelayMs?: number;
+  /**
+   * Every inference answer is sent this many milliseconds after the request arrived (a slow
+   * node), or as many as the function gives for the n-th inference request (0-based): a node
+   * whose latency drifts. @default 0
+   */
+  readonly inferDelayMs?: number | ((n: number) => number);
   /**
    * Every inference request fails (a broken node): with this HTTP status and Triton-style
    * error message, or 'reset' to close the connection without an answer. @default never
@@ -197,6 +201,12 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
   const requests: string[] = [];
   const inferences: ReceivedInference[] = [];
   const errors: string[] = [];
+  let inferRequestCount = 0;
+  const inferDelay = (): number => {
+    const delay = options.inferDelayMs;
+    const n = inferRequestCount++;
+    return typeof delay === 'function' ? delay(n) : delay ?? 0;
+  };
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -215,7 +225,8 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
       };
       const isInfer = req.method === 'POST' && /\/infer$/.test((req.url ?? '').split('?')[0]);
       if (isInfer && options.failInfer === 'reset') return void req.socket.destroy();
-      if (isInfer && (options.inferDelayMs ?? 0) > 0) return void setTimeout(handle, options.inferDelayMs);
+      const delay = isInfer ? inferDelay() : 0;
+      if (delay > 0) return void setTimeout(handle, delay);
       handle();
     });
   });
