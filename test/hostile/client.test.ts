@@ -561,6 +561,10 @@ describe('hostile servers', () => {
       ['a count that would take hours at a low rate', () => ['--request-rate-range', '0.001', '--measurement-request-count', '5'],
         /^triton-jetson: --measurement-request-count 5 at --request-rate-range 0\.001\/s makes a window last 5000 s, more than 1 hour; raise the rate or lower the count$/],
       ['a concurrency no machine has sockets for', () => ['--concurrency-range', '100000'], /--concurrency-range "100000": 100000 is more than 1024 requests in flight per node/],
+      ['no window at all (--max-trials 0)', () => ['--max-trials', '0'], /--max-trials <n>' argument '0' is invalid\. must be a whole number from 1 to 1000$/],
+      ['a million windows of up to an hour each', () => ['--max-trials', '1000000'], /--max-trials <n>' argument '1000000' is invalid\. must be a whole number from 1 to 1000$/],
+      ['a negative stability percentage', () => ['--stability-percentage=-5'], /--stability-percentage <p>' argument '-5' is invalid\. must be a percentage from 0 to 1000/],
+      ['a stability percentage that is not a number', () => ['--stability-percentage', 'NaN'], /--stability-percentage <p>' argument 'NaN' is invalid/],
     ] as [string, () => string[], RegExp][])('%s: one line, nothing sent', async (_name, extra, message) => {
       const before = inferRequests();
       const result = await runBounded(bench(...extra()));
