@@ -1,7 +1,9 @@
 /**
  * Options of `triton-jetson bench` (registered by client/cli.ts). Names follow
  * perf_analyzer where it has one: -m, -x, -b, --concurrency-range, --request-rate-range,
- * -p/--measurement-interval, --measurement-request-count, --percentile, --input-data.
+ * -p/--measurement-interval, --measurement-request-count, --percentile, --input-data,
+ * --stability-percentage, --max-trials (perf_analyzer's -s and -r; here -s stays `infer`'s
+ * image scaling, so the stability percentage has only its long name).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterConfigLocation } from '../lib/config/cluster-config';
@@ -9,6 +11,7 @@ import { collect, parsePercentile, parsePositiveInt, parseSeconds } from './cli-
 import { MAX_CONCURRENCY, parseRange } from './bench-stats';
 import { checkReportTargets, ReportTarget, writeReports } from './bench-output';
 import { LoadMode, MAX_STEP_MS } from './bench-load';
+import { DEFAULT_MAX_TRIALS, DEFAULT_STABILITY_PERCENTAGE } from './bench-windows';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
 
@@ -25,10 +28,25 @@ function parseIntervalMs(value: string): number {
   return n;
 }
 
+/** perf_analyzer's --stability-percentage: a number >= 0 (command_line_parser.cc: "The value must be >= 0.0"). */
+function parseStabilityPercentage(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1000) throw new InvalidArgumentError('must be a percentage from 0 to 1000 (0: the windows must agree exactly)');
+  return n;
+}
+
+/** perf_analyzer's --max-trials: a whole number > 0; bounded here, as every window may last up to an hour. */
+export const MAX_TRIALS_LIMIT = 1000;
+function parseMaxTrials(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TRIALS_LIMIT) throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_TRIALS_LIMIT}`);
+  return n;
+}
+
 interface BenchFlags {
   config?: string; url: string[]; modelName: string; modelVersion?: string; batchSize: number;
   concurrencyRange?: number[]; requestRateRange?: number[]; measurementInterval: number; measurementRequestCount?: number;
-  percentile?: number; inputData: string; scaling: Scaling; timeout: number; json?: string | true; csv?: string | true; html?: string;
+  percentile?: number; stabilityPercentage: number; maxTrials: number; inputData: string; scaling: Scaling; timeout: number; json?: string | true; csv?: string | true; html?: string;
   progress: boolean;
 }
 
@@ -46,9 +64,11 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
       .argParser((v) => parseRange(v, '--concurrency-range', true, { max: MAX_CONCURRENCY, unit: 'requests in flight per node' })).conflicts('requestRateRange'))
     .addOption(new Option('--request-rate-range <start:end:step>', 'requests per second per node, swept (or a list)')
       .argParser((v) => parseRange(v, '--request-rate-range', false)))
-    .option('-p, --measurement-interval <ms>', 'length of each step in milliseconds (at most 1 hour)', parseIntervalMs, 5000)
-    .option('--measurement-request-count <n>', 'instead of a time: send this many requests to every node per step', parsePositiveInt)
-    .option('--percentile <p>', 'also report this latency percentile (1-99)', parsePercentile)
+    .option('-p, --measurement-interval <ms>', 'length of each measurement window in milliseconds (at most 1 hour)', parseIntervalMs, 5000)
+    .option('--measurement-request-count <n>', 'instead of a time: send this many requests to every node per window', parsePositiveInt)
+    .option('--stability-percentage <p>', "a step ends when its last 3 windows' throughput and latency differ by at most p% (perf_analyzer's -s)", parseStabilityPercentage, DEFAULT_STABILITY_PERCENTAGE)
+    .option('--max-trials <n>', "at most this many windows per step; the step is then reported not stable (perf_analyzer's -r)", parseMaxTrials, DEFAULT_MAX_TRIALS)
+    .option('--percentile <p>', 'also report this latency percentile (1-99); stability is then judged on it', parsePercentile)
     .option('--input-data <random|zero|image>', 'tensor sent: random values, zeros, or an image file preprocessed once', 'random')
     .addOption(new Option('-s, --scaling <type>', 'scaling of image pixels (with --input-data <image>)').choices(SCALINGS).default('NONE'))
     .option('--timeout <seconds>', 'time limit of each request; slower is an error', parseSeconds, 30)
@@ -71,7 +91,7 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
         const slowest = Math.min(...flags.requestRateRange);
         const stepMs = (flags.measurementRequestCount / slowest) * 1000;
         if (stepMs > MAX_STEP_MS) {
-          throw new UsageError(`--measurement-request-count ${flags.measurementRequestCount} at --request-rate-range ${slowest}/s makes a step last ` +
+          throw new UsageError(`--measurement-request-count ${flags.measurementRequestCount} at --request-rate-range ${slowest}/s makes a window last ` +
             `${Math.round(stepMs / 1000)} s, more than 1 hour; raise the rate or lower the count`);
         }
       }
@@ -100,6 +120,8 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
         measurementIntervalMs: flags.measurementInterval,
         measurementRequestCount: flags.measurementRequestCount,
         percentile: flags.percentile,
+        stabilityPercentage: flags.stabilityPercentage,
+        maxTrials: flags.maxTrials,
         timeoutMs: flags.timeout * 1000,
         // A TTY gets one line rewritten in place; a log gets one line per finished step.
         progress: !flags.progress ? undefined : tty

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BenchReport, errorCounts } from './bench-report';
+import { BenchReport, errorCounts, unstableReason } from './bench-report';
 
 /** The chart data of a report: x = the steps' values, one series per node (and all nodes). */
 export interface ChartData {
@@ -76,7 +76,10 @@ export function benchHtml(report: BenchReport): string {
   const rows = report.steps.flatMap((step) => step.nodes.map((n) => `<tr><td>${step.mode === 'concurrency' ? `concurrency ${step.value}` : `${step.value} req/s`}</td>` +
     `<td>${escapeHtml(n.node)}</td><td>${n.inferPerSec.toFixed(1)}</td><td>${n.requests}</td><td>${n.errors}</td><td>${(n.share * 100).toFixed(1)}%</td>` +
     `<td>${fmtMs(n.latencyUs.p50)}</td><td>${fmtMs(n.latencyUs.p90)}</td><td>${fmtMs(n.latencyUs.p99)}</td><td>${fmtMs(n.latencyUs.avg)}</td>` +
+    `<td>${step.windowCount}</td><td class="${n.stable ? 'stable' : 'unstable'}">${n.stable ? 'yes' : 'no'}</td>` +
     `<td>${escapeHtml(errorCounts(n).join('; '))}</td></tr>`)).join('\n');
+  const unstable = report.steps.flatMap((step) => step.nodes.filter((n) => !n.stable).map((n) =>
+    `<li>${step.mode === 'concurrency' ? `concurrency ${step.value}` : `${step.value} req/s`}, ${escapeHtml(n.node)}: ${escapeHtml(unstableReason(n, report))}</li>`));
   const chartDivs = charts.map((c) => `<section><div class="chart" id="chart-${c.id}" data-x="${escapeHtml(JSON.stringify(c.x))}" ` +
     `data-series="${escapeHtml(JSON.stringify(c.series))}"></div></section>`).join('\n');
   return `<!doctype html>
@@ -90,6 +93,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 table { border-collapse: collapse; font-size: 0.9em; }
 td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 td:nth-child(2), td:last-child, th { text-align: left; }
+td.unstable { color: #b00; font-weight: bold; }
 </style>
 </head>
 <body data-charts-rendered="0">
@@ -99,10 +103,12 @@ input [${report.inputShape.join(', ')}] (${escapeHtml(report.inputData)}), ${rep
 ${report.nodes.map((n) => `${escapeHtml(n.name)} (${escapeHtml(n.url)})`).join(', ')}.</p>
 ${chartDivs}
 <section><h2>Figures</h2>
-<table><thead><tr><th>Step</th><th>Node</th><th>Infer/s</th><th>Requests</th><th>Errors</th><th>Share</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>Avg ms</th><th>Error messages</th></tr></thead>
+<p>Each step is measured in windows until the last three differ by at most ${report.stabilityPercentage}% in throughput and latency (at most ${report.maxTrials} windows, as perf_analyzer); its figures are those three windows merged.</p>
+<table><thead><tr><th>Step</th><th>Node</th><th>Infer/s</th><th>Requests</th><th>Errors</th><th>Share</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>Avg ms</th><th>Windows</th><th>Stable</th><th>Error messages</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table></section>
+</tbody></table>
+${unstable.length > 0 ? `<h3>Not stable</h3><ul id="unstable">\n${unstable.join('\n')}\n</ul>` : ''}</section>
 <script type="application/json" id="bench-data">${jsonInScript(report)}</script>
 <script>${scriptSafe(js)}</script>
 <script>

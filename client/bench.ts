@@ -9,8 +9,9 @@
  */
 import type { ClusterConfig } from '../lib/config/cluster-config';
 import { clusterNodes } from '../lib/config/inventory-schema';
-import { BenchNode, LiveCounts, LoadMode, NodeDriver, PreparedRequest, runStep } from './bench-load';
+import { BenchNode, LiveCounts, LoadMode, NodeDriver, NodeStepRecord, PreparedRequest, runStep } from './bench-load';
 import { BenchReport, StepReport, stepReport } from './bench-report';
+import { DEFAULT_MAX_TRIALS, DEFAULT_STABILITY_PERCENTAGE, stepSettled } from './bench-windows';
 import { baseUrlOf } from './endpoint';
 import { formatBytes, UsageError } from './errors';
 import { MAX_REQUEST_TENSOR_BYTES, parseImageModel } from './image-model';
@@ -31,12 +32,16 @@ export interface BenchOptions {
   /** Scaling of image pixels (image input only). @default 'NONE' */
   readonly scaling?: Scaling;
   readonly steps: readonly LoadMode[];
-  /** Length of each step in ms. @default 5000 */
+  /** Length of each measurement window in ms. @default 5000 */
   readonly measurementIntervalMs?: number;
-  /** Instead: requests per node per step. */
+  /** Instead: requests per node per window. */
   readonly measurementRequestCount?: number;
-  /** An extra percentile to report. */
+  /** An extra percentile to report; stability is then judged on it instead of the average, as perf_analyzer does. */
   readonly percentile?: number;
+  /** How far (%) the last three windows may differ, as perf_analyzer's --stability-percentage. @default 10 */
+  readonly stabilityPercentage?: number;
+  /** Most windows per step, as perf_analyzer's --max-trials. @default 10 */
+  readonly maxTrials?: number;
   /** Time limit of each request in ms. @default 30000 */
   readonly timeoutMs?: number;
   /** Metadata/config requests time limit in ms. @default 10000 */
@@ -141,39 +146,58 @@ export async function prepareRequest(options: BenchOptions, shape: ModelShape): 
 
 const stepLabel = (mode: LoadMode) => (mode.kind === 'concurrency' ? `concurrency ${mode.value}` : `request rate ${mode.value}/s`);
 
-/** Runs the whole benchmark. Node failures are in the report, never thrown. */
+/**
+ * Runs the whole benchmark. Each step is measured in windows until the last three are stable or
+ * `maxTrials` were measured (bench-windows.ts). Node failures are in the report, never thrown.
+ */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (options.nodes.length === 0) throw new UsageError('no nodes to benchmark');
   const { shape } = await modelShape(options);
   const request = await prepareRequest(options, shape);
   const drivers = options.nodes.map((n) => new NodeDriver(n, request));
+  const batchSize = options.batchSize ?? 1;
+  const stabilityPercentage = options.stabilityPercentage ?? DEFAULT_STABILITY_PERCENTAGE;
+  const maxTrials = options.maxTrials ?? DEFAULT_MAX_TRIALS;
   const steps: StepReport[] = [];
   try {
     for (const [index, mode] of options.steps.entries()) {
       const prefix = `[${index + 1}/${options.steps.length}] ${stepLabel(mode)}`;
+      const windows: NodeStepRecord[][] = [];
       let read: (() => LiveCounts[]) | undefined;
       const started = performance.now();
-      const show = (final: boolean) => {
-        if (!options.progress || !read) return;
-        const counts = read();
+      // The progress line counts the step so far: the finished windows plus the current one.
+      const show = (final: string | undefined) => {
+        if (!options.progress) return;
+        const live = final === undefined ? read?.() ?? [] : [];
+        const counts = options.nodes.map((n, i) => ({
+          node: n.name,
+          completed: windows.reduce((a, w) => a + w[i].requests, 0) + (live[i]?.completed ?? 0),
+          errors: windows.reduce((a, w) => a + w[i].errors, 0) + (live[i]?.errors ?? 0),
+        }));
         const elapsed = (performance.now() - started) / 1000;
         const done = counts.reduce((a, c) => a + c.completed, 0);
         const errors = counts.reduce((a, c) => a + c.errors, 0);
         const per = counts.map((c) => `${c.node} ${c.completed}${c.errors ? ` (${c.errors} err)` : ''}`).join(', ');
-        options.progress(`${prefix}: ${elapsed.toFixed(1)} s, ${done} requests, ${(done / Math.max(elapsed, 1e-3)).toFixed(1)} req/s, ${errors} errors | ${per}`, final);
+        const window = final ?? `window ${windows.length + 1} of at most ${maxTrials}`;
+        options.progress(`${prefix}: ${elapsed.toFixed(1)} s, ${done} requests, ${(done / Math.max(elapsed, 1e-3)).toFixed(1)} req/s, ${errors} errors | ${per} | ${window}`, final !== undefined);
       };
-      const ticker = options.progress ? setInterval(() => show(false), options.progressIntervalMs ?? 250) : undefined;
+      const ticker = options.progress ? setInterval(() => show(undefined), options.progressIntervalMs ?? 250) : undefined;
       try {
-        const records = await runStep(drivers, {
-          mode,
-          durationMs: options.measurementIntervalMs ?? 5000,
-          requestCountPerNode: options.measurementRequestCount,
-          timeoutMs: options.timeoutMs ?? 30_000,
-          maxResponseBytes: BENCH_RESPONSE_CAP,
-          maxInFlightPerNode: options.maxInFlightPerNode,
-        }, (r) => { read = r; });
-        show(true);
-        steps.push(stepReport(mode, records, options.batchSize ?? 1, options.percentile));
+        while (windows.length < maxTrials) {
+          windows.push(await runStep(drivers, {
+            mode,
+            durationMs: options.measurementIntervalMs ?? 5000,
+            requestCountPerNode: options.measurementRequestCount,
+            timeoutMs: options.timeoutMs ?? 30_000,
+            maxResponseBytes: BENCH_RESPONSE_CAP,
+            maxInFlightPerNode: options.maxInFlightPerNode,
+          }, (r) => { read = r; }));
+          read = undefined; // counted in `windows` now
+          if (stepSettled(windows, batchSize, options.percentile, stabilityPercentage / 100)) break;
+        }
+        const step = stepReport(mode, windows, batchSize, options.percentile, stabilityPercentage);
+        show(`${step.stable ? 'stable' : 'not stable'} after ${windows.length} window(s)`);
+        steps.push(step);
       } finally {
         if (ticker) clearInterval(ticker);
       }
@@ -184,12 +208,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   return {
     model: options.model,
     modelVersion: options.modelVersion ?? '',
-    batchSize: options.batchSize ?? 1,
+    batchSize,
     inputShape: shape.shape,
     inputData: options.inputData ?? 'random',
     requestBytes: request.body.length,
     nodes: options.nodes.map((n) => ({ name: n.name, url: n.baseUrl })),
     ...(options.percentile !== undefined ? { percentile: options.percentile } : {}),
+    stabilityPercentage,
+    maxTrials,
     steps,
   };
 }

@@ -76,8 +76,8 @@ function registerVerify(program: Command): void {
           // Triton exports its per-model counters only for loaded models: no metrics check either.
           targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
           process.stdout.write(
-            `Model seeding is disabled (seeding.enabled: false in ${location.file}): checking liveness and readiness only; ` +
-              'give -m <model> to check the models you put in the repository.\n',
+            `Model seeding is disabled (seeding.enabled: false in ${location.file}): checking liveness, readiness and the models ` +
+              "Triton's repository index lists; give -m <model> to require the models you put in the repository.\n",
           );
         }
         models = seeded ?? [];

@@ -4,17 +4,30 @@
  */
 import { TritonResponseError, UsageError } from './errors';
 import { KServeClient, printable } from './kserve-client';
+import type { RepositoryIndexEntry } from './kserve-types';
 
-/** Tells "not in the repository" from "there but not loaded", with Triton's reason when it has one. */
-export async function modelNotReadyError(client: KServeClient, name: string, version: string): Promise<Error> {
-  const label = version === '' ? `model '${name}'` : `model '${name}' version ${version}`;
-  let entries;
+/**
+ * Triton's repository index (POST /v2/repository/index: every model with its state and reason),
+ * or undefined when the repository extension is off (an error answer).
+ */
+export async function repositoryIndexOrUndefined(client: KServeClient): Promise<RepositoryIndexEntry[] | undefined> {
   try {
-    entries = (await client.repositoryIndex()).filter((e) => e.name === name);
+    return await client.repositoryIndex();
   } catch (err) {
     if (!(err instanceof TritonResponseError)) throw err;
-    entries = undefined; // repository extension disabled: fall back to the metadata error
+    return undefined;
   }
+}
+
+/**
+ * Tells "not in the repository" from "there but not loaded", with Triton's reason when it has one.
+ * `index`: the repository index already fetched (null: the extension is off), else it is asked.
+ */
+export async function modelNotReadyError(client: KServeClient, name: string, version: string, index?: RepositoryIndexEntry[] | null): Promise<Error> {
+  const label = version === '' ? `model '${name}'` : `model '${name}' version ${version}`;
+  const known = index === undefined ? await repositoryIndexOrUndefined(client) : index ?? undefined;
+  // Without the repository extension: fall back to the metadata error.
+  const entries = known?.filter((e) => e.name === name);
   if (entries !== undefined) {
     if (entries.length === 0) {
       return new UsageError(

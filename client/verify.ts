@@ -1,6 +1,9 @@
 /**
  * `triton-jetson verify`: for every node (or every URL given), is Triton live, ready,
- * serving each expected model, and exporting Prometheus metrics?
+ * serving each expected model, and exporting Prometheus metrics? Every other model of the
+ * repository index is reported too, with Triton's state and reason: the pods run with
+ * --exit-on-error=false and --strict-readiness=false (lib/triton-args.ts), so a model that
+ * failed to load shows here, not as a crash loop or a whole node out of the Service.
  */
 import Table from 'cli-table3';
 import type { ClusterConfig } from '../lib/config/cluster-config';
@@ -9,13 +12,17 @@ import { modelCatalog } from '../lib/model-catalog';
 import { modelSeedJobPropsFromConfig } from '../lib/model-seed-job';
 import { baseUrlOf, portOf, withPort } from './endpoint';
 import { ServerUnreachableError } from './errors';
-import { modelNotReadyError } from './model-readiness';
+import { modelNotReadyError, repositoryIndexOrUndefined } from './model-readiness';
+import type { RepositoryIndexEntry } from './kserve-types';
 import { UNREACHABLE_HINT } from './http-transport';
 import { fetchMetrics, KServeClient } from './kserve-client';
 import { printable } from '../lib/terminal-text';
 
 /** A counter Triton exports for every loaded model. */
 export const METRICS_MARKER = 'nv_inference_request_success';
+
+/** Models of the repository index reported besides the checked ones, per node; the rest are counted. */
+export const MAX_OTHER_MODELS = 20;
 
 export interface VerifyTarget {
   /** Node name, or the URL when given with -u. */
@@ -100,14 +107,22 @@ async function verifyTarget(target: VerifyTarget, options: VerifyOptions): Promi
   } else {
     await check(record, 'ready', async () => {
       const ready = await client.isServerReady();
-      return [ready, ready ? 'server ready' : 'GET /v2/health/ready did not answer 200 (a model failed to load, or Triton is starting)'];
+      return [ready, ready ? 'server ready' : 'GET /v2/health/ready did not answer 200 (Triton is starting, or runs with --strict-readiness=true and a model failed to load)'];
     });
+    // One index per node: the reasons of the checked models that are not ready, and every other model.
+    let index: RepositoryIndexEntry[] | null = null;
+    try {
+      index = (await repositoryIndexOrUndefined(client)) ?? null;
+    } catch (err) {
+      record('repository index', false, messageOf(err)); // too large, not JSON, no answer: said, and the checks go on
+    }
     for (const model of options.models) {
       await check(record, `model ${model}`, async () => {
         if (await client.isModelReady(model)) return [true, 'ready'];
-        return [false, (await modelNotReadyError(client, model, '')).message];
+        return [false, (await modelNotReadyError(client, model, '', index)).message];
       });
     }
+    if (index !== null) reportOtherModels(index, options.models, record);
   }
   if (target.metricsUrl !== undefined) {
     const metricsUrl = target.metricsUrl;
@@ -119,6 +134,30 @@ async function verifyTarget(target: VerifyTarget, options: VerifyOptions): Promi
     });
   }
   return results;
+}
+
+/**
+ * The models of the repository index that were not checked: ready when a version is READY, else
+ * Triton's state and reason (a broken model a user put in the repository by hand, say).
+ */
+function reportOtherModels(index: readonly RepositoryIndexEntry[], checked: readonly string[], record: (check: string, ok: boolean, detail: string) => void): void {
+  const byName = new Map<string, RepositoryIndexEntry[]>();
+  for (const entry of index) {
+    if (checked.includes(entry.name)) continue;
+    byName.set(entry.name, [...(byName.get(entry.name) ?? []), entry]);
+  }
+  const others = [...byName.entries()].map(([name, entries]) => {
+    const ready = entries.some((e) => e.state === 'READY');
+    const failed = entries.find((e) => e.state !== 'READY') ?? entries[0];
+    const why = `state ${printable(failed.state ?? 'not loaded').slice(0, 40)}${failed.reason ? `: ${printable(failed.reason).slice(0, 500)}` : ''}`;
+    return { name: printable(name).slice(0, 100), ready, detail: ready ? 'ready (in the repository, not among the models checked)' : `${why} (in the repository, not among the models checked; fix or remove its folder)` };
+  });
+  for (const other of others.slice(0, MAX_OTHER_MODELS)) record(`model ${other.name}`, other.ready, other.detail);
+  const rest = others.slice(MAX_OTHER_MODELS);
+  if (rest.length > 0) {
+    const unready = rest.filter((o) => !o.ready).length;
+    record('other models', unready === 0, `${rest.length} more models in the repository not listed, ${unready} of them not ready`);
+  }
 }
 
 async function check(

@@ -13,6 +13,7 @@
  */
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import type { BoardProfileName } from './types/inventory';
+import { jetsonBackendsOf } from './triton-versions';
 
 /** The board generations, oldest first (also the order of the per-profile DaemonSets). */
 export const BOARD_PROFILE_NAMES = ['jetpack4', 'jetpack5', 'jetpack6'] as const satisfies readonly BoardProfileName[];
@@ -56,6 +57,11 @@ export interface BoardProfile {
   readonly boards: string;
   /** Default Triton image. */
   readonly image: string;
+  /**
+   * Set when the default image is our recipe's local build name, which no registry serves: a
+   * board of this profile needs `triton.images.<profile>` (synth refuses it otherwise).
+   */
+  readonly imageToBuild?: { readonly jetpack: string };
   /** Triton release in that image. */
   readonly tritonVersion: string;
   /**
@@ -66,17 +72,18 @@ export interface BoardProfile {
   /** True when the args must carry --backend-directory (NGC images start a plain tritonserver). */
   readonly passBackendDirectory: boolean;
   /**
-   * Container command, when the image's ENTRYPOINT is not tritonserver. NGC images run
-   * /opt/nvidia/nvidia_entrypoint.sh, which executes its arguments: Triton's quickstart
-   * starts them as `docker run ... nvcr.io/nvidia/tritonserver:<xx.yy>-py3 tritonserver ...`.
+   * Arguments before tritonserver's flags, when the image's ENTRYPOINT is not tritonserver
+   * itself. NGC images keep their ENTRYPOINT /opt/nvidia/nvidia_entrypoint.sh, which runs its
+   * checks and then executes its arguments (server repo docker/cpu_only/nvidia_entrypoint.sh:
+   * `exec "$@"`): Triton's quickstart starts them as `docker run ... tritonserver ...`.
    */
-  readonly command?: readonly string[];
+  readonly argsPrefix?: readonly string[];
   /**
    * --min-supported-compute-capability, for GPUs below Triton's default minimum (6.0): only
    * the Nano's Maxwell GPU (compute capability 5.3) needs it.
    */
   readonly minComputeCapability?: string;
-  /** Backends the image ships (docs/profiles.md cites each list). */
+  /** Backends of the default image, from its Triton release (lib/triton-versions.ts cites each list). */
   readonly backends: readonly TritonBackend[];
   /** Container runtime mode the bootstrapper prepares and the DaemonSet assumes. */
   readonly runtime: RuntimeMode;
@@ -89,6 +96,13 @@ export interface BoardProfile {
   readonly maxK3sMinor?: number;
   /** cgroup version of a stock install ("unknown" when it could not be established). */
   readonly cgroup: 'v1' | 'v2' | 'unknown';
+}
+
+/** A release's Jetson backends (lib/triton-versions.ts); every profile's default release is in the table. */
+function releaseBackends(version: string): readonly TritonBackend[] {
+  const backends = jetsonBackendsOf(version);
+  if (!backends) throw new Error(`no Jetson backends known for Triton ${version}`);
+  return backends;
 }
 
 /** The profiles (docs/profiles.md: sources). */
@@ -106,10 +120,8 @@ export const BOARD_PROFILES: Readonly<Record<BoardProfileName, BoardProfile>> = 
     passBackendDirectory: false,
     // Jetson Nano: Maxwell GPU, compute capability 5.3 (the tutorial's flag).
     minComputeCapability: '5.3',
-    // Triton's Jetson guide at v2.17.0 (docs/jetson.md): "TensorRT, TensorFlow and ONNX Runtime";
-    // backend repo's backend_platform_support_matrix.md (Jetson JetPack): TensorRT, ONNX Runtime,
-    // TensorFlow, PyTorch, Python.
-    backends: ['tensorflow', 'onnxruntime', 'tensorrt', 'pytorch', 'python'],
+    // Triton 2.17.0 on Jetson: TensorRT, TensorFlow and ONNX Runtime; PyTorch and Python came in 2.18.0.
+    backends: releaseBackends('2.17.0'),
     runtime: 'docker-default-nvidia',
     defaultMemoryBytes: 4 * GI,
     // Kernel 4.9, cgroup v1 only: Kubernetes 1.35+ refuses it (MAX_K3S_MINOR).
@@ -121,17 +133,16 @@ export const BOARD_PROFILES: Readonly<Record<BoardProfileName, BoardProfile>> = 
     jetpack: '5.1.x',
     l4tMajor: 35,
     boards: 'Jetson Xavier NX, AGX Xavier, Orin Nano/NX/AGX on JetPack 5',
-    // Our recipe's JetPack 5.1.2 preset, built locally (npm run image:build -- --jetpack 5.1.2);
-    // push it and set triton.images.jetpack5 to your registry's path.
+    // Our recipe's JetPack 5.1.2 preset, built locally (npm run image:build -- --jetpack 5.1.2): no
+    // registry serves it, so synth asks for triton.images.jetpack5 (the pushed reference).
     image: 'triton-jetson:2.35.0-jetpack5.1.2',
+    imageToBuild: { jetpack: '5.1.2' },
     tritonVersion: '2.35.0',
     backendDirectory: '/opt/triton/backends',
     passBackendDirectory: false,
     // Xavier (7.2) and Orin (8.7) are above Triton's default minimum 6.0: no flag.
-    // Triton's Jetson guide at v2.35.0 (docs/user_guide/jetson.md) lists limitations of the ONNX Runtime,
-    // Python and PyTorch backends; backend_platform_support_matrix.md (Jetson JetPack) adds TensorRT and
-    // TensorFlow. The tarball's backends/ folder itself was not inspected (docs/profiles.md).
-    backends: ['tensorflow', 'onnxruntime', 'tensorrt', 'pytorch', 'python'],
+    // Triton 2.35.0 on Jetson: TensorRT, TensorFlow, ONNX Runtime, PyTorch, Python (lib/triton-versions.ts).
+    backends: releaseBackends('2.35.0'),
     // Our choice: containerd with RuntimeClass "nvidia" (K3s registers the NVIDIA runtime it finds);
     // no Docker daemon.json needed.
     runtime: 'containerd-runtimeclass',
@@ -153,11 +164,10 @@ export const BOARD_PROFILES: Readonly<Record<BoardProfileName, BoardProfile>> = 
     tritonVersion: '2.56.0',
     backendDirectory: '/opt/tritonserver/backends',
     passBackendDirectory: true,
-    command: ['tritonserver'],
+    argsPrefix: ['tritonserver'],
     // Triton 25.03 removed the TensorFlow backend (server commit 1f6aed23f "remove-tf", #8113; README
-    // commit fd19783fa: "tf model cannot load after 25.03"). The -igpu image holds "all supported backends
-    // for Jetson devices" (v2.41.0 notes): TensorRT, ONNX Runtime, PyTorch, Python per the support matrix.
-    backends: ['onnxruntime', 'tensorrt', 'pytorch', 'python'],
+    // commit fd19783fa: "tf model cannot load after 25.03"): TensorRT, ONNX Runtime, PyTorch, Python.
+    backends: releaseBackends('2.56.0'),
     // JetPack 6 installs no Docker by default: K3s' containerd and RuntimeClass "nvidia".
     runtime: 'containerd-runtimeclass',
     defaultMemoryBytes: 4 * GI,
@@ -180,29 +190,6 @@ const PLATFORM_BACKENDS: Readonly<Record<string, TritonBackend>> = {
 export function modelBackend(config: { readonly platform?: string; readonly backend?: string }): string | undefined {
   if (config.backend !== undefined) return config.backend;
   return config.platform !== undefined ? PLATFORM_BACKENDS[config.platform] ?? config.platform : undefined;
-}
-
-/** A model whose backend a profile's image lacks. */
-export interface UnservableModel {
-  readonly model: string;
-  readonly backend: string;
-  readonly profile: BoardProfileName;
-}
-
-/** Every (model, profile) pair where the profile's image cannot load the model. */
-export function unservableModels(
-  models: readonly { readonly name: string; readonly config: { readonly platform?: string; readonly backend?: string } }[],
-  profiles: readonly BoardProfileName[],
-): UnservableModel[] {
-  const found: UnservableModel[] = [];
-  for (const model of models) {
-    const backend = modelBackend(model.config);
-    if (backend === undefined) continue;
-    for (const profile of profiles) {
-      if (!(BOARD_PROFILES[profile].backends as readonly string[]).includes(backend)) found.push({ model: model.name, backend, profile });
-    }
-  }
-  return found;
 }
 
 /** Requests and limit of Triton on a board with `memoryBytes` of (CPU+GPU shared) memory. */

@@ -34,7 +34,7 @@ export type {
   ServiceMonitorSettings, ServiceOptions, ServiceSettings, StorageOptions, StorageSettings,
 } from './types/stack-sections';
 export type {
-  TritonImageOptions, TritonOptions, TritonPortOptions, TritonResources, TritonResourceSettings, TritonSettings,
+  TritonImageOptions, TritonVersionOptions, TritonOptions, TritonPortOptions, TritonResources, TritonResourceSettings, TritonSettings,
 } from './types/triton';
 export type { OptionalCatalogModelName, SeedingOptions, SeedingSettings } from './types/seeding';
 export type { HostOptions, HostSettings, NodesOptions, NodesSettings, SshOptions, SshSettings } from './types/inventory';

@@ -2,15 +2,14 @@
  * Which Triton DaemonSets a cluster description asks for: the tutorial's single `triton`
  * (no profiles anywhere), or one per board profile present (docs/profiles.md).
  */
-import { ClusterConfigError } from './config/config-error';
 import type { StackSettings } from './types/cluster';
 import { parseQuantity } from './config/validators';
 import {
   BOARD_PROFILE_NAMES, BOARD_PROFILES, BoardProfile, BoardProfileName, PROFILE_NODE_LABEL, PROFILE_POD_LABEL,
-  profileLeadingArgs, tritonMemoryFor, unservableModels,
+  profileLeadingArgs, tritonMemoryFor,
 } from './board-profiles';
-import { ModelDefinition } from './model-catalog';
 import { TritonDaemonSetProps, TRITON_MODEL_REPOSITORY_PATH } from './triton-daemon-set';
+import { profileImage } from './triton-images';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 
 /** One per-profile Triton DaemonSet. */
@@ -48,7 +47,7 @@ export function profileDaemonSets(config: Pick<StackSettings, 'triton' | 'fleet'
     const members = hosts.filter((h) => h.profile === name);
     const declared = members.map((h) => (h.memory ? quantityBytes(h.memory) : undefined)).filter((m): m is number => m !== undefined);
     const memoryBytes = declared.length > 0 ? Math.min(...declared) : profile.defaultMemoryBytes;
-    const image = name === 'jetpack4' ? config.triton.image : config.triton.images[name] ?? profile.image;
+    const { image } = profileImage(config.triton, name);
     const runtimeClassName = config.triton.runtimeClassName
       ?? (profile.runtime === 'containerd-runtimeclass' || config.fleet.runtime === 'containerd' ? 'nvidia' : undefined);
     const props: TritonDaemonSetProps = {
@@ -57,7 +56,7 @@ export function profileDaemonSets(config: Pick<StackSettings, 'triton' | 'fleet'
       selectorLabels: { [PROFILE_POD_LABEL]: name },
       nodeSelector: { ...config.triton.nodeSelector, [PROFILE_NODE_LABEL]: name },
       image,
-      command: profile.command,
+      argsPrefix: profile.argsPrefix,
       leadingArgs: profileLeadingArgs(profile, TRITON_MODEL_REPOSITORY_PATH),
       runtimeClassName,
       // triton.resources, when changed from the tutorial's, applies to every profile; else sized by memory.
@@ -71,23 +70,4 @@ export function profileDaemonSets(config: Pick<StackSettings, 'triton' | 'fleet'
 function quantityBytes(text: string): number | undefined {
   const value = parseQuantity(text);
   return value ? Number(value.numerator / value.denominator) : undefined;
-}
-
-/** Models of the catalog that some profile's image cannot load: one issue per (model, profile). */
-export class UnservableModelError extends ClusterConfigError {
-  constructor(public readonly problems: ReturnType<typeof unservableModels>) {
-    super(
-      'models',
-      problems.map((p) => `model "${p.model}" needs the ${p.backend} backend, which the ${p.profile} image (${BOARD_PROFILES[p.profile].image}) lacks; `
-        + 'remove it (the builtin inception_graphdef: seeding.builtinModels: false), seed one every profile loads (seeding.catalogModels: [densenet_onnx]) or leave out that profile'),
-      'models the board profiles cannot all serve (every Triton loads the one shared repository; a model that fails to load keeps its pods unready)',
-    );
-    this.name = 'UnservableModelError';
-  }
-}
-
-/** Refuses a catalog with a model some profile cannot load (docs/profiles.md: refuse, not skip). */
-export function checkModelsServable(models: readonly ModelDefinition[], profiles: readonly BoardProfileName[]): void {
-  const problems = unservableModels(models, profiles);
-  if (problems.length > 0) throw new UnservableModelError(problems);
 }

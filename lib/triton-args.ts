@@ -41,8 +41,20 @@ export interface TritonArgsOptions {
 }
 
 /**
+ * Flags that keep one bad model from taking a Triton down (docs/profiles.md, "One bad model"):
+ * with Triton's default --exit-on-error=true a model that fails to load at start makes
+ * tritonserver exit (a crash loop on every board of the shared repository), and with the
+ * default --strict-readiness=true /v2/health/ready fails while any model is unavailable. Both
+ * flags exist, with these meanings and true as default, in every release the profiles run:
+ * triton-inference-server/server src/servers/main.cc at v2.17.0 and v2.19.0,
+ * src/command_line_parser.cc at v2.35.0 and v2.56.0. The pod's readiness is then decided by a
+ * model the stack seeds (the readiness probe); `verify` reports every model's state and reason.
+ */
+export const KEEP_SERVING_ARGS: readonly string[] = ['--exit-on-error=false', '--strict-readiness=false'];
+
+/**
  * tritonserver's arguments: the tutorial's three, then polling of the repository so
- * models the seeding Job publishes later load without a restart.
+ * models the seeding Job publishes later load without a restart, and KEEP_SERVING_ARGS.
  */
 export function tritonArgs(options: TritonArgsOptions = {}): string[] {
   const ports = options.ports ?? TRITON_DEFAULT_PORTS;
@@ -55,6 +67,7 @@ export function tritonArgs(options: TritonArgsOptions = {}): string[] {
     ...leading,
     '--model-control-mode=poll',
     `--repository-poll-secs=${options.repositoryPollSeconds ?? 15}`,
+    ...KEEP_SERVING_ARGS,
   ];
   if (ports.http !== TRITON_DEFAULT_PORTS.http) args.push(`--http-port=${ports.http}`);
   if (ports.grpc !== TRITON_DEFAULT_PORTS.grpc) args.push(`--grpc-port=${ports.grpc}`);

@@ -15,6 +15,7 @@ import {
   STABLE_POD_FIELDS,
 } from './pod-spec';
 import { MODEL_REPOSITORY_SUBPATH } from './seed/seed-defaults';
+import { NVIDIA_RUNTIME_ENV } from './nvidia-env';
 import { TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonPorts } from './triton-args';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import type { PodOptions } from './types/pod';
@@ -151,15 +152,32 @@ export interface TritonDaemonSetProps extends PodOptions {
    */
   readonly selectorLabels?: Readonly<Record<string, string>>;
   /**
-   * Container command, for images whose ENTRYPOINT is not tritonserver (NGC's "tritonserver").
+   * Container command, replacing the image's ENTRYPOINT (rarely right: NGC images need theirs).
    * @default - the image's ENTRYPOINT
    */
   readonly command?: readonly string[];
+  /**
+   * Arguments before tritonserver's flags, for images whose ENTRYPOINT runs its arguments
+   * (NGC's /opt/nvidia/nvidia_entrypoint.sh): `["tritonserver"]`.
+   * @default [] (the image's ENTRYPOINT is tritonserver itself)
+   */
+  readonly argsPrefix?: readonly string[];
+  /**
+   * Model whose readiness is the pod's: the readiness probe asks /v2/models/<model>/ready, so a
+   * Triton whose other models failed to load still serves this one behind the Service.
+   * @default - /v2/health/ready (ready once Triton answers: --strict-readiness=false)
+   */
+  readonly readinessModel?: string;
   /**
    * tritonserver's first flags (GPU, repository, backends), replacing the tutorial's three.
    * @default - see tritonArgs
    */
   readonly leadingArgs?: readonly string[];
+}
+
+/** The readiness probe's path: the model's readiness, else the server's. */
+function readinessPath(model: string | undefined): string {
+  return model === undefined ? '/v2/health/ready' : `/v2/models/${encodeURIComponent(model)}/ready`;
 }
 
 /**
@@ -214,8 +232,13 @@ export class TritonDaemonSet extends Construct {
       image,
       imagePullPolicy,
       ...(settings.command ? { command: [...settings.command] } : {}),
-      args: tritonArgs({ ports, repositoryPollSeconds: settings.repositoryPollSeconds, extraArgs: settings.extraArgs, leadingArgs: settings.leadingArgs }),
-      env: containerEnv([], settings),
+      args: [
+        ...(settings.argsPrefix ?? []),
+        ...tritonArgs({ ports, repositoryPollSeconds: settings.repositoryPollSeconds, extraArgs: settings.extraArgs, leadingArgs: settings.leadingArgs }),
+      ],
+      // The NVIDIA runtime gives the container the GPU only when it asks for it (lib/nvidia-env.ts);
+      // the user's extra env comes after (it may not redefine these: RESERVED_POD_FIELDS).
+      env: containerEnv(NVIDIA_RUNTIME_ENV.map((e) => ({ ...e })), settings),
       ports: [
         { name: 'http', containerPort: ports.http },
         { name: 'grpc', containerPort: ports.grpc },
@@ -229,7 +252,8 @@ export class TritonDaemonSet extends Construct {
       // minutes on a Nano: the startup probe gives it that long before liveness applies.
       startupProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 10, failureThreshold: Math.max(1, Math.ceil(startupSeconds / 10)), timeoutSeconds: 5 }),
       livenessProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
-      readinessProbe: httpGetProbe('/v2/health/ready', ports.http, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
+      // Ready when the stack's model is (a broken extra model leaves the board in the Service).
+      readinessProbe: httpGetProbe(readinessPath(settings.readinessModel), ports.http, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
       // No CPU limit: it would throttle preprocessing on a Nano's four cores.
       resources: containerResources(settings.resources),
       securityContext: {

@@ -10,8 +10,9 @@ import { ModelStore } from './model-store';
 import type { ModelDefinition } from './model-types';
 import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
 import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
-import { checkModelsServable, profileDaemonSets } from './profile-plan';
-import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS } from './board-profiles';
+import { profileDaemonSets } from './profile-plan';
+import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS, TUTORIAL_PROFILE } from './board-profiles';
+import { checkModelsServable, checkPullableImages, profileImage, readinessModelOf } from './triton-images';
 import { TritonDaemonSet } from './triton-daemon-set';
 import { TritonService } from './triton-service';
 import { TritonServiceMonitor } from './triton-service-monitor';
@@ -131,8 +132,12 @@ export class TritonJetsonStack extends Construct {
     const config = withInstanceNames(parsed, props);
     const perProfile = profileDaemonSets(config);
     const seedProps = modelSeedJobPropsFromConfig(config);
-    // Every Triton loads the one shared repository: refuse models some profile's image cannot load.
-    if (perProfile && seedProps) checkModelsServable(seedProps.models ?? [], perProfile.map((p) => p.profile.name));
+    // Refused before joining the tree (lib/triton-images.ts): an image no registry serves, and models
+    // some image's Triton release cannot load (every Triton loads the one shared repository).
+    const images = (perProfile?.map((p) => p.profile.name) ?? [TUTORIAL_PROFILE]).map((p) => profileImage(config.triton, p));
+    checkPullableImages(images, (p) => perProfile?.find((d) => d.profile.name === p)?.nodes ?? []);
+    if (seedProps) checkModelsServable(config, seedProps.models ?? [], images);
+    const readinessModel = readinessModelOf(config.triton, seedProps?.models);
     super(scope, id);
     // Before any child: the building blocks label their objects with the stack's instance.
     this.node.setContext(INSTANCE_CONTEXT, config.instance);
@@ -185,6 +190,7 @@ export class TritonJetsonStack extends Construct {
       // K3s on containerd registers the NVIDIA runtime as the "nvidia" RuntimeClass.
       runtimeClassName: runtimeClassName ?? (config.fleet.runtime === 'containerd' ? 'nvidia' : undefined),
       minReadySeconds: config.triton.minReadySeconds,
+      readinessModel,
     };
     this.tritons = perProfile
       ? perProfile.map((p) => new TritonDaemonSet(this, `triton-${p.profile.name}`, { ...common, ...p.props }))

@@ -161,7 +161,8 @@ async function loadBench(durationS: number, rounds: number, roundS: number, conc
     const node = { name: 'loopback', baseUrl: `http://127.0.0.1:${port}` };
     const benchOnce = (ms: number) => runBench({
       nodes: [node], model: 'inception_graphdef', inputData: 'random', steps: [{ kind: 'concurrency', value: concurrency }],
-      measurementIntervalMs: ms, timeoutMs: 30_000,
+      // One window of exactly `ms`: this measures the load generator, not a node's stability.
+      measurementIntervalMs: ms, timeoutMs: 30_000, maxTrials: 1,
     });
     // Warm-up of both paths (JIT, sockets).
     const warm = await benchOnce(1000);

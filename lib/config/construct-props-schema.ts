@@ -10,6 +10,7 @@
 import { Duration } from 'cdk8s';
 import { z } from 'zod';
 import { checkPodOptions, podOptionsFields, RESERVED_POD_FIELDS } from './pod-schema';
+import { readinessModelSchema } from './triton-image-schema';
 import {
   checkDistinctPorts, checkScrapeTimeout, minReadySeconds, nfsSchema, prometheusDuration, provisionerFields, tritonFlag,
   tritonResourcesSchema,
@@ -87,6 +88,8 @@ export const tritonDaemonSetPropsSchema = z
     appLabel: labelValue.optional(),
     selectorLabels: z.record(labelKey, labelValue).optional(),
     command: z.array(z.string().min(1)).min(1).optional(),
+    argsPrefix: z.array(z.string().min(1)).optional(),
+    readinessModel: readinessModelSchema,
     leadingArgs: z.array(tritonFlag).optional(),
     ...podOptionsFields,
   })

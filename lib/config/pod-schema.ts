@@ -108,7 +108,8 @@ export function checkPodOptions(reserved: ReservedPodFields) {
 
 /** What each workload sets itself. */
 export const RESERVED_POD_FIELDS = {
-  triton: { annotations: ['prometheus.io/*'] },
+  // NVIDIA_*: how the NVIDIA container runtime gives the pod its GPU (lib/nvidia-env.ts).
+  triton: { annotations: ['prometheus.io/*'], env: ['NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES'] },
   provisioner: { env: ['PROVISIONER_NAME', 'NFS_SERVER', 'NFS_PATH'] },
   seeding: { env: ['SEED_*'] },
 } as const satisfies Record<string, ReservedPodFields>;

@@ -10,6 +10,7 @@ import {
 import { checkPodOptions, podOptionsFields, RESERVED_POD_FIELDS } from './pod-schema';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 import { BOARD_PROFILE_NAMES } from '../board-profiles';
+import { readinessModelSchema, tritonVersionsSchema } from './triton-image-schema';
 
 const D = TUTORIAL_DEFAULTS;
 
@@ -144,6 +145,10 @@ export const tritonSchema = z
       .strict()
       .prefault({}),
     ...podOptionsFields,
+    /** Triton release of each profile's image, when its reference does not say it (docs/profiles.md). */
+    tritonVersions: tritonVersionsSchema,
+    /** Model whose readiness is the pod's; default: the first seeded model (docs/profiles.md). */
+    readinessModel: readinessModelSchema,
   })
   .strict()
   .superRefine(checkPodOptions(RESERVED_POD_FIELDS.triton));

@@ -6,6 +6,25 @@ import type { TritonPorts } from '../triton-args';
 import type { PodOptions } from './pod';
 
 /** Resource requests and limits of the Triton container (a 4 GB Jetson Nano by default). */
+
+/** The Triton release (e.g. "2.19.0", not NGC's "22.02") in each profile's image. */
+export interface TritonVersionOptions {
+  /**
+   * Release in the jetpack4 image.
+   * @default - told by its tag
+   */
+  jetpack4?: string;
+  /**
+   * Release in the jetpack5 image.
+   * @default - told by its tag
+   */
+  jetpack5?: string;
+  /**
+   * Release in the jetpack6 image.
+   * @default - told by its tag
+   */
+  jetpack6?: string;
+}
 export interface TritonResources {
   /**
    * CPU request; no CPU limit is set, so Triton may use idle cores.
@@ -130,6 +149,17 @@ export interface TritonOptions extends PodOptions {
    */
   readonly minReadySeconds?: number;
   /**
+   * Triton release of each profile's image (e.g. `{ jetpack5: "2.35.0" }`), for an image whose
+   * reference does not say it; decides which backends the image has (docs/profiles.md).
+   * @default - told by the image's tag (the tutorial's image, this project's recipe, NGC `-py3-igpu`)
+   */
+  readonly tritonVersions?: TritonVersionOptions;
+  /**
+   * Model whose readiness is the pod's readiness (`/v2/models/<model>/ready`); must be one the stack seeds.
+   * @default - the first seeded model; with seeding off, Triton's `/v2/health/ready`
+   */
+  readonly readinessModel?: string;
+  /**
    * Board profiles that get a Triton DaemonSet each (with the profiles of the nodes), docs/profiles.md.
    * @default - the nodes' profiles; none: the tutorial's single DaemonSet
    */
@@ -164,6 +194,13 @@ export interface TritonSettings extends PodOptions {
   resources: TritonResourceSettings;
   /** Seconds a new pod stays Ready before the rollout moves on. */
   minReadySeconds: number;
+  /** Triton release of each profile's image, where declared. */
+  tritonVersions: TritonVersionOptions;
+  /**
+   * Model whose readiness is the pod's.
+   * @default - the first seeded model
+   */
+  readinessModel?: string;
   /**
    * Board profiles listed explicitly.
    * @default - the nodes' profiles

@@ -25,14 +25,14 @@ function record(node: string, latenciesMs: number[], errors = 0): NodeStepRecord
 
 /** Three steps, two nodes (one slower), one failing node. */
 function report(): BenchReport {
-  const steps = [1, 2, 4].map((c) => stepReport({ kind: 'concurrency', value: c }, [
+  const steps = [1, 2, 4].map((c) => stepReport({ kind: 'concurrency', value: c }, [[
     record('nano-1', Array.from({ length: 10 * c }, (_, i) => 10 + i)),
     record('nano-2', Array.from({ length: 5 * c }, (_, i) => 40 + i)),
     record('nano-3', [], 3),
-  ], 1));
+  ]], 1));
   return {
     model: 'inception_graphdef', modelVersion: '', batchSize: 1, inputShape: [1, 299, 299, 3], inputData: 'random', requestBytes: 1073012,
-    nodes: ['nano-1', 'nano-2', 'nano-3'].map((name) => ({ name, url: `http://${name}:30800` })), steps,
+    nodes: ['nano-1', 'nano-2', 'nano-3'].map((name) => ({ name, url: `http://${name}:30800` })), stabilityPercentage: 10, maxTrials: 1, steps,
   };
 }
 

@@ -77,14 +77,15 @@ function record(node: string, latenciesMs: number[], errors: string[] = [], elap
 }
 
 function report(): BenchReport {
-  const step = stepReport({ kind: 'concurrency', value: 2 }, [
+  const step = stepReport({ kind: 'concurrency', value: 2 }, [[
     record('nano-1', [10, 20, 30, 40], [], 500),
     record('nano-2', [50, 60], [], 1000),
     record('nano-3', [], ['HTTP 500: GPU, "hot"', 'HTTP 500: GPU, "hot"'], 1000),
-  ], 2, 75);
+  ]], 2, 75);
   return {
     model: 'inception_graphdef', modelVersion: '', batchSize: 2, inputShape: [2, 299, 299, 3], inputData: 'random', requestBytes: 123,
-    nodes: [{ name: 'nano-1', url: 'http://a' }, { name: 'nano-2', url: 'http://b' }, { name: 'nano-3', url: 'http://c' }], percentile: 75, steps: [step],
+    nodes: [{ name: 'nano-1', url: 'http://a' }, { name: 'nano-2', url: 'http://b' }, { name: 'nano-3', url: 'http://c' }], percentile: 75,
+    stabilityPercentage: 10, maxTrials: 1, steps: [step],
   };
 }
 
@@ -114,18 +115,18 @@ describe('machine output', () => {
     expect(lines[0]).toContain('Inferences/Second');
     expect(lines[0]).toContain('p99 latency');
     expect(lines).toHaveLength(1 + 4 + 1);
-    expect(lines[1].startsWith('concurrency,2,,nano-1,16.00,4,4,0,0.6667,30000,40000,40000,40000,25000,10000,40000,0,500.0,,30000')).toBe(true);
+    expect(lines[1].startsWith('concurrency,2,,nano-1,16.00,4,4,0,0.6667,30000,40000,40000,40000,25000,10000,40000,0,500.0,1,no,,30000')).toBe(true);
     expect(lines[3]).toContain('"2 x HTTP 500: GPU, ""hot"""');
     // empty latency cells for a node without a success
-    expect(lines[3]).toMatch(/^concurrency,2,,nano-3,0\.00,2,0,2,0\.0000,,,,,,,,0,1000\.0,/);
+    expect(lines[3]).toMatch(/^concurrency,2,,nano-3,0\.00,2,0,2,0\.0000,,,,,,,,0,1000\.0,1,no,/);
     expect(lines[4]).toMatch(/^concurrency,2,,all nodes,20\.00,8,6,2,/);
   });
 
   test('JSON: the report with latencies in µs, NaN as null, no raw samples', () => {
     const parsed = JSON.parse(benchJson(report())) as Record<string, unknown> & { steps: { nodes: { latencyUs: Record<string, unknown> }[] }[] };
-    expect(Object.keys(parsed)).toEqual(['model', 'modelVersion', 'batchSize', 'inputShape', 'inputData', 'requestBytes', 'nodes', 'percentile', 'steps']);
+    expect(Object.keys(parsed)).toEqual(['model', 'modelVersion', 'batchSize', 'inputShape', 'inputData', 'requestBytes', 'nodes', 'percentile', 'stabilityPercentage', 'maxTrials', 'steps']);
     const step = parsed.steps[0] as unknown as Record<string, unknown>;
-    expect(Object.keys(step)).toEqual(['mode', 'value', 'elapsedMs', 'total', 'nodes']);
+    expect(Object.keys(step)).toEqual(['mode', 'value', 'elapsedMs', 'total', 'nodes', 'stable', 'windowCount']);
     expect(parsed.steps[0].nodes[0].latencyUs).toMatchObject({ count: 4, p50: 30000, p90: 40000, p99: 40000 });
     expect(parsed.steps[0].nodes[2].latencyUs.p50).toBeNull();
     expect(JSON.stringify(parsed)).not.toContain('latenciesUs');

@@ -52,7 +52,7 @@ const node = (name: string, s: KServeTestServer) => ({ name, baseUrl: `http://${
 const stepNode = (report: BenchReport, step: number, name: string) => report.steps[step].nodes.find((n) => n.node === name)!;
 
 describe('bench against loopback servers', () => {
-  test('count mode: every node gets exactly --measurement-request-count requests per step; counts, shares and errors match the servers', async () => {
+  test('count mode: every node gets exactly --measurement-request-count requests per window; counts, shares and errors match the servers', async () => {
     const before = [fast, slow, failing, resetting].map(inferCount);
     const validBefore = [fast.inferences.length, slow.inferences.length];
     const report = await runBench({
@@ -60,6 +60,7 @@ describe('bench against loopback servers', () => {
       model: 'inception_graphdef',
       steps: [{ kind: 'concurrency', value: 1 }, { kind: 'concurrency', value: 2 }],
       measurementRequestCount: 6,
+      maxTrials: 1,
     });
     const after = [fast, slow, failing, resetting].map(inferCount);
     // The model's shape came from the first node; after that only inference requests.
@@ -91,13 +92,14 @@ describe('bench against loopback servers', () => {
     expect(stepNode(report, 0, 'fast').latencyUs.p50).toBeLessThan(slowLatency.p50);
   });
 
-  test('duration mode: a step lasts -p ms, counts equal the servers\' and throughput is successes / time', async () => {
+  test('duration mode: a window lasts -p ms, counts equal the servers\' and throughput is successes / time', async () => {
     const before = [fast, slow, failing].map(inferCount);
     const report = await runBench({
       nodes: [node('fast', fast), node('slow', slow), node('failing', failing)],
       model: 'inception_graphdef',
       steps: [{ kind: 'concurrency', value: 1 }],
       measurementIntervalMs: 1200,
+      maxTrials: 1,
     });
     const sent = [fast, slow, failing].map((s, i) => inferCount(s) - before[i]);
     const [f, s, x] = ['fast', 'slow', 'failing'].map((n) => stepNode(report, 0, n));
@@ -116,24 +118,40 @@ describe('bench against loopback servers', () => {
   });
 
   test('request-rate mode: requests are sent at the rate whatever the answers', async () => {
-    const before = [fast, slow].map(inferCount);
-    const report = await runBench({
-      nodes: [node('fast', fast), node('slow', slow)],
-      model: 'inception_graphdef',
-      steps: [{ kind: 'request-rate', value: 20 }],
-      measurementIntervalMs: 1000,
+    // A node answering after 300 ms, asked 20 times at 20/s. Closed loop (waiting for each answer)
+    // it would never have two requests at once; open loop it has several. Nothing here is timed
+    // from above: a loaded machine only makes the run slower, never the counts different.
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const lagging = await startKServeTestServer({
+      recordTensors: false, metrics: false,
+      intercept: (request, res) => {
+        if (!request.path.endsWith('/infer')) return false;
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        setTimeout(() => { inFlight--; res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"model_name":"inception_graphdef","outputs":[]}'); }, 300);
+        return true;
+      },
     });
-    const sent = [fast, slow].map((s, i) => inferCount(s) - before[i]);
-    expect(report.steps[0].mode).toBe('request-rate');
-    for (const [i, name] of ['fast', 'slow'].entries()) {
-      const n = stepNode(report, 0, name);
-      expect(n.requests).toBe(sent[i]);
-      // 20/s over 1 s: requests due at 0, 50 ... 950 ms (a late timer may miss the last one).
-      expect(n.requests).toBeGreaterThanOrEqual(18);
-      expect(n.requests).toBeLessThanOrEqual(20);
+    try {
+      const started = performance.now();
+      const report = await runBench({
+        nodes: [node('fast', fast), node('lagging', lagging)],
+        model: 'inception_graphdef',
+        steps: [{ kind: 'request-rate', value: 20 }],
+        measurementRequestCount: 20,
+        maxTrials: 1,
+      });
+      const elapsed = performance.now() - started;
+      expect(report.steps[0].mode).toBe('request-rate');
+      for (const name of ['fast', 'lagging']) expect(stepNode(report, 0, name)).toMatchObject({ requests: 20, successes: 20, errors: 0, delayed: 0 });
+      expect(lagging.requests.filter((r) => r.endsWith('/infer'))).toHaveLength(20);
+      // Open loop: the lagging node had several requests in flight at once.
+      expect(mostInFlight).toBeGreaterThanOrEqual(2);
+      // On schedule, never ahead of it: request 20 is due 19 x 50 ms after the first.
+      expect(elapsed).toBeGreaterThanOrEqual(19 * 50);
+    } finally {
+      await lagging.close();
     }
-    // Open loop: the slow node had several requests in flight at once, so it kept the rate.
-    expect(stepNode(report, 0, 'slow').successes).toBeGreaterThanOrEqual(18);
   });
 
   test('request-rate mode: a node that cannot keep the rate has its late requests counted as delayed', async () => {
@@ -143,6 +161,7 @@ describe('bench against loopback servers', () => {
       steps: [{ kind: 'request-rate', value: 40 }],
       measurementIntervalMs: 600,
       maxInFlightPerNode: 1,
+      maxTrials: 1,
     });
     const n = stepNode(report, 0, 'slow');
     // One request in flight at a time, each at least 60 ms: at most ~11 in 0.6 s instead of 24.
@@ -161,7 +180,7 @@ describe('bench against loopback servers', () => {
       await sharp(px, { raw: { width: 64, height: 48, channels: 3 } }).png().toFile(file);
       const report = await runBench({
         nodes: [node('recording', recording)], model: 'inception_graphdef', batchSize: 2, inputData: file, scaling: 'INCEPTION',
-        steps: [{ kind: 'concurrency', value: 1 }], measurementRequestCount: 2,
+        steps: [{ kind: 'concurrency', value: 1 }], measurementRequestCount: 2, maxTrials: 1,
       });
       expect(report.inputShape).toEqual([2, 299, 299, 3]);
       const expected = await preprocessImage(file, { channels: 3, height: 299, width: 299, layout: 'NHWC', scaling: 'INCEPTION' });
@@ -188,6 +207,7 @@ describe('bench against loopback servers', () => {
         steps: [{ kind: 'concurrency', value: 1 }],
         measurementIntervalMs: 600,
         timeoutMs: 300,
+        maxTrials: 1,
       });
       expect(stepNode(report, 0, 'stuck')).toMatchObject({ successes: 0, errorMessages: [{ message: 'no complete answer within 0.3 s' }] });
       expect(stepNode(report, 0, 'stuck').errors).toBeGreaterThanOrEqual(2);
@@ -208,6 +228,95 @@ describe('bench against loopback servers', () => {
       measurementRequestCount: 1,
       metadataTimeoutMs: 2000,
     })).rejects.toThrow(/no node answered for model 'no_such_model' \(gone: .*; failing-model: .*no_such_model/);
+  });
+});
+
+describe('measurement windows until stable, as perf_analyzer (--stability-percentage, --max-trials)', () => {
+  test('a node whose latency drifts until it settles: measured until the last 3 windows agree, those 3 reported', async () => {
+    // Windows of 3 requests at concurrency 1: 1000 ms answers, then 600 ms, then 200 ms for good.
+    const drifting = await startKServeTestServer({ recordTensors: false, metrics: false, inferDelayMs: (n) => (n < 3 ? 1000 : n < 6 ? 600 : 200) });
+    try {
+      const report = await runBench({
+        nodes: [node('drifting', drifting)], model: 'inception_graphdef', steps: [{ kind: 'concurrency', value: 1 }],
+        measurementRequestCount: 3, stabilityPercentage: 50,
+      });
+      const [step] = report.steps;
+      const n = step.nodes[0];
+      expect(step.stable).toBe(true);
+      expect(n.stable).toBe(true);
+      // The two drifting windows and at least three settled ones; every request counted.
+      expect(step.windowCount).toBeGreaterThanOrEqual(5);
+      expect(step.windowCount).toBeLessThanOrEqual(10);
+      expect(n.windows).toHaveLength(step.windowCount);
+      expect(n.requests).toBe(3 * step.windowCount);
+      expect(drifting.requests.filter((r) => r.endsWith('/infer'))).toHaveLength(3 * step.windowCount);
+      expect(n.windows[0].inferPerSec).toBeLessThan(n.windows[1].inferPerSec);
+      expect(n.windows[1].inferPerSec).toBeLessThan(Math.min(...n.windows.slice(2).map((w) => w.inferPerSec)));
+      // The figures are the last three windows': no drifting answer among them.
+      expect(n.latencyUs.count).toBe(9);
+      expect(n.latencyUs.min).toBeGreaterThanOrEqual(200_000);
+      expect(n.latencyUs.max).toBeLessThan(600_000);
+      const last3 = n.windows.slice(-3);
+      expect(n.inferPerSec).toBeCloseTo(9 / (last3.reduce((a, w) => a + w.elapsedMs, 0) / 1000), 6);
+      expect(report).toMatchObject({ stabilityPercentage: 50, maxTrials: 10 });
+    } finally {
+      await drifting.close();
+    }
+  });
+
+  test('a node that never settles: --max-trials windows, reported not stable in the table, JSON, CSV and HTML', async () => {
+    // Each window's answers take twice as long as the last one's.
+    const growing = await startKServeTestServer({ recordTensors: false, metrics: false, inferDelayMs: (n) => 40 * 2 ** Math.floor(n / 2) });
+    const dir = mkdtempSync(join(tmpdir(), 'bench-unstable-'));
+    try {
+      const result = await runCli(['bench', '-u', growing.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '--measurement-request-count', '2',
+        '--max-trials', '4', '--stability-percentage', '10', '--no-progress', '--json', join(dir, 'r.json'), '--csv', join(dir, 'r.csv'), '--html', join(dir, 'r.html')]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(growing.requests.filter((r) => r.endsWith('/infer'))).toHaveLength(8);
+      expect(result.stdout).toMatch(/│ Windows │ Stable │/);
+      expect(result.stdout).toMatch(/│ 4\s+│ NO\s+│/);
+      expect(result.stdout).toMatch(/^Not stable .*\n {2}concurrency 1, 127\.0\.0\.1:\d+: its last 3 of 4 windows differ by more than 10% \(.* infer\/s, avg latency .* ms\); lengthen -p, raise --max-trials or --stability-percentage$/m);
+      const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf-8')) as BenchReport;
+      expect(json).toMatchObject({ stabilityPercentage: 10, maxTrials: 4 });
+      expect(json.steps[0]).toMatchObject({ stable: false, windowCount: 4 });
+      expect(json.steps[0].nodes[0].windows).toHaveLength(4);
+      const csv = readFileSync(join(dir, 'r.csv'), 'utf-8').split('\r\n');
+      expect(csv[0]).toContain(',Windows,Stable,Errors');
+      expect(csv[1]).toMatch(/,4,no,$/);
+      expect(readFileSync(join(dir, 'r.html'), 'utf-8')).toMatch(/<td class="unstable">no<\/td>[\s\S]*<ul id="unstable">/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await growing.close();
+    }
+  });
+
+  test('-p: each window lasts -p ms and the step stops once the last three agree (a steady node: three windows)', async () => {
+    const steady = await startKServeTestServer({ recordTensors: false, metrics: false, inferDelayMs: 100 });
+    try {
+      const report = await runBench({
+        nodes: [node('steady', steady)], model: 'inception_graphdef', steps: [{ kind: 'concurrency', value: 1 }],
+        measurementIntervalMs: 500, stabilityPercentage: 60,
+      });
+      const n = report.steps[0].nodes[0];
+      expect(n.stable).toBe(true);
+      expect(report.steps[0].windowCount).toBeGreaterThanOrEqual(3);
+      for (const w of n.windows) expect(w.elapsedMs).toBeGreaterThanOrEqual(500);
+      expect(n.requests).toBe(steady.requests.filter((r) => r.endsWith('/infer')).length);
+    } finally {
+      await steady.close();
+    }
+  });
+
+  test('a node that fails every request is "down": the step does not wait --max-trials windows for it', async () => {
+    const report = await runBench({
+      nodes: [node('fast', fast), node('failing', failing)], model: 'inception_graphdef', steps: [{ kind: 'concurrency', value: 1 }],
+      measurementRequestCount: 2, stabilityPercentage: 1000,
+    });
+    expect(report.steps[0].windowCount).toBe(3);
+    expect(stepNode(report, 0, 'fast').stable).toBe(true);
+    expect(stepNode(report, 0, 'failing')).toMatchObject({ stable: false, requests: 6, errors: 6 });
+    expect(report.steps[0].stable).toBe(false);
   });
 });
 
@@ -253,7 +362,7 @@ describe('triton-jetson bench (the command)', () => {
     const before = inferCount(fast);
     const result = await runCli([
       'bench', '-u', fast.address, '-u', failing.address, '-m', 'inception_graphdef',
-      '--concurrency-range', '1:2:1', '--measurement-request-count', '3', '--percentile', '95',
+      '--concurrency-range', '1:2:1', '--measurement-request-count', '3', '--max-trials', '1', '--percentile', '95',
       '--json', '--csv', join(dir, 'r.csv'), '--html', join(dir, 'r.html'),
     ]);
     expect(result.code).toBe(1);
@@ -275,7 +384,7 @@ describe('triton-jetson bench (the command)', () => {
   });
 
   test('the table names each node, the failing node\'s error and a closing line', async () => {
-    const result = await runCli(['bench', '-u', fast.address, '-u', failing.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '--measurement-request-count', '2', '--no-progress']);
+    const result = await runCli(['bench', '-u', fast.address, '-u', failing.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '--measurement-request-count', '2', '--max-trials', '1', '--no-progress']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('Infer/s');
@@ -289,7 +398,7 @@ describe('triton-jetson bench (the command)', () => {
     async () => {
       const repo = join(__dirname, '..', '..');
       const argv = [process.execPath, '--require', require.resolve('tsx/cjs'), join(repo, 'cli', 'triton-jetson.ts'),
-        'bench', '-u', slow.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '-p', '800', '--json', join(tmpdir(), `bench-tty-${process.pid}.json`)];
+        'bench', '-u', slow.address, '-m', 'inception_graphdef', '--concurrency-range', '1', '-p', '800', '--max-trials', '1', '--json', join(tmpdir(), `bench-tty-${process.pid}.json`)];
       afterAllCleanups.push(() => rmSync(argv.at(-1)!, { force: true }));
       const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
       const out = await new Promise<string>((resolve, reject) => {

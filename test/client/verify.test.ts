@@ -131,16 +131,18 @@ describe('verify checks exactly the models the stack seeds', () => {
     for (const node of nodes) expect(node.requests.join(' ')).not.toContain('densenet_onnx');
   });
 
-  test('seeding disabled: liveness and readiness only, and it says so', async () => {
+  test('seeding disabled: liveness, readiness and the models the repository index lists, and it says so', async () => {
     const file = clusterFile('no-seeding.yaml', http, metrics, [`models: ${JSON.stringify([DENSENET])}`, 'seeding: { enabled: false }']);
     const result = await runCli(['verify', '-c', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(
-      `Model seeding is disabled (seeding.enabled: false in ${file}): checking liveness and readiness only; give -m <model> to check the models you put in the repository.`,
+      `Model seeding is disabled (seeding.enabled: false in ${file}): checking liveness, readiness and the models Triton's repository index lists; `
+      + 'give -m <model> to require the models you put in the repository.',
     );
-    expect(result.stdout).toContain('All 4 checks passed on 2 node(s).');
-    for (const node of nodes) expect(node.requests.sort()).toEqual(['GET /v2/health/live', 'GET /v2/health/ready']);
+    expect(result.stdout).toContain('All 6 checks passed on 2 node(s).');
+    expect(flattenTable(result.stdout)).toContain('model densenet_onnx OK ready (in the repository, not among the models checked)');
+    for (const node of nodes) expect(node.requests.sort()).toEqual(['GET /v2/health/live', 'GET /v2/health/ready', 'POST /v2/repository/index']);
   });
 
   test('the description is found through $TRITON_JETSON_CONFIG, and --config wins over it', async () => {
@@ -196,6 +198,51 @@ describe('verify a cluster with problems', () => {
     expect(table.match(/jetson-1/g)).toHaveLength(1);
     expect(table).toMatch(/live\s*│ OK/);
     expect(table).toMatch(/ready\s*│ FAIL/);
+  });
+});
+
+describe('one bad model among good ones (Triton with --exit-on-error=false --strict-readiness=false)', () => {
+  const PYTORCH_REASON = "unable to find backend library for backend 'pytorch', try specifying runtime on the model configuration.";
+
+  test('the node stays ready, the seeded model passes, the broken model fails its own row with Triton\'s reason', async () => {
+    const node = await startKServeTestServer({
+      strictReadiness: false,
+      models: [inceptionGraphdef(), inceptionGraphdef({ name: 'resnet_pt', ready: false, reason: PYTORCH_REASON })],
+    });
+    try {
+      const results = await verifyTargets(targetsFromUrls([node.address], node.metricsPort), { models: ['inception_graphdef'], timeoutMs: 5000 });
+      expect(results.map((r) => [r.check, r.ok])).toEqual([
+        ['live', true], ['ready', true], ['model inception_graphdef', true], ['model resnet_pt', false], ['metrics', true],
+      ]);
+      expect(results.find((r) => r.check === 'model resnet_pt')?.detail)
+        .toBe(`state UNAVAILABLE: ${PYTORCH_REASON} (in the repository, not among the models checked; fix or remove its folder)`);
+      // One index per node, whatever the number of models.
+      expect(node.requests.filter((r) => r === 'POST /v2/repository/index')).toHaveLength(1);
+      const cli = await runCli(['verify', '-u', node.address, '--metrics-port', String(node.metricsPort)]);
+      expect(cli.code).toBe(1);
+      expect(flattenTable(cli.stdout)).toContain(`model resnet_pt FAIL state UNAVAILABLE: ${PYTORCH_REASON}`);
+      expect(cli.stdout).toContain('1 of 5 checks failed.');
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('a seeded model that failed names Triton\'s reason; the others of the repository are listed, at most 20, the rest counted', async () => {
+    const extra = Array.from({ length: 25 }, (_, i) => inceptionGraphdef({ name: `extra_${String(i).padStart(2, '0')}`, ready: i % 2 === 0 }));
+    const node = await startKServeTestServer({
+      strictReadiness: false, metrics: false,
+      models: [inceptionGraphdef({ ready: false, reason: 'failed to load model: out of memory' }), ...extra],
+    });
+    try {
+      const results = await verifyTargets(targetsFromUrls([node.address], false), { models: ['inception_graphdef'], timeoutMs: 5000 });
+      expect(results.find((r) => r.check === 'model inception_graphdef')).toMatchObject({ ok: false, detail: expect.stringContaining('state UNAVAILABLE: failed to load model: out of memory') });
+      const others = results.filter((r) => r.check.startsWith('model extra_'));
+      expect(others).toHaveLength(20);
+      expect(others.map((r) => r.ok)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 0));
+      expect(results.at(-1)).toEqual({ target: node.address, check: 'other models', ok: false, detail: '5 more models in the repository not listed, 2 of them not ready' });
+    } finally {
+      await node.close();
+    }
   });
 });
 

@@ -16,7 +16,7 @@ import { MAKE_STAGING_COMMAND } from '../../bootstrap/plan/air-gap';
 import { PROBE_SCRIPT } from '../../bootstrap/plan/preflight';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
 import { MAX_PRINTED_LINE } from '../../lib/terminal-text';
-import { MemoryHosts, jetsonBoard, type Cluster, type MemoryHost } from '../bootstrap/memory-operator';
+import { MEMORY_STAGING_DIR, MemoryHosts, jetsonBoard, type Cluster, type MemoryHost } from '../bootstrap/memory-operator';
 import { scratchDirs } from '../support/scratch';
 
 const scratch = scratchDirs();
@@ -108,7 +108,8 @@ describe('a board\'s answers cannot act on the operator\'s terminal', () => {
     expect(l.hosts.calls.filter((c) => c.host === '10.0.0.10:22' && c.kind === 'upload')).toEqual([]);
     expect(l.hosts.scripts('10.0.0.10:22').some((s) => s.includes('install -m 755'))).toBe(false);
     expect([...log, formatSummary(summary)].join('\n')).not.toMatch(CONTROL);
-    // The agent's board model answers no mktemp at all: it stops the same way, uploading nothing.
-    expect(l.hosts.calls.filter((c) => c.kind === 'upload')).toEqual([]);
+    // The agent's board answers mktemp properly: it uploads only into that private folder.
+    const agentUploads = l.hosts.calls.filter((c) => c.kind === 'upload' && c.host === '10.0.0.11:22');
+    expect(agentUploads.every((c) => c.text.includes(` -> ${MEMORY_STAGING_DIR}/`))).toBe(true);
   });
 });

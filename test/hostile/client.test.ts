@@ -520,6 +520,23 @@ describe('hostile servers', () => {
       expectClean('stderr', result.stderr);
     });
 
+    test('verify: a repository index of 5000 models with escapes in names and reasons: 20 rows, the rest counted, all cleaned', async () => {
+      const entries = Array.from({ length: 5000 }, (_, i) => ({ name: `m${i}${HOSTILE_TEXT}${'x'.repeat(150)}`, version: '1', state: 'UNAVAILABLE', reason: `${HOSTILE_TEXT}${'r'.repeat(500)}` }));
+      route = { at: '/v2/repository/index', respond: json(200, entries) };
+      const result = await runBounded(['verify', '-u', server.address, '-m', MODEL, '--no-metrics']);
+      expect(result.code).toBe(1);
+      expectClean('stdout', result.stdout);
+      expect(result.stdout.match(/│ model m\d+pwned/g)).toHaveLength(20);
+      expect(result.stdout.replace(/[│\s]+/g, ' ')).toContain('4980 more models in the repository not listed, 4980 of them not ready');
+      expect(result.stdout.length).toBeLessThan(200_000);
+      // Beyond the 4 MiB cap the index is refused in its own row; the other checks still run.
+      route = { at: '/v2/repository/index', respond: json(200, Array.from({ length: 5000 }, () => ({ name: 'm', reason: 'r'.repeat(1000) }))) };
+      const capped = await runBounded(['verify', '-u', server.address, '-m', MODEL, '--no-metrics']);
+      expect(capped.code).toBe(1);
+      expect(capped.stdout.replace(/[│\s]+/g, ' ')).toMatch(/repository index FAIL .*larger than this client's cap of 4 MiB/);
+      expect(capped.stdout).toMatch(/model inception_graphdef\s*│ OK/);
+    });
+
     test('verify: a not-ready reason and a metrics error body are cleaned in the table', async () => {
       route = { at: `${META}/ready`, respond: json(400, { error: HOSTILE_TEXT }) };
       const result = await runBounded(['verify', '-u', server.address, '-m', MODEL]);
@@ -542,8 +559,12 @@ describe('hostile servers', () => {
       ['--json "" (empty)', () => ['--json', ''], /^triton-jetson: --json "": is empty; /],
       ['-p above one hour', () => ['-p', '3600001'], /-p, --measurement-interval <ms>' argument '3600001' is invalid\. must be a whole number of milliseconds from 1 to 3600000 \(1 hour\)/],
       ['a count that would take hours at a low rate', () => ['--request-rate-range', '0.001', '--measurement-request-count', '5'],
-        /^triton-jetson: --measurement-request-count 5 at --request-rate-range 0\.001\/s makes a step last 5000 s, more than 1 hour; raise the rate or lower the count$/],
+        /^triton-jetson: --measurement-request-count 5 at --request-rate-range 0\.001\/s makes a window last 5000 s, more than 1 hour; raise the rate or lower the count$/],
       ['a concurrency no machine has sockets for', () => ['--concurrency-range', '100000'], /--concurrency-range "100000": 100000 is more than 1024 requests in flight per node/],
+      ['no window at all (--max-trials 0)', () => ['--max-trials', '0'], /--max-trials <n>' argument '0' is invalid\. must be a whole number from 1 to 1000$/],
+      ['a million windows of up to an hour each', () => ['--max-trials', '1000000'], /--max-trials <n>' argument '1000000' is invalid\. must be a whole number from 1 to 1000$/],
+      ['a negative stability percentage', () => ['--stability-percentage=-5'], /--stability-percentage <p>' argument '-5' is invalid\. must be a percentage from 0 to 1000/],
+      ['a stability percentage that is not a number', () => ['--stability-percentage', 'NaN'], /--stability-percentage <p>' argument 'NaN' is invalid/],
     ] as [string, () => string[], RegExp][])('%s: one line, nothing sent', async (_name, extra, message) => {
       const before = inferRequests();
       const result = await runBounded(bench(...extra()));
@@ -565,10 +586,10 @@ describe('hostile servers', () => {
     test.each([
       ['0.001 req/s (a step used to last 1000 s)', '0.001'],
       ['1e-9 req/s (beyond setTimeout\'s 24.8-day range)', '0.000000001'],
-    ])('a request rate of %s: the step ends with its interval', async (_name, rate) => {
+    ])('a request rate of %s: each window ends with its interval', async (_name, rate) => {
       const out = join(work, `low-rate-${rate}.json`);
       const started = Date.now();
-      const result = await runBounded(bench('--request-rate-range', rate, '-p', '1500', '--json', out));
+      const result = await runBounded(bench('--request-rate-range', rate, '-p', '1500', '--max-trials', '1', '--json', out));
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -577,7 +598,7 @@ describe('hostile servers', () => {
       expect(report.steps[0].elapsedMs).toBeLessThan(10_000);
     });
 
-    test('a distinct error text per request: ten messages listed per node and step, the rest counted', async () => {
+    test('a distinct error text per request: ten messages listed per node and step, the rest counted, across windows too', async () => {
       let n = 0;
       route = { at: '/infer', respond: (res, request) => json(500, { error: `failed request ${++n} at ${Date.now()}` })(res, request) };
       const out = (ext: string) => join(work, `many-errors.${ext}`);
@@ -585,12 +606,14 @@ describe('hostile servers', () => {
       expect(result.code).toBe(1);
       const report = JSON.parse(readFileSync(out('json'), 'utf-8'));
       const node = report.steps[0].nodes[0];
-      expect(node).toMatchObject({ requests: 200, errors: 200, otherErrors: 190 });
+      // No answer succeeds: the node is "down" after three windows of 200 requests.
+      expect(report.steps[0].windowCount).toBe(3);
+      expect(node).toMatchObject({ requests: 600, errors: 600, otherErrors: 590, stable: false });
       expect(node.errorMessages).toHaveLength(10);
       expect(report.steps[0].total.errorMessages.length).toBeLessThanOrEqual(10);
-      const errorLines = result.stdout.split('\n').filter((l) => /^ {2}concurrency 2, /.test(l));
+      const errorLines = result.stdout.split('\n').filter((l) => /^ {2}concurrency 2, /.test(l) && / x /.test(l));
       expect(errorLines).toHaveLength(11);
-      expect(errorLines.at(-1)).toMatch(/: 190 x other error messages \(not listed\)$/);
+      expect(errorLines.at(-1)).toMatch(/: 590 x other error messages \(not listed\)$/);
       expect(readFileSync(out('csv'), 'utf-8').split('\r\n').length).toBeLessThan(6);
       expect(statSync(out('html')).size).toBeLessThan(200 * 1024);
     });

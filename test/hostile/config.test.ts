@@ -141,6 +141,15 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['scrapeTimeout longer than interval', 'metrics:\n  serviceMonitor:\n    enabled: true\n    interval: 30s\n    scrapeTimeout: 1m\n', 'metrics.serviceMonitor.scrapeTimeout: 1m is longer than interval 30s'],
   ['scrapeTimeout longer than the default interval', 'metrics:\n  serviceMonitor:\n    scrapeTimeout: 31s\n', 'metrics.serviceMonitor.scrapeTimeout: 31s is longer than interval 30s'],
   ['an interval beyond what Prometheus can hold', 'metrics:\n  serviceMonitor:\n    interval: 999999999999y\n', 'metrics.serviceMonitor.interval: must be at most 292y'],
+  // Triton images (docs/profiles.md): a release that is a command, a readiness model that is a path, an
+  // image that cannot be pulled, a model the image cannot load.
+  ['a Triton release with a shell command', 'triton:\n  tritonVersions:\n    jetpack4: "2.19.0; reboot"\n', 'triton.tritonVersions.jetpack4: must be a Triton release such as "2.19.0"'],
+  ['a Triton release for an unknown profile', 'triton:\n  tritonVersions:\n    jetpack9: "2.19.0"\n', 'triton.tritonVersions.jetpack9: unknown key'],
+  ['a readiness model that climbs out of the URL path', 'triton:\n  readinessModel: "../../v2/health/live"\n', 'triton.readinessModel: must be letters, digits'],
+  ['a readiness model the stack does not seed', 'triton:\n  readinessModel: densenet\n', 'triton.readinessModel: "densenet" is not a model the stack seeds'],
+  ['a jetpack5 board without its image', 'nodes:\n  server:\n    name: xavier-1\n    profile: jetpack5\n', 'triton.images.jetpack5: the jetpack5 boards (xavier-1) need your image'],
+  ['an image whose Triton release cannot be told', 'triton:\n  image: registry.lan/triton:custom\n', 'triton.tritonVersions.jetpack4: the Triton release in triton.image "registry.lan/triton:custom" cannot be told'],
+  ['a PyTorch model on the tutorial\'s Nanos', modelWithConfig('').replace('platform: onnxruntime_onnx', 'platform: pytorch_libtorch'), 'models[0]: model "densenet_onnx" needs the pytorch backend; the jetpack4 image janakiramm/triton-jetson (Triton 2.17.0)'],
   // Issue 20.10: one 250 KiB inline file aliased 8 times made a 2 MB ConfigMap (the API server takes 1 MiB).
   ['inline files reused through YAML aliases: a 2 MB seeding ConfigMap', aliasedInlineFiles(8, 250),
     'models: the seeding ConfigMap would hold 2.0 MiB (2079891 bytes), over the API server\'s limit of 1 MiB (1048576 bytes); heaviest: big_0 250.2 KiB, big_1 250.2 KiB, big_2 250.2 KiB; move large inlineFiles to downloads'],
@@ -225,6 +234,8 @@ describe('what is still accepted', () => {
     ['a parameter value with a newline and a tab (escaped in config.pbtxt)', modelWithConfig('parameters: { key: "two\\nlines\\tand a tab" }')],
     ['a label key whose prefix has 253 characters', `triton:\n  nodeSelector:\n    ${longPrefix(253)}/jetson: "true"\n`],
     ['scrapeTimeout equal to interval, in other units', 'metrics:\n  serviceMonitor:\n    interval: 1m\n    scrapeTimeout: 60s\n'],
+    ['a declared Triton release for a custom image', 'triton:\n  image: registry.lan/triton:custom\n  tritonVersions:\n    jetpack4: "2.19.0"\n'],
+    ['a jetpack5 board with its pushed image', 'nodes:\n  server:\n    name: xavier-1\n    profile: jetpack5\ntriton:\n  images:\n    jetpack5: registry.lan/triton-jetson:2.35.0-jetpack5.1.2\nseeding:\n  builtinModels: false\n  catalogModels: [densenet_onnx]\n'],
   ])('%s', (_what, content) => {
     const file = path.join(box.root, 'ok.yaml');
     writeFileSync(file, content);

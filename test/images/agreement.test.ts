@@ -23,10 +23,10 @@ interface Container {
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
 }
 
-function defaultDaemonSet(cluster: unknown = {}): { container: Container; pod: { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } } } {
+function defaultDaemonSet(cluster: unknown = {}, name = 'triton'): { container: Container; pod: { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } } } {
   const docs = parseAllDocuments(synthYaml(parseClusterConfig(cluster))).map((d) => d.toJS());
-  const daemonSet = docs.find((d) => d?.kind === 'DaemonSet' && d.metadata?.name === 'triton');
-  if (!daemonSet) throw new Error('the default stack has no DaemonSet named triton');
+  const daemonSet = docs.find((d) => d?.kind === 'DaemonSet' && d.metadata?.name === name);
+  if (!daemonSet) throw new Error(`the stack has no DaemonSet named ${name}`);
   const pod = daemonSet.spec.template.spec;
   const container = (pod.containers as Container[]).find((c) => c.name === TRITON_CONTAINER_NAME);
   if (!container) throw new Error(`the triton DaemonSet has no container ${TRITON_CONTAINER_NAME}`);
@@ -63,6 +63,26 @@ describe('image recipe ↔ triton DaemonSet', () => {
     const args = container.args ?? [];
     const backendArg = flag(args, 'backend-directory');
     expect(backendArg === undefined || backendArg === TRITON_BACKEND_DIRECTORY).toBe(true);
+  });
+
+  test('every profile starts Triton once: the recipe images (ENTRYPOINT tritonserver) get flags only, NGC\'s entrypoint gets tritonserver first', () => {
+    const cluster = {
+      nodes: { server: { name: 'n', profile: 'jetpack4' }, agents: [{ name: 'x', profile: 'jetpack5' }, { name: 'o', profile: 'jetpack6' }] },
+      triton: { images: { jetpack5: `registry.lan/triton-jetson:${PRESETS['5.1.2'].tag}` } },
+      seeding: { builtinModels: false, catalogModels: ['densenet_onnx'] },
+    };
+    for (const profile of ['jetpack4', 'jetpack5']) {
+      const { container: recipe } = defaultDaemonSet(cluster, `triton-${profile}`);
+      // The ENTRYPOINT already is tritonserver: a "tritonserver" argument would be a stray positional one.
+      expect(recipe.command).toBeUndefined();
+      expect((recipe.args ?? []).every((a) => a.startsWith('--'))).toBe(true);
+      expect([undefined, TRITON_BACKEND_DIRECTORY]).toContain(flag(recipe.args ?? [], 'backend-directory'));
+    }
+    // NGC: /opt/nvidia/nvidia_entrypoint.sh stays the ENTRYPOINT and executes its arguments (exec "$@").
+    const { container: ngc } = defaultDaemonSet(cluster, 'triton-jetpack6');
+    expect(ngc.command).toBeUndefined();
+    expect(ngc.args?.[0]).toBe('tritonserver');
+    expect(flag(ngc.args ?? [], 'backend-directory')).toBe('/opt/tritonserver/backends');
   });
 
   test('--model-repository is the models volume\'s mount path, the constant, and the image\'s mount point', () => {

@@ -101,12 +101,31 @@ const VARIANTS: Variant[] = [
       const ds = await cluster.getJson(['daemonset', 'triton', '-n', namespace]);
       expect(ds.spec.selector.matchLabels).toEqual({ app: 'triton' });
       expect(ds.spec.template.spec.containers[0].env).toEqual([
-        { name: 'TZ', value: 'UTC' }, { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+        { name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }, { name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'all' }, { name: 'TZ', value: 'UTC' }, { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
       ]);
       const [job] = (await cluster.getJson(['jobs', '-n', namespace])).items;
       expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
       expect(job.metadata.annotations['kustomize.toolkit.fluxcd.io/ssa']).toBe('IfNotPresent');
       expect(job.spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoExecute', tolerationSeconds: 600 }]);
+    },
+  },
+  {
+    name: 'three-generations',
+    config: CONFIGS['Nano, Xavier and Orin'],
+    check: async (cluster, namespace) => {
+      // As the server stored them: one DaemonSet per generation, each asking the NVIDIA runtime for
+      // the GPU, keeping Triton up when a model fails, ready on the seeded model; NGC's entrypoint kept.
+      const stored = await cluster.getJson(['daemonsets', '-n', namespace]);
+      const containers = Object.fromEntries(stored.items.map((d: any) => [d.metadata.name, d.spec.template.spec.containers[0]])); // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(Object.keys(containers).sort()).toEqual(['triton-jetpack4', 'triton-jetpack5', 'triton-jetpack6']);
+      for (const c of Object.values(containers) as any[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+        expect(c.env).toEqual([{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }, { name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'all' }]);
+        expect(c.args).toEqual(expect.arrayContaining(['--exit-on-error=false', '--strict-readiness=false']));
+        expect(c.readinessProbe.httpGet.path).toBe('/v2/models/densenet_onnx/ready');
+        expect(c.command).toBeUndefined();
+      }
+      expect(containers['triton-jetpack6'].args[0]).toBe('tritonserver');
+      expect(containers['triton-jetpack5'].image).toBe('registry.lan:5000/edge/triton-jetson:2.35.0-jetpack5.1.2');
     },
   },
 ];

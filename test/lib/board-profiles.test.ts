@@ -1,8 +1,9 @@
 import { BOARD_PROFILES, BOARD_PROFILE_NAMES, ClusterConfigError, parseClusterConfig, PROFILE_NODE_LABEL, tritonArgs, TritonJetsonStack, renderModelConfig } from '../../lib';
 import { stackPropsSchema } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, DENSENET_ONNX } from '../../lib/model-catalog';
-import { jetsonModuleMemory, modelBackend, nominalMemoryBytes, profileLeadingArgs, tritonMemoryFor, unservableModels } from '../../lib/board-profiles';
-import { profileDaemonSets, UnservableModelError } from '../../lib/profile-plan';
+import { jetsonModuleMemory, modelBackend, nominalMemoryBytes, profileLeadingArgs, tritonMemoryFor } from '../../lib/board-profiles';
+import { profileDaemonSets } from '../../lib/profile-plan';
+import { checkModelsServable, profileImage, UnservableModelError } from '../../lib/triton-images';
 import { TRITON_MODEL_REPOSITORY_PATH } from '../../lib/triton-daemon-set';
 import { TUTORIAL_DEFAULTS } from '../../lib/tutorial-defaults';
 import { IMAGE_BACKEND_DIRECTORY, PRESETS, TUTORIAL_IMAGE_REPOSITORY } from '../../images/triton-jetson/presets';
@@ -37,10 +38,10 @@ describe('board profile facts', () => {
     }
   });
 
-  test('jetpack6 runs NGC\'s -igpu image: tritonserver command, its backend directory, no TensorFlow, no 5.3 flag', () => {
+  test('jetpack6 runs NGC\'s -igpu image: tritonserver as its entrypoint\'s argument, its backend directory, no TensorFlow, no 5.3 flag', () => {
     const p = BOARD_PROFILES.jetpack6;
     expect(p.image).toMatch(/^nvcr\.io\/nvidia\/tritonserver:\d\d\.\d\d-py3-igpu$/);
-    expect(p.command).toEqual(['tritonserver']);
+    expect(p.argsPrefix).toEqual(['tritonserver']);
     expect(profileLeadingArgs(p, '/m')).toEqual(['--model-repository=/m', '--backend-directory=/opt/tritonserver/backends']);
     expect(p.backends).not.toContain('tensorflow');
     expect(p.runtime).toBe('containerd-runtimeclass');
@@ -72,13 +73,17 @@ describe('board profile facts', () => {
     expect(jetsonModuleMemory(200 * 1024 * 1024)).toEqual({ bytes: 200 * GI, module: false });
   });
 
-  test('model backends: platform or backend; what each profile cannot load', () => {
+  test('model backends: platform or backend; what each profile\'s default image cannot load', () => {
     expect(modelBackend(INCEPTION_GRAPHDEF.config)).toBe('tensorflow');
     expect(modelBackend({ platform: 'onnxruntime_onnx' })).toBe('onnxruntime');
     expect(modelBackend({ backend: 'python' })).toBe('python');
-    expect(unservableModels([INCEPTION_GRAPHDEF], ['jetpack4', 'jetpack5', 'jetpack6'])).toEqual([
-      { model: 'inception_graphdef', backend: 'tensorflow', profile: 'jetpack6' },
-    ]);
+    const images = BOARD_PROFILE_NAMES.map((p) => profileImage(parseClusterConfig({}).triton, p));
+    expect(() => checkModelsServable({ models: [] }, [INCEPTION_GRAPHDEF], images))
+      .toThrow(/^models some Triton image cannot load [^\n]*: seeding\.builtinModels: model "inception_graphdef" needs the tensorflow backend; the jetpack6 image/);
+    // The tutorial's Triton 2.17.0 has no PyTorch or Python (they reached Jetson in 2.18.0).
+    expect(BOARD_PROFILES.jetpack4.backends).toEqual(['tensorrt', 'tensorflow', 'onnxruntime']);
+    expect(BOARD_PROFILES.jetpack5.backends).toEqual(['tensorrt', 'tensorflow', 'onnxruntime', 'pytorch', 'python']);
+    expect(BOARD_PROFILES.jetpack6.backends).toEqual(['tensorrt', 'onnxruntime', 'pytorch', 'python']);
   });
 });
 
@@ -98,7 +103,9 @@ describe('which DaemonSets a description gives', () => {
     const spec = podSpec(ds);
     const container = spec.containers[0];
     expect(container.image).toBe(BOARD_PROFILES.jetpack6.image);
-    expect(container.command).toEqual(['tritonserver']);
+    // NGC's entrypoint (/opt/nvidia/nvidia_entrypoint.sh) stays: tritonserver is its first argument.
+    expect(container.command).toBeUndefined();
+    expect(container.args[0]).toBe('tritonserver');
     expect(container.args).toContain('--backend-directory=/opt/tritonserver/backends');
     expect(container.args).not.toContain('--min-supported-compute-capability=5.3');
     expect(container.args).not.toContain('--backend-config=tensorflow,version=2');
@@ -132,7 +139,8 @@ describe('which DaemonSets a description gives', () => {
   });
 
   test('triton.profiles alone names the DaemonSets; a node outside it is an error naming the node', () => {
-    expect(synthManifests({ triton: { profiles: ['jetpack4', 'jetpack5'] } }).filter((m) => m.kind === 'DaemonSet').map((d) => d.metadata.name))
+    const jetpack5 = { profiles: ['jetpack4', 'jetpack5'] as ('jetpack4' | 'jetpack5')[], images: { jetpack5: 'registry.lan/triton-jetson:2.35.0-jetpack5.1.2' } };
+    expect(synthManifests({ triton: jetpack5 }).filter((m) => m.kind === 'DaemonSet').map((d) => d.metadata.name))
       .toEqual(['triton-jetpack4', 'triton-jetpack5']);
     expect(() => parseClusterConfig({ triton: { profiles: ['jetpack4'] }, nodes: { server: { name: 'orin-1', profile: 'jetpack6' } } }))
       .toThrow(/nodes\.server\.profile: node "orin-1" is jetpack6, which triton\.profiles \(jetpack4\) leaves out/);
@@ -166,10 +174,10 @@ describe('which DaemonSets a description gives', () => {
     // The builtin inception_graphdef needs TensorFlow, which the jetpack6 image lacks.
     expect(() => synthManifests({ triton: { profiles: ['jetpack4', 'jetpack6'] } })).toThrow(UnservableModelError);
     expect(() => synthManifests({ triton: { profiles: ['jetpack4', 'jetpack6'] } }))
-      .toThrow(/model "inception_graphdef" needs the tensorflow backend, which the jetpack6 image/);
+      .toThrow(/seeding\.builtinModels: model "inception_graphdef" needs the tensorflow backend; the jetpack6 image nvcr\.io\/nvidia\/tritonserver:25\.03-py3-igpu \(Triton 2\.56\.0\)/);
     // Seeding off: nothing known about the repository's models, nothing refused.
     expect(() => synthManifests({ triton: { profiles: ['jetpack6'] }, seeding: { enabled: false } })).not.toThrow();
-    expect(() => synthManifests({ triton: { profiles: ['jetpack4', 'jetpack5'] } })).not.toThrow();
+    expect(() => synthManifests({ triton: { profiles: ['jetpack4', 'jetpack5'], images: { jetpack5: 'r.lan/t:2.35.0-jetpack5.1.2' } } })).not.toThrow();
   });
 
   test('the refusal is a ClusterConfigError raised before the stack joins the construct tree', () => {
@@ -184,7 +192,8 @@ describe('densenet_onnx: a catalog model every profile loads, off by default', (
     const names = (cluster: object) => Object.keys(findManifest(synthManifests(cluster), 'ConfigMap', 'model-seed').data).filter((k) => k.endsWith('.config.pbtxt'));
     expect(names({})).toEqual(['inception_graphdef.config.pbtxt']);
     expect(names({ seeding: { catalogModels: ['densenet_onnx'] } }).sort()).toEqual(['densenet_onnx.config.pbtxt', 'inception_graphdef.config.pbtxt']);
-    expect(unservableModels([DENSENET_ONNX], [...BOARD_PROFILE_NAMES])).toEqual([]);
+    const images = BOARD_PROFILE_NAMES.map((p) => profileImage(parseClusterConfig({}).triton, p));
+    expect(() => checkModelsServable({ models: [] }, [DENSENET_ONNX], images)).not.toThrow();
     expect(() => parseClusterConfig({ seeding: { catalogModels: ['resnet'] } })).toThrow(ClusterConfigError);
   });
 

@@ -45,7 +45,7 @@ describe('pod customization of each workload, from its props', () => {
 
   test('the Triton DaemonSet', () => {
     const ds = findManifest(manifests, 'DaemonSet');
-    expectCustomized(ds, []);
+    expectCustomized(ds, ['NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES']);
     // Its own scrape annotations stay.
     expect(ds.spec.template.metadata.annotations['prometheus.io/scrape']).toBe('true');
   });
@@ -64,7 +64,8 @@ describe('pod customization of each workload, from its props', () => {
     new TritonDaemonSet(plain, 'triton');
     const spec = podSpec(findManifest(Testing.synth(plain) as Manifest[], 'DaemonSet'));
     for (const field of ['imagePullSecrets', 'tolerations', 'priorityClassName']) expect(spec[field]).toBeUndefined();
-    expect(spec.containers[0].env).toBeUndefined();
+    // Only Triton's own variables: how the NVIDIA runtime gives it the GPU.
+    expect(spec.containers[0].env.map((e: { name: string }) => e.name)).toEqual(['NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES']);
   });
 });
 
@@ -82,7 +83,7 @@ describe('pod customization from cluster.yaml', () => {
     expect(podSpec(findManifest(manifests, 'Job')).tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoExecute', tolerationSeconds: 600 }]);
     expect(podSpec(findManifest(manifests, 'Job')).containers[0].env.at(-1)).toEqual({ name: 'HTTPS_PROXY', valueFrom: { secretKeyRef: { name: 'proxy', key: 'url', optional: true } } });
     expect(podSpec(findManifest(manifests, 'DaemonSet')).containers[0].env).toEqual([
-      { name: 'TZ', value: 'UTC' }, { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }, { name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'all' }, { name: 'TZ', value: 'UTC' }, { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
     ]);
   });
 });
@@ -91,6 +92,7 @@ describe('refused in one line per problem, naming the field', () => {
   test.each([
     ['a variable the seeding Job sets', { seeding: { env: [{ name: 'SEED_ROOT', value: '/x' }] } }, 'seeding.env[0].name: "SEED_ROOT" is set by the workload itself'],
     ['a variable the provisioner sets', { provisioner: { env: [{ name: 'NFS_SERVER', value: 'x' }] } }, 'provisioner.env[0].name: "NFS_SERVER" is set by the workload itself'],
+    ['the GPU variable Triton sets', { triton: { env: [{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' }] } }, 'triton.env[0].name: "NVIDIA_VISIBLE_DEVICES" is set by the workload itself'],
     ['a variable twice', { triton: { env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] } }, 'triton.env[1].name: "A" is listed twice'],
     ['a bad variable name', { triton: { env: [{ name: '1A', value: '1' }] } }, 'triton.env[0].name: must be an environment variable name'],
     ['value and valueFrom', { triton: { env: [{ name: 'A', value: '1', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }] } }, 'triton.env[0]: give either "value" or "valueFrom"'],

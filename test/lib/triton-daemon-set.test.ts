@@ -123,17 +123,30 @@ describe('TritonDaemonSet', () => {
     expect(c.volumeMounts[1].subPath).toBe('repository');
     expect(custom.spec.selector.matchLabels).toEqual({ app: 'inference' });
     expect(custom.spec.template.metadata.annotations['prometheus.io/port']).toBe('9002');
+    // Alone, the construct knows no model: Triton's own readiness (--strict-readiness=false).
+    expect(c.readinessProbe.httpGet.path).toBe('/v2/health/ready');
+  });
+
+  test('readinessModel: the readiness probe asks for that model; argsPrefix goes before the flags, the ENTRYPOINT stays', () => {
+    const c = podSpec(daemonSet({ readinessModel: 'densenet_onnx', argsPrefix: ['tritonserver'] })).containers[0];
+    expect(c.readinessProbe.httpGet.path).toBe('/v2/models/densenet_onnx/ready');
+    expect(c.command).toBeUndefined();
+    expect(c.args.slice(0, 2)).toEqual(['tritonserver', '--min-supported-compute-capability=5.3']);
+    expect(c.env).toEqual([{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }, { name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'all' }]);
+    expect(() => daemonSet({ readinessModel: '../x' })).toThrow(/TritonDaemonSet\.props\.readinessModel/);
   });
 });
 
 describe('tritonArgs', () => {
-  test('are the tutorial\'s flags plus repository polling', () => {
+  test('are the tutorial\'s flags plus repository polling, and keep serving when a model fails', () => {
     expect(tritonArgs()).toEqual([
       '--min-supported-compute-capability=5.3',
       '--model-repository=/opt/triton/models',
       '--backend-config=tensorflow,version=2',
       '--model-control-mode=poll',
       '--repository-poll-secs=15',
+      '--exit-on-error=false',
+      '--strict-readiness=false',
     ]);
     expect(tritonArgs({ repositoryPollSeconds: 60 })).toContain('--repository-poll-secs=60');
   });
@@ -145,7 +158,8 @@ describe('TritonDaemonSet from cluster.yaml', () => {
     expect(daemonSets({}).map((d) => d.spec.minReadySeconds)).toEqual([60]);
     expect(daemonSets({ minReadySeconds: 120 }).map((d) => d.spec.minReadySeconds)).toEqual([120]);
     // Per-profile DaemonSets (docs/profiles.md) take the same setting.
-    expect(daemonSets({ minReadySeconds: 15, profiles: ['jetpack4', 'jetpack5'] }).map((d) => [d.metadata.name, d.spec.minReadySeconds]))
+    expect(daemonSets({ minReadySeconds: 15, profiles: ['jetpack4', 'jetpack5'], images: { jetpack5: 'registry.lan/triton-jetson:2.35.0-jetpack5.1.2' } })
+      .map((d) => [d.metadata.name, d.spec.minReadySeconds]))
       .toEqual([['triton-jetpack4', 15], ['triton-jetpack5', 15]]);
     expect(() => synthManifests({ triton: { minReadySeconds: -5 } })).toThrow(/triton\.minReadySeconds/);
     expect(() => synthManifests({ triton: { minReadySeconds: '60' } } as unknown as ClusterConfigInput)).toThrow(/triton\.minReadySeconds/);

@@ -121,8 +121,8 @@ log "model restored: Ready again and infer PASS"
 # $KUBECONFIG (context: the file's current one) and checks the node through NodePort 30800.
 ctr -a "$R/containerd.sock" -n k8s.io images tag docker.io/janakiramm/triton-jetson:latest docker.io/janakiramm/triton-jetson:rollout-2 >/dev/null
 ro="$S/rollout"; rm -rf "$ro"; mkdir -p "$ro"
-describe() { # describe <file> <image> [imagePullPolicy]
-  printf 'nodes:\n  server: { name: jetson-real-0, address: 10.201.0.2 }\ntriton:\n  image: %s\n  imagePullPolicy: %s\n  minReadySeconds: 20\n' "$2" "${3:-IfNotPresent}" >"$1"
+describe() { # describe <file> <image> [imagePullPolicy]; the retagged stand-in's tag tells no Triton release: declared
+  printf 'nodes:\n  server: { name: jetson-real-0, address: 10.201.0.2 }\ntriton:\n  image: %s\n  imagePullPolicy: %s\n  minReadySeconds: 20\n  tritonVersions: { jetpack4: "2.17.0" }\n' "$2" "${3:-IfNotPresent}" >"$1"
 }
 rollout_to() { # rollout_to <name> <image> [imagePullPolicy]: cluster description, synth, substitution
   describe "$ro/$1.yaml" "$2" "${3:-}"

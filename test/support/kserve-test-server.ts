@@ -146,8 +146,18 @@ export interface KServeTestServerOptions {
   readonly models?: readonly TestModelSpec[];
   /** @default true */
   readonly live?: boolean;
-  /** Every inference answer is sent this many milliseconds after the request arrived (a slow node). @default 0 */
-  readonly inferDelayMs?: number;
+  /**
+   * Triton's --strict-readiness: /v2/health/ready fails while any model is unavailable (true,
+   * Triton's default) or answers 200 whenever the server is live (false, as the stack starts it).
+   * @default true
+   */
+  readonly strictReadiness?: boolean;
+  /**
+   * Every inference answer is sent this many milliseconds after the request arrived (a slow
+   * node), or as many as the function gives for the n-th inference request (0-based): a node
+   * whose latency drifts. @default 0
+   */
+  readonly inferDelayMs?: number | ((n: number) => number);
   /**
    * Every inference request fails (a broken node): with this HTTP status and Triton-style
    * error message, or 'reset' to close the connection without an answer. @default never
@@ -191,6 +201,12 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
   const requests: string[] = [];
   const inferences: ReceivedInference[] = [];
   const errors: string[] = [];
+  let inferRequestCount = 0;
+  const inferDelay = (): number => {
+    const delay = options.inferDelayMs;
+    const n = inferRequestCount++;
+    return typeof delay === 'function' ? delay(n) : delay ?? 0;
+  };
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -209,7 +225,8 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
       };
       const isInfer = req.method === 'POST' && /\/infer$/.test((req.url ?? '').split('?')[0]);
       if (isInfer && options.failInfer === 'reset') return void req.socket.destroy();
-      if (isInfer && (options.inferDelayMs ?? 0) > 0) return void setTimeout(handle, options.inferDelayMs);
+      const delay = isInfer ? inferDelay() : 0;
+      if (delay > 0) return void setTimeout(handle, delay);
       handle();
     });
   });
@@ -220,7 +237,7 @@ export async function startKServeTestServer(options: KServeTestServerOptions = {
     if (req.method === 'GET' && path === '/v2/health/live') return sendStatus(res, options.live === false ? 400 : 200);
     if (req.method === 'GET' && path === '/v2/health/ready') {
       // Triton's default --strict-readiness: ready only when every model is.
-      const allReady = [...models.values()].every((m) => m.spec.ready !== false);
+      const allReady = options.strictReadiness === false || [...models.values()].every((m) => m.spec.ready !== false);
       return sendStatus(res, options.live !== false && allReady ? 200 : 400);
     }
     if (req.method === 'GET' && path === '/v2') {

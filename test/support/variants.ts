@@ -36,6 +36,8 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
     createNamespace: true,
     triton: {
       image: 'registry.example.com/ml/triton-jetson:2.19.0',
+      // A tag of the user's own: its Triton release is declared (the seeded model's backend depends on it).
+      tritonVersions: { jetpack4: '2.19.0' },
       imagePullSecrets: ['registry-cred'],
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
       priorityClassName: 'jetson-critical',
@@ -80,6 +82,19 @@ export const VARIANTS: Record<string, ClusterConfigInput> = {
       ],
     },
     // The catalog's densenet_onnx (ONNX Runtime) instead of the TensorFlow inception_graphdef.
+    seeding: { builtinModels: false, catalogModels: ['densenet_onnx'] },
+  },
+  // Every generation behind one Service: Nano (Docker), Xavier on JetPack 5 with the user's pushed
+  // recipe image (the default names no registry), Orin on JetPack 6 (NGC's -igpu image).
+  'Nano, Xavier and Orin': {
+    nodes: {
+      server: { name: 'jm-node-1', profile: 'jetpack4' },
+      agents: [
+        { name: 'xavier-1', profile: 'jetpack5', memory: '8Gi' },
+        { name: 'orin-1', profile: 'jetpack6', memory: '16Gi' },
+      ],
+    },
+    triton: { images: { jetpack5: 'registry.lan:5000/edge/triton-jetson:2.35.0-jetpack5.1.2' } },
     seeding: { builtinModels: false, catalogModels: ['densenet_onnx'] },
   },
 };
