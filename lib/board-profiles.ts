@@ -13,7 +13,7 @@
  */
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import type { BoardProfileName } from './types/inventory';
-import { jetsonBackendsOf } from './triton-versions';
+import { jetsonBackendsOf, type TritonBackend } from './triton-versions';
 
 /** The board generations, oldest first (also the order of the per-profile DaemonSets). */
 export const BOARD_PROFILE_NAMES = ['jetpack4', 'jetpack5', 'jetpack6'] as const satisfies readonly BoardProfileName[];
@@ -33,8 +33,7 @@ export const TUTORIAL_PROFILE: BoardProfileName = 'jetpack4';
 /** Profiles whose boards the tutorial's single DaemonSet does not run on (node label PROFILE_NODE_LABEL). */
 export const TUTORIAL_DAEMONSET_AVOIDS: readonly BoardProfileName[] = BOARD_PROFILE_NAMES.filter((p) => p !== TUTORIAL_PROFILE);
 
-/** Triton backends a profile's image may ship. */
-export type TritonBackend = 'tensorflow' | 'onnxruntime' | 'tensorrt' | 'pytorch' | 'python';
+export type { TritonBackend };
 
 /** How pods reach the GPU on a profile's boards. */
 export type RuntimeMode =

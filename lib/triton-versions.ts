@@ -4,7 +4,9 @@
  * on a Nano with a Triton 2.19 image and fails with the tutorial's 2.17 one. Every fact
  * carries its source; docs/profiles.md ("Backends per Triton release") has the table.
  */
-import type { TritonBackend } from './board-profiles';
+
+/** Triton backends a profile's image may ship. */
+export type TritonBackend = 'tensorflow' | 'onnxruntime' | 'tensorrt' | 'pytorch' | 'python';
 
 /** A Triton release as "major.minor.patch" (e.g. "2.19.0"). */
 export const TRITON_VERSION_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

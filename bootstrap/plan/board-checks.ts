@@ -7,7 +7,8 @@
 import { TUTORIAL_DAEMONSET_AVOIDS, jetsonModuleMemory, type BoardProfileName } from '../../lib/board-profiles';
 import { compareQuantities } from '../../lib/config/validators';
 import { boardMaxK3sMinor, nodeRuntime, resolveProfile } from './board-profile';
-import type { HostFacts, PreflightCheck, PreflightOptions } from './preflight';
+import type { HostFacts, PreflightOptions } from './host-facts';
+import type { PreflightCheck } from './preflight-check';
 
 export interface BoardGenerationVerdict {
   readonly checks: readonly PreflightCheck[];

@@ -7,7 +7,7 @@
  * answer, so the round trip is accounted for: only a skew the round trip cannot explain
  * counts.
  */
-import type { PreflightCheck } from './preflight';
+import type { PreflightCheck } from './preflight-check';
 
 /** The probe's first line: the board's clock, seconds since the epoch (UTC). */
 export const CLOCK_PROBE_LINE = 'echo "clock=$(date -u +%s)"';

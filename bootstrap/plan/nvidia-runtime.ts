@@ -8,7 +8,7 @@
  * runtime, or where it was installed after K3s started, therefore gets Triton pods that
  * fail at sandbox creation. docs/profiles.md has the sources.
  */
-import type { PreflightCheck } from './preflight';
+import type { PreflightCheck } from './preflight-check';
 
 export const NVIDIA_RUNTIME_BINARY = 'nvidia-container-runtime';
 

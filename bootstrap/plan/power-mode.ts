@@ -13,7 +13,7 @@
  */
 import type { BoardProfileName } from '../../lib/board-profiles';
 import type { PowerModeConfig, ProfilePowerModes } from '../../lib/config/power-mode-schema';
-import type { PreflightCheck } from './preflight';
+import type { PreflightCheck } from './preflight-check';
 
 export const NVPMODEL_CONF = '/etc/nvpmodel.conf';
 export const JETSON_CLOCKS_UNIT = 'triton-jetson-clocks.service';
