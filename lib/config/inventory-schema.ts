@@ -3,7 +3,7 @@
  * bootstrapper (and by `triton-jetson verify` to find each node's Triton).
  */
 import { z } from 'zod';
-import { dnsLabel, hostOrIp, httpUrl, labelKey, labelValue, positiveQuantity, tcpPort } from './validators';
+import { dnsLabel, hostOrIp, httpUrl, labelValue, nodeLabelKey, positiveQuantity, tcpPort } from './validators';
 import { BOARD_PROFILE_NAMES, BOARD_PROFILES } from '../board-profiles';
 import { powerModeSchema, profilePowerModesSchema } from './power-mode-schema';
 
@@ -91,8 +91,8 @@ export const hostSchema = z
     identityFile: z.string().min(1).optional(),
     /** Jump host (ProxyJump) for this node; default from ~/.ssh/config or `ssh.bastion`. */
     bastion: jumpHost.optional(),
-    /** Extra node labels for this node. @default {} */
-    labels: z.record(labelKey, labelValue).default({}),
+    /** Extra node labels for this node (not in the kubernetes.io/k8s.io namespaces the kubelet refuses). @default {} */
+    labels: z.record(nodeLabelKey, labelValue).default({}),
     /** Extra K3s flags for this node only. @default [] */
     extraArgs: z.array(k3sFlag).default([]),
     /** Board generation (jetpack4, jetpack5, jetpack6); the preflight detects it and refuses a mismatch. @default - detected */

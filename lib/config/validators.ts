@@ -149,6 +149,34 @@ export const labelKey = z
     'must be a label key whose prefix (before "/") has at most 253 characters, such as "triton-jetson.dev/jetson"');
 
 /**
+ * Labels the kubelet refuses in `--node-labels` (K3s' `--node-label`): keys in the kubernetes.io
+ * or k8s.io namespaces other than the few it may set itself; a node given one never starts its
+ * kubelet ("unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels").
+ * kubernetes/kubernetes cmd/kubelet/app/options/options.go (ValidateKubeletFlags,
+ * isKubernetesLabel) and staging/src/k8s.io/kubelet/pkg/apis/well_known_labels.go (IsKubeletLabel).
+ */
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region',
+  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type', 'kubernetes.io/os', 'kubernetes.io/arch',
+  'beta.kubernetes.io/os', 'beta.kubernetes.io/arch',
+]);
+const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+
+/** True when the kubelet accepts `key` as a --node-labels key (see above). */
+export function kubeletAcceptsLabel(key: string): boolean {
+  const slash = key.indexOf('/');
+  const namespace = slash < 0 ? '' : key.slice(0, slash);
+  const inNamespace = (ns: string) => namespace === ns || namespace.endsWith(`.${ns}`);
+  if (!inNamespace('kubernetes.io') && !inNamespace('k8s.io')) return true;
+  return KUBELET_LABELS.has(key) || KUBELET_LABEL_NAMESPACES.some(inNamespace);
+}
+
+/** A label key a node may be given at registration: a label key the kubelet accepts. */
+export const nodeLabelKey = labelKey.refine(kubeletAcceptsLabel,
+  'is in the kubernetes.io/k8s.io namespaces, which the kubelet refuses in --node-labels (it would not start); use a prefix of your own, e.g. "example.com/zone", or one under node.kubernetes.io/');
+
+/**
  * A Linux user or group id as the API server accepts it in a securityContext: 0 to
  * 2147483647 (apimachinery pkg/util/validation/validation.go, IsValidUserID: math.MaxInt32).
  */

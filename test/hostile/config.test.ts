@@ -136,6 +136,10 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['a backend with a NUL byte', modelWithConfig('').replace('platform: onnxruntime_onnx', 'backend: "onnx\\0runtime"'), 'models[0].config.backend: must not contain control characters'],
   ['a parameter key with an escape', modelWithConfig('parameters: { "key\\e[31m": "v" }'), 'models[0].config.parameters.key\\u001b[31m: key must not contain control characters'],
   ['a parameter value with a lone surrogate', modelWithConfig('parameters: { key: "\\ud800" }'), 'models[0].config.parameters.key: must be valid Unicode'],
+  // The kubelet refuses these in --node-labels and would never start (cmd/kubelet/app/options/options.go).
+  ['a node label in the kubernetes.io namespace', 'nodes:\n  server:\n    name: jm-node-1\n    labels:\n      kubernetes.io/role: gpu\n', 'nodes.server.labels.kubernetes.io/role: key is in the kubernetes.io/k8s.io namespaces, which the kubelet refuses'],
+  ['a node label under node-restriction.kubernetes.io', 'nodes:\n  server:\n    name: jm-node-1\n    labels:\n      node-restriction.kubernetes.io/pool: a\n', 'nodes.server.labels.node-restriction.kubernetes.io/pool: key is in the kubernetes.io/k8s.io namespaces'],
+  ['a node label under x.k8s.io', 'nodes:\n  server:\n    name: jm-node-1\n  agents:\n    - name: jm-node-2\n      labels:\n        feature.k8s.io/gpu: "true"\n', 'nodes.agents[0].labels.feature.k8s.io/gpu: key is in the kubernetes.io/k8s.io namespaces'],
   ['a node selector key whose prefix has 254 characters', `triton:\n  nodeSelector:\n    ${longPrefix(254)}/jetson: "true"\n`, 'key must be a label key whose prefix (before "/") has at most 253 characters'],
   ['a ServiceMonitor label key whose prefix has 300 characters', `metrics:\n  serviceMonitor:\n    labels:\n      ${longPrefix(300)}/release: x\n`, 'key must be a label key whose prefix (before "/") has at most 253 characters'],
   ['scrapeTimeout longer than interval', 'metrics:\n  serviceMonitor:\n    enabled: true\n    interval: 30s\n    scrapeTimeout: 1m\n', 'metrics.serviceMonitor.scrapeTimeout: 1m is longer than interval 30s'],

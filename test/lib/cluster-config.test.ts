@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ClusterConfigError, parseClusterConfig, parseClusterConfigYaml, resolveClusterConfigPath } from '../../lib';
-import { compareQuantities, parseQuantity } from '../../lib/config/validators';
+import { compareQuantities, kubeletAcceptsLabel, parseQuantity } from '../../lib/config/validators';
 
 function issuesOf(yaml: string): string[] {
   try {
@@ -59,6 +59,16 @@ describe('cluster description', () => {
   test('the error message names the file: one line for one problem, a list for several', () => {
     expect(() => parseClusterConfigYaml('nfs:\n  path: x\n', 'site/cluster.yaml')).toThrow(/^invalid cluster description site\/cluster\.yaml: nfs\.path: must be an absolute path[^\n]*$/);
     expect(() => parseClusterConfigYaml('nfs:\n  path: x\n  server: 300.1.1.1\n', 'site/cluster.yaml')).toThrow(/invalid cluster description site\/cluster\.yaml:\n {2}- nfs\.server/);
+  });
+});
+
+describe('node labels the kubelet accepts at registration', () => {
+  test.each(['node.kubernetes.io/instance-type', 'gpu.node.kubernetes.io/model', 'kubelet.kubernetes.io/x', 'topology.kubernetes.io/zone', 'example.com/zone', 'zone'])('%s is accepted', (key) => {
+    expect(kubeletAcceptsLabel(key)).toBe(true);
+    expect(parseClusterConfig({ nodes: { server: { name: 'jm-node-1', labels: { [key]: 'a' } } } }).nodes!.server.labels).toEqual({ [key]: 'a' });
+  });
+  test.each(['kubernetes.io/role', 'node-role.kubernetes.io/worker', 'k8s.io/x', 'feature.k8s.io/gpu', 'node-restriction.kubernetes.io/pool'])('%s is refused', (key) => {
+    expect(kubeletAcceptsLabel(key)).toBe(false);
   });
 });
 
