@@ -87,7 +87,7 @@ export interface TritonDaemonSetProps extends PodOptions {
    */
   readonly modelRepositorySubPath?: string;
   /**
-   * Seconds between Triton's polls of the model repository for new or changed models.
+   * Seconds between Triton's polls of the model repository for new or changed models (1-86400).
    * @default 15
    */
   readonly repositoryPollSeconds?: number;
@@ -129,7 +129,7 @@ export interface TritonDaemonSetProps extends PodOptions {
    */
   readonly minReadySeconds?: number;
   /**
-   * How long the startup probe waits for Triton to load its models before restarting it.
+   * How long the startup probe waits for Triton to load its models before restarting it (10 s to 24 h).
    * @default Duration.minutes(10)
    */
   readonly startupTimeout?: Duration;

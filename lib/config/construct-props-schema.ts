@@ -75,7 +75,8 @@ export const tritonDaemonSetPropsSchema = z
     imagePullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.imagePullPolicy),
     claimName: dnsSubdomain.optional(),
     modelRepositorySubPath: z.union([z.literal(''), volumeSubPath]).optional(),
-    repositoryPollSeconds: z.number().int().min(1).optional(),
+    // tritonserver parses --repository-poll-secs as an int; a day is longer than any sensible poll.
+    repositoryPollSeconds: z.number().int('must be a whole number of seconds').min(1, 'must be at least 1 second').max(86400, 'must be at most 86400 seconds (a day)').optional(),
     extraArgs: z.array(tritonFlag).optional(),
     runtimeClassName: dnsSubdomain.optional(),
     nodeSelector: z.record(labelKey, labelValue).optional(),
@@ -83,7 +84,10 @@ export const tritonDaemonSetPropsSchema = z
     ports: tritonPortsPropsSchema.default(D.tritonPorts),
     resources: tritonResourcesSchema.prefault({}),
     minReadySeconds: minReadySeconds.default(D.tritonMinReadySeconds),
-    startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)').default(() => Duration.minutes(10)),
+    // Becomes the startup probe's failureThreshold (an int32): a day bounds it far below that.
+    startupTimeout: z.custom<Duration>((v) => v instanceof Duration, 'must be a cdk8s Duration, e.g. Duration.minutes(10)')
+      .refine((d) => d.toSeconds() >= 10 && d.toSeconds() <= 86400, 'must be between 10 seconds and 24 hours, e.g. Duration.minutes(10)')
+      .default(() => Duration.minutes(10)),
     seccompProfile: z.enum(['RuntimeDefault', 'Unconfined']).default('RuntimeDefault'),
     appLabel: labelValue.optional(),
     selectorLabels: z.record(labelKey, labelValue).optional(),

@@ -74,6 +74,9 @@ describe('construct props are validated as cluster.yaml is', () => {
     expect(() => new TritonDaemonSet(chart, 'a', { modelRepositorySubPath: '../other-claim' })).toThrow(/TritonDaemonSet\.props\.modelRepositorySubPath: must be a relative path/);
     expect(() => new TritonDaemonSet(chart, 'b', { modelRepositorySubPath: '/etc' })).toThrow(/modelRepositorySubPath/);
     expect(() => new TritonDaemonSet(chart, 'c', { startupTimeout: 600 as never })).toThrow(/TritonDaemonSet\.props\.startupTimeout: must be a cdk8s Duration/);
+    // Values the API server (an int32 failureThreshold) or tritonserver (an int poll interval) would refuse.
+    expect(() => new TritonDaemonSet(chart, 'e', { startupTimeout: Duration.days(30000) })).toThrow(/TritonDaemonSet\.props\.startupTimeout: must be between 10 seconds and 24 hours/);
+    expect(() => new TritonDaemonSet(chart, 'f', { repositoryPollSeconds: 2 ** 40 })).toThrow(/TritonDaemonSet\.props\.repositoryPollSeconds: must be at most 86400 seconds/);
     expect(chart.node.children).toHaveLength(0);
   });
 
