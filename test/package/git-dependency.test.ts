@@ -46,7 +46,7 @@ describeWith([
     } finally {
       clearInterval(ticker);
     }
-    process.stderr.write(`git-dependency install: npm install git+file://…#${head.slice(0, 12)} (with cdk8s, cdk8s-plus-27, constructs) took ` +
+    process.stderr.write(`git-dependency install: npm install git+file://…#${head.slice(0, 12)} (with the example app's cdk8s, cdk8s-plus-27, cdk8s-plus-33, constructs, @types/node) took ` +
       `${((Date.now() - t0) / 1000).toFixed(1)} s on this machine (load average ${loadavg()[0].toFixed(1)}); target: at most 60 s on a warm npm cache\n`);
     installed = path.join(work, 'node_modules', 'cdk8s-triton-jetson');
     cpSync(path.join(REPO_ROOT, 'examples', 'consumer-app'), work, { recursive: true });
