@@ -16,5 +16,15 @@ const checkout = path.join(packageDir, '..', '..');
 const inCheckout = path.basename(packageDir) === 'cli' && path.basename(path.dirname(packageDir)) === 'packages' &&
   fs.existsSync(path.join(checkout, 'cli', 'triton-jetson.ts')) && fs.existsSync(path.join(checkout, 'bin', 'launcher.js'));
 
-if (inCheckout) require(path.join(checkout, 'bin', 'triton-jetson.js'));
-else require(path.join(packageDir, 'bundle', 'triton-jetson.js')).main(process.argv);
+const bundle = path.join(packageDir, 'bundle', 'triton-jetson.js');
+if (inCheckout) {
+  require(path.join(checkout, 'bin', 'triton-jetson.js'));
+} else if (!fs.existsSync(bundle)) {
+  // Only `npm pack` (its prepack) builds the bundle: a copy installed from a folder or a git
+  // subdirectory never went through it.
+  process.stderr.write(`triton-jetson: ${bundle} is missing: this copy of ${require('../package.json').name} was not made by npm pack; ` +
+    'install it from the registry or from a tarball (npm pack -w packages/cli in the repository)\n');
+  process.exitCode = 1;
+} else {
+  require(bundle).main(process.argv);
+}
