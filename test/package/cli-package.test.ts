@@ -10,7 +10,7 @@
  * npm can reach neither the registry nor its cache, failed under CI=true.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -52,8 +52,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** npm pack runs the package's prepack, which writes its bundle into packages/cli (and postpack removes it). */
+function canWrite(dir: string): boolean {
+  try {
+    accessSync(dir, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describeWith([
   { name: 'npm and tar', present: hasCommand('npm') && hasCommand('tar'), hint: 'install Node.js 20 with npm' },
+  { name: 'write access to packages/cli', present: canWrite(CLI_DIR), hint: 'run the tests as the owner of the checkout (npm pack builds the bundle there)' },
   { name: 'npm packages (registry or npm\'s cache)', present: npmResolves(), hint: 'network access to the npm registry, or one online run to fill npm\'s cache' },
 ])('the cdk8s-triton-jetson-cli package, packed and installed', () => {
   let work: string;
