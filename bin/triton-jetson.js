@@ -1,20 +1,8 @@
 #!/usr/bin/env node
-// In a source checkout (cli/triton-jetson.ts present) runs the TypeScript through tsx, a
-// devDependency, so a stale out/ never answers; installed from npm, runs the compiled out/.
-const path = require('node:path');
-const fs = require('node:fs');
-
-const source = path.join(__dirname, '..', 'cli', 'triton-jetson.ts');
-let cli;
-if (fs.existsSync(source)) {
-  require('tsx/cjs');
-  cli = require(source);
-} else {
-  cli = require(path.join(__dirname, '..', 'out', 'cli', 'triton-jetson.js'));
-}
-cli.buildProgram()
-  .parseAsync(process.argv)
-  .catch((err) => {
-    console.error(`triton-jetson: ${err && err.message ? err.message : String(err)}`);
-    process.exit(1);
-  });
+// `triton-jetson` in a source checkout (`npx triton-jetson`, `npm run bootstrap`): runs
+// cli/triton-jetson.ts from a cached esbuild bundle of this repository's sources it imports,
+// rebuilt whenever any of them changes (bin/launcher.js, shared with synth). npm packages stay
+// outside the bundle: each command loads its own (sharp, node-ssh, cdk8s, ...) when it runs.
+// The published CLI package (packages/cli) runs the same bundle, built when it is packed.
+'use strict';
+require('./launcher').launch('cli');

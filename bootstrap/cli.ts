@@ -7,15 +7,27 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { CLUSTER_CONFIG_ENV, loadClusterConfig, resolveClusterConfigPath } from '../lib/config/cluster-config';
+import { CLUSTER_CONFIG_ENV, resolveClusterConfigPath } from '../lib/config/config-location';
 import { terminalLines, terminalSafe } from '../lib/terminal-text';
-import { formatOfflinePlan, planOffline } from './executor/offline-plan';
-import { runBootstrap } from './executor/bootstrap';
 import type { RunOptions, RunSummary } from './executor/options';
-import { parseCount } from './executor/parallel';
-import { runReset } from './executor/reset';
-import { runUpgrade, type UpgradeOptions } from './executor/upgrade';
-import { formatUpgradeSummary } from './executor/upgrade-report';
+import type { UpgradeOptions } from './executor/upgrade';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * What the commands run, loaded when one runs rather than when it is registered: `--help` and
+ * the other commands do not load node-ssh, ssh2 or the cluster description's schema (zod,
+ * yaml). Literal require()s, so that bin/launcher.js's bundle holds them (initialised lazily).
+ */
+const load = {
+  bootstrap: () => require('./executor/bootstrap') as typeof import('./executor/bootstrap'),
+  reset: () => require('./executor/reset') as typeof import('./executor/reset'),
+  upgrade: () => require('./executor/upgrade') as typeof import('./executor/upgrade'),
+  upgradeReport: () => require('./executor/upgrade-report') as typeof import('./executor/upgrade-report'),
+  offlinePlan: () => require('./executor/offline-plan') as typeof import('./executor/offline-plan'),
+  parallel: () => require('./executor/parallel') as typeof import('./executor/parallel'),
+  clusterConfig: () => require('../lib/config/cluster-config') as typeof import('../lib/config/cluster-config'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Environment variable holding the sudo password for scripts (never put it on the command line). */
 export const SUDO_PASSWORD_ENV = 'TRITON_JETSON_SUDO_PASSWORD';
@@ -70,7 +82,7 @@ export function register(program: Command): void {
     .option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready (default: k3s.readyTimeoutSeconds)')
     .option('--node <name>', 'only this agent (repeatable), e.g. a re-flashed board rejoining under its old name', collect, [])
     .option('--replace', 'with --node: remove the stale node object and node-password secret of a re-flashed board without asking'))
-    .action(friendly(async (flags: CommonFlags) => finish(flags, await runBootstrap(await runOptions(flags)))));
+    .action(friendly(async (flags: CommonFlags) => finish(flags, await load.bootstrap().runBootstrap(await runOptions(flags)))));
 
   common(program.command('upgrade')
     .description('upgrade K3s to k3s.version: the server first, then the agents at most --max-unavailable at a time (cordon, drain, install, Ready, uncordon)')
@@ -79,7 +91,7 @@ export function register(program: Command): void {
     .option('--drain-timeout <seconds>', 'how long `kubectl drain` may take per agent (default: 300)')
     .option('--ready-timeout <seconds>', 'how long a board may take to be Ready on the new version (default: k3s.readyTimeoutSeconds)')
     .option('--triton-timeout <seconds>', "how long a board's Triton pod may take to be Ready again (default: 600)"))
-    .action(friendly(async (flags: CommonFlags) => finish(flags, await runUpgrade(await upgradeOptions(flags)), formatUpgradeSummary)));
+    .action(friendly(async (flags: CommonFlags) => finish(flags, await load.upgrade().runUpgrade(await upgradeOptions(flags)), load.upgradeReport().formatUpgradeSummary)));
 
   common(program.command('plan')
     .description('same as `bootstrap --dry-run`: print the commands each host would get, touching nothing')
@@ -87,16 +99,17 @@ export function register(program: Command): void {
     .option('--upgrade', 'same as `upgrade --dry-run`: the upgrade order and scripts'))
     .action(friendly(async (flags: CommonFlags) => {
       if (flags.upgrade) {
-        finish(flags, await runUpgrade(await upgradeOptions({ ...flags, dryRun: true })), formatUpgradeSummary);
+        finish(flags, await load.upgrade().runUpgrade(await upgradeOptions({ ...flags, dryRun: true })), load.upgradeReport().formatUpgradeSummary);
         return;
       }
       if (flags.offline) {
+        const { formatOfflinePlan, planOffline } = load.offlinePlan();
         const plan = planOffline(await runOptions(flags));
         process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatOfflinePlan(plan));
         if (!plan.ok) process.exitCode = 1;
         return;
       }
-      finish(flags, await runBootstrap(await runOptions({ ...flags, dryRun: true })));
+      finish(flags, await load.bootstrap().runBootstrap(await runOptions({ ...flags, dryRun: true })));
     }));
 
   common(program.command('reset')
@@ -108,7 +121,7 @@ export function register(program: Command): void {
         const answer = process.stdin.isTTY ? await ask('Uninstall K3s from every node of the cluster? [y/N] ', false) : '';
         if (!/^y(es)?$/i.test(answer.trim())) throw new Error('reset cancelled; pass --yes to reset without asking');
       }
-      finish(flags, await runReset(await runOptions(flags)));
+      finish(flags, await load.reset().runReset(await runOptions(flags)));
     }));
 }
 
@@ -132,13 +145,13 @@ function collect(value: string, previous: string[]): string[] {
 
 /** A whole number of seconds ≥ 1, or undefined when the flag is absent. */
 function seconds(flag: string, value: string | undefined): number | undefined {
-  return value === undefined ? undefined : parseCount(flag, value);
+  return value === undefined ? undefined : load.parallel().parseCount(flag, value);
 }
 
 async function upgradeOptions(flags: CommonFlags): Promise<UpgradeOptions> {
   return {
     ...(await runOptions(flags)),
-    maxUnavailable: flags.maxUnavailable === undefined ? undefined : parseCount('--max-unavailable', flags.maxUnavailable),
+    maxUnavailable: flags.maxUnavailable === undefined ? undefined : load.parallel().parseCount('--max-unavailable', flags.maxUnavailable),
     drainTimeoutSeconds: seconds('--drain-timeout', flags.drainTimeout),
     tritonTimeoutSeconds: seconds('--triton-timeout', flags.tritonTimeout),
   };
@@ -147,7 +160,7 @@ async function upgradeOptions(flags: CommonFlags): Promise<UpgradeOptions> {
 async function runOptions(flags: CommonFlags): Promise<RunOptions> {
   const location = resolveClusterConfigPath(flags.config);
   const configPath = resolve(location.file);
-  const config = loadClusterConfig(configPath, location.required);
+  const config = load.clusterConfig().loadClusterConfig(configPath, location.required);
   if (!config.nodes) throw new Error(`${configPath}: nodes: missing; describe nodes.server and nodes.agents (see docs/bootstrap.md)`);
   let readyTimeoutSeconds: number | undefined;
   if (flags.readyTimeout !== undefined) {
@@ -164,7 +177,7 @@ async function runOptions(flags: CommonFlags): Promise<RunOptions> {
     kubeconfigPath: flags.kubeconfig,
     knownHostsFile: flags.knownHosts,
     readyTimeoutSeconds,
-    parallel: flags.parallel === undefined ? undefined : parseCount('--parallel', flags.parallel),
+    parallel: flags.parallel === undefined ? undefined : load.parallel().parseCount('--parallel', flags.parallel),
     nodes: flags.node?.length ? flags.node : undefined,
     replaceNodes: flags.replace,
     confirm: interactive ? async (question) => /^y(es)?$/i.test((await ask(`${question} [y/N] `, false)).trim()) : undefined,

@@ -3,14 +3,19 @@
  * synth (lib/synth-command.ts), bootstrap/ (bootstrap, plan, reset) and client/ (verify, infer).
  * Every command finds the cluster description the same way: --config, then
  * $TRITON_JETSON_CONFIG, then ./cluster.yaml (lib/config resolveClusterConfigPath).
+ *
+ * Registering a command loads commander and small modules only; what a command runs is
+ * require()d in its action (test/lib/cli-loading.test.ts), so `--help` answers in a blink.
  */
 import { Command } from 'commander';
 import { register as registerBootstrap } from '../bootstrap/cli';
 import { register as registerClient } from '../client/cli';
+import { PACKAGE_VERSION } from '../lib/version';
 
 export function buildProgram(): Command {
   const program = new Command('triton-jetson')
     .description('Triton Inference Server on a K3s cluster of Jetson boards')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError();
   registerSynth(program);
   registerBootstrap(program);
@@ -32,11 +37,17 @@ export function registerSynth(program: Command): void {
     });
 }
 
-if (require.main === module) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((err: unknown) => {
+/**
+ * Runs the command line (process.argv): what bin/triton-jetson.js (a checkout) and the CLI
+ * package's bin call. A failure is one line on stderr and exit status 1.
+ */
+export function main(argv: readonly string[]): Promise<void> {
+  return buildProgram()
+    .parseAsync(argv)
+    .then(() => undefined, (err: unknown) => {
       console.error(`triton-jetson: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);
     });
 }
+
+if (require.main === module) void main(process.argv);

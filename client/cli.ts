@@ -5,21 +5,28 @@
  * `oneLineAction`, which turns any error (cluster description, network, image, a bug)
  * into one line without a stack trace, and commander's own usage errors are printed
  * without the help text after them.
+ *
+ * What a command runs (verify, infer, the cluster description's schema, sharp) is require()d
+ * inside its action with a literal path, never at the top: `--help` loads none of it, and
+ * bin/launcher.js's bundle holds each such module initialised only when it is required.
  */
+/* eslint-disable @typescript-eslint/no-require-imports */
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ClusterConfigError, ClusterConfigLocation, resolveClusterConfigPath } from '../lib/config/cluster-config';
+import { ClusterConfigError } from '../lib/config/config-error';
+import { ClusterConfigLocation, resolveClusterConfigPath } from '../lib/config/config-location';
 import { collect, parsePort, parsePositiveInt, parseSeconds, parseWaitSeconds } from './cli-args';
 import { baseUrlOf } from './endpoint';
 import { UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
 import { printable } from '../lib/terminal-text';
 import type { VerifyTarget } from './verify';
+import { registerBench } from './bench-cli';
 
 export function register(program: Command): void {
   registerVerify(program);
   registerInfer(program);
-  lazy<typeof import('./bench-cli')>('./bench-cli').registerBench(program, {
+  registerBench(program, {
     oneLineAction,
     resolveConfig: (file) => {
       const location = resolveClusterConfigPath(file);
@@ -52,7 +59,7 @@ function registerVerify(program: Command): void {
       }
       const {
         modelsToCheck, renderVerifyTable, summarize, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
-      } = lazy<typeof import('./verify')>('./verify');
+      } = require('./verify') as typeof import('./verify');
       const location = resolveClusterConfigPath(opts.config);
       const config = loadConfig(location);
       let targets: VerifyTarget[];
@@ -84,7 +91,7 @@ function registerVerify(program: Command): void {
       }
       const checks = () => verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000 });
       const results = opts.wait
-        ? await lazy<typeof import('./verify-wait')>('./verify-wait').waitThenVerify({
+        ? await (require('./verify-wait') as typeof import('./verify-wait')).waitThenVerify({
           config, configFile: location.file, kubeconfig: opts.kubeconfig, context: opts.context, waitTimeoutSeconds: opts.waitTimeout,
           requestTimeoutSeconds: opts.timeout, runChecks: checks, log: (line) => process.stdout.write(`${line}\n`),
         })
@@ -118,7 +125,7 @@ function registerInfer(program: Command): void {
         throw new UsageError(`-i ${opts.protocol}: this client speaks HTTP/REST only; use -i HTTP with the HTTP port (8000, NodePort 30800)`);
       }
       const baseUrl = baseUrlOf(opts.url, '-u/--url');
-      const { runImageClient } = lazy<typeof import('./image-client')>('./image-client');
+      const { runImageClient } = require('./image-client') as typeof import('./image-client');
       await runImageClient(
         {
           baseUrl,
@@ -139,7 +146,7 @@ function registerInfer(program: Command): void {
 
 /** The cluster description; loadClusterConfig reports syntax, schema and I/O failures as ClusterConfigError. */
 function loadConfig(location: ClusterConfigLocation) {
-  const { loadClusterConfig } = lazy<typeof import('../lib/config/cluster-config')>('../lib/config/cluster-config');
+  const { loadClusterConfig } = require('../lib/config/cluster-config') as typeof import('../lib/config/cluster-config');
   const how = location.origin === '$TRITON_JETSON_CONFIG' ? ' (from $TRITON_JETSON_CONFIG)' : '';
   try {
     return loadClusterConfig(location.file, location.required);
@@ -184,10 +191,4 @@ function oneLineAction<A extends unknown[]>(action: (...args: A) => Promise<void
       process.off('unhandledRejection', fatal);
     }
   };
-}
-
-/** require() rather than import(): the checkout runs through tsx's CommonJS hook, which does not see import(). */
-function lazy<T>(modulePath: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(modulePath) as T;
 }

@@ -9,7 +9,7 @@ import Table from 'cli-table3';
 import type { ClusterConfig } from '../lib/config/cluster-config';
 import { clusterNodes } from '../lib/config/inventory-schema';
 import { modelCatalog } from '../lib/model-catalog';
-import { modelSeedJobPropsFromConfig } from '../lib/model-seed-job';
+import { modelSeedJobPropsFromConfig } from '../lib/model-seed-props';
 import { baseUrlOf, portOf, withPort } from './endpoint';
 import { ServerUnreachableError } from './errors';
 import { modelNotReadyError, repositoryIndexOrUndefined } from './model-readiness';
@@ -71,7 +71,7 @@ export function targetsFromUrls(urls: readonly string[], metricsPort?: number | 
  * The models the stack seeds for this description, in the seeding Job's order, or
  * `undefined` when seeding is disabled (`seeding.enabled: false`: the repository is managed
  * by hand, so there is no list to check). Asks the very function TritonJetsonStack builds
- * the Job from (lib/model-seed-job.ts), so `seeding.builtinModels` and replaced built-in
+ * the Job from (lib/model-seed-props.ts), so `seeding.builtinModels` and replaced built-in
  * models count exactly as they do in the manifests.
  */
 export function modelsToCheck(config: ClusterConfig): string[] | undefined {

@@ -16,12 +16,12 @@ import {
 } from './seed/seed-defaults';
 import { SEED_SCRIPT_KEY, seedConfigMapData } from './seed/seed-plan';
 import { KUBE_SCORE_IGNORE_ANNOTATION } from './kube-score-ignores';
-import type { StackSectionSettings } from './types/cluster';
 import type { PodOptions } from './types/pod';
 
 export {
   MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH, DEFAULT_SEED_IMAGE, SEED_MANIFEST_FILE,
 } from './seed/seed-defaults';
+export { modelSeedJobPropsFromConfig } from './model-seed-props';
 
 /** Resource requests and limits of the seeding container. */
 export interface ModelSeedResources {
@@ -275,35 +275,4 @@ export class ModelSeedJob extends Construct {
 /** First 8 hex digits of the sha256 of a JSON value (key order as built: deterministic). */
 function contentHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
-}
-
-/**
- * The seeding Job's properties from the cluster description, or `undefined` when
- * `seeding.enabled` is false.
- */
-export function modelSeedJobPropsFromConfig(
-  config: Pick<StackSectionSettings, 'storage' | 'models' | 'seeding'> & { readonly namespace?: string },
-): ModelSeedJobProps | undefined {
-  const seeding = config.seeding;
-  if (!seeding.enabled) return undefined;
-  return {
-    claimName: config.storage.claimName,
-    namespace: config.namespace,
-    models: modelCatalog(config.models, { builtin: seeding.builtinModels, optional: seeding.catalogModels }),
-    image: seeding.image,
-    mirror: seeding.mirror,
-    downloadTimeoutSeconds: seeding.downloadTimeoutSeconds,
-    activeDeadlineSeconds: seeding.activeDeadlineSeconds,
-    runAsUser: seeding.runAsUser,
-    maxDownloadBytes: seeding.maxDownloadBytes,
-    maxExtractBytes: seeding.maxExtractBytes,
-    ttlSecondsAfterFinished: seeding.ttlSecondsAfterFinished,
-    jobAnnotations: seeding.jobAnnotations,
-    imagePullSecrets: seeding.imagePullSecrets,
-    tolerations: seeding.tolerations,
-    priorityClassName: seeding.priorityClassName,
-    env: seeding.env,
-    podAnnotations: seeding.podAnnotations,
-    podLabels: seeding.podLabels,
-  };
 }

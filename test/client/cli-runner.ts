@@ -1,8 +1,8 @@
 /**
  * Runs the `triton-jetson` program in a child process, as a user would, without blocking
  * the test's own servers. It runs the TypeScript sources through tsx (what
- * bin/triton-jetson.js does in a checkout) rather than bin/, because bin/ prefers a
- * compiled out/ folder, which may be stale while developing.
+ * bin/triton-jetson.js does with TRITON_JETSON_DEBUG=1) rather than bin/'s cached bundle,
+ * so that Node options (nodeArgs) apply to exactly the code under test.
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';

@@ -19,6 +19,12 @@ import { promisify } from 'node:util';
 import { findManifest, Manifest, parseManifests, podSpec, REPO_ROOT } from '../support/manifests';
 import { invariantViolations } from '../support/invariants';
 import { describeWith, hasCommand } from '../support/prereq';
+import { installSize } from '../support/install-size';
+
+/** The most a consumer that imports only the constructs may install beyond its peers (issue 21). */
+const MAX_BEYOND_PEERS_BYTES = 10 * 1024 * 1024;
+const PEERS = ['cdk8s', 'cdk8s-plus-27', 'constructs'];
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 const TEMPLATE = path.join(REPO_ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
 const versionOf = (pkg: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf-8')).version as string;
@@ -147,6 +153,19 @@ describeWith([
       expect(reader.spec.template.spec.volumes).toEqual([expect.objectContaining({ persistentVolumeClaim: { claimName: 'models-pvc', readOnly: true } })]);
       expect(findManifest(objects, 'PersistentVolumeClaim', 'models-pvc').metadata.namespace).toBe('batch');
     });
+  });
+
+  test('the library brings at most 10 MB of node_modules beyond cdk8s, cdk8s-plus-27 and constructs (printed)', () => {
+    const ours = installSize(app, 'cdk8s-triton-jetson', PEERS);
+    process.stderr.write(`consumer install: cdk8s-triton-jetson brings ${mb(ours.apparentBytes)} of files (${mb(ours.diskBytes)} on disk, as du counts) ` +
+      `in ${ours.packages.length} package folder(s) beyond ${PEERS.join(', ')}: ${ours.packages.join(', ')}\n`);
+    expect(ours.packages).toContain('node_modules/cdk8s-triton-jetson');
+    expect(ours.apparentBytes).toBeLessThanOrEqual(MAX_BEYOND_PEERS_BYTES);
+    expect(ours.diskBytes).toBeLessThanOrEqual(MAX_BEYOND_PEERS_BYTES);
+    // Negative control: the measure follows dependencies (cdk8s-plus-27's optional backport and its own).
+    const plus = installSize(app, 'cdk8s-plus-27', ['cdk8s', 'constructs']);
+    expect(plus.packages.length).toBeGreaterThan(20);
+    expect(plus.diskBytes).toBeGreaterThan(MAX_BEYOND_PEERS_BYTES);
   });
 
   test('requiring the installed library loads none of the CLI\'s dependencies', () => {

@@ -1,17 +1,20 @@
 /**
  * Installing the library from its git URL, as the README shows while the package is not on
  * the npm registry: `npm install git+file://<this repository>#<HEAD>` into an empty project,
- * then type-check and run examples/consumer-app against it.
+ * then type-check and run examples/consumer-app against it. Prints how long the install took
+ * (issue 21: at most 60 s on a warm npm cache; `--prefer-offline` reuses npm's cache).
  *
- * npm runs only the `prepare` script of a git dependency (pacote's DirFetcher: "we *only*
- * run prepare"), not `prepack`, so this checks that `prepare` (scripts/prepare.js) builds
- * out/ there. It installs the committed HEAD, not the working tree. Slow (npm installs the
- * repository's devDependencies in its clone to compile it: 2.5 minutes on a busy 2-core machine), so it
- * lives outside the unit suite; `--prefer-offline` reuses npm's cache.
+ * What npm does (pacote's GitFetcher, lib/git.js `#prepareDir`, and DirFetcher, lib/dir.js):
+ * it clones the commit, and because package.json has a `prepare` script (or `workspaces`:
+ * either alone is enough) runs `npm install --force --include=dev --include=peer
+ * --include=optional` in the clone, which installs the devDependencies and every workspace's
+ * dependencies (packages/cli's too); then it runs `prepare` and only `prepare`, not
+ * `prepack` (scripts/prepare.js: compile-library.js without tsc's type check), and packs the
+ * clone by `files`. It installs the committed HEAD, not the working tree.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describeWith, hasCommand } from '../support/prereq';
@@ -43,6 +46,8 @@ describeWith([
     } finally {
       clearInterval(ticker);
     }
+    process.stderr.write(`git-dependency install: npm install git+file://…#${head.slice(0, 12)} (with the example app's cdk8s, cdk8s-plus-27, cdk8s-plus-33, constructs, @types/node) took ` +
+      `${((Date.now() - t0) / 1000).toFixed(1)} s on this machine (load average ${loadavg()[0].toFixed(1)}); target: at most 60 s on a warm npm cache\n`);
     installed = path.join(work, 'node_modules', 'cdk8s-triton-jetson');
     cpSync(path.join(REPO_ROOT, 'examples', 'consumer-app'), work, { recursive: true });
   }, 600_000);
