@@ -1,4 +1,34 @@
 /** Unit and integration tests. Snapshots live in the top-level __snapshots__/ folder. */
+const { accessSync, constants, existsSync } = require('node:fs');
+const { tmpdir, userInfo } = require('node:os');
+const path = require('node:path');
+
+/**
+ * jest's transform cache beside the dependencies (node_modules/.cache/jest) when this user may
+ * write there; in a checkout of another user's (a root-owned clone run as nobody) a folder of
+ * this user's in the machine's temporary folder, jest's own default place, instead of failing
+ * with EACCES before any test runs.
+ */
+function cacheDirectory() {
+  const preferred = path.join(__dirname, 'node_modules', '.cache', 'jest');
+  for (const dir of [preferred, path.dirname(preferred), path.join(__dirname, 'node_modules')]) {
+    if (!existsSync(dir)) continue;
+    try {
+      accessSync(dir, constants.W_OK);
+      return preferred;
+    } catch {
+      break;
+    }
+  }
+  let uid = 'user';
+  try {
+    uid = String(userInfo().uid);
+  } catch {
+    // no passwd entry: the name does not matter
+  }
+  return path.join(tmpdir(), `jest-triton-jetson-${uid}`);
+}
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
@@ -11,7 +41,7 @@ module.exports = {
   // A private TMPDIR per run, removed afterwards: tests leave nothing in /tmp.
   globalSetup: '<rootDir>/test/global-setup.js',
   globalTeardown: '<rootDir>/test/global-teardown.js',
-  // jest's transform cache beside the dependencies instead of /tmp/jest_*.
-  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
+  // jest's transform cache beside the dependencies instead of /tmp/jest_* (when writable).
+  cacheDirectory: cacheDirectory(),
   testTimeout: 60000,
 };

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { findManifest, Manifest, parseManifests, podSpec, REPO_ROOT } from '../support/manifests';
 import { invariantViolations } from '../support/invariants';
-import { describeWith, hasCommand } from '../support/prereq';
+import { describeWith, hasCommand, writableCheckout } from '../support/prereq';
 
 const TEMPLATE = path.join(REPO_ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
 const versionOf = (pkg: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf-8')).version as string;
@@ -46,6 +46,7 @@ function npmResolves(): boolean {
 }
 
 describeWith([
+  writableCheckout(REPO_ROOT),
   { name: 'npm and tar', present: hasCommand('npm') && hasCommand('tar'), hint: 'install Node.js 20 with npm' },
   { name: 'cdk8s-cli\'s TypeScript app template', present: existsSync(path.join(TEMPLATE, 'tsconfig.json')), hint: 'npm ci' },
   { name: 'npm packages (registry or npm\'s cache)', present: npmResolves(), hint: 'network access to the npm registry, or one online run to fill npm\'s cache' },

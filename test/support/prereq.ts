@@ -8,6 +8,8 @@
  * after the closing `jest: N passed, N failed, N skipped` line: no skip passes silently.
  */
 import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Prerequisite {
   /** What is needed, e.g. "busybox". */
@@ -83,3 +85,30 @@ export function testWith(prerequisites: readonly Prerequisite[]): jest.It {
   const skip = ((name: unknown, fn?: jest.ProvidesCallback, timeout?: number) => test.skip(titled(name), fn, timeout)) as jest.It;
   return Object.assign(skip, { only: skip, skip, todo: test.todo, concurrent: skip, failing: skip, each: test.skip.each });
 }
+
+/**
+ * `npm pack` of this repository runs its prepare script, which compiles out/ inside the
+ * checkout: a user who cannot write there (a root-owned clone run as nobody) cannot pack it.
+ */
+export function writableCheckout(root: string): Prerequisite {
+  let present = true;
+  try {
+    accessSync(root, constants.W_OK);
+    if (existsSync(join(root, 'out'))) accessSync(join(root, 'out'), constants.W_OK);
+  } catch {
+    present = false;
+  }
+  return { name: 'a checkout this user can write (npm pack compiles out/ in it)', present, hint: 'run as the owner of the clone, or clone it as this user' };
+}
+
+/**
+ * Environment for git commands on this repository when it belongs to another user: git
+ * refuses such a repository ("detected dubious ownership") unless safe.directory names it, in
+ * a protected scope; GIT_CONFIG_COUNT/KEY/VALUE is the command scope (git-config(1), "SCOPES").
+ * Added to whatever the environment already configures that way.
+ */
+export function gitSafeDirectoryEnv(repository: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const count = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
+  return { ...env, GIT_CONFIG_COUNT: String(count + 1), [`GIT_CONFIG_KEY_${count}`]: 'safe.directory', [`GIT_CONFIG_VALUE_${count}`]: repository };
+}
+
