@@ -109,6 +109,13 @@ export function writableCheckout(root: string): Prerequisite {
  */
 export function gitSafeDirectoryEnv(repository: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const count = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
-  return { ...env, GIT_CONFIG_COUNT: String(count + 1), [`GIT_CONFIG_KEY_${count}`]: 'safe.directory', [`GIT_CONFIG_VALUE_${count}`]: repository };
+  // The work tree for `git -C`, its .git for git-upload-pack behind a file:// clone or ls-remote.
+  const folders = [repository, join(repository, '.git')];
+  const added: NodeJS.ProcessEnv = { GIT_CONFIG_COUNT: String(count + folders.length) };
+  folders.forEach((folder, i) => {
+    added[`GIT_CONFIG_KEY_${count + i}`] = 'safe.directory';
+    added[`GIT_CONFIG_VALUE_${count + i}`] = folder;
+  });
+  return { ...env, ...added };
 }
 
