@@ -128,11 +128,11 @@ describe('bootstrap orchestration (in-memory operators)', () => {
     expect(existsSync(l.tokenFile)).toBe(false);
     expect(existsSync(l.kubeconfig)).toBe(false);
     expect(r.host(1).plannedSteps?.map((s) => s.title)).toEqual([
-      'installed nfs-common', expect.stringMatching(/^daemon.json: default-runtime \(unset\) → nvidia/), expect.stringMatching(/^installed K3s .* \(agent\)$/),
-      expect.stringMatching(/^started k3s-agent/),
+      'install nfs-common', expect.stringMatching(/^make nvidia Docker's default runtime: daemon.json default-runtime \(unset\) → nvidia/), expect.stringMatching(/^install K3s .* \(agent\)$/),
+      expect.stringMatching(/^start k3s-agent/),
     ]);
-    expect(r.host(0).plannedSteps?.find((s) => s.title.startsWith('installed K3s'))?.script).toContain('K3S_TOKEN=<redacted>');
-    expect(r.log).toContain(`[${NAMES[2]}] would: installed nfs-common`);
+    expect(r.host(0).plannedSteps?.find((s) => s.title.startsWith('install K3s'))?.script).toContain('K3S_TOKEN=<redacted>');
+    expect(r.log).toContain(`[${NAMES[2]}] will: install nfs-common`);
   });
 
   test('a dry run against a running server reads its token but writes no token file', async () => {

@@ -69,7 +69,7 @@ describe('hostile preflight probe output', () => {
       const host: HostSummary = {
         name: 'jm-node-1', role: 'server', address: '10.0.0.11', status: verdict.failed ? 'failed' : 'ok', changed: [], unchanged: [...work.unchanged],
         warnings: [...work.warnings], checks: verdict.checks, sshHandshakes: 1, profile: verdict.profile, runtime: verdict.runtime,
-        plannedSteps: work.steps.map((s) => ({ title: s.change, script: s.shownScript, uploads: [] })),
+        plannedSteps: work.steps.map((s) => ({ title: s.action, script: s.shownScript, uploads: [] })),
       };
       const summary: RunSummary = { command: 'bootstrap', dryRun: true, ok: !verdict.failed, hosts: [host], durationMs: 1 };
       const printed = [formatSummary(summary), ...verdict.checks.map((c) => c.detail)].join('\n');
