@@ -30,7 +30,7 @@ describeWith([
     work = mkdtempSync(path.join(tmpdir(), 'gitdep-'));
     // The checkout may be another user's (a root-owned clone run as nobody): git and npm's git
     // clone then need safe.directory for it, given here rather than in anyone's ~/.gitconfig.
-    const gitEnv = gitSafeDirectoryEnv(REPO_ROOT);
+    const gitEnv = gitSafeDirectoryEnv(REPO_ROOT, work);
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf-8', env: gitEnv }).trim();
     writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     // A long, quiet step: say every 30 s that it is still running.

@@ -8,7 +8,7 @@
  * after the closing `jest: N passed, N failed, N skipped` line: no skip passes silently.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Prerequisite {
@@ -103,19 +103,19 @@ export function writableCheckout(root: string): Prerequisite {
 
 /**
  * Environment for git commands on this repository when it belongs to another user: git
- * refuses such a repository ("detected dubious ownership") unless safe.directory names it, in
- * a protected scope; GIT_CONFIG_COUNT/KEY/VALUE is the command scope (git-config(1), "SCOPES").
- * Added to whatever the environment already configures that way.
+ * refuses such a repository ("detected dubious ownership") unless safe.directory names it in
+ * the system or global config (git-config(1), safe.directory). GIT_CONFIG_COUNT would not do:
+ * git clears it for the git-upload-pack behind a file:// ls-remote or clone (local_repo_env),
+ * so this writes a global config of the test's own into `folder` (including yours, if any)
+ * naming the work tree and its .git, and points GIT_CONFIG_GLOBAL at it.
  */
-export function gitSafeDirectoryEnv(repository: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const count = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
-  // The work tree for `git -C`, its .git for git-upload-pack behind a file:// clone or ls-remote.
-  const folders = [repository, join(repository, '.git')];
-  const added: NodeJS.ProcessEnv = { GIT_CONFIG_COUNT: String(count + folders.length) };
-  folders.forEach((folder, i) => {
-    added[`GIT_CONFIG_KEY_${count + i}`] = 'safe.directory';
-    added[`GIT_CONFIG_VALUE_${count + i}`] = folder;
-  });
-  return { ...env, ...added };
+export function gitSafeDirectoryEnv(repository: string, folder: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const own = env.GIT_CONFIG_GLOBAL ?? (env.HOME ? join(env.HOME, '.gitconfig') : undefined);
+  const file = join(folder, 'gitconfig');
+  const quoted = (p: string) => JSON.stringify(p);
+  writeFileSync(file, [
+    ...(own && existsSync(own) ? ['[include]', `\tpath = ${quoted(own)}`] : []),
+    '[safe]', `\tdirectory = ${quoted(repository)}`, `\tdirectory = ${quoted(join(repository, '.git'))}`, '',
+  ].join('\n'), { mode: 0o600 });
+  return { ...env, GIT_CONFIG_GLOBAL: file };
 }
-
