@@ -5,9 +5,12 @@
  */
 import { terminalLines } from '../lib/terminal-text';
 import type { RunSummary } from './executor/options';
+import { NODE_NAME_PLACEHOLDER, boardList, groupScripts } from './plan/script-groups';
 
 export function formatSummary(summary: RunSummary): string {
   const lines: string[] = [];
+  // A plan shows each distinct script once, after the hosts, with the hosts it will run on.
+  const { groups, stepsOf } = groupScripts(summary.hosts.map((h) => ({ name: h.name, steps: h.plannedSteps ?? [] })));
   const title = `${summary.command}${summary.dryRun ? ' (dry run: nothing was changed)' : ''}`;
   lines.push(`${title} — ${summary.ok ? 'OK' : 'FAILED'} in ${(summary.durationMs / 1000).toFixed(1)}s`);
   for (const host of summary.hosts) {
@@ -19,12 +22,17 @@ export function formatSummary(summary: RunSummary): string {
     for (const u of host.unchanged) lines.push(`  unchanged: ${u}`);
     for (const w of host.warnings) lines.push(`  warning:   ${w}`);
     if (host.error) lines.push(`  error:     ${host.error}`);
-    for (const step of host.plannedSteps ?? []) {
-      lines.push(`  will run:  ${step.title}`);
-      for (const u of step.uploads) lines.push(`    upload ${u.local} -> ${u.remote}`);
-      lines.push(...step.script.split('\n').map((l) => `    | ${l}`));
-    }
+    const ids = stepsOf.get(host.name) ?? [];
+    (host.plannedSteps ?? []).forEach((step, i) => lines.push(`  will run:  [${ids[i]}] ${step.title}`));
     if (summary.dryRun && host.status === 'ok' && (host.plannedSteps ?? []).length === 0) lines.push('  will run:  nothing (already right)');
+  }
+  if (groups.length > 0) {
+    lines.push('', `scripts, each once with the hosts it will run on (${NODE_NAME_PLACEHOLDER} stands for each board's name; --json has every host's own):`);
+    for (const group of groups) {
+      lines.push('', `[${group.id}] ${group.title} — ${boardList(group.boards)}`);
+      for (const u of group.uploads) lines.push(`    upload ${u.local} -> ${u.remote}`);
+      lines.push(...group.script.split('\n').map((l) => `    | ${l}`));
+    }
   }
   if (summary.kubeconfig) {
     lines.push('', `kubeconfig: ${summary.kubeconfig.path}, context "${summary.kubeconfig.context}" ${summary.kubeconfig.changed ? 'updated' : 'unchanged'}`);

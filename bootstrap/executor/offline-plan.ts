@@ -129,7 +129,6 @@ export function planOffline(options: RunOptions & { readonly exampleBoards?: boo
   }
   const serverAddress = targets[0].ssh.host;
   const redact = (text: string) => (token ? text.split(token).join(REDACTED) : text);
-  const digests = new Map<string, string>();
 
   const hosts: OfflineHost[] = targets.map((target) => {
     const facts = freshBoardFacts(target.name, target.config.profile);
@@ -140,7 +139,6 @@ export function planOffline(options: RunOptions & { readonly exampleBoards?: boo
     const work = planHostWork({
       target, facts, preflight: verdict, inventory: config, token: token ?? UNKNOWN_TOKEN, serverAddress, source,
     });
-    if (token) digests.set(target.name, work.install.fingerprint);
     const shown = (script: string) => {
       const text = redact(script);
       return token ? text : text.split(work.install.fingerprint).join(UNKNOWN_FINGERPRINT);
@@ -187,7 +185,7 @@ export function planOffline(options: RunOptions & { readonly exampleBoards?: boo
     endpoints.push({ name: 'nfs-server', ssh });
   }
 
-  const { groups, stepsOf } = groupScripts(hosts, (name) => digests.get(name));
+  const { groups, stepsOf } = groupScripts(hosts);
   const profiles = [...new Set(hosts.map((h) => h.profile).filter((p): p is BoardProfileName => p !== undefined))];
   const readyTimeout = options.readyTimeoutSeconds ?? config.k3s.readyTimeoutSeconds;
   return {

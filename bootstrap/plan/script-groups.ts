@@ -29,12 +29,13 @@ export const NODE_DIGEST_PLACEHOLDER = '<sha256 of this board\'s install setting
 export const NODE_NAME_PLACEHOLDER = '<node>';
 
 const DELIMITER = /TRITON_JETSON_[0-9A-F]{12}/g;
+/** The install digest a K3s install script stores (k3s-install.ts), when the token is known. */
+const STORED_DIGEST = /(triton-jetson\.fingerprint <<'TRITON_JETSON_[0-9A-F]{12}'\n)[0-9a-f]{64}\n/g;
 
-/** The script with the board's own words replaced; `digest` is its install digest when shown. */
-function templated(script: string, board: string, digest: string | undefined): string {
-  let text = script.split(`--node-name=${board}`).join(`--node-name=${NODE_NAME_PLACEHOLDER}`);
-  if (digest) text = text.split(digest).join(NODE_DIGEST_PLACEHOLDER);
-  return text;
+/** The script with the board's own words replaced: its name, the digest of its install settings. */
+function templated(script: string, board: string): string {
+  return script.split(`--node-name=${board}`).join(`--node-name=${NODE_NAME_PLACEHOLDER}`)
+    .replace(STORED_DIGEST, (_m, head: string) => `${head}${NODE_DIGEST_PLACEHOLDER}\n`);
 }
 
 /** Delimiters numbered in order of appearance: equal scripts up to their delimiters compare equal. */
@@ -46,17 +47,14 @@ function withoutDelimiters(text: string): string {
   });
 }
 
-/**
- * Groups every board's steps. `digestOf` gives the board's install digest when its scripts
- * show it (a token exists), so that it does not split the group.
- */
-export function groupScripts(boards: readonly { readonly name: string; readonly steps: readonly BoardStep[] }[], digestOf: (board: string) => string | undefined = () => undefined): { groups: ScriptGroup[]; stepsOf: Map<string, number[]> } {
+/** Groups every board's steps; `stepsOf` gives each board's group ids, in its order. */
+export function groupScripts(boards: readonly { readonly name: string; readonly steps: readonly BoardStep[] }[]): { groups: ScriptGroup[]; stepsOf: Map<string, number[]> } {
   const byKey = new Map<string, { id: number; title: string; first: { board: string; step: BoardStep; shared: string }; boards: string[] }>();
   const stepsOf = new Map<string, number[]>();
   for (const board of boards) {
     const ids: number[] = [];
     for (const step of board.steps) {
-      const shared = templated(step.script, board.name, digestOf(board.name));
+      const shared = templated(step.script, board.name);
       const key = `${step.title}\n${JSON.stringify(step.uploads)}\n${withoutDelimiters(shared)}`;
       let group = byKey.get(key);
       if (!group) {
