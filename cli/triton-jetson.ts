@@ -7,15 +7,16 @@
  * Registering a command loads commander and small modules only; what a command runs is
  * require()d in its action (test/lib/cli-loading.test.ts), so `--help` answers in a blink.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { register as registerBootstrap } from '../bootstrap/cli';
 import { register as registerClient } from '../client/cli';
+import { configOption } from './options';
 import { PACKAGE_VERSION } from '../lib/version';
 
 export function buildProgram(): Command {
   const program = new Command('triton-jetson')
     .description('Triton Inference Server on a K3s cluster of Jetson boards')
-    .version(PACKAGE_VERSION)
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version of triton-jetson')
     .showHelpAfterError();
   registerSynth(program);
   registerBootstrap(program);
@@ -28,11 +29,17 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description('validate the cluster description and write the Kubernetes manifests (same as `npm run synth`)')
-    .option('-c, --config <file>', 'cluster description (default: $TRITON_JETSON_CONFIG, else ./cluster.yaml; absent = the tutorial cluster)')
-    .option('-o, --out <folder>', 'output folder: new, empty or holding only *.k8s.yaml of an earlier synth (default: $CDK8S_OUTDIR, else dist)')
-    .action((flags: { config?: string; out?: string }) => {
+    .addOption(configOption('absent: the tutorial cluster'))
+    .option('--out <folder>', 'output folder: new, empty or holding only *.k8s.yaml of an earlier synth (default: $CDK8S_OUTDIR, else dist)')
+    .addOption(new Option('-o <folder>').hideHelp())
+    .action((flags: { config?: string; out?: string; o?: string }) => {
       // Loaded only when synth runs: the other commands do not pay for cdk8s.
-      const { synthCommand } = require('../lib/synth-command') as typeof import('../lib/synth-command');
+      const { SYNTH_SHORT_O_MESSAGE, synthCommand } = require('../lib/synth-command') as typeof import('../lib/synth-command');
+      if (flags.o !== undefined) {
+        console.error(SYNTH_SHORT_O_MESSAGE);
+        process.exitCode = 2;
+        return;
+      }
       process.exitCode = synthCommand(flags);
     });
 }

@@ -7,7 +7,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterConfigLocation } from '../lib/config/cluster-config';
-import { collect, parsePercentile, parsePositiveInt, parseSeconds } from './cli-args';
+import { collectValues, configOption, hiddenAlias, modelOption, outputFormat, outputOptions } from '../cli/options';
+import { parsePercentile, parsePositiveInt, parseSeconds } from './cli-args';
 import { MAX_CONCURRENCY, parseRange } from './bench-stats';
 import { checkReportTargets, ReportTarget, writeReports } from './bench-output';
 import { LoadMode, MAX_STEP_MS } from './bench-load';
@@ -44,9 +45,9 @@ function parseMaxTrials(value: string): number {
 }
 
 interface BenchFlags {
-  config?: string; url: string[]; modelName: string; modelVersion?: string; batchSize: number;
+  config?: string; url?: string[]; model?: string; modelName?: string; modelVersion?: string; batchSize: number; output?: string;
   concurrencyRange?: number[]; requestRateRange?: number[]; measurementInterval: number; measurementRequestCount?: number;
-  percentile?: number; stabilityPercentage: number; maxTrials: number; inputData: string; scaling: Scaling; timeout: number; json?: string | true; csv?: string | true; html?: string;
+  percentile?: number; stabilityPercentage: number; maxTrials: number; inputData: string; scaling?: Scaling; timeout: number; json?: string | true; csv?: string | true; html?: string;
   progress: boolean;
 }
 
@@ -55,9 +56,10 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
     .command('bench')
     .description('measure throughput and latency of every node (a concurrency sweep or fixed request rates), like perf_analyzer for the fleet')
     .showHelpAfterError(false)
-    .option('-c, --config <file>', 'cluster description (its nodes and NodePorts); default: $TRITON_JETSON_CONFIG, else ./cluster.yaml')
-    .option('-u, --url <host:port>', "benchmark this Triton HTTP endpoint instead of the description's nodes (repeatable)", collect, [])
-    .requiredOption('-m, --model-name <name>', 'name of model')
+    .addOption(configOption('its nodes and NodePorts'))
+    .option('-u, --url <host:port>', "benchmark this Triton HTTP endpoint instead of the description's nodes (repeatable)", collectValues)
+    .addOption(modelOption("name of model (perf_analyzer's -m/--model-name; --model-name is accepted too)"))
+    .addOption(hiddenAlias('--model-name <name>'))
     .option('-x, --model-version <version>', 'version of model (default: the latest version)')
     .option('-b, --batch-size <n>', 'batch size of each request', parsePositiveInt, 1)
     .addOption(new Option('--concurrency-range <start:end:step>', `requests in flight per node, swept (or a list such as 1,2,4,8) (default: ${DEFAULT_CONCURRENCY_RANGE})`)
@@ -70,17 +72,28 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
     .option('--max-trials <n>', "at most this many windows per step; the step is then reported not stable (perf_analyzer's -r)", parseMaxTrials, DEFAULT_MAX_TRIALS)
     .option('--percentile <p>', 'also report this latency percentile (1-99); stability is then judged on it', parsePercentile)
     .option('--input-data <random|zero|image>', 'tensor sent: random values, zeros, or an image file preprocessed once', 'random')
-    .addOption(new Option('-s, --scaling <type>', 'scaling of image pixels (with --input-data <image>)').choices(SCALINGS).default('NONE'))
+    .addOption(new Option('-s, --scaling <type>', 'scaling of image pixels, with --input-data <image> (default: NONE)').choices(SCALINGS))
     .option('--timeout <seconds>', 'time limit of each request; slower is an error', parseSeconds, 30)
-    .option('--json [file]', 'write the report as JSON to the file (or to stdout instead of the table)')
-    .option('--csv [file]', 'write the report as CSV to the file (or to stdout instead of the table)')
+    .addOption(outputOptions(['text', 'json', 'csv'])[0])
+    .option('--json [file]', 'write the report as JSON to the file (without a file: -o json, to stdout instead of the table)')
+    .option('--csv [file]', 'write the report as CSV to the file (without a file: -o csv, to stdout instead of the table)')
     .option('--html <file>', 'write a self-contained page with throughput and latency charts per node')
     .option('--no-progress', 'no progress line on stderr')
     .action(helpers.oneLineAction(async (flags: BenchFlags) => {
       const bench = require('./bench') as typeof import('./bench');
       const { benchCsv, benchJson, renderBenchTable, summarizeBench } = require('./bench-report') as typeof import('./bench-report');
       // Everything that can be refused is refused before any request is sent.
-      if (flags.json === true && flags.csv === true) throw new UsageError('--json and --csv cannot both go to stdout; give one a file name');
+      const model = flags.model ?? flags.modelName;
+      if (model === undefined) throw new UsageError("required option '-m, --model <name>' not specified");
+      if (flags.model !== undefined && flags.modelName !== undefined && flags.model !== flags.modelName) throw new UsageError('-m and --model-name name two models; give one');
+      if (flags.scaling !== undefined && (flags.inputData === 'random' || flags.inputData === 'zero')) {
+        throw new UsageError(`-s/--scaling applies to an image (--input-data <image>), not to --input-data ${flags.inputData}; drop it or give an image`);
+      }
+      const stdoutFormats = [outputFormat({ output: flags.output, json: flags.json === true ? true : undefined }), ...(flags.csv === true ? ['csv'] : [])]
+        .filter((f, i, all) => f !== 'text' && all.indexOf(f) === i);
+      if (flags.csv === true && flags.output !== undefined && flags.output !== 'csv') throw new UsageError(`--csv and -o ${flags.output} ask for two output formats; give one`);
+      if (stdoutFormats.length > 1) throw new UsageError('--json and --csv cannot both go to stdout; give one a file name');
+      const toStdout = stdoutFormats[0];
       const targets: ReportTarget[] = [
         ...(typeof flags.json === 'string' ? [{ flag: '--json', file: flags.json }] : []),
         ...(typeof flags.csv === 'string' ? [{ flag: '--csv', file: flags.csv }] : []),
@@ -95,8 +108,9 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
             `${Math.round(stepMs / 1000)} s, more than 1 hour; raise the rate or lower the count`);
         }
       }
+      if (flags.url?.length && flags.config !== undefined) throw new UsageError('-c and -u: -u names the endpoints, the cluster description (-c) would give its nodes; drop one');
       let nodes;
-      if (flags.url.length > 0) {
+      if (flags.url?.length) {
         nodes = bench.benchNodesFromUrls(flags.url);
       } else {
         const { location, config } = helpers.resolveConfig(flags.config);
@@ -111,11 +125,11 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
       const tty = process.stderr.isTTY === true;
       const report = await bench.runBench({
         nodes,
-        model: flags.modelName,
+        model,
         modelVersion: flags.modelVersion ?? '',
         batchSize: flags.batchSize,
         inputData: flags.inputData,
-        scaling: flags.scaling,
+        scaling: flags.scaling ?? 'NONE',
         steps,
         measurementIntervalMs: flags.measurementInterval,
         measurementRequestCount: flags.measurementRequestCount,
@@ -129,11 +143,10 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
           : (line, final) => { if (final) process.stderr.write(`${line}\n`); },
         progressIntervalMs: tty ? 250 : 60_000,
       });
-      const toStdout = flags.json === true || flags.csv === true;
       // The figures reach stdout first: a report file that still cannot be written loses none.
-      if (flags.json === true) process.stdout.write(benchJson(report));
-      else if (flags.csv === true) process.stdout.write(benchCsv(report));
-      if (!toStdout) process.stdout.write(`${renderBenchTable(report, { color: process.stdout.isTTY })}\n${summarizeBench(report)}\n`);
+      if (toStdout === 'json') process.stdout.write(benchJson(report));
+      else if (toStdout === 'csv') process.stdout.write(benchCsv(report));
+      else process.stdout.write(`${renderBenchTable(report, { color: process.stdout.isTTY })}\n${summarizeBench(report)}\n`);
       // Errors are in the report and the table; any error also makes the exit status 1.
       if (report.steps.some((s) => s.nodes.some((n) => n.errors > 0))) process.exitCode = 1;
       const render: Record<string, () => string> = {

@@ -4,11 +4,6 @@
  */
 import { InvalidArgumentError } from 'commander';
 
-/** Repeatable option: collects every value. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');

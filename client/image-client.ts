@@ -67,7 +67,7 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
     throw new UsageError(
       `-b ${batchSize}: a batch of ${batchSize} images of ${model.width}x${model.height}x${model.channels} FP32 is ` +
         `${formatBytes(batchSize * imageSize * 4)}, more than this client's cap of ${formatBytes(cap)} per ${encoding === 'json' ? 'JSON ' : ''}request; ` +
-        `lower -b${encoding === 'json' ? ' or drop --json' : ''}`,
+        `lower -b${encoding === 'json' ? ' or use --tensor-encoding binary' : ''}`,
     );
   }
   // Every image stays preprocessed until the last batch is filled (as image_client.py does).

@@ -36,6 +36,15 @@ export interface KServeClientOptions {
 
 export { printable } from '../lib/terminal-text';
 
+/** What GET /v2/health/live answered. */
+export interface Liveness {
+  readonly status: number;
+  /** The Server header, printable. */
+  readonly server?: string;
+  /** The answer is one Triton gives (200, or 400 with an empty body or Triton's error JSON). */
+  readonly triton: boolean;
+}
+
 export class KServeClient {
   readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -47,9 +56,26 @@ export class KServeClient {
     this.inferTimeoutMs = options.inferTimeoutMs ?? 120_000;
   }
 
-  /** GET /v2/health/live: true on 200, false on any other status; throws when unreachable. */
-  async isServerLive(): Promise<boolean> {
-    return (await this.get('/v2/health/live', 'server liveness answer')).status === 200;
+  /**
+   * GET /v2/health/live, as answered: Triton says 200 (live) or 400 (not live) with an empty
+   * body or its `{"error": ...}` JSON (triton-inference-server/server src/http_server.cc,
+   * HandleServerHealth); any other answer comes from something else. Throws when unreachable.
+   */
+  async liveness(): Promise<Liveness> {
+    const response = await this.get('/v2/health/live', 'server liveness answer');
+    const body = response.body.toString('utf-8').trim();
+    let tritonError = false;
+    try {
+      tritonError = errorBodySchema.safeParse(JSON.parse(body)).success;
+    } catch {
+      // not JSON
+    }
+    const server = response.headers.get('server');
+    return {
+      status: response.status,
+      ...(server ? { server: printable(server, 100) } : {}),
+      triton: response.status === 200 || (response.status === 400 && (body === '' || tritonError)),
+    };
   }
 
   /** GET /v2/health/ready */
@@ -109,7 +135,7 @@ export async function fetchMetrics(metricsBaseUrl: string, timeoutMs: number): P
   const url = `${metricsBaseUrl}/metrics`;
   const response = await httpRequest(url, { timeoutMs, maxBytes: METRICS_RESPONSE_CAP, what: 'metrics text' });
   if (response.status !== 200) {
-    throw new TritonResponseError(url, response.status, printable(response.body.toString('utf-8').slice(0, 200)), 'metrics request failed');
+    throw new TritonResponseError(url, response.status, printable(response.body.toString('utf-8').slice(0, 4096), 200), 'metrics request failed');
   }
   return response.body.toString('utf-8');
 }
@@ -142,10 +168,10 @@ export function errorMessage(response: HttpResponse): string {
   const text = response.body.toString('utf-8');
   try {
     const parsed = errorBodySchema.safeParse(JSON.parse(text));
-    if (parsed.success) return printable(parsed.data.error).slice(0, 1000);
+    if (parsed.success) return printable(parsed.data.error, 1000);
   } catch {
     // not JSON: fall through
   }
-  return text.trim() === '' ? '(empty body)' : printable(text).slice(0, 300);
+  return text.trim() === '' ? '(empty body)' : printable(text, 300);
 }
 

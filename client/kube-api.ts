@@ -4,6 +4,7 @@
  * exchange) and size (counted while reading), never follows a redirect, and is parsed as JSON;
  * what the caller does with it is checked by its own schema. Errors say whether retrying can help.
  */
+import { printable } from '../lib/terminal-text';
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { KubeCredentials } from './kubeconfig';
@@ -39,10 +40,9 @@ const NETWORK_REASONS: Record<string, string> = {
   EPIPE: 'connection closed',
 };
 
-/** Text from the server, safe for one line. */
+/** Text from the server, safe for one line, bounded between words. */
 function oneLine(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max);
+  return printable(text, max);
 }
 
 export class KubeApi {

@@ -38,7 +38,7 @@ export async function modelNotReadyError(client: KServeClient, name: string, ver
     const entry = entries.find((e) => version === '' || e.version === version) ?? entries[0];
     const state = entry.state ?? 'not ready';
     return new UsageError(
-      `${label} is not ready on Triton at ${client.baseUrl} (state ${printable(state).slice(0, 40)}${entry.reason ? `: ${printable(entry.reason).slice(0, 500)}` : ''}). ` +
+      `${label} is not ready on Triton at ${client.baseUrl} (state ${printable(state, 40)}${entry.reason ? `: ${printable(entry.reason, 500)}` : ''}). ` +
         'Check the Triton pod log (`kubectl logs -l app=triton`)',
     );
   }

@@ -94,8 +94,15 @@ async function verifyTarget(target: VerifyTarget, options: VerifyOptions): Promi
 
   let reachable = true;
   try {
-    const live = await client.isServerLive();
-    record('live', live, live ? `${target.httpUrl}/v2/health/live` : 'GET /v2/health/live did not answer 200');
+    const live = await client.liveness();
+    if (!live.triton) {
+      // Something else answers there (a web server, a proxy, another service's NodePort): no further check means anything.
+      record('live', false, `${live.status} from ${hostOf(target.httpUrl)} (${live.server ? `server: ${live.server}` : 'no Server header'}): `
+        + 'not a Triton HTTP endpoint; check the address and port (Triton: HTTP 8000 in the pod, NodePort 30800)');
+      return results;
+    }
+    const ok = live.status === 200;
+    record('live', ok, ok ? `${target.httpUrl}/v2/health/live` : `GET /v2/health/live answered ${live.status}: Triton reports it is not live`);
   } catch (err) {
     reachable = !(err instanceof ServerUnreachableError);
     record('live', false, messageOf(err));
@@ -149,8 +156,8 @@ function reportOtherModels(index: readonly RepositoryIndexEntry[], checked: read
   const others = [...byName.entries()].map(([name, entries]) => {
     const ready = entries.some((e) => e.state === 'READY');
     const failed = entries.find((e) => e.state !== 'READY') ?? entries[0];
-    const why = `state ${printable(failed.state ?? 'not loaded').slice(0, 40)}${failed.reason ? `: ${printable(failed.reason).slice(0, 500)}` : ''}`;
-    return { name: printable(name).slice(0, 100), ready, detail: ready ? 'ready (in the repository, not among the models checked)' : `${why} (in the repository, not among the models checked; fix or remove its folder)` };
+    const why = `state ${printable(failed.state ?? 'not loaded', 40)}${failed.reason ? `: ${printable(failed.reason, 500)}` : ''}`;
+    return { name: printable(name, 100), ready, detail: ready ? 'ready (in the repository, not among the models checked)' : `${why} (in the repository, not among the models checked; fix or remove its folder)` };
   });
   for (const other of others.slice(0, MAX_OTHER_MODELS)) record(`model ${other.name}`, other.ready, other.detail);
   const rest = others.slice(MAX_OTHER_MODELS);
@@ -171,6 +178,21 @@ async function check(
   } catch (err) {
     record(name, false, messageOf(err));
   }
+}
+
+/** host:port of a base URL, as the message names it. */
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return baseUrl;
+  }
+}
+
+/** The results for scripts (`verify -o json`): every check, and the verdict. */
+export function verifyJson(results: readonly CheckResult[], targetCount: number): string {
+  const failed = results.filter((r) => !r.ok).length;
+  return `${JSON.stringify({ ok: failed === 0, nodes: targetCount, checks: results.length, failed, results }, null, 2)}\n`;
 }
 
 function messageOf(err: unknown): string {

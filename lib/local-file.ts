@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, createReadStream, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
+import { shortenMiddle } from './terminal-text';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -55,7 +56,7 @@ export interface LocalFileOptions {
 export function printablePath(file: string): string {
   // eslint-disable-next-line no-control-regex
   const flat = file.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+  return shortenMiddle(flat, 300);
 }
 
 /** Sizes as the messages say them (binary units, written MB as users do). */

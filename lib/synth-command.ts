@@ -18,9 +18,15 @@ Validates the cluster description and writes the manifests to the output folder.
 
   -c, --config <file>  cluster description (default: $${CLUSTER_CONFIG_ENV}, else ./${DEFAULT_CLUSTER_CONFIG_FILE};
                        an absent ./${DEFAULT_CLUSTER_CONFIG_FILE} means the tutorial's cluster)
-  -o, --out <folder>   output folder (default: $CDK8S_OUTDIR, else ${DEFAULT_OUT_DIR}); it must be new, empty or
+  --out <folder>       output folder (default: $CDK8S_OUTDIR, else ${DEFAULT_OUT_DIR}); it must be new, empty or
                        hold only *.k8s.yaml files of an earlier synth, and never the current folder
   -h, --help           print this help`;
+
+/**
+ * `-o` means the output format in every triton-jetson command (`-o json`), so synth's output
+ * folder has only its long name; `-o` gets this line instead of a bare "unknown option".
+ */
+export const SYNTH_SHORT_O_MESSAGE = 'synth: -o is the output format in triton-jetson commands (-o json); give the output folder with --out <folder>';
 
 /** Flags of the synth command, as parsed by `npm run synth` or `triton-jetson synth`. */
 export interface SynthFlags {
@@ -93,12 +99,16 @@ export function describeUnexpected(err: unknown): string {
 export function runSynthCommand(argv: readonly string[], io: SynthIo = {}): number {
   const error = io.error ?? ((line: string) => console.error(line));
   let values: { config?: string; out?: string; help?: boolean };
+  if (argv.some((arg) => arg === '-o' || /^-o./.test(arg))) {
+    error(SYNTH_SHORT_O_MESSAGE);
+    return 2;
+  }
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         config: { type: 'string', short: 'c' },
-        out: { type: 'string', short: 'o' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,

@@ -20,7 +20,33 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
  */
 export function printable(text: string, max = Number.POSITIVE_INFINITY): string {
   const clean = text.replace(BIDI, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-  return clean.length > max ? `${clean.slice(0, Math.max(0, max - 1))}…` : clean;
+  if (clean.length <= max) return clean;
+  return `${wordStart(clean.slice(0, Math.max(0, max - 1)), clean[max - 1])}…`;
+}
+
+/** `head` without a word cut at its end (when `next`, the character after it, continues that word and a space is near). */
+function wordStart(head: string, next: string | undefined): string {
+  if (next === undefined || /\s/.test(next)) return head;
+  const space = head.lastIndexOf(' ');
+  return space >= head.length * 0.6 ? head.slice(0, space + 1) : head;
+}
+
+/**
+ * At most `max` characters of one line, the middle cut between words when it is longer: the
+ * start (the field a problem names) and the end (its fix) both stay, `…` where text went.
+ * For lines of our own words that embed outside text of unbounded length.
+ */
+export function shortenMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const keep = Math.max(0, max - 3);
+  const headLength = Math.ceil(keep / 2);
+  let head = text.slice(0, headLength);
+  let tail = text.slice(text.length - (keep - headLength));
+  const headSpace = head.lastIndexOf(' ');
+  if (headSpace >= head.length * 0.6) head = head.slice(0, headSpace);
+  const tailSpace = tail.indexOf(' ');
+  if (tailSpace >= 0 && tailSpace <= tail.length * 0.4) tail = tail.slice(tailSpace + 1);
+  return `${head.trimEnd()} … ${tail.trimStart()}`;
 }
 
 /**

@@ -29,3 +29,19 @@ export const TUTORIAL_DEFAULTS = {
   /** The K3s server's API port (the tutorial's K3S_URL=https://jm-node-1:6443). */
   k3sApiPort: 6443,
 } as const;
+
+/**
+ * The tutorial's four Jetson Nanos on the Jetson Mate: jm-node-1 the K3s server, jm-node-2..4
+ * its agents (the tutorial names them; the addresses and user are cluster.example.yaml's, which
+ * lists exactly these). Not a default of the cluster description, which describes no hosts
+ * unless you write them: only `plan --offline` shows these when there is no description, since
+ * it connects to nothing.
+ */
+export const TUTORIAL_NODES = {
+  server: { name: 'jm-node-1', address: '10.0.0.31', user: 'ubuntu' },
+  agents: [
+    { name: 'jm-node-2', address: '10.0.0.32', user: 'ubuntu' },
+    { name: 'jm-node-3', address: '10.0.0.33', user: 'ubuntu' },
+    { name: 'jm-node-4', address: '10.0.0.34', user: 'ubuntu' },
+  ],
+} as const;

@@ -4,12 +4,12 @@
  * On a workstation it cross-builds for linux/arm64 with `docker buildx` and pushes; on a
  * Jetson board (--local) it runs a plain `docker build`. --dry-run prints the command only.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
-  BuildImageRequest, BuildMode, QEMU_AARCH64_BINFMT, binfmtWarning, buildImageCommand, formatCommand,
+  BUILDX_VERSION_COMMAND, BuildImageRequest, BuildMode, QEMU_AARCH64_BINFMT, binfmtWarning, buildImageCommand, buildxProblem, formatCommand,
 } from '../images/triton-jetson/build-command';
 import {
   DEFAULT_JETPACK, IMAGE_CONTEXT_DIR, JETPACK_VERSIONS, TUTORIAL_IMAGE_REPOSITORY, presetFor,
@@ -112,6 +112,17 @@ async function main(argv: readonly string[]): Promise<number> {
   if (invocation.dryRun) {
     process.stdout.write(`${line}\n`);
     return 0;
+  }
+  // buildx first: without it Docker answers the build with its own "unknown flag: --platform".
+  if (invocation.request.mode !== 'local') {
+    const check = spawnSync(BUILDX_VERSION_COMMAND.command, [...BUILDX_VERSION_COMMAND.args], { encoding: 'utf-8', timeout: 30_000 });
+    const problem = buildxProblem(invocation.request.mode, {
+      errorCode: (check.error as NodeJS.ErrnoException | undefined)?.code, status: check.status, stderr: check.stderr ?? '',
+    });
+    if (problem) {
+      process.stderr.write(`image:build: ${problem}\n`);
+      return 1;
+    }
   }
   const warning = binfmtWarning(invocation.request.mode, process, existsSync(QEMU_AARCH64_BINFMT));
   if (warning) process.stderr.write(`image:build: warning: ${warning}\n`);

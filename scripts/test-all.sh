@@ -12,7 +12,9 @@ for step in scripts/test-deps/*.sh; do
   bash "$step"
   echo "== $step done in $(( $(date +%s) - t0 )) s"
 done
-# Environment produced by the steps (e.g. paths of cached binaries).
+# Environment produced by the steps (e.g. paths of cached binaries). Generated, so shellcheck
+# does not follow it: it exists only after the steps above ran once in this clone.
+# shellcheck source=/dev/null
 if [ -f .cache/test-env.sh ]; then . .cache/test-env.sh; fi
 echo "== type-check (tsc --noEmit)"
 npx tsc -p tsconfig.json --noEmit

@@ -100,8 +100,8 @@ function planHosts(fleet: Fleet, token: string, source: InstallSource): void {
 function showPlannedSteps(fleet: Fleet): void {
   for (const state of fleet.hosts) {
     if (!state.work || state.work.error) continue;
-    state.summary.plannedSteps = state.work.steps.map((s) => ({ title: s.change, script: fleet.redact(s.shownScript), uploads: s.uploads }));
-    for (const step of state.work.steps) fleet.say(state.target.name, `would: ${step.change}`);
+    state.summary.plannedSteps = state.work.steps.map((s) => ({ title: s.action, script: fleet.redact(s.shownScript), uploads: s.uploads }));
+    for (const step of state.work.steps) fleet.say(state.target.name, `will: ${step.action}`);
     if (state.work.steps.length === 0) fleet.say(state.target.name, 'nothing to change');
   }
 }

@@ -9,6 +9,7 @@ import { MAKE_STAGING_COMMAND, parseStaging, type AirGapStaging } from '../plan/
 import type { RootStep } from '../plan/host-plan';
 import type { Fleet, HostState } from './fleet';
 import { HostError } from './transport';
+import { printable, shortenMiddle } from '../../lib/terminal-text';
 
 const PHASES: readonly RootStep['phase'][] = ['prepare', 'install', 'start'];
 
@@ -73,7 +74,7 @@ async function makeStaging(state: HostState): Promise<AirGapStaging> {
   const result = await state.operator!.run(MAKE_STAGING_COMMAND);
   const staging = result.code === 0 ? parseStaging(result.stdout) : undefined;
   if (!staging) {
-    const why = result.code === 0 ? 'it did not print "<uid> <folder>"' : `exit ${result.code ?? 'signal'}: ${result.stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300) || 'no output'}`;
+    const why = result.code === 0 ? 'it did not print "<uid> <folder>"' : `exit ${result.code ?? 'signal'}: ${shortenMiddle(printable(result.stderr.trim().split('\n').slice(-2).join(' ')), 300) || 'no output'}`;
     throw new HostError('step', `could not make a private upload folder with mktemp -d as ${state.operator!.label} (${why}); check that /tmp is writable there`);
   }
   return staging;

@@ -25,7 +25,7 @@ export async function prepareNfsServer(fleet: Fleet, dryRun: boolean): Promise<v
   if (nfs.sharedWith) nfs.summary.warnings.push(`shares the SSH connection of ${nfs.sharedWith.target.name}`);
   if (dryRun) {
     nfs.summary.plannedSteps = [{ title, script, uploads: [] }];
-    fleet.say(nfs.target.name, `would: ${title}`);
+    fleet.say(nfs.target.name, `will: ${title}`);
     return;
   }
   try {

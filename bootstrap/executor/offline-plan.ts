@@ -1,46 +1,61 @@
 /**
- * `triton-jetson plan --offline` (issue 11.4): what `bootstrap` would run on freshly
- * flashed boards, per host, built from the same pure plan functions the executor uses
- * (evaluatePreflight, planHostWork, nfsServerScript) on a "fresh board" host state. It
- * reads only local files (the cluster description, ~/.ssh/config, the token file if it
- * exists, an air-gap folder): it opens no connection and needs no SSH key. Secrets (the
- * K3s token) are redacted; the sudo password is never asked.
+ * `triton-jetson plan --offline` (issues 11.4, 23.3, 23.4): what `bootstrap` will run on freshly
+ * flashed boards, built from the same pure plan functions the executor uses (evaluatePreflight,
+ * planHostWork, nfsServerScript) on a "fresh board" host state. It reads only local files (the
+ * cluster description, ~/.ssh/config, known_hosts, key files, the token file if it exists, an
+ * air-gap folder): it opens no connection and needs no SSH key. Secrets (the K3s token) are
+ * redacted; the sudo password is never asked. The text (offline-plan-text.ts) is a summary per
+ * board and each distinct script once; the JSON keeps every board's exact scripts too.
  */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { K3S_FINGERPRINT_PATH, PROBE_SCRIPT, evaluatePreflight, preflightOptionsFor } from '../plan/preflight';
-import { CLOCK_FAIL_SECONDS, CLOCK_WARN_SECONDS } from '../plan/clock';
+import type { BoardProfileName } from '../../lib/board-profiles';
+import { PROBE_SCRIPT, evaluatePreflight, preflightOptionsFor, type PreflightResult } from '../plan/preflight';
 import { FRESH_BOARD_ASSUMPTIONS, freshBoardFacts } from '../plan/fresh-board';
-import { planHostWork } from '../plan/host-plan';
-import { GET_NODES_SCRIPT, K3S_API_PORT, K3S_KUBECONFIG_PATH } from '../plan/k3s-install';
+import { planHostWork, type RootStep } from '../plan/host-plan';
+import type { InstallSource } from '../plan/k3s-install';
 import { nfsServerScript } from '../plan/nfs-server';
+import { groupScripts, type ScriptGroup } from '../plan/script-groups';
 import { expandHome, type SshEndpoint } from '../plan/targets';
 import { defaultTokenFile, readToken } from './local-files';
-import {
-  fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type DryRunStep, type RunOptions,
-} from './options';
+import { offlineWarnings } from './offline-checks';
+import { afterwardsNotes, preflightChecks } from './offline-plan-notes';
+import { fromConfigDir, installSource, safeUserName, type BootstrapConfig, type DryRunStep, type RunOptions } from './options';
 import { ROOT_SHELL_COMMANDS } from './root-access';
 import { targetResolver } from './ssh-config-file';
-import { terminalSafe } from '../../lib/terminal-text';
+
+export { formatOfflinePlan } from './offline-plan-text';
 
 const REDACTED = '<redacted>';
 /** Stands in for the token when none exists yet (bootstrap generates it); never shown. */
 const UNKNOWN_TOKEN = 'triton-jetson-offline-plan-token-not-generated-yet';
 const UNKNOWN_FINGERPRINT = '<sha256 of these settings and the token generated on the first run>';
 
-/** A step as a dry run shows it. */
-export type OfflineStep = DryRunStep;
+/** A step as a plan shows it; `kind` names it in the summary ("nfs-common", "K3s agent", ...). */
+export type OfflineStep = DryRunStep & { readonly kind: string };
 
 export interface OfflineHost {
   readonly name: string;
   readonly role: 'server' | 'agent' | 'nfs-server';
-  /** user@host:port the session would open. */
+  /** user@host:port the session will open. */
   readonly ssh: string;
   /** Jump host, user@host:port. */
   readonly via?: string;
-  /** Key files that would be offered (none: ~/.ssh/id_* and the SSH agent). */
+  /** Key files that will be offered (none: ~/.ssh/id_* and the SSH agent). */
   readonly identityFiles: readonly string[];
+  /** The board's profile (declared, else the Nano a fresh unknown board is taken for). */
+  readonly profile?: string;
+  /** The container runtime its K3s will use. */
+  readonly runtime?: 'docker' | 'containerd';
+  /** Its power mode, in words. */
+  readonly powerMode?: string;
+  /** The node labels K3s registers it with (the Jetson and profile labels included). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Every step, its script exactly as sent (secrets redacted). */
   readonly steps: readonly OfflineStep[];
+  /** The ids of `scripts` this host runs, in order. */
+  readonly scripts: readonly number[];
+  /** What the preflight will say about this board (a stop, a warning). */
   readonly notes: readonly string[];
   /** The plan refused this host (e.g. an NFS export the schema would refuse). */
   readonly error?: string;
@@ -50,14 +65,24 @@ export interface OfflinePlan {
   readonly command: 'plan';
   readonly offline: true;
   readonly ok: boolean;
-  /** The host state assumed on every board. */
+  /** The cluster description read. */
+  readonly configFile: string;
+  /** No description was found: these are the tutorial's four boards (lib/tutorial-defaults.ts TUTORIAL_NODES). */
+  readonly exampleBoards?: true;
+  /** The host state assumed, per profile in use. */
   readonly assumptions: readonly string[];
+  /** What the read-only preflight will check on every board. */
+  readonly preflight: readonly string[];
+  /** What can already be seen on this machine (keys, agent, known_hosts, token file). */
+  readonly warnings: readonly string[];
   readonly knownHostsFile: string;
   /** How each root script is run (depends on the login, found when connecting). */
   readonly rootCommand: string;
   /** The read-only probe every host runs first. */
   readonly probe: string;
   readonly hosts: readonly OfflineHost[];
+  /** The distinct root scripts, each once with the boards it runs on. */
+  readonly scripts: readonly ScriptGroup[];
   /** What happens on this machine and on the server after the installs. */
   readonly afterwards: readonly string[];
 }
@@ -66,31 +91,51 @@ function sshLabel(e: SshEndpoint): string {
   return `${e.user}@${e.host}:${e.port}`;
 }
 
-export function planOffline(options: RunOptions): OfflinePlan {
+const STEP_KIND: Readonly<Record<RootStep['id'], (role: string) => string>> = {
+  'nfs-common': () => 'nfs-common',
+  'power-mode': () => 'power mode',
+  'daemon-json': () => 'daemon.json',
+  'docker-restart': () => 'Docker restart',
+  'k3s-install': (role) => `K3s ${role}`,
+  'k3s-agent-start': () => 'join',
+  'nvidia-runtime': () => 'nvidia runtime check',
+};
+
+/** The power mode column: what will be set, or that it is left alone. */
+function powerText(verdict: PreflightResult, known: boolean): string {
+  const { desired, change, unchanged } = verdict.power;
+  if (!desired) return known ? 'as it is (assumed nvpmodel 0, MAXN)' : 'as it is';
+  const wanted = [desired.nvpmodel !== undefined ? `nvpmodel ${desired.nvpmodel}` : '', desired.jetsonClocks !== undefined ? `jetson_clocks ${desired.jetsonClocks ? 'on' : 'off'}` : '']
+    .filter(Boolean).join(', ');
+  if (!known) return `${wanted} (checked when connected)`;
+  return change ? `${wanted}: will change` : unchanged ? `${wanted} (already)` : wanted;
+}
+
+export function planOffline(options: RunOptions & { readonly exampleBoards?: boolean }): OfflinePlan {
   const home = options.homeDir ?? homedir();
   const env = options.env ?? process.env;
   const config: BootstrapConfig = options.config;
   const resolver = targetResolver(config, home, safeUserName(env));
   const targets = resolver.nodes();
   const knownHostsFile = resolve(expandHome(options.knownHostsFile ?? resolver.knownHostsFile(targets[0].ssh.alias), home));
-  const source = installSource(config, options.configPath, home);
+  const source: InstallSource = installSource(config, options.configPath, home);
   const tokenFile = fromConfigDir(options.configPath, config.k3s.tokenFile ?? defaultTokenFile(options.configPath, config.kubeconfig.context), home);
   let token: string | undefined;
-  let tokenNote: string;
+  let tokenProblem: string | undefined;
   try {
     token = readToken(tokenFile);
-    tokenNote = token === undefined
-      ? `token: none yet; bootstrap generates one into ${tokenFile} (mode 0600) before installing (shown as ${REDACTED})`
-      : `token: from ${tokenFile} (shown as ${REDACTED})`;
   } catch (err) {
-    tokenNote = `token: ${(err as Error).message}; bootstrap stops there until it is fixed`;
+    tokenProblem = `${(err as Error).message}; bootstrap stops there until it is fixed`;
   }
   const serverAddress = targets[0].ssh.host;
   const redact = (text: string) => (token ? text.split(token).join(REDACTED) : text);
 
   const hosts: OfflineHost[] = targets.map((target) => {
     const facts = freshBoardFacts(target.name, target.config.profile);
-    const verdict = evaluatePreflight(facts, preflightOptionsFor(config, target));
+    const full = evaluatePreflight(facts, preflightOptionsFor(config, target));
+    // A fresh Orin's power modes depend on its module: a powerMode for it is checked when connected, not refused here.
+    const unknownPower = facts.power === undefined;
+    const verdict = unknownPower ? { ...full, checks: full.checks.filter((c) => !['power-mode', 'jetson-clocks'].includes(c.name)), failed: false } : full;
     const work = planHostWork({
       target, facts, preflight: verdict, inventory: config, token: token ?? UNKNOWN_TOKEN, serverAddress, source,
     });
@@ -104,18 +149,21 @@ export function planOffline(options: RunOptions): OfflinePlan {
       ssh: sshLabel(target.ssh),
       ...(target.ssh.jump ? { via: sshLabel(target.ssh.jump) } : {}),
       identityFiles: target.ssh.identityFiles,
-      steps: work.steps.map((s) => ({ title: s.change, script: shown(s.shownScript), uploads: s.uploads })),
+      profile: verdict.profile ?? 'jetpack4',
+      runtime: verdict.runtime,
+      powerMode: powerText(verdict, !unknownPower),
+      labels: work.install.labels,
+      steps: work.steps.map((s) => ({ kind: STEP_KIND[s.id](target.role), title: s.action, script: shown(s.shownScript), uploads: s.uploads })),
+      scripts: [],
       notes: [
-        ...verdict.checks.filter((c) => c.status === 'fail').map((c) => `the preflight would stop this board: ${c.name}: ${c.detail}`),
+        ...full.checks.filter((c) => c.status === 'fail' && verdict.checks.includes(c)).map((c) => `the preflight will stop this board: ${c.name}: ${c.detail}`),
         ...work.warnings,
-        ...(target.role === 'agent' ? [`the agent installs while the server does, and starts once ${targets[0].name}'s install is done`] : []),
-        `the install's settings digest is kept in ${K3S_FINGERPRINT_PATH}: a rerun with the same settings skips the install`,
-        `the preflight compares the board's clock with this machine's (the probe's first line, the round trip accounted for): a warning beyond ${CLOCK_WARN_SECONDS} s, the board stopped beyond ${CLOCK_FAIL_SECONDS / 3600} h (K3s certificates "not yet valid", x509 errors when joining)`,
       ],
       ...(work.error ? { error: work.error } : {}),
     };
   });
 
+  const endpoints = targets.map((t) => ({ name: t.name, ssh: t.ssh }));
   const nfs = config.nfsServer;
   if (nfs.managed) {
     const alias = nfs.host ?? config.nfs?.server;
@@ -123,60 +171,46 @@ export function planOffline(options: RunOptions): OfflinePlan {
     const ssh = resolver.extraHost(alias, { user: nfs.user, port: nfs.port, identityFile: nfs.identityFile, bastion: nfs.bastion });
     const path = config.nfs?.path;
     const clients = nfs.clients ?? targets.map((t) => t.ssh.host);
-    const base = { name: 'nfs-server', role: 'nfs-server' as const, ssh: sshLabel(ssh), ...(ssh.jump ? { via: sshLabel(ssh.jump) } : {}), identityFiles: ssh.identityFiles };
+    const base = { name: 'nfs-server', role: 'nfs-server' as const, ssh: sshLabel(ssh), ...(ssh.jump ? { via: sshLabel(ssh.jump) } : {}), identityFiles: ssh.identityFiles, scripts: [] };
     if (!path) {
       hosts.push({ ...base, steps: [], notes: [], error: 'nfsServer.managed: no export folder; set nfs.path' });
     } else {
       try {
         const script = nfsServerScript({ path, clients, exportOptions: nfs.exportOptions });
-        hosts.push({ ...base, steps: [{ title: `export ${path} to ${clients.join(', ')} (nfs-kernel-server)`, script, uploads: [] }], notes: ['each part runs only when needed (package missing, folder missing, exports line different)'] });
+        hosts.push({ ...base, steps: [{ kind: 'NFS export', title: `export ${path} to ${clients.join(', ')} (nfs-kernel-server; each part only when needed)`, script, uploads: [] }], notes: [] });
       } catch (err) {
         hosts.push({ ...base, steps: [], notes: [], error: (err as Error).message });
       }
     }
+    endpoints.push({ name: 'nfs-server', ssh });
   }
 
-  const kubeconfigPath = resolveKubeconfigPath(options, home, env);
-  const context = config.kubeconfig.context;
+  const { groups, stepsOf } = groupScripts(hosts);
+  const profiles = [...new Set(hosts.map((h) => h.profile).filter((p): p is BoardProfileName => p !== undefined))];
   const readyTimeout = options.readyTimeoutSeconds ?? config.k3s.readyTimeoutSeconds;
   return {
     command: 'plan',
     offline: true,
     ok: hosts.every((h) => h.error === undefined),
-    assumptions: [...FRESH_BOARD_ASSUMPTIONS],
+    configFile: options.configPath,
+    ...(options.exampleBoards ? { exampleBoards: true as const } : {}),
+    assumptions: profiles.map((p) => `${p}: ${FRESH_BOARD_ASSUMPTIONS[p]}`),
+    preflight: preflightChecks(),
+    warnings: [
+      ...(tokenProblem ? [`token: ${tokenProblem}`] : []),
+      ...offlineWarnings({
+        hosts: endpoints, knownHostsFile, homeDir: home, env, tokenFile,
+        tokenPresent: token !== undefined || tokenProblem !== undefined, tokenFileNamed: config.k3s.tokenFile !== undefined, serverName: targets[0].name,
+      }),
+      ...(source.kind === 'online' && !source.sha256Url
+        ? [`k3s.installScriptUrl ${source.scriptUrl} runs as given: neither pinned to k3s.version's release nor checked; leave it out to use the release's own install.sh, checked against its install.sh.sha256sum`]
+        : []),
+    ],
     knownHostsFile,
     rootCommand: `each script travels on the stdin of \`${ROOT_SHELL_COMMANDS.root}\` (root login), \`${ROOT_SHELL_COMMANDS['sudo-nopasswd']}\` (passwordless sudo) or \`${ROOT_SHELL_COMMANDS['sudo-password']}\` (the sudo password is the first stdin line); which one is found when connecting`,
     probe: PROBE_SCRIPT.trim(),
-    hosts,
-    afterwards: [
-      tokenNote,
-      `kubeconfig: on ${targets[0].name}, ${K3S_KUBECONFIG_PATH} read as root; its server becomes https://${serverAddress}:${K3S_API_PORT}, its cluster/user/context "${context}", merged into ${kubeconfigPath} (mode 0600)${config.kubeconfig.setCurrentContext ? `, "${context}" made the current context` : ''}`,
-      `verify: on ${targets[0].name}, as root: ${GET_NODES_SCRIPT}, until ${targets.map((t) => t.name).join(', ')} are Ready (up to ${readyTimeout}s); missing node labels are then set with \`k3s kubectl label node <name> --overwrite <key>=<value>\``,
-    ],
+    hosts: hosts.map((h) => ({ ...h, scripts: stepsOf.get(h.name) ?? [] })),
+    scripts: groups,
+    afterwards: afterwardsNotes({ options, config, home, env, targets, serverAddress, readyTimeout, tokenFile, token, tokenProblem, source }),
   };
-}
-
-/** The offline plan as text (stdout). */
-export function formatOfflinePlan(plan: OfflinePlan): string {
-  const lines: string[] = [];
-  lines.push(`plan --offline — what bootstrap would run on freshly flashed boards; nothing was contacted${plan.ok ? '' : ' (REFUSED for some hosts, see below)'}`);
-  lines.push('assumed on every board:');
-  for (const a of plan.assumptions) lines.push(`  - ${a}`);
-  lines.push(`host keys are checked against ${plan.knownHostsFile} before anything runs`);
-  lines.push(`root: ${plan.rootCommand}`);
-  lines.push('', 'first, on every host, this read-only probe:');
-  lines.push(...plan.probe.split('\n').map((l) => `    | ${l}`));
-  for (const host of plan.hosts) {
-    lines.push('', `${host.name} (${host.role}) — ssh ${host.ssh}${host.via ? ` via ${host.via}` : ''}, key ${host.identityFiles.length ? host.identityFiles.join(', ') : '~/.ssh/id_* or the SSH agent'}`);
-    if (host.error) lines.push(`  error:     ${host.error}`);
-    for (const note of host.notes) lines.push(`  note:      ${note}`);
-    for (const step of host.steps) {
-      lines.push(`  would run: ${step.title}`);
-      for (const u of step.uploads) lines.push(`    upload ${u.local} -> ${u.remote}`);
-      lines.push(...step.script.split('\n').map((l) => `    | ${l}`));
-    }
-  }
-  lines.push('', 'then:');
-  for (const a of plan.afterwards) lines.push(`  - ${a}`);
-  return terminalSafe(`${lines.join('\n')}\n`);
 }

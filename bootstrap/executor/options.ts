@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { digestLocalFile, folderProblem, printablePath } from '../../lib/local-file';
 import type { InventoryConfig } from '../../lib/config/inventory-schema';
-import { pickAirGapFiles, type InstallSource } from '../plan/k3s-install';
+import { pickAirGapFiles, releaseInstallerSource, type InstallSource } from '../plan/k3s-install';
 import type { PreflightCheck } from '../plan/preflight';
 import { expandHome } from '../plan/targets';
 import { defaultKubeconfigPath } from './local-files';
@@ -116,7 +116,7 @@ export interface UpgradeBoardReport {
   from?: string;
   /** K3s version now (after the run). */
   now?: string;
-  result: 'upgraded' | 'already on target' | 'failed' | 'not reached' | 'would upgrade' | 'would skip' | 'refused';
+  result: 'upgraded' | 'already on target' | 'failed' | 'not reached' | 'will upgrade' | 'will skip' | 'refused';
 }
 
 export interface UpgradeReport {
@@ -143,14 +143,15 @@ export function fromConfigDir(configPath: string, path: string, home: string): s
 }
 
 /**
- * Where install.sh and the binary come from: the installer URL, or the air-gap folder. Its
+ * Where install.sh and the binary come from: the release's own install.sh (checked against its
+ * install.sh.sha256sum), k3s.installScriptUrl, or the air-gap folder. Its
  * files run as root on every board: the folder must be yours (or root's) and not writable by
  * others, each file regular and yours, and each is hashed here, streamed under its size cap;
  * the board checks its copy against that digest before running it (plan/air-gap.ts).
  */
 export function installSource(config: InventoryConfig, configPath: string, home: string): InstallSource {
   const dir = config.k3s.airGapDir;
-  if (!dir) return { kind: 'online', scriptUrl: config.k3s.installScriptUrl };
+  if (!dir) return config.k3s.installScriptUrl ? { kind: 'online', scriptUrl: config.k3s.installScriptUrl } : releaseInstallerSource(config.k3s.version);
   const folder = fromConfigDir(configPath, dir, home);
   let names: string[];
   try {

@@ -30,7 +30,7 @@ export async function runReset(options: RunOptions): Promise<RunSummary> {
 
 function showReset(fleet: Fleet, state: HostState): void {
   state.summary.plannedSteps = RESET_STEPS.map((s) => ({ ...s, uploads: [] }));
-  for (const s of RESET_STEPS) fleet.say(state.target.name, `would: ${s.title}`);
+  for (const s of RESET_STEPS) fleet.say(state.target.name, `will: ${s.title}`);
 }
 
 async function resetHost(fleet: Fleet, state: HostState): Promise<void> {

@@ -33,11 +33,12 @@ export interface UpgradeContext {
 /** The board's install at the target version, and (agents) the restart that applies it. */
 function upgradeSteps(context: UpgradeContext, step: UpgradeStep, work: HostWork): RootStep[] {
   const install = work.install;
+  const restart = step.role === 'server' ? ', restarted by the installer' : '';
   const steps: RootStep[] = [k3sInstallStep(install, context.token,
-    `K3s ${step.from} → ${context.target} installed (${step.role}${step.role === 'server' ? ', restarted by the installer' : ''})`)];
+    `K3s ${step.from} → ${context.target} installed (${step.role}${restart})`, `install K3s ${step.from} → ${context.target} (${step.role}${restart})`)];
   if (step.role === 'agent') {
     steps.push({
-      id: 'k3s-agent-start', phase: 'start', change: 'k3s-agent restarted on the new version',
+      id: 'k3s-agent-start', phase: 'start', change: 'k3s-agent restarted on the new version', action: 'restart k3s-agent on the new version',
       script: START_AGENT_SCRIPT, shownScript: START_AGENT_SCRIPT, uploads: [],
     });
   }
@@ -51,7 +52,7 @@ export function plannedUpgradeSteps(context: UpgradeContext, step: UpgradeStep, 
   if (!work) return [onServer(`uncordon ${step.name} (left cordoned by an earlier upgrade run)`, uncordonScript(step.name))];
   const steps: DryRunStep[] = [onServer(`cordon ${step.name}`, cordonScript(step.name))];
   if (step.role === 'agent') steps.push(onServer(`drain ${step.name}`, drainScript(step.name, context.drainTimeoutSeconds)));
-  for (const s of upgradeSteps(context, step, work)) steps.push({ title: s.change, script: context.fleet.redact(s.shownScript), uploads: s.uploads });
+  for (const s of upgradeSteps(context, step, work)) steps.push({ title: s.action, script: context.fleet.redact(s.shownScript), uploads: s.uploads });
   steps.push(onServer(`wait until ${step.name} is Ready on ${context.target} (${context.readyTimeoutSeconds}s at most)`, GET_NODES_SCRIPT));
   if (!step.keepCordoned) steps.push(onServer(`uncordon ${step.name}`, uncordonScript(step.name)));
   steps.push(onServer(`wait for ${step.name}'s Triton pod if one was Ready (${context.tritonTimeoutSeconds}s at most)`,

@@ -27,7 +27,7 @@ export function formatUpgradeSummary(summary: RunSummary): string {
     for (const w of host.warnings) lines.push(`  warning:   ${w}`);
     if (host.error) lines.push(`  error:     ${host.error}`);
     for (const step of planned) {
-      lines.push(`  would run: ${step.title}`);
+      lines.push(`  will run: ${step.title}`);
       for (const u of step.uploads) lines.push(`    upload ${u.local} -> ${u.remote}`);
       lines.push(...step.script.split('\n').map((l) => `    | ${l}`));
     }

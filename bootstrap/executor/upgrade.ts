@@ -79,11 +79,11 @@ export async function runUpgrade(options: UpgradeOptions): Promise<RunSummary> {
     for (const step of verdict.steps) {
       const { state, board } = byName.get(step.name)!;
       if (step.action === 'skip') {
-        board.result = dryRun ? 'would skip' : 'already on target';
+        board.result = dryRun ? 'will skip' : 'already on target';
         board.now = target;
         state.summary.unchanged.push(`K3s ${target} already runs here: skipped`);
       } else if (dryRun) {
-        board.result = 'would upgrade';
+        board.result = 'will upgrade';
         state.summary.plannedSteps = plannedUpgradeSteps(context, step, planned.get(step.name));
       }
     }

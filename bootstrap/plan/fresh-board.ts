@@ -13,14 +13,16 @@ export const JETPACK_DAEMON_JSON = '{\n    "runtimes": {\n        "nvidia": {\n 
 /** First line of /etc/nv_tegra_release on L4T R32.7.1 (JetPack 4.6.1). */
 export const L4T_R32_7_1 = '# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64, DATE: Sat Feb 19 17:05:08 UTC 2022';
 
-/** The assumptions, in words, for the offline plan's header. */
-export const FRESH_BOARD_ASSUMPTIONS = [
-  'aarch64, JetPack 4.6.1 (L4T R32.7.1), memory cgroup enabled, apt-get available',
-  'Docker running with /etc/docker/daemon.json registering runtimes.nvidia (default runtime still runc)',
-  'no nfs-common (mount.nfs missing), no K3s installed',
-  '/usr/bin/nvidia-container-runtime (nvidia-docker2); nvpmodel in mode 0 (MAXN, also its boot default; the Nano has 0 = MAXN 10W and 1 = 5W), jetson_clocks not run at boot',
-  'nodes declared jetpack5 / jetpack6: L4T R35.4.1 / R36.4.3, no Docker, /usr/bin/nvidia-container-runtime, cgroup v1 / v2; their power modes depend on the module, so a powerMode for them is only checked when connected',
-] as const;
+/** The assumptions, in words, per profile, for the offline plan (a board of unknown profile is taken for a Nano). */
+export const FRESH_BOARD_ASSUMPTIONS: Readonly<Record<BoardProfileName, string>> = {
+  jetpack4: 'a Jetson Nano on JetPack 4.6.1 (L4T R32.7.1): aarch64, cgroup v1 with the memory controller, apt-get; Docker running, '
+    + '/etc/docker/daemon.json registering runtimes.nvidia (nvidia-docker2) but the default runtime still runc; no nfs-common (mount.nfs), '
+    + 'no K3s; nvpmodel in mode 0 (MAXN, also its boot default; the Nano has 0 = MAXN 10W and 1 = 5W), jetson_clocks not run at boot',
+  jetpack5: 'an Orin or Xavier on JetPack 5.1.2 (L4T R35.4.1): aarch64, cgroup v1, apt-get, no Docker, /usr/bin/nvidia-container-runtime, '
+    + 'no nfs-common, no K3s; its power modes depend on the module, so a powerMode is checked only when connected',
+  jetpack6: 'an Orin on JetPack 6.2 (L4T R36.4.3): aarch64, cgroup v2, apt-get, no Docker, /usr/bin/nvidia-container-runtime, '
+    + 'no nfs-common, no K3s; its power modes depend on the module, so a powerMode is checked only when connected',
+};
 
 /** First lines of /etc/nv_tegra_release of JetPack 5.1.2 (L4T R35.4.1) and 6.2 (L4T R36.4.3), as far as the preflight reads them. */
 const ORIN_RELEASES: Readonly<Record<'jetpack5' | 'jetpack6', string>> = {

@@ -25,8 +25,10 @@ export interface RootStep {
    * run once every install is done (executor/nvidia-runtime.ts) and report what they found.
    */
   readonly phase: 'prepare' | 'install' | 'start' | 'verify';
-  /** What the step changes, as reported in the summary. */
+  /** What the step changed, as the summary of a run reports it (past: "installed nfs-common"). */
   readonly change: string;
+  /** What the step will do, as a plan shows it (imperative: "install nfs-common"). */
+  readonly action: string;
   /** The script sent to `sh -s` as root (may hold the token). */
   readonly script: string;
   /** The script as shown in a dry run (secrets redacted). */
@@ -86,7 +88,7 @@ export function planHostWork(input: HostWorkInput): HostWork {
   }, token);
 
   if (!facts.nfsCommon && preflight.checks.some((c) => c.name === 'nfs-common' && c.status === 'fix')) {
-    steps.push(rootStep('nfs-common', 'prepare', 'installed nfs-common', INSTALL_NFS_COMMON_SCRIPT));
+    steps.push(rootStep('nfs-common', 'prepare', 'installed nfs-common', 'install nfs-common', INSTALL_NFS_COMMON_SCRIPT));
   } else if (facts.nfsCommon) {
     unchanged.push('nfs-common already installed');
   }
@@ -95,7 +97,7 @@ export function planHostWork(input: HostWorkInput): HostWork {
   const power = preflight.power;
   if (power.desired && power.change) {
     steps.push({
-      ...rootStep('power-mode', 'prepare', power.change, powerModeScript(power.desired)),
+      ...rootStep('power-mode', 'prepare', power.change, `set ${power.change}`, powerModeScript(power.desired)),
       expectLastLine: { value: POWER_MODE_DONE, error: 'the power mode was not applied; run `sudo nvpmodel -q` on the board' },
     });
   }
@@ -109,13 +111,15 @@ export function planHostWork(input: HostWorkInput): HostWork {
     if (daemon.kind === 'update') {
       const script = writeDaemonJsonScript(daemon.after) + verify;
       steps.push({
-        ...rootStep('daemon-json', 'prepare', `daemon.json: default-runtime ${daemon.previousDefault ?? '(unset)'} → nvidia (backup ${DAEMON_JSON_PATH}.triton-jetson.bak); Docker restarted`, script),
+        ...rootStep('daemon-json', 'prepare', `daemon.json: default-runtime ${daemon.previousDefault ?? '(unset)'} → nvidia (backup ${DAEMON_JSON_PATH}.triton-jetson.bak); Docker restarted`,
+          `make nvidia Docker's default runtime: daemon.json default-runtime ${daemon.previousDefault ?? '(unset)'} → nvidia (backup ${DAEMON_JSON_PATH}.triton-jetson.bak), restart Docker`, script),
         expectLastLine: DOCKER_RUNTIME_CHECK,
       });
     } else if (facts.dockerDefaultRuntime !== 'nvidia') {
       unchanged.push('daemon.json already sets default-runtime nvidia');
       steps.push({
-        ...rootStep('docker-restart', 'prepare', `Docker restarted (its default runtime was "${boardText(facts.dockerDefaultRuntime) || 'unknown'}", daemon.json says nvidia)`, RESTART_DOCKER_SCRIPT + verify),
+        ...rootStep('docker-restart', 'prepare', `Docker restarted (its default runtime was "${boardText(facts.dockerDefaultRuntime) || 'unknown'}", daemon.json says nvidia)`,
+          `restart Docker (its default runtime is "${boardText(facts.dockerDefaultRuntime) || 'unknown'}", daemon.json says nvidia)`, RESTART_DOCKER_SCRIPT + verify),
         expectLastLine: DOCKER_RUNTIME_CHECK,
       });
     } else {
@@ -128,20 +132,23 @@ export function planHostWork(input: HostWorkInput): HostWork {
     unchanged.push(`K3s ${install.version} (${roleName}) already installed with these settings and running`);
   } else {
     const sameInstall = facts.k3sVersion === install.version && facts.k3sFingerprint === install.fingerprint;
-    const what = !facts.k3sVersion
-      ? `installed K3s ${install.version} (${roleName})`
+    const [what, action] = !facts.k3sVersion
+      ? [`installed K3s ${install.version} (${roleName})`, `install K3s ${install.version} (${roleName})`]
       : sameInstall
-        ? `K3s ${install.version} (${roleName}) was not running: installer rerun with the same settings, service started`
-        : `K3s ${facts.k3sVersion} → ${install.version} (${roleName}, settings updated)`;
-    steps.push(k3sInstallStep(install, token, what));
+        ? [`K3s ${install.version} (${roleName}) was not running: installer rerun with the same settings, service started`,
+          `rerun the K3s ${install.version} installer with the same settings and start the ${roleName} (it is not running)`]
+        : [`K3s ${facts.k3sVersion} → ${install.version} (${roleName}, settings updated)`, `reinstall K3s ${facts.k3sVersion} → ${install.version} (${roleName}, settings updated)`];
+    steps.push(k3sInstallStep(install, token, what, action));
     if (target.role === 'agent') {
-      steps.push(rootStep('k3s-agent-start', 'start', `started k3s-agent (joined https://${input.serverAddress}:6443)`, START_AGENT_SCRIPT));
+      steps.push(rootStep('k3s-agent-start', 'start', `started k3s-agent (joined https://${input.serverAddress}:6443)`,
+        `start k3s-agent (join https://${input.serverAddress}:6443)`, START_AGENT_SCRIPT));
     }
   }
   // K3s' containerd registers the nvidia runtime only if it found it when it started: look
   // after every install (and on reruns), restarting K3s if the runtime came later.
   if (preflight.runtime === 'containerd' && preflight.isJetson) {
-    steps.push(rootStep('nvidia-runtime', 'verify', `check that K3s registered the containerd runtime "nvidia" (restart ${install.serviceName} if the runtime appeared after it started)`, runtimeRegistrationScript(install.serviceName)));
+    const check = `check that K3s registered the containerd runtime "nvidia" (restart ${install.serviceName} if the runtime appeared after it started)`;
+    steps.push(rootStep('nvidia-runtime', 'verify', check, check, runtimeRegistrationScript(install.serviceName)));
   }
   return { steps, unchanged, warnings, install };
 }
@@ -150,11 +157,12 @@ export function planHostWork(input: HostWorkInput): HostWork {
  * The step that runs K3s' installer (bootstrap and upgrade alike): from the air-gap files when
  * there are any, uploaded into a private folder and run only from root's checked copies.
  */
-export function k3sInstallStep(install: K3sInstallPlan, token: string, change: string): RootStep {
+export function k3sInstallStep(install: K3sInstallPlan, token: string, change: string, action: string): RootStep {
   return {
     id: 'k3s-install',
     phase: 'install',
     change,
+    action,
     script: installScript(install, token),
     shownScript: redactedInstallScript(install),
     uploads: install.source.kind === 'airgap' ? airGapUploads(install.source.files) : [],
@@ -162,6 +170,6 @@ export function k3sInstallStep(install: K3sInstallPlan, token: string, change: s
   };
 }
 
-function rootStep(id: RootStep['id'], phase: RootStep['phase'], change: string, script: string): RootStep {
-  return { id, phase, change, script, shownScript: script, uploads: [] };
+function rootStep(id: RootStep['id'], phase: RootStep['phase'], change: string, action: string, script: string): RootStep {
+  return { id, phase, change, action, script, shownScript: script, uploads: [] };
 }

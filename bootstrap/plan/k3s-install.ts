@@ -35,10 +35,26 @@ export interface K3sInstallInput {
   readonly source: InstallSource;
 }
 
-/** Where install.sh and the binary come from. */
+/**
+ * Where install.sh and the binary come from. Online, `sha256Url` names a sha256sum file the
+ * downloaded install.sh must match before it runs (the release's own; absent for a mirror).
+ */
 export type InstallSource =
-  | { readonly kind: 'online'; readonly scriptUrl: string }
+  | { readonly kind: 'online'; readonly scriptUrl: string; readonly sha256Url?: string }
   | { readonly kind: 'airgap'; readonly files: AirGapFiles };
+
+/**
+ * The installer of the K3s release `version` itself. A K3s GitHub release publishes only the
+ * binaries, images and their sha256sum-<arch>.txt (k3s-io/k3s .github/workflows/release.yml,
+ * "Upload Assets to Release": dist/artifacts/k3s* and sha256sum*); install.sh lives in the
+ * repository, beside install.sh.sha256sum (added by k3s-io/k3s PR #8312, checked by its CI), so
+ * the release's tag pins both. get.k3s.io serves install.sh of the default branch, whatever day
+ * it is; the binary install.sh downloads is checked against the release's sha256sum-arm64.txt.
+ */
+export function releaseInstallerSource(version: string): InstallSource {
+  const base = `https://raw.githubusercontent.com/k3s-io/k3s/${encodeURIComponent(version)}`;
+  return { kind: 'online', scriptUrl: `${base}/install.sh`, sha256Url: `${base}/install.sh.sha256sum` };
+}
 
 export interface K3sInstallPlan {
   readonly role: 'server' | 'agent';
@@ -141,8 +157,14 @@ function renderInstallScript(plan: K3sInstallPlan, tokenWord: string, args: read
       'd=$(mktemp -d /tmp/triton-jetson-k3s.XXXXXX)',
       'trap \'rm -rf "$d"\' EXIT',
       `curl -sfL ${shQuote(plan.source.scriptUrl)} -o "$d/install.sh"`,
-      `sh "$d/install.sh" ${argv}`,
     );
+    if (plan.source.sha256Url) {
+      lines.push(
+        `curl -sfL ${shQuote(plan.source.sha256Url)} -o "$d/install.sh.sha256sum"`,
+        `(cd "$d" && sha256sum -c install.sh.sha256sum >/dev/null) || { echo ${shQuote(`install.sh of K3s ${plan.version} does not match its install.sh.sha256sum; not running it`)} >&2; exit 1; }`,
+      );
+    }
+    lines.push(`sh "$d/install.sh" ${argv}`);
   } else {
     lines.push(...airGapInstallLines(plan.source.files, staging, argv));
   }

@@ -50,8 +50,8 @@ if [ -x /usr/local/bin/k3s ]; then echo "k3s_version=$(/usr/local/bin/k3s --vers
 if [ -r ${K3S_FINGERPRINT_PATH} ]; then echo "k3s_fingerprint=$(cat ${K3S_FINGERPRINT_PATH})"; fi
 # One systemctl call prints both states, in order (one line per unit).
 states=$(systemctl is-active k3s k3s-agent 2>/dev/null || true)
-echo "k3s_active=$(printf '%s\n' "$states" | sed -n 1p)"
-echo "k3s_agent_active=$(printf '%s\n' "$states" | sed -n 2p)"
+echo "k3s_active=$(printf '%s\\n' "$states" | sed -n 1p)"
+echo "k3s_agent_active=$(printf '%s\\n' "$states" | sed -n 2p)"
 if [ -x /usr/local/bin/k3s-uninstall.sh ]; then echo k3s_uninstall=yes; fi
 if [ -x /usr/local/bin/k3s-agent-uninstall.sh ]; then echo k3s_agent_uninstall=yes; fi
 ${NVIDIA_RUNTIME_PROBE}

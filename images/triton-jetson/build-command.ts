@@ -162,3 +162,28 @@ export function binfmtWarning(mode: BuildMode, host: { platform: string; arch: s
   return `no arm64 emulator is registered (${QEMU_AARCH64_BINFMT} is missing), so buildx cannot run the arm64 stage: `
     + 'run "docker run --privileged --rm tonistiigi/binfmt --install arm64" once (docs/image.md)';
 }
+
+/** What tells whether Docker's buildx plugin is installed: `docker buildx version` exits 0. */
+export const BUILDX_VERSION_COMMAND: BuildCommand = { command: 'docker', args: ['buildx', 'version'], env: {} };
+
+/** How to get buildx (docker/buildx README, "Installing"; docs.docker.com/engine/install: the docker-buildx-plugin package). */
+export const BUILDX_INSTALL_HINT = 'install the buildx plugin: Docker Desktop has it; on Linux, the docker-buildx-plugin package of Docker\'s apt/yum repository '
+  + '(docs.docker.com/engine/install), or a release binary of github.com/docker/buildx as ~/.docker/cli-plugins/docker-buildx; '
+  + 'or build on a Jetson with --local, or print the command with --dry-run';
+
+/**
+ * Why a buildx build cannot start, from the result of BUILDX_VERSION_COMMAND, or undefined when
+ * buildx answered (a plain `docker build` on the board, --local, needs no buildx).
+ */
+export function buildxProblem(
+  mode: BuildMode,
+  result: { readonly errorCode?: string; readonly status: number | null; readonly stderr: string },
+): string | undefined {
+  if (mode === 'local') return undefined;
+  if (result.errorCode === 'ENOENT') return `docker is not installed here; this build cross-compiles for ${IMAGE_PLATFORM} with docker buildx: install Docker, then ${BUILDX_INSTALL_HINT}`;
+  if (result.errorCode !== undefined) return `cannot run docker (${result.errorCode}); ${BUILDX_INSTALL_HINT}`;
+  if (result.status === 0) return undefined;
+  const said = result.stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? `exit ${result.status ?? 'signal'}`;
+  return `docker buildx is not available (\`docker buildx version\`: ${said.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200)}); `
+    + `this build cross-compiles for ${IMAGE_PLATFORM} with it: ${BUILDX_INSTALL_HINT}`;
+}

@@ -164,8 +164,8 @@ export const k3sSchema = z
     disable: z.array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'must be a K3s component such as "traefik"')).default(['servicelb', 'traefik']),
     /** Label nodes verified to be Jetsons with `triton-jetson.dev/jetson=true`. @default true */
     labelJetsonNodes: z.boolean().default(true),
-    /** Installer script URL (ignored with `airGapDir`). @default "https://get.k3s.io" */
-    installScriptUrl: installerUrl.default('https://get.k3s.io'),
+    /** Installer script URL, e.g. a mirror (ignored with `airGapDir`); run as given, not checked. @default - the install.sh of the release `version`, checked against its install.sh.sha256sum */
+    installScriptUrl: installerUrl.optional(),
     /** Local folder with install.sh, the k3s-arm64 binary and k3s-airgap-images-arm64.tar(.gz|.zst) for hosts without internet. */
     airGapDir: z.string().min(1).optional(),
     /** Seconds to wait for every node to be Ready. @default 300 */

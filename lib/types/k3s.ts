@@ -47,8 +47,8 @@ export interface K3sOptions {
    */
   readonly labelJetsonNodes?: boolean;
   /**
-   * Installer script URL (ignored with `airGapDir`).
-   * @default "https://get.k3s.io"
+   * Installer script URL, e.g. a mirror (ignored with `airGapDir`); run as given, not checked.
+   * @default - the install.sh of the K3s release `version` (raw.githubusercontent.com/k3s-io/k3s/<version>/install.sh), checked against that release's install.sh.sha256sum
    */
   readonly installScriptUrl?: string;
   /**
@@ -84,8 +84,11 @@ export interface K3sSettings {
   disable: string[];
   /** Label verified Jetsons. */
   labelJetsonNodes: boolean;
-  /** Installer script URL. */
-  installScriptUrl: string;
+  /**
+   * Installer script URL.
+   * @default - the release's own install.sh, checked against its install.sh.sha256sum
+   */
+  installScriptUrl?: string;
   /**
    * Air-gap folder.
    * @default - online install

@@ -58,11 +58,11 @@ describeWith(FAKE_HOST_PREREQUISITES)('bootstrap of four fake Jetson Nanos', () 
       const host = hostSummary(run, name);
       const titles = host.plannedSteps!.map((s) => s.title);
       expect(titles).toEqual(expect.arrayContaining([
-        'installed nfs-common',
-        expect.stringMatching(/^daemon.json: default-runtime \(unset\) → nvidia/),
-        expect.stringMatching(/^installed K3s v1.34.12\+k3s1/),
+        'install nfs-common',
+        expect.stringMatching(/^make nvidia Docker's default runtime: daemon.json default-runtime \(unset\) → nvidia/),
+        expect.stringMatching(/^install K3s v1.34.12\+k3s1/),
       ]));
-      const install = host.plannedSteps!.find((s) => s.title.startsWith('installed K3s'))!;
+      const install = host.plannedSteps!.find((s) => s.title.startsWith('install K3s'))!;
       expect(install.script).toContain('export K3S_TOKEN=<redacted>');
       expect(install.script).toContain(name === 'jm-node-1' ? 'server --docker --disable servicelb --disable traefik' : 'agent --docker');
     }

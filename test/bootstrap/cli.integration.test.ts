@@ -52,9 +52,9 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ command: 'bootstrap', dryRun: true, ok: true });
-    expect(summary.hosts[0].plannedSteps.map((s: { title: string }) => s.title)).toContain('installed K3s v1.34.12+k3s1 (server)');
+    expect(summary.hosts[0].plannedSteps.map((s: { title: string }) => s.title)).toContain('install K3s v1.34.12+k3s1 (server)');
     expect(result.stderr).toContain(`[jm-node-1] connecting to operator@${fixture.hosts[0].address}:22`);
-    expect(result.stderr).toContain('[jm-node-2] would: installed K3s v1.34.12+k3s1 (agent)');
+    expect(result.stderr).toContain('[jm-node-2] will: install K3s v1.34.12+k3s1 (agent)');
     expect((await fixture.hosts[0].calls()).filter((c) => c.program === 'k3s-install')).toEqual([]);
   });
 
@@ -79,15 +79,20 @@ describeWith(FAKE_HOST_PREREQUISITES)('triton-jetson bootstrap / plan / reset (C
 
   test('upgrade and plan --upgrade on a cluster already on k3s.version: every board skipped, text and JSON', async () => {
     const withPassword = { ...env, TRITON_JETSON_SUDO_PASSWORD: OPERATOR_PASSWORD };
-    const result = await cli(['upgrade', ...common, '--parallel', '1', '--max-unavailable', '2'], withPassword);
+    // An upgrade reads no kubeconfig (it runs the server's own kubectl): it takes no --kubeconfig.
+    const upgradeFlags = common.filter((_, i) => common[i] !== '--kubeconfig' && common[i - 1] !== '--kubeconfig');
+    const refused = await cli(['upgrade', ...common], withPassword);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("unknown option '--kubeconfig'");
+    const result = await cli(['upgrade', ...upgradeFlags, '--parallel', '1', '--max-unavailable', '2'], withPassword);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^upgrade to v1\.34\.12\+k3s1 — OK in \d+\.\ds\n/);
     expect(result.stdout).toMatch(/jm-node-2 \(agent\)\s+v1\.34\.12\+k3s1\s+already on target/);
     expect(result.stderr).toContain('[upgrade] order: the server first, then the agents, at most 2 at a time; 0 of 2 board(s) to upgrade to v1.34.12+k3s1');
-    const plan = await cli(['plan', '--upgrade', ...common, '--json'], withPassword);
+    const plan = await cli(['plan', '--upgrade', ...upgradeFlags, '--json'], withPassword);
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.stdout)).toMatchObject({ command: 'upgrade', dryRun: true, ok: true, upgrade: { target: 'v1.34.12+k3s1', maxUnavailable: 1 } });
-    const bad = await cli(['upgrade', ...common, '--max-unavailable', '0'], withPassword);
+    const bad = await cli(['upgrade', ...upgradeFlags, '--max-unavailable', '0'], withPassword);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('triton-jetson: --max-unavailable must be a whole number ≥ 1 (got "0")\n');
   });

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { formatSummary } from '../../bootstrap/cli';
+import { formatSummary } from '../../bootstrap/summary-text';
 import { describeWith } from '../support/prereq';
 import { DEFAULT_TEST_USERS, JETSON_HOST_STUBS_DIR, startJetsonHosts, type JetsonHosts } from '../support/jetson-hosts';
 import { FAKE_HOST_PREREQUISITES, bootstrap, clusterFor, makeWorkspace, type Workspace } from './harness';

@@ -14,7 +14,7 @@
 import { describeWith } from '../support/prereq';
 import { NANO_NVPMODEL } from '../support/jetson-board-extras';
 import { startJetsonHosts, type JetsonHosts } from '../support/jetson-hosts';
-import { formatSummary } from '../../bootstrap/cli';
+import { formatSummary } from '../../bootstrap/summary-text';
 import { K3S_CONTAINERD_CONFIG } from '../../bootstrap/plan/nvidia-runtime';
 import { FAKE_HOST_PREREQUISITES, bootstrap, clusterFor, hostSummary, makeWorkspace, type Workspace } from './harness';
 

@@ -219,20 +219,20 @@ describe('plan --offline says what the preflight will check and shows each board
     });
     expect(plan.ok).toBe(true);
     const [nano, orin] = plan.hosts;
-    expect(nano.steps.map((s) => s.title)).toContain('power mode 0 (MAXN) → 1 (5W), boot default 0 (MAXN) → 1');
+    expect(nano.steps.map((s) => s.title)).toContain('set power mode 0 (MAXN) → 1 (5W), boot default 0 (MAXN) → 1');
     expect(orin.steps.map((s) => s.title)).toEqual([
-      'installed nfs-common', expect.stringMatching(/^installed K3s .* \(agent\)$/), 'started k3s-agent (joined https://10.0.0.11:6443)',
+      'install nfs-common', expect.stringMatching(/^install K3s .* \(agent\)$/), 'start k3s-agent (join https://10.0.0.11:6443)',
       'check that K3s registered the containerd runtime "nvidia" (restart k3s-agent if the runtime appeared after it started)',
     ]);
     expect(orin.steps[1].script).not.toContain("'--docker'");
-    expect(orin.notes.filter((n) => n.startsWith('the preflight would stop'))).toEqual([]);
-    expect(orin.notes).toContainEqual(expect.stringMatching(/compares the board's clock with this machine's .*beyond 5 s.*beyond 1 h/));
+    expect(orin.notes.filter((n) => n.startsWith('the preflight will stop'))).toEqual([]);
+    expect(plan.preflight).toContainEqual(expect.stringMatching(/^clock: the board's against this machine's .*beyond 5 s.*beyond 1 h/));
     expect(formatOfflinePlan(plan)).toContain('echo "clock=$(date -u +%s)"');
   });
 
-  test('a power mode the assumed board lacks is shown as what would stop it', () => {
+  test('a power mode the assumed board lacks is shown as what will stop it', () => {
     const plan = offline({ nodes: { server: { name: 'jm-node-1', address: '10.0.0.11', powerMode: { nvpmodel: 4 } } } });
-    expect(plan.hosts[0].notes[0]).toBe('the preflight would stop this board: power-mode: nodes[].powerMode: nvpmodel mode 4 does not exist on this board; its /etc/nvpmodel.conf has 0 (MAXN), 1 (5W)');
+    expect(plan.hosts[0].notes[0]).toBe('the preflight will stop this board: power-mode: nodes[].powerMode: nvpmodel mode 4 does not exist on this board; its /etc/nvpmodel.conf has 0 (MAXN), 1 (5W)');
   });
 });
 

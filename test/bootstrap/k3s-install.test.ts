@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-  installScript, isInstallCurrent, parseServerToken, pickAirGapFiles, planK3sInstall, redactedInstallScript, type K3sInstallInput,
+  installScript, isInstallCurrent, parseServerToken, pickAirGapFiles, planK3sInstall, redactedInstallScript, releaseInstallerSource, type K3sInstallInput,
 } from '../../bootstrap/plan/k3s-install';
 import { labelNodeScript, missingLabels, notReady, parseNodeList } from '../../bootstrap/plan/verify';
 
@@ -85,6 +88,46 @@ describe('install script', () => {
     expect(shown).toContain('export K3S_TOKEN=<redacted>');
     expect(shown).toContain("curl -sfL https://get.k3s.io -o \"$d/install.sh\"");
     expect(shown).toContain('sh "$d/install.sh" agent --docker --node-name=jm-node-2');
+  });
+
+  test('the release\'s own installer: install.sh of k3s.version\'s tag, run only when it matches the tag\'s install.sh.sha256sum (real sh)', () => {
+    const source = releaseInstallerSource('v1.34.12+k3s1');
+    expect(source).toEqual({
+      kind: 'online',
+      scriptUrl: 'https://raw.githubusercontent.com/k3s-io/k3s/v1.34.12%2Bk3s1/install.sh',
+      sha256Url: 'https://raw.githubusercontent.com/k3s-io/k3s/v1.34.12%2Bk3s1/install.sh.sha256sum',
+    });
+    const script = installScript(planK3sInstall({ ...agent, version: 'v1.34.12+k3s1', source }, TOKEN), TOKEN);
+    // The download part of the script, up to running install.sh, against a curl that serves local files.
+    const lines = script.split('\n');
+    const download = lines.slice(lines.findIndex((l) => l.startsWith('d=$(mktemp')), lines.findIndex((l) => l.startsWith('sh "$d/install.sh"')) + 1).join('\n');
+    const work = mkdtempSync(join(tmpdir(), 'k3s-installer-'));
+    try {
+      const served = join(work, 'served');
+      execFileSync('mkdir', ['-p', served, join(work, 'bin')]);
+      writeFileSync(join(work, 'bin', 'curl'), `#!/bin/sh\nurl=""; out=""\nwhile [ $# -gt 0 ]; do case "$1" in -o) out=$2; shift ;; -*) ;; *) url=$1 ;; esac; shift; done\n`
+        + `case "$url" in https://raw.githubusercontent.com/k3s-io/k3s/v1.34.12%2Bk3s1/*) cp "${served}/\${url##*/}" "$out" ;; *) exit 6 ;; esac\n`);
+      chmodSync(join(work, 'bin', 'curl'), 0o755);
+      const installer = `#!/bin/sh\ntouch "${work}/installer-ran"\n`;
+      const run = (sum: string) => {
+        writeFileSync(join(served, 'install.sh'), installer);
+        writeFileSync(join(served, 'install.sh.sha256sum'), `${sum}  install.sh\n`);
+        rmSync(join(work, 'installer-ran'), { force: true });
+        try {
+          execFileSync('sh', ['-c', download], { env: { PATH: `${join(work, 'bin')}:${process.env.PATH}`, TMPDIR: work }, encoding: 'utf-8', stdio: 'pipe' });
+          return { code: 0, stderr: '' };
+        } catch (err) {
+          return { code: (err as { status: number }).status, stderr: String((err as { stderr: string }).stderr) };
+        }
+      };
+      expect(run(createHash('sha256').update(installer).digest('hex'))).toEqual({ code: 0, stderr: '' });
+      expect(existsSync(join(work, 'installer-ran'))).toBe(true);
+      // An installer that is not the release's (tampered, truncated, a proxy's error page) never runs.
+      expect(run('0'.repeat(64))).toEqual({ code: 1, stderr: expect.stringContaining('install.sh of K3s v1.34.12+k3s1 does not match its install.sh.sha256sum; not running it') });
+      expect(existsSync(join(work, 'installer-ran'))).toBe(false);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test('a token with shell characters stays one word', () => {

@@ -8,6 +8,7 @@ import { parseClusterConfig, type ClusterConfigInput } from '../../lib/config/cl
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
 import type { RunOptions, RunSummary } from '../../bootstrap/executor/options';
 import { runReset } from '../../bootstrap/executor/reset';
+import { formatSummary } from '../../bootstrap/summary-text';
 import { PROBE_SCRIPT } from '../../bootstrap/plan/preflight';
 import { scratchDirs } from '../support/scratch';
 import { MemoryHosts, jetsonBoard, type BoardState, type Cluster } from './memory-operator';
@@ -128,11 +129,22 @@ describe('bootstrap orchestration (in-memory operators)', () => {
     expect(existsSync(l.tokenFile)).toBe(false);
     expect(existsSync(l.kubeconfig)).toBe(false);
     expect(r.host(1).plannedSteps?.map((s) => s.title)).toEqual([
-      'installed nfs-common', expect.stringMatching(/^daemon.json: default-runtime \(unset\) → nvidia/), expect.stringMatching(/^installed K3s .* \(agent\)$/),
-      expect.stringMatching(/^started k3s-agent/),
+      'install nfs-common', expect.stringMatching(/^make nvidia Docker's default runtime: daemon.json default-runtime \(unset\) → nvidia/), expect.stringMatching(/^install K3s .* \(agent\)$/),
+      expect.stringMatching(/^start k3s-agent/),
     ]);
-    expect(r.host(0).plannedSteps?.find((s) => s.title.startsWith('installed K3s'))?.script).toContain('K3S_TOKEN=<redacted>');
-    expect(r.log).toContain(`[${NAMES[2]}] would: installed nfs-common`);
+    expect(r.host(0).plannedSteps?.find((s) => s.title.startsWith('install K3s'))?.script).toContain('K3S_TOKEN=<redacted>');
+    expect(r.log).toContain(`[${NAMES[2]}] will: install nfs-common`);
+    // The text names each host's steps and shows each distinct script once, with its hosts.
+    const text = formatSummary(r.summary);
+    expect(text).toContain(`\n${NAMES[1]} (agent, `);
+    expect(text).toMatch(new RegExp(`\\n {2}will run: {2}\\[(\\d+)\\] install K3s v[\\d.]+\\+k3s\\d \\(agent\\)\\n`));
+    expect(text).toContain(`\n[1] install nfs-common — ${NAMES.join(', ')}\n`);
+    expect(text).toMatch(new RegExp(`\\n\\[\\d+\\] start k3s-agent \\(join https://10\\.0\\.0\\.10:6443\\) — ${NAMES[1]}, ${NAMES[2]}\\n`));
+    expect(text.match(/apt-get install -y --no-install-recommends nfs-common >\/dev\/null \|\|/g)).toHaveLength(1);
+    // nano-1 has a label of its own: its install is a script of its own.
+    expect(text.match(/sh "\$d\/install\.sh" agent/g)).toHaveLength(2);
+    expect(text).toContain('--node-label=zone=rack-a');
+    expect(text).not.toMatch(/\bwould\b/);
   });
 
   test('a dry run against a running server reads its token but writes no token file', async () => {

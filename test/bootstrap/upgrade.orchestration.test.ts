@@ -242,11 +242,11 @@ describe('upgrade (in-memory operators)', () => {
     const before = JSON.stringify([...l.cluster]);
     const r = await upgrade(l, { dryRun: true });
     expect(r.summary.ok).toBe(true);
-    expect(r.report.boards.map((b) => b.result)).toEqual(NAMES.map(() => 'would upgrade'));
+    expect(r.report.boards.map((b) => b.result)).toEqual(NAMES.map(() => 'will upgrade'));
     expect(new Set(r.sequence.map((s) => s.replace(/^\d+:/, '')))).toEqual(new Set(['probe', 'nodes']));
     expect(JSON.stringify([...l.cluster])).toBe(before);
     expect(r.summary.hosts[1].plannedSteps!.map((s) => s.title)).toEqual([
-      'cordon nano-1 (on nano-0)', 'drain nano-1 (on nano-0)', `K3s ${OLD} → ${TARGET} installed (agent)`, 'k3s-agent restarted on the new version',
+      'cordon nano-1 (on nano-0)', 'drain nano-1 (on nano-0)', `install K3s ${OLD} → ${TARGET} (agent)`, 'restart k3s-agent on the new version',
       `wait until nano-1 is Ready on ${TARGET} (1s at most) (on nano-0)`, 'uncordon nano-1 (on nano-0)', "wait for nano-1's Triton pod if one was Ready (1s at most) (on nano-0)",
     ]);
     expect(r.summary.hosts[1].plannedSteps![2].script).toContain('K3S_TOKEN=<redacted>');

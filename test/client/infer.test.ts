@@ -2,7 +2,8 @@
  * `triton-jetson infer` end to end against the KServe v2 test server: what is sent
  * (checked by the server and inspected here) and what is printed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { baseUrlOf } from '../../client/endpoint';
@@ -79,7 +80,8 @@ describe('infer against the KServe v2 test server', () => {
   });
 
   test('the tutorial command prints image_client.py\'s lines and exits 0 (binary tensors)', async () => {
-    const result = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '-s', 'INCEPTION', '-x', '1', '-c', '3', car]);
+    // image_client.py's -c (classes) is --classes here: -c is --config in every triton-jetson command.
+    const result = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '-s', 'INCEPTION', '-x', '1', '--classes', '3', car]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
 
@@ -104,8 +106,47 @@ describe('infer against the KServe v2 test server', () => {
     expectSameTensor(received.inputs[0].data, sent);
   });
 
-  test('--json sends the same tensor as JSON numbers and prints the same result', async () => {
-    const result = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '-s', 'INCEPTION', '-c', '2', '--json', car]);
+  test('image_client.py\'s -c 3 gets one line saying -c is --config and to use --classes; --model-name still names the model', async () => {
+    const result = await runCli(['infer', '-u', server.address, '--model-name', 'inception_graphdef', '-c', '3', car]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("triton-jetson: -c 3: -c is --config (the cluster description) in triton-jetson; image_client.py's -c (classes) is --classes here: --classes 3\n");
+    expect(server.inferences).toHaveLength(0);
+    const json = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '--json', car]);
+    expect(json.code).toBe(1);
+    expect(json.stderr).toContain('--json is the output format in triton-jetson');
+    const named = await runCli(['infer', '-u', server.address, '--model-name', 'inception_graphdef', car]);
+    expect(named.code).toBe(0);
+  });
+
+  test('the server node of the cluster description is the default endpoint; -c with -u is refused', async () => {
+    // A second server on a NodePort (30000-32767), as the description's service.nodePorts must be.
+    let nodePort: KServeTestServer | undefined;
+    for (let attempt = 0; !nodePort; attempt++) {
+      try {
+        nodePort = await startKServeTestServer({ host: '127.0.0.1', port: 30000 + Math.floor(Math.random() * 2700) });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt > 20) throw err;
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'infer-config-'));
+    try {
+      const port = Number(nodePort.address.split(':')[1]);
+      writeFileSync(join(dir, 'cluster.yaml'), `nodes:\n  server: { name: jm-node-1, address: 127.0.0.1 }\nservice:\n  nodePorts: { http: ${port}, grpc: ${port + 1}, metrics: ${port + 2} }\n`);
+      const result = await runCli(['infer', '-c', join(dir, 'cluster.yaml'), '-m', 'inception_graphdef', car]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(nodePort.inferences).toHaveLength(1);
+      const both = await runCli(['infer', '-c', join(dir, 'cluster.yaml'), '-u', server.address, '-m', 'inception_graphdef', car]);
+      expect(both.code).toBe(1);
+      expect(both.stderr).toBe("triton-jetson: -c and -u: -u names the endpoint, the cluster description (-c) would give its server node's; drop one\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await nodePort.close();
+    }
+  });
+
+  test('--tensor-encoding json sends the same tensor as JSON numbers and prints the same result', async () => {
+    const result = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '-s', 'INCEPTION', '--classes', '2', '--tensor-encoding', 'json', car]);
     expect(result.code).toBe(0);
     const sent = solidTensor(carColour, 299 * 299, 'NHWC', inception);
     expect(linesOf(result.stdout)).toEqual(['Request 1, batch size 1', ...expectedLines(sent, inceptionGraphdef(), 2), 'PASS']);

@@ -129,7 +129,7 @@ describeWith(fakeKubeApiPrerequisites)('verify --wait', () => {
   test('--kubeconfig and --context need --wait', async () => {
     const result = await runCli(['verify', '--kubeconfig', '/nonexistent', '-u', `127.0.0.1:${await unusedPort()}`]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('triton-jetson: --kubeconfig and --context are for --wait only; add --wait\n');
+    expect(result.stderr).toBe('triton-jetson: --kubeconfig, --context and --wait-timeout are for --wait only; add --wait\n');
   });
 
   test('after the rollout, failing checks are repeated for a while (the NodePort may lag a moment)', async () => {

@@ -335,3 +335,62 @@ describe('what to verify from the cluster description', () => {
     expect(absent.stderr).toContain('cluster.yaml not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port');
   });
 });
+
+describe('verify against something that is not Triton (issue 23.5)', () => {
+  /** An HTTP server on loopback answering every request with `status` (a web server, a proxy, another NodePort). */
+  async function notTriton(status: number, headers: Record<string, string>, body: string): Promise<{ address: string; requests: string[]; close: () => Promise<void> }> {
+    const { createServer: createHttpServer } = await import('node:http');
+    const requests: string[] = [];
+    const server = createHttpServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(status, { 'Content-Type': 'text/html', ...headers });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return { address: `127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  test('a 404 with a Server header: says what answered, stops that node\'s checks there', async () => {
+    const web = await notTriton(404, { Server: 'nginx/1.25.3' }, '<html><body>404 Not Found</body></html>');
+    try {
+      const results = await verifyTargets(targetsFromUrls([web.address]), { models: ['inception_graphdef'], timeoutMs: 2000 });
+      expect(results).toEqual([{
+        target: web.address, check: 'live', ok: false,
+        detail: `404 from ${web.address} (server: nginx/1.25.3): not a Triton HTTP endpoint; check the address and port (Triton: HTTP 8000 in the pod, NodePort 30800)`,
+      }]);
+      // Nothing after the liveness request: no readiness, model, repository or metrics request.
+      expect(web.requests).toEqual(['GET /v2/health/live']);
+      const result = await runCli(['verify', '-u', web.address, '-m', 'inception_graphdef', '--no-metrics']);
+      expect(result.code).toBe(1);
+      expect(flattenTable(result.stdout)).toContain(`404 from ${web.address} (server: nginx/1.25.3): not a Triton HTTP endpoint`);
+      expect(flattenTable(result.stdout)).not.toMatch(/\bready\b.*FAIL/);
+    } finally {
+      await web.close();
+    }
+  });
+
+  test('a 503 without a Server header: still named for what it is; -o json carries it', async () => {
+    const web = await notTriton(503, {}, 'Service Unavailable');
+    try {
+      const result = await runCli(['verify', '-u', web.address, '--no-metrics', '-o', 'json']);
+      expect(result.code).toBe(1);
+      const json = JSON.parse(result.stdout) as { ok: boolean; results: { check: string; detail: string }[] };
+      expect(json.ok).toBe(false);
+      expect(json.results).toEqual([expect.objectContaining({ check: 'live', detail: expect.stringMatching(new RegExp(`^503 from ${web.address} \\(no Server header\\): not a Triton HTTP endpoint`)) })]);
+    } finally {
+      await web.close();
+    }
+  });
+
+  test('Triton\'s own "not live" (400, empty body) is Triton: the other checks still run and say why', async () => {
+    const web = await notTriton(400, {}, '');
+    try {
+      const results = await verifyTargets(targetsFromUrls([web.address], false), { models: [], timeoutMs: 2000 });
+      expect(results[0]).toEqual({ target: web.address, check: 'live', ok: false, detail: 'GET /v2/health/live answered 400: Triton reports it is not live' });
+      expect(results.map((r) => r.check)).toContain('ready');
+    } finally {
+      await web.close();
+    }
+  });
+});

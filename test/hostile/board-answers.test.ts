@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatSummary } from '../../bootstrap/cli';
+import { formatSummary } from '../../bootstrap/summary-text';
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
 import { readFileScript } from '../../bootstrap/executor/root-access';
 import { SERVER_TOKEN_PATH, START_AGENT_SCRIPT } from '../../bootstrap/plan/k3s-install';

@@ -6,7 +6,7 @@
  * part), and nothing the bootstrapper prints (checks, the planned steps' titles, the
  * summary) may carry the payload or a control character (terminal escapes).
  */
-import { formatSummary } from '../../bootstrap/cli';
+import { formatSummary } from '../../bootstrap/summary-text';
 import type { HostSummary, RunSummary } from '../../bootstrap/executor/options';
 import { planHostWork } from '../../bootstrap/plan/host-plan';
 import { evaluatePreflight, parseProbe, type HostFacts } from '../../bootstrap/plan/preflight';
@@ -69,7 +69,7 @@ describe('hostile preflight probe output', () => {
       const host: HostSummary = {
         name: 'jm-node-1', role: 'server', address: '10.0.0.11', status: verdict.failed ? 'failed' : 'ok', changed: [], unchanged: [...work.unchanged],
         warnings: [...work.warnings], checks: verdict.checks, sshHandshakes: 1, profile: verdict.profile, runtime: verdict.runtime,
-        plannedSteps: work.steps.map((s) => ({ title: s.change, script: s.shownScript, uploads: [] })),
+        plannedSteps: work.steps.map((s) => ({ title: s.action, script: s.shownScript, uploads: [] })),
       };
       const summary: RunSummary = { command: 'bootstrap', dryRun: true, ok: !verdict.failed, hosts: [host], durationMs: 1 };
       const printed = [formatSummary(summary), ...verdict.checks.map((c) => c.detail)].join('\n');

@@ -275,7 +275,7 @@ const serverCases: readonly ServerCase[] = [
     name: 'inference answer far bigger than 3 classes can need',
     at: '/infer', respond: endless(undefined),
     message: /the inference answer of model 'inception_graphdef' is larger than this client's cap of 1 MiB for it/,
-    extraArgs: ['-c', '3'],
+    extraArgs: ['--classes', '3'],
   },
 ];
 

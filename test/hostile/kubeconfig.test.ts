@@ -14,7 +14,7 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { formatSummary } from '../../bootstrap/cli';
+import { formatSummary } from '../../bootstrap/summary-text';
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
 import type { RunOptions } from '../../bootstrap/executor/options';
 import { runReset } from '../../bootstrap/executor/reset';

@@ -17,7 +17,8 @@ afterEach(() => box.remove());
 const refused: [string, string[], NodeJS.ProcessEnv, number, string][] = [
   ['--out . (the checkout itself)', ['--out', '.'], {}, 2, '--out "."'],
   ['--out ./ (the checkout, spelled differently)', ['--out', './'], {}, 2, '--out "./"'],
-  ['-o . (short flag)', ['-o', '.'], {}, 2, '--out "."'],
+  ['-o . (the output format elsewhere, not synth\'s folder)', ['-o', '.'], {}, 2, 'synth: -o is the output format in triton-jetson commands (-o json); give the output folder with --out <folder>'],
+  ['-o. (short flag, attached)', ['-o.'], {}, 2, 'give the output folder with --out <folder>'],
   ['--out "" (empty)', ['--out', ''], {}, 2, '--out "": is empty'],
   ['--out "   " (blank)', ['--out', '   '], {}, 2, 'is empty'],
   ['--out .. (a parent of the checkout)', ['--out', '..'], {}, 2, 'one of its parents'],

@@ -3,12 +3,12 @@
  * the printed line through dash), the CLI parsing, and the script end to end with --dry-run.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CommanderError } from 'commander';
 import {
-  BuildImageRequest, binfmtWarning, buildImageCommand, formatCommand, imageReferences, requestBuildArgs, shellQuote,
+  BUILDX_INSTALL_HINT, BuildImageRequest, binfmtWarning, buildImageCommand, formatCommand, imageReferences, requestBuildArgs, shellQuote,
 } from '../../images/triton-jetson/build-command';
 import {
   DEFAULT_JETPACK, IMAGE_CONTEXT_DIR, JETPACK_VERSIONS, PRESETS, TUTORIAL_IMAGE_REPOSITORY, TUTORIAL_JETPACK,
@@ -241,5 +241,35 @@ describe('npm run image:build', () => {
     rmSync(nodeOnly, { recursive: true, force: true });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('docker is not installed here');
+  });
+
+  describe('a docker without the buildx plugin (a fake docker on PATH)', () => {
+    let bin: string;
+    beforeAll(() => {
+      bin = mkdtempSync(path.join(os.tmpdir(), 'fake-docker-'));
+      symlinkSync(process.execPath, path.join(bin, 'node'));
+      // What Docker prints when the plugin is missing; every call is recorded.
+      writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\necho "$*" >> "${bin}/calls"\n`
+        + 'if [ "$1" = buildx ]; then echo "docker: \'buildx\' is not a docker command." >&2; echo "See \'docker --help\'" >&2; exit 1; fi\n'
+        + 'if [ "$1" = build ]; then echo "built"; exit 0; fi\nexit 0\n', { mode: 0o755 });
+    });
+    afterAll(() => rmSync(bin, { recursive: true, force: true }));
+    const calls = () => (existsSync(path.join(bin, 'calls')) ? readFileSync(path.join(bin, 'calls'), 'utf-8').trim().split('\n') : []);
+
+    test('a cross-build stops before Docker\'s own "unknown flag: --platform", saying how to get buildx', async () => {
+      rmSync(path.join(bin, 'calls'), { force: true });
+      const result = await runScript(['--jetpack', '4.6.1', '--image', 'reg:5000/triton-jetson'], { PATH: bin, TMPDIR: process.env.TMPDIR });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('image:build: docker buildx is not available (`docker buildx version`: docker: \'buildx\' is not a docker command.); '
+        + `this build cross-compiles for linux/arm64 with it: ${BUILDX_INSTALL_HINT}\n`);
+      expect(calls()).toEqual(['buildx version']);
+    });
+
+    test('--local (docker build on the board) needs no buildx', async () => {
+      rmSync(path.join(bin, 'calls'), { force: true });
+      const result = await runScript(['--jetpack', '4.6.1', '--local'], { PATH: bin, TMPDIR: process.env.TMPDIR });
+      expect(result.code).toBe(0);
+      expect(calls()).toEqual([expect.stringMatching(/^build --file /)]);
+    });
   });
 });

@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
+import { describeWith, writableCheckout } from '../support/prereq';
 
 // What `npm install cdk8s-triton-jetson cdk8s cdk8s-plus-27 constructs` would bring: the peers
 // only (zod and yaml are inside out/lib/index.js), plus what examples/consumer-app compiles with.
@@ -37,7 +38,7 @@ function typingsReach(entry: string): { files: number; packages: string[] } {
   return { files: seen.size, packages: [...packages].sort() };
 }
 
-describe('the npm package', () => {
+describeWith([writableCheckout(REPO_ROOT)])('the npm package', () => {
   let work: string;
   let app: string;
 

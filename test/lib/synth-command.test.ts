@@ -92,8 +92,12 @@ describe('failures are one line, never a stack trace', () => {
 
   test('triton-jetson synth finds ./cluster.yaml, and has --help', () => {
     writeFileSync(path.join(work, 'cluster.yaml'), 'nfs:\n  server: nas.lan\n');
-    const result = run([...cliSynth, '-o', 'out'], work);
+    const result = run([...cliSynth, '--out', 'out'], work);
     expect(result.stderr).toBe('synth: out/triton-jetson.k8s.yaml\n');
+    // -o is the output format in every triton-jetson command: synth's folder is --out only.
+    const short = run([...cliSynth, '-o', 'elsewhere'], work);
+    expect(short.stderr).toBe('synth: -o is the output format in triton-jetson commands (-o json); give the output folder with --out <folder>\n');
+    expect(short.status).toBe(2);
     expect(readFileSync(path.join(work, 'out', 'triton-jetson.k8s.yaml'), 'utf-8')).toContain('nas.lan');
     const help = run([...cliSynth, '--help'], work);
     expect(help.stdout).toContain('--config <file>');

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { findManifest, Manifest, parseManifests, podSpec, REPO_ROOT } from '../support/manifests';
 import { invariantViolations } from '../support/invariants';
-import { describeWith, hasCommand } from '../support/prereq';
+import { describeWith, hasCommand, writableCheckout } from '../support/prereq';
 import { installSize } from '../support/install-size';
 
 /** The most a consumer that imports only the constructs may install beyond its peers (issue 21). */
@@ -52,6 +52,7 @@ function npmResolves(): boolean {
 }
 
 describeWith([
+  writableCheckout(REPO_ROOT),
   { name: 'npm and tar', present: hasCommand('npm') && hasCommand('tar'), hint: 'install Node.js 20 with npm' },
   { name: 'cdk8s-cli\'s TypeScript app template', present: existsSync(path.join(TEMPLATE, 'tsconfig.json')), hint: 'npm ci' },
   { name: 'npm packages (registry or npm\'s cache)', present: npmResolves(), hint: 'network access to the npm registry, or one online run to fill npm\'s cache' },

@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { describeWith, hasCommand } from '../support/prereq';
+import { describeWith, gitSafeDirectoryEnv, hasCommand } from '../support/prereq';
 import { REPO_ROOT, findManifest, parseManifests } from '../support/manifests';
 
 const isGitCheckout = hasCommand('git') && existsSync(path.join(REPO_ROOT, '.git'));
@@ -31,7 +31,10 @@ describeWith([
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'gitdep-'));
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf-8' }).trim();
+    // The checkout may be another user's (a root-owned clone run as nobody): git and npm's git
+    // clone then need safe.directory for it, given here rather than in anyone's ~/.gitconfig.
+    const gitEnv = gitSafeDirectoryEnv(REPO_ROOT, work);
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf-8', env: gitEnv }).trim();
     writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     // A long, quiet step: say every 30 s that it is still running.
     const t0 = Date.now();
@@ -42,7 +45,7 @@ describeWith([
       await promisify(execFile)('npm', [
         'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
         `git+file://${REPO_ROOT}#${head}`, 'cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-33', 'constructs', '@types/node@20',
-      ], { cwd: work, env: { ...process.env, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+      ], { cwd: work, env: { ...gitEnv, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
     } finally {
       clearInterval(ticker);
     }

@@ -97,7 +97,7 @@ log "published files owned by 65534:65534; Triton sees only the repository subPa
 node "$REPO/bin/triton-jetson.js" verify -u 10.201.0.2:30800 -m inception_graphdef
 log "verify passed"
 node -e "require('sharp')({create:{width:640,height:480,channels:3,background:{r:200,g:40,b:90}}}).jpeg().toFile('$S/car.jpg').then(()=>{})"
-node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
+node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 --classes 3 "$S/car.jpg"
 log "infer passed"
 
 # 2. Negative control: the model leaves the repository -> the stand-in unloads it on its next poll,
@@ -112,7 +112,7 @@ grep -q ECONNREFUSED "$S/logs/verify-negative.txt" || { cat "$S/logs/verify-nega
 log "verify fails as it should (connection refused through the NodePort)"
 mv "$S/pv/held-out" "$S/pv/repository/inception_graphdef"
 k wait --for=condition=Ready "$pod" --timeout=180s
-node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 -c 3 "$S/car.jpg"
+node "$REPO/bin/triton-jetson.js" infer -u 10.201.0.2:30800 -m inception_graphdef -s INCEPTION -x 1 --classes 3 "$S/car.jpg"
 log "model restored: Ready again and infer PASS"
 
 # 3. Triton rollout (docs/operations.md): an image change in the cluster description goes

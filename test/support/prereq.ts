@@ -8,6 +8,8 @@
  * after the closing `jest: N passed, N failed, N skipped` line: no skip passes silently.
  */
 import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Prerequisite {
   /** What is needed, e.g. "busybox". */
@@ -82,4 +84,38 @@ export function testWith(prerequisites: readonly Prerequisite[]): jest.It {
   const titled = (name: unknown): string => `${typeof name === 'function' ? name.name : String(name)}${SKIP_REASON_PREFIX}${reason}]`;
   const skip = ((name: unknown, fn?: jest.ProvidesCallback, timeout?: number) => test.skip(titled(name), fn, timeout)) as jest.It;
   return Object.assign(skip, { only: skip, skip, todo: test.todo, concurrent: skip, failing: skip, each: test.skip.each });
+}
+
+/**
+ * `npm pack` of this repository runs its prepare script, which compiles out/ inside the
+ * checkout: a user who cannot write there (a root-owned clone run as nobody) cannot pack it.
+ */
+export function writableCheckout(root: string): Prerequisite {
+  let present = true;
+  try {
+    accessSync(root, constants.W_OK);
+    if (existsSync(join(root, 'out'))) accessSync(join(root, 'out'), constants.W_OK);
+  } catch {
+    present = false;
+  }
+  return { name: 'a checkout this user can write (npm pack compiles out/ in it)', present, hint: 'run as the owner of the clone, or clone it as this user' };
+}
+
+/**
+ * Environment for git commands on this repository when it belongs to another user: git
+ * refuses such a repository ("detected dubious ownership") unless safe.directory names it in
+ * the system or global config (git-config(1), safe.directory). GIT_CONFIG_COUNT would not do:
+ * git clears it for the git-upload-pack behind a file:// ls-remote or clone (local_repo_env),
+ * so this writes a global config of the test's own into `folder` (including yours, if any)
+ * naming the work tree and its .git, and points GIT_CONFIG_GLOBAL at it.
+ */
+export function gitSafeDirectoryEnv(repository: string, folder: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const own = env.GIT_CONFIG_GLOBAL ?? (env.HOME ? join(env.HOME, '.gitconfig') : undefined);
+  const file = join(folder, 'gitconfig');
+  const quoted = (p: string) => JSON.stringify(p);
+  writeFileSync(file, [
+    ...(own && existsSync(own) ? ['[include]', `\tpath = ${quoted(own)}`] : []),
+    '[safe]', `\tdirectory = ${quoted(repository)}`, `\tdirectory = ${quoted(join(repository, '.git'))}`, '',
+  ].join('\n'), { mode: 0o600 });
+  return { ...env, GIT_CONFIG_GLOBAL: file };
 }
