@@ -74,3 +74,8 @@ export function tritonArgs(options: TritonArgsOptions = {}): string[] {
   if (ports.metrics !== TRITON_DEFAULT_PORTS.metrics) args.push(`--metrics-port=${ports.metrics}`);
   return [...args, ...(options.extraArgs ?? [])];
 }
+
+/** The readiness probe's path: the model's readiness (KServe v2), else the server's. */
+export function tritonReadinessPath(model: string | undefined): string {
+  return model === undefined ? '/v2/health/ready' : `/v2/models/${encodeURIComponent(model)}/ready`;
+}

@@ -16,7 +16,7 @@ import {
 } from './pod-spec';
 import { MODEL_REPOSITORY_SUBPATH } from './seed/seed-defaults';
 import { NVIDIA_RUNTIME_ENV } from './nvidia-env';
-import { TRITON_MODEL_REPOSITORY_PATH, tritonArgs, type TritonPorts } from './triton-args';
+import { TRITON_MODEL_REPOSITORY_PATH, tritonArgs, tritonReadinessPath, type TritonPorts } from './triton-args';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import type { PodOptions } from './types/pod';
 import type { TritonResources } from './types/triton';
@@ -175,10 +175,6 @@ export interface TritonDaemonSetProps extends PodOptions {
   readonly leadingArgs?: readonly string[];
 }
 
-/** The readiness probe's path: the model's readiness, else the server's. */
-function readinessPath(model: string | undefined): string {
-  return model === undefined ? '/v2/health/ready' : `/v2/models/${encodeURIComponent(model)}/ready`;
-}
 
 /**
  * Triton Inference Server on every Jetson node: a DaemonSet because only one Triton
@@ -253,7 +249,7 @@ export class TritonDaemonSet extends Construct {
       startupProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 10, failureThreshold: Math.max(1, Math.ceil(startupSeconds / 10)), timeoutSeconds: 5 }),
       livenessProbe: httpGetProbe('/v2/health/live', ports.http, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
       // Ready when the stack's model is (a broken extra model leaves the board in the Service).
-      readinessProbe: httpGetProbe(readinessPath(settings.readinessModel), ports.http, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
+      readinessProbe: httpGetProbe(tritonReadinessPath(settings.readinessModel), ports.http, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
       // No CPU limit: it would throttle preprocessing on a Nano's four cores.
       resources: containerResources(settings.resources),
       securityContext: {
