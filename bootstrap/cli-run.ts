@@ -12,7 +12,7 @@ import { terminalSafe } from '../lib/terminal-text';
 import { TUTORIAL_NODES } from '../lib/tutorial-defaults';
 import { SUDO_PASSWORD_ENV } from './cli';
 import type { RunOptions, RunSummary } from './executor/options';
-import { parseCount } from './executor/parallel';
+import { parseCount } from '../lib/parallel';
 import { formatSummary } from './summary-text';
 
 /** Every flag of the four commands; each command declares (and so receives) only its own. */

@@ -47,13 +47,14 @@ function registerVerify(program: Command): void {
     .option('--metrics-port <port>', 'metrics port for -u URLs (default: HTTP port + 2, as 8000/8002 and 30800/30802)', parsePort)
     .option('--no-metrics', 'skip the metrics check')
     .option('--timeout <seconds>', 'time limit of each request', parseSeconds, 5)
+    .option('--parallel <n>', 'nodes checked at once (default: 10)', parsePositiveInt)
     .option('--wait', 'first wait until every node runs the applied Triton DaemonSet(s), read through the Kubernetes API (docs/operations.md)')
     .option('--wait-timeout <seconds>', 'with --wait: give up after this long, checks included (default: 1800)', parseWaitSeconds)
     .option('--kubeconfig <file>', 'with --wait: kubeconfig (default: kubeconfig.path of the description, else $KUBECONFIG, else ~/.kube/config)')
     .option('--context <name>', "with --wait: its context (default: the description's kubeconfig.context when the file has it, else current-context)");
   for (const option of outputOptions()) verify.addOption(option);
   verify.action(oneLineAction(async (opts: {
-    config?: string; url?: string[]; model?: string[]; metricsPort?: number; metrics: boolean; timeout: number;
+    config?: string; url?: string[]; model?: string[]; metricsPort?: number; metrics: boolean; timeout: number; parallel?: number;
     wait?: boolean; waitTimeout?: number; kubeconfig?: string; context?: string; output?: string; json?: boolean;
   }) => {
     if (!opts.wait && (opts.kubeconfig !== undefined || opts.context !== undefined || opts.waitTimeout !== undefined)) {
@@ -93,7 +94,7 @@ function registerVerify(program: Command): void {
       }
       models = seeded ?? [];
     }
-    const checks = () => verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000 });
+    const checks = () => verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000, parallel: opts.parallel });
     const results = opts.wait
       ? await (require('./verify-wait') as typeof import('./verify-wait')).waitThenVerify({
         config, configFile: location.file, kubeconfig: opts.kubeconfig, context: opts.context, waitTimeoutSeconds: opts.waitTimeout ?? 1800,

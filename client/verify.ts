@@ -5,6 +5,7 @@
  * --exit-on-error=false and --strict-readiness=false (lib/triton-args.ts), so a model that
  * failed to load shows here, not as a crash loop or a whole node out of the Service.
  */
+import { DEFAULT_PARALLEL, forEachLimited } from '../lib/parallel';
 import Table from 'cli-table3';
 import type { ClusterConfig } from '../lib/config/cluster-config';
 import { clusterNodes } from '../lib/config/inventory-schema';
@@ -44,6 +45,8 @@ export interface VerifyOptions {
   readonly models: readonly string[];
   /** Time limit of each request, in milliseconds. @default 5000 */
   readonly timeoutMs?: number;
+  /** Nodes checked at once (a fleet of hundreds is not hit all at the same moment). @default 10 */
+  readonly parallel?: number;
 }
 
 /** Every node of the cluster description, reached through the Service's NodePorts. */
@@ -82,7 +85,10 @@ export function modelsToCheck(config: ClusterConfig): string[] | undefined {
 }
 
 export async function verifyTargets(targets: readonly VerifyTarget[], options: VerifyOptions): Promise<CheckResult[]> {
-  const perTarget = await Promise.all(targets.map((t) => verifyTarget(t, options)));
+  const perTarget: CheckResult[][] = new Array(targets.length);
+  await forEachLimited(targets, options.parallel ?? DEFAULT_PARALLEL, async (target, index) => {
+    perTarget[index] = await verifyTarget(target, options);
+  });
   return perTarget.flat();
 }
 

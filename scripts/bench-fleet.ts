@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBootstrap } from '../bootstrap/executor/bootstrap';
-import { DEFAULT_PARALLEL } from '../bootstrap/executor/parallel';
+import { DEFAULT_PARALLEL } from '../lib/parallel';
 import { parseClusterConfig } from '../lib/config/cluster-config';
 import { startJetsonHosts, type JetsonHosts } from '../test/support/jetson-hosts';
 import { clusterFor, makeWorkspace } from '../test/bootstrap/harness';

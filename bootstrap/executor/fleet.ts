@@ -10,7 +10,7 @@ import type { HostFacts, PreflightResult } from '../plan/preflight';
 import { expandHome, type NodeTarget, type SshEndpoint } from '../plan/targets';
 import { sshOperators, type Operator, type OperatorFactory } from './operator';
 import { safeUserName, type HostSummary, type RunOptions } from './options';
-import { DEFAULT_PARALLEL, forEachLimited } from './parallel';
+import { DEFAULT_PARALLEL, forEachLimited } from '../../lib/parallel';
 import { targetResolver } from './ssh-config-file';
 import { terminalLines } from '../../lib/terminal-text';
 import { k3sArgsSecrets } from '../plan/k3s-secrets';

@@ -19,7 +19,7 @@ import { parseNodeList, type NodeStatus } from '../plan/verify';
 import { Fleet, type HostState } from './fleet';
 import { readToken } from './local-files';
 import { installSource, type RunOptions, type RunSummary, type UpgradeReport } from './options';
-import { forEachLimited } from './parallel';
+import { forEachLimited } from '../../lib/parallel';
 import { HostError } from './transport';
 import { recoverServerToken, tokenFilePath } from './token';
 import { plannedUpgradeSteps, upgradeBoard, type UpgradeContext } from './upgrade-board';

@@ -8,7 +8,7 @@ import { parseClusterConfig, type ClusterConfigInput } from '../../lib/config/cl
 import { runBootstrap } from '../../bootstrap/executor/bootstrap';
 import type { Operator, OperatorFactory } from '../../bootstrap/executor/operator';
 import type { RunOptions } from '../../bootstrap/executor/options';
-import { DEFAULT_PARALLEL, forEachLimited, parseCount } from '../../bootstrap/executor/parallel';
+import { DEFAULT_PARALLEL, forEachLimited, parseCount } from '../../lib/parallel';
 import { runReset } from '../../bootstrap/executor/reset';
 import { runUpgrade } from '../../bootstrap/executor/upgrade';
 import { scratchDirs } from '../support/scratch';

@@ -394,3 +394,38 @@ describe('verify against something that is not Triton (issue 23.5)', () => {
     }
   });
 });
+
+describe('verify --parallel: nodes checked at once', () => {
+  /** N loopback "nodes" answering 404 after a pause long enough to overlap (not Triton: one request each); counts requests in flight across all. */
+  async function slowNodes(count: number): Promise<{ urls: string[]; maxInFlight: () => number; close: () => Promise<void> }> {
+    const { createServer: createHttpServer } = await import('node:http');
+    let inFlight = 0;
+    let max = 0;
+    const servers = await Promise.all(Array.from({ length: count }, () => new Promise<import('node:http').Server>((resolve) => {
+      const server = createHttpServer((_req, res) => {
+        inFlight += 1;
+        max = Math.max(max, inFlight);
+        setTimeout(() => { inFlight -= 1; res.writeHead(404, { server: 'slow' }).end(); }, 600);
+      });
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })));
+    return {
+      urls: servers.map((s) => `127.0.0.1:${(s.address() as import('node:net').AddressInfo).port}`),
+      maxInFlight: () => max,
+      close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+    };
+  }
+
+  test.each([['--parallel 2', 2, 2], ['the default (10)', undefined, 6]])('%s: at most %i nodes at once, every node reported in order', async (_what, parallel, expectedMax) => {
+    const nodes = await slowNodes(6);
+    try {
+      const targets = targetsFromUrls(nodes.urls, false);
+      const results = await verifyTargets(targets, { models: [], timeoutMs: 5000, parallel });
+      expect(nodes.maxInFlight()).toBe(expectedMax);
+      expect([...new Set(results.map((r) => r.target))]).toEqual(targets.map((t) => t.name));
+      expect(results.every((r) => !r.ok && /404/.test(r.detail))).toBe(true);
+    } finally {
+      await nodes.close();
+    }
+  });
+});
