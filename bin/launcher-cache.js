@@ -5,6 +5,7 @@
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const MANIFEST = 'manifest.json';
@@ -32,9 +33,19 @@ class Cache {
   /** `root`: the checkout, where the default folder is (node_modules/.cache/<target>). */
   constructor(target, root) {
     this.target = target;
+    this.root = root;
     this.fromEnv = Boolean(process.env[target.cacheEnv]);
     this.dir = path.resolve(process.env[target.cacheEnv] || path.join(root, 'node_modules', '.cache', target.cacheFolder));
     this.bundlePattern = new RegExp(`^${target.prefix}-[0-9a-f]{16}\\.js(\\.v8)?$`);
+  }
+
+  /**
+   * This user's own cache folder for this checkout, used when the default one belongs to
+   * someone else (a checkout shared with root, say): ~/.cache/cdk8s-triton-jetson/<folder>-<checkout digest>.
+   */
+  ownFolder() {
+    const digest = crypto.createHash('sha256').update(path.resolve(this.root)).digest('hex').slice(0, 16);
+    return path.join(process.env.HOME || os.homedir(), '.cache', 'cdk8s-triton-jetson', `${this.target.cacheFolder}-${digest}`);
   }
 
   refuse(problem, fix) {
@@ -61,6 +72,13 @@ class Cache {
     }
     if (st.isSymbolicLink()) this.refuse('is a symbolic link', 'give the folder itself');
     if (!st.isDirectory()) this.refuse('is not a folder', `remove it, or set ${env} to a folder of your own`);
+    if (UID !== undefined && st.uid !== UID && !this.fromEnv && !this.movedToOwn) {
+      // The checkout's default folder is someone else's: never run what they cached; use a
+      // folder of this user's own instead (or none: the bundle then runs from memory).
+      this.movedToOwn = true;
+      this.dir = this.ownFolder();
+      return this.prepare();
+    }
     if (UID !== undefined && st.uid !== UID) {
       this.refuse(`is owned by uid ${st.uid}, not by you (uid ${UID}): code cached there would run as you`,
         `remove it (it is rebuilt), run ${this.target.name} as its owner, or set ${env} to a folder of your own`);

@@ -273,3 +273,48 @@ describe.each(LAUNCHERS)('$name', (which) => {
     });
   });
 });
+
+describe("a checkout's default cache folder owned by someone else (a checkout shared with root)", () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Cache, CacheRefused } = require('../../bin/launcher-cache') as {
+    Cache: new (target: object, root: string) => { dir: string; prepare(): boolean };
+    CacheRefused: new (...args: unknown[]) => Error;
+  };
+  const { TARGETS } = require('../../bin/launcher') as { TARGETS: Record<string, { cacheEnv: string; cacheFolder: string }> };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const envNames = Object.values(TARGETS).map((t) => t.cacheEnv);
+  let saved: Record<string, string | undefined>;
+  beforeEach(() => {
+    saved = Object.fromEntries(['HOME', ...envNames].map((k) => [k, process.env[k]]));
+    for (const k of envNames) delete process.env[k];
+  });
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  });
+
+  testWith([{ name: 'root', present: IS_ROOT, hint: 'run the tests as root (chown to another user)' }])(
+    'is never used: each launcher moves to a folder of this user\'s own under ~/.cache, not refusing to start', () => {
+      const checkout = mkdtempSync(path.join(tmpdir(), 'shared checkout-'));
+      const home = mkdtempSync(path.join(tmpdir(), 'home-'));
+      try {
+        process.env.HOME = home;
+        for (const target of Object.values(TARGETS)) {
+          const foreign = path.join(checkout, 'node_modules', '.cache', target.cacheFolder);
+          mkdirSync(foreign, { recursive: true, mode: 0o700 });
+          writeFileSync(path.join(foreign, 'manifest.json'), '{"planted": true}');
+          chownSync(foreign, 65534, 65534);
+          const cache = new Cache(target, checkout);
+          expect(cache.prepare()).toBe(true);
+          expect(cache.dir.startsWith(path.join(home, '.cache', 'cdk8s-triton-jetson', `${target.cacheFolder}-`))).toBe(true);
+          expect(lstatSync(cache.dir).mode & 0o777).toBe(0o700);
+          // Given explicitly, the same folder is refused: the user asked for that very folder.
+          process.env[target.cacheEnv] = foreign;
+          expect(() => new Cache(target, checkout).prepare()).toThrow(CacheRefused);
+          delete process.env[target.cacheEnv];
+        }
+      } finally {
+        rmSync(checkout, { recursive: true, force: true });
+        rmSync(home, { recursive: true, force: true });
+      }
+    });
+});
