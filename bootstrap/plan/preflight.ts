@@ -93,7 +93,8 @@ export function parseProbe(stdout: string): HostFacts {
     k3sUninstall: yes('k3s_uninstall'),
     k3sAgentUninstall: yes('k3s_agent_uninstall'),
     daemonJson,
-    memTotalKb: /^\d{1,12}$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
+    // A kernel always sees some memory: 0 is no reading (not a 0Gi board to size Triton for).
+    memTotalKb: /^[1-9]\d{0,11}$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
     clockEpochSeconds: parseBoardClock(values.get('clock')),
     nvidiaRuntime: parseNvidiaRuntime(values.get('nvidia_runtime')),
     power: parsePowerFacts(lines),
