@@ -104,6 +104,16 @@ describe('a model the image cannot load is refused at synth, in one line', () =>
     expect(refusal({ triton: { image: 'registry.lan/triton:custom', tritonVersions: { jetpack4: '2.17.0' } }, models: [RESNET_PT] }).name).toBe('UnservableModelError');
   });
 
+  test('a backend no Triton release is known to ship on Jetson: refused without promising an image that would do', () => {
+    // e.g. DALI: no image fixes it here (the table knows five backends), so the fix is not "set triton.image".
+    const dali = { ...RESNET_PT, name: 'dali_pre', config: { ...RESNET_PT.config, platform: undefined, backend: 'dali' } };
+    const issues = refusal({ triton: { image: 'registry.lan/triton:custom', tritonVersions: { jetpack4: '2.19.0' } }, models: [dali] }).issues;
+    expect(issues).toEqual([
+      'models[0]: model "dali_pre" needs the dali backend, which no Triton release is known here to ship on Jetson '
+      + '(known: tensorrt, tensorflow, onnxruntime, pytorch, python; docs/profiles.md "Backends per Triton release"); drop the model or serve it with one of those backends',
+    ]);
+  });
+
   test('an image whose release cannot be told is refused while models depend on it, naming the setting to declare', () => {
     const refused = refusal({ triton: { image: 'registry.lan/triton:custom' } });
     expect(refused.name).toBe('TritonImageError');
