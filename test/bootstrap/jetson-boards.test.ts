@@ -156,6 +156,16 @@ describe('power modes (22.9)', () => {
     expect(evaluatePreflight(freshBoardFacts('jm-node-1'), options).power.desired).toMatchObject({ nvpmodel: 1, jetsonClocks: true });
   });
 
+  test('a mode written as its name, a fraction or out of range: one line asking for the number', () => {
+    const refused = (powerMode: unknown) => () => parseClusterConfig({ nodes: { server: { name: 'jm-node-1', powerMode } } } as never);
+    const fix = /nodes\.server\.powerMode\.nvpmodel: must be a mode number from 0 to 99, as \/etc\/nvpmodel\.conf lists them \(e\.g\. 0 = MAXN on a Jetson Nano; `nvpmodel -q` prints the running one under its name\)/;
+    expect(refused({ nvpmodel: 'MAXN' })).toThrow(fix);
+    expect(refused({ nvpmodel: 1.5 })).toThrow(fix);
+    expect(refused({ nvpmodel: -1 })).toThrow(fix);
+    expect(refused({ nvpmodel: 100 })).toThrow(fix);
+    expect(refused({ nvpmodel: 99 })).not.toThrow();
+  });
+
   test('read back, checked against the board\'s own modes, and what the step will change', () => {
     const facts = parsePowerFacts(NANO_PROBE);
     const want = (nvpmodel?: number, jetsonClocks?: boolean) => evaluatePowerMode(facts, { nvpmodel, jetsonClocks, source: 'nodes[].powerMode' });

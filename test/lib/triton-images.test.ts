@@ -126,6 +126,8 @@ describe('a model the image cannot load is refused at synth, in one line', () =>
     expect(refusal({ triton: { image: 'registry.lan/triton:custom', tritonVersions: { jetpack4: '2.9.0' } } }).issues[0])
       .toMatch(/^triton\.tritonVersions\.jetpack4: Triton 2\.9\.0 .* is older than 2\.14\.0/);
     expect(() => synthManifests({ triton: { tritonVersions: { jetpack4: '22.02' } } })).toThrow(/triton\.tritonVersions\.jetpack4: must be a Triton release such as "2\.19\.0"/);
+    // YAML reads an unquoted 2.19 as a number: the line says to quote the full release.
+    expect(() => synthManifests({ triton: { tritonVersions: { jetpack4: 2.19 as never } } })).toThrow(/triton\.tritonVersions\.jetpack4: must be a Triton release in quotes such as "2\.19\.0" \(YAML reads 2\.19 unquoted as a number\)/);
   });
 
   test('a user\'s jetpack6 image is checked by its own release: TensorFlow in an -igpu image before 25.03 is not assumed', () => {
