@@ -6,7 +6,7 @@ import type { BoardProfileName } from '../../lib/board-profiles';
 import type { HostConfig, InventoryConfig } from '../../lib/config/inventory-schema';
 import { evaluateBoardGeneration } from './board-checks';
 import { boardText, declaredProfilesOf, profileModeOf } from './board-profile';
-import { CLOCK_PROBE_LINE, evaluateClock, parseBoardClock } from './clock';
+import { CLOCK_PROBE_LINE, UNREADABLE_CLOCK, evaluateClock, parseBoardClock } from './clock';
 import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
 import { NVIDIA_RUNTIME_PROBE, evaluateNvidiaRuntime, parseNvidiaRuntime } from './nvidia-runtime';
 import type { HostFacts, PreflightOptions } from './host-facts';
@@ -166,7 +166,7 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
   const checks: PreflightCheck[] = [];
   const clock = options.clock && facts.clockEpochSeconds !== undefined
     ? evaluateClock({ boardEpochSeconds: facts.clockEpochSeconds, ...options.clock })
-    : options.clock ? { name: 'clock', status: 'warn' as const, detail: 'the probe printed no clock (`date -u +%s`); check the board\'s time by hand' } : undefined;
+    : options.clock ? { name: 'clock', status: 'warn' as const, detail: UNREADABLE_CLOCK } : undefined;
   if (clock) checks.push(clock);
   const arm64 = facts.arch === 'aarch64' || facts.arch === 'arm64';
   checks.push(arm64

@@ -55,6 +55,15 @@ describe('board clocks (22.8)', () => {
     const reading = { sentAtMs: Date.now(), receivedAtMs: Date.now() };
     const noClock = evaluatePreflight({ ...freshBoardFacts('n'), clockEpochSeconds: undefined }, { runtime: 'docker', installNfsCommon: true, clock: reading });
     expect(noClock.checks.find((c) => c.name === 'clock')).toMatchObject({ status: 'warn' });
+    // A date that answers something else (a BusyBox without %s, a locale's digits, words): unreadable, said so.
+    for (const answer of ['Mon Dec  7 06:00:00 UTC 2026', '+%s', '１７５００００００', '']) {
+      const unreadable = evaluatePreflight(parseProbe(`clock=${answer}\nhostname=n\narch=aarch64\n---triton-jetson:daemon.json---\nabsent\n`), { runtime: 'docker', installNfsCommon: true, clock: reading });
+      expect(unreadable.checks.find((c) => c.name === 'clock')).toEqual({
+        name: 'clock', status: 'warn',
+        detail: 'the board\'s clock could not be read (`date -u +%s` printed no number of seconds): check it by hand (`date -u` on the board against this machine\'s); '
+          + 'a clock far off makes K3s certificates "not yet valid" and agents fail to join with x509 errors',
+      });
+    }
     expect(evaluatePreflight(freshBoardFacts('n'), { runtime: 'docker', installNfsCommon: true }).checks.map((c) => c.name)).not.toContain('clock');
     const behind = evaluatePreflight({ ...freshBoardFacts('n'), clockEpochSeconds: Math.floor(Date.now() / 1000) - 3 * DAY }, { runtime: 'docker', installNfsCommon: true, clock: reading });
     expect(behind.failed).toBe(true);
