@@ -58,6 +58,11 @@ function firstReleaseWith(backend: string): string | undefined {
   return JETSON_BACKENDS_BY_RELEASE.find((r) => (r.backends as readonly string[]).includes(backend))?.since;
 }
 
+/** Every backend some Triton release has on Jetson, in the table's order. */
+function knownJetsonBackends(): string[] {
+  return [...new Set(JETSON_BACKENDS_BY_RELEASE.flatMap((r) => r.backends))];
+}
+
 /** Settings of the images that cannot work: the jetpack5 placeholder, an unknown release. */
 export class TritonImageError extends ClusterConfigError {
   constructor(issues: readonly string[]) {
@@ -113,7 +118,13 @@ export function checkModelsServable(
     for (const { model, backend } of needed) {
       if ((backends as readonly string[]).includes(backend!)) continue;
       const since = firstReleaseWith(backend!);
-      const hint = since !== undefined && compareTritonVersions(version, since) < 0 ? ` (${backend} from Triton ${since})` : '';
+      if (since === undefined) {
+        // No image can fix it (the table knows no release with it): say so rather than promise one.
+        modelIssues.push(`${modelField(config, model.name)}: model "${model.name}" needs the ${backend} backend, which no Triton release is known here to ship on Jetson `
+          + `(known: ${knownJetsonBackends().join(', ')}; docs/profiles.md "Backends per Triton release"); drop the model or serve it with one of those backends`);
+        continue;
+      }
+      const hint = compareTritonVersions(version, since) < 0 ? ` (${backend} from Triton ${since})` : '';
       modelIssues.push(`${modelField(config, model.name)}: model "${model.name}" needs the ${backend} backend; the ${image.profile} image `
         + `${image.image} (Triton ${version}) has ${backends.join(', ')} on Jetson${hint}; drop the model or set ${image.imageField} to an image with ${backend}`);
     }

@@ -63,6 +63,10 @@ function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The clock check's warning when the board's `date` answered nothing readable (missing, words, another format). */
+export const UNREADABLE_CLOCK = 'the board\'s clock could not be read (`date -u +%s` printed no number of seconds): check it by hand (`date -u` on the board against this machine\'s); '
+  + 'a clock far off makes K3s certificates "not yet valid" and agents fail to join with x509 errors';
+
 /** The clock check of one board, or undefined when the probe printed no clock. */
 export function evaluateClock(reading: ClockReading | undefined): PreflightCheck | undefined {
   if (!reading) return undefined;

@@ -6,7 +6,7 @@ import type { BoardProfileName } from '../../lib/board-profiles';
 import type { HostConfig, InventoryConfig } from '../../lib/config/inventory-schema';
 import { evaluateBoardGeneration } from './board-checks';
 import { boardText, declaredProfilesOf, profileModeOf } from './board-profile';
-import { CLOCK_PROBE_LINE, evaluateClock, parseBoardClock } from './clock';
+import { CLOCK_PROBE_LINE, UNREADABLE_CLOCK, evaluateClock, parseBoardClock } from './clock';
 import { DAEMON_JSON_PATH, planDaemonJson } from './daemon-json';
 import { NVIDIA_RUNTIME_PROBE, evaluateNvidiaRuntime, parseNvidiaRuntime } from './nvidia-runtime';
 import type { HostFacts, PreflightOptions } from './host-facts';
@@ -93,7 +93,8 @@ export function parseProbe(stdout: string): HostFacts {
     k3sUninstall: yes('k3s_uninstall'),
     k3sAgentUninstall: yes('k3s_agent_uninstall'),
     daemonJson,
-    memTotalKb: /^\d{1,12}$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
+    // A kernel always sees some memory: 0 is no reading (not a 0Gi board to size Triton for).
+    memTotalKb: /^[1-9]\d{0,11}$/.test(values.get('memtotal_kb') ?? '') ? Number(values.get('memtotal_kb')) : undefined,
     clockEpochSeconds: parseBoardClock(values.get('clock')),
     nvidiaRuntime: parseNvidiaRuntime(values.get('nvidia_runtime')),
     power: parsePowerFacts(lines),
@@ -165,7 +166,7 @@ export function evaluatePreflight(facts: HostFacts, options: PreflightOptions): 
   const checks: PreflightCheck[] = [];
   const clock = options.clock && facts.clockEpochSeconds !== undefined
     ? evaluateClock({ boardEpochSeconds: facts.clockEpochSeconds, ...options.clock })
-    : options.clock ? { name: 'clock', status: 'warn' as const, detail: 'the probe printed no clock (`date -u +%s`); check the board\'s time by hand' } : undefined;
+    : options.clock ? { name: 'clock', status: 'warn' as const, detail: UNREADABLE_CLOCK } : undefined;
   if (clock) checks.push(clock);
   const arm64 = facts.arch === 'aarch64' || facts.arch === 'arm64';
   checks.push(arm64

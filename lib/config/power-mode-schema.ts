@@ -10,10 +10,14 @@ import { BOARD_PROFILE_NAMES, type BoardProfileName } from '../board-profiles';
 /** Highest mode number accepted here; the board's own /etc/nvpmodel.conf decides which exist. */
 export const MAX_NVPMODEL_MODE = 99;
 
+/** One line for any mode that is not a number in range (a name such as MAXN, a fraction, -1). */
+const NVPMODEL_MODE_MESSAGE = `must be a mode number from 0 to ${MAX_NVPMODEL_MODE}, as /etc/nvpmodel.conf lists them `
+  + '(e.g. 0 = MAXN on a Jetson Nano; `nvpmodel -q` prints the running one under its name)';
+
 export const powerModeSchema = z
   .object({
     /** nvpmodel mode number (e.g. 0 = MAXN on a Jetson Nano, 1 = 5W); checked against the board's /etc/nvpmodel.conf. @default - left as it is */
-    nvpmodel: z.number().int().min(0).max(MAX_NVPMODEL_MODE).optional(),
+    nvpmodel: z.number({ error: NVPMODEL_MODE_MESSAGE }).int(NVPMODEL_MODE_MESSAGE).min(0, NVPMODEL_MODE_MESSAGE).max(MAX_NVPMODEL_MODE, NVPMODEL_MODE_MESSAGE).optional(),
     /** Pin the clocks at the mode's maximum with jetson_clocks, now and at every boot; false undoes it. @default - left as it is */
     jetsonClocks: z.boolean().optional(),
   })

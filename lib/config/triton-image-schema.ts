@@ -7,7 +7,8 @@ import { modelName } from './models-schema';
 
 /** A Triton release such as "2.19.0" (not the NGC container's "22.02"). */
 export const tritonRelease = z
-  .string()
+  // YAML reads an unquoted 2.19 as a number.
+  .string({ error: 'must be a Triton release in quotes such as "2.19.0" (YAML reads 2.19 unquoted as a number)' })
   .regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'must be a Triton release such as "2.19.0" (NGC 22.02 is Triton 2.19.0)');
 
 /**

@@ -55,6 +55,15 @@ describe('board clocks (22.8)', () => {
     const reading = { sentAtMs: Date.now(), receivedAtMs: Date.now() };
     const noClock = evaluatePreflight({ ...freshBoardFacts('n'), clockEpochSeconds: undefined }, { runtime: 'docker', installNfsCommon: true, clock: reading });
     expect(noClock.checks.find((c) => c.name === 'clock')).toMatchObject({ status: 'warn' });
+    // A date that answers something else (a BusyBox without %s, a locale's digits, words): unreadable, said so.
+    for (const answer of ['Mon Dec  7 06:00:00 UTC 2026', '+%s', '１７５００００００', '']) {
+      const unreadable = evaluatePreflight(parseProbe(`clock=${answer}\nhostname=n\narch=aarch64\n---triton-jetson:daemon.json---\nabsent\n`), { runtime: 'docker', installNfsCommon: true, clock: reading });
+      expect(unreadable.checks.find((c) => c.name === 'clock')).toEqual({
+        name: 'clock', status: 'warn',
+        detail: 'the board\'s clock could not be read (`date -u +%s` printed no number of seconds): check it by hand (`date -u` on the board against this machine\'s); '
+          + 'a clock far off makes K3s certificates "not yet valid" and agents fail to join with x509 errors',
+      });
+    }
     expect(evaluatePreflight(freshBoardFacts('n'), { runtime: 'docker', installNfsCommon: true }).checks.map((c) => c.name)).not.toContain('clock');
     const behind = evaluatePreflight({ ...freshBoardFacts('n'), clockEpochSeconds: Math.floor(Date.now() / 1000) - 3 * DAY }, { runtime: 'docker', installNfsCommon: true, clock: reading });
     expect(behind.failed).toBe(true);
@@ -154,6 +163,16 @@ describe('power modes (22.9)', () => {
     });
     const options = preflightOptionsFor(config, { name: 'jm-node-1', config: config.nodes!.server });
     expect(evaluatePreflight(freshBoardFacts('jm-node-1'), options).power.desired).toMatchObject({ nvpmodel: 1, jetsonClocks: true });
+  });
+
+  test('a mode written as its name, a fraction or out of range: one line asking for the number', () => {
+    const refused = (powerMode: unknown) => () => parseClusterConfig({ nodes: { server: { name: 'jm-node-1', powerMode } } } as never);
+    const fix = /nodes\.server\.powerMode\.nvpmodel: must be a mode number from 0 to 99, as \/etc\/nvpmodel\.conf lists them \(e\.g\. 0 = MAXN on a Jetson Nano; `nvpmodel -q` prints the running one under its name\)/;
+    expect(refused({ nvpmodel: 'MAXN' })).toThrow(fix);
+    expect(refused({ nvpmodel: 1.5 })).toThrow(fix);
+    expect(refused({ nvpmodel: -1 })).toThrow(fix);
+    expect(refused({ nvpmodel: 100 })).toThrow(fix);
+    expect(refused({ nvpmodel: 99 })).not.toThrow();
   });
 
   test('read back, checked against the board\'s own modes, and what the step will change', () => {

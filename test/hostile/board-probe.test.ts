@@ -39,6 +39,9 @@ const CASES: readonly (readonly [string, readonly string[], (facts: HostFacts) =
   ['unit state with words', [`jetson_clocks_unit=enabled; touch ${MARKER}`], (f) => expect(f.power?.clocksUnit).toBe('unknown')],
   ['memory: not a number', [`memtotal_kb=1e99${MARKER}`], (f) => expect(f.memTotalKb).toBeUndefined()],
   ['memory: 40 digits', [`memtotal_kb=${'9'.repeat(40)}`], (f) => expect(f.memTotalKb).toBeUndefined()],
+  // A kernel always sees some memory: 0 (or zeros) is no reading, not a "0Gi" board to size Triton for.
+  ['memory: zero', ['memtotal_kb=0'], (f) => expect(f.memTotalKb).toBeUndefined()],
+  ['memory: leading zeros', ['memtotal_kb=0004045880'], (f) => expect(f.memTotalKb).toBeUndefined()],
   ['release line with escapes', [`l4t=# R99 (beta) ${ESC}${MARKER}${'x'.repeat(500)}`], (f) => expect(f.l4tRelease).toContain(MARKER)],
   ['docker runtime with escapes', [`docker_runtime=runc${ESC}${MARKER}`], (f) => expect(f.dockerDefaultRuntime).toContain(MARKER)],
 ];

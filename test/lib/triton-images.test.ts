@@ -104,6 +104,16 @@ describe('a model the image cannot load is refused at synth, in one line', () =>
     expect(refusal({ triton: { image: 'registry.lan/triton:custom', tritonVersions: { jetpack4: '2.17.0' } }, models: [RESNET_PT] }).name).toBe('UnservableModelError');
   });
 
+  test('a backend no Triton release is known to ship on Jetson: refused without promising an image that would do', () => {
+    // e.g. DALI: no image fixes it here (the table knows five backends), so the fix is not "set triton.image".
+    const dali = { ...RESNET_PT, name: 'dali_pre', config: { ...RESNET_PT.config, platform: undefined, backend: 'dali' } };
+    const issues = refusal({ triton: { image: 'registry.lan/triton:custom', tritonVersions: { jetpack4: '2.19.0' } }, models: [dali] }).issues;
+    expect(issues).toEqual([
+      'models[0]: model "dali_pre" needs the dali backend, which no Triton release is known here to ship on Jetson '
+      + '(known: tensorrt, tensorflow, onnxruntime, pytorch, python; docs/profiles.md "Backends per Triton release"); drop the model or serve it with one of those backends',
+    ]);
+  });
+
   test('an image whose release cannot be told is refused while models depend on it, naming the setting to declare', () => {
     const refused = refusal({ triton: { image: 'registry.lan/triton:custom' } });
     expect(refused.name).toBe('TritonImageError');
@@ -116,6 +126,8 @@ describe('a model the image cannot load is refused at synth, in one line', () =>
     expect(refusal({ triton: { image: 'registry.lan/triton:custom', tritonVersions: { jetpack4: '2.9.0' } } }).issues[0])
       .toMatch(/^triton\.tritonVersions\.jetpack4: Triton 2\.9\.0 .* is older than 2\.14\.0/);
     expect(() => synthManifests({ triton: { tritonVersions: { jetpack4: '22.02' } } })).toThrow(/triton\.tritonVersions\.jetpack4: must be a Triton release such as "2\.19\.0"/);
+    // YAML reads an unquoted 2.19 as a number: the line says to quote the full release.
+    expect(() => synthManifests({ triton: { tritonVersions: { jetpack4: 2.19 as never } } })).toThrow(/triton\.tritonVersions\.jetpack4: must be a Triton release in quotes such as "2\.19\.0" \(YAML reads 2\.19 unquoted as a number\)/);
   });
 
   test('a user\'s jetpack6 image is checked by its own release: TensorFlow in an -igpu image before 25.03 is not assumed', () => {
