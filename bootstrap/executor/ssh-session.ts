@@ -135,6 +135,8 @@ export class SshSession implements Transport {
       this.ssh.connection?.on('error', (err: Error) => {
         this.lostReason = err.message;
       });
+      // node-ssh listens for errors once per running command, besides the listener above.
+      this.ssh.connection?.setMaxListeners(Math.max(10, this.channelLimit + 2));
     } catch (err) {
       throw this.explain(err as Error & { level?: string; code?: string }, verdict, offeredKey);
     }
