@@ -94,7 +94,9 @@ function registerVerify(program: Command): void {
       }
       models = seeded ?? [];
     }
-    const checks = () => verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000, parallel: opts.parallel });
+    // On a terminal, a line per node as it finishes (a fleet checked --parallel at a time takes a while); piped, stderr stays clean.
+    const progress = process.stderr.isTTY && targets.length > 1 ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
+    const checks = () => verifyTargets(targets, { models, timeoutMs: opts.timeout * 1000, parallel: opts.parallel, progress });
     const results = opts.wait
       ? await (require('./verify-wait') as typeof import('./verify-wait')).waitThenVerify({
         config, configFile: location.file, kubeconfig: opts.kubeconfig, context: opts.context, waitTimeoutSeconds: opts.waitTimeout ?? 1800,

@@ -47,6 +47,8 @@ export interface VerifyOptions {
   readonly timeoutMs?: number;
   /** Nodes checked at once (a fleet of hundreds is not hit all at the same moment). @default 10 */
   readonly parallel?: number;
+  /** One line per node as it finishes ("[jm-node-3] checked: 4 of 4 passed (3/32)"). @default none */
+  readonly progress?: (line: string) => void;
 }
 
 /** Every node of the cluster description, reached through the Service's NodePorts. */
@@ -86,8 +88,12 @@ export function modelsToCheck(config: ClusterConfig): string[] | undefined {
 
 export async function verifyTargets(targets: readonly VerifyTarget[], options: VerifyOptions): Promise<CheckResult[]> {
   const perTarget: CheckResult[][] = new Array(targets.length);
+  let finished = 0;
   await forEachLimited(targets, options.parallel ?? DEFAULT_PARALLEL, async (target, index) => {
-    perTarget[index] = await verifyTarget(target, options);
+    const results = await verifyTarget(target, options);
+    perTarget[index] = results;
+    finished += 1;
+    options.progress?.(`[${printable(target.name)}] checked: ${results.filter((r) => r.ok).length} of ${results.length} passed (${finished}/${targets.length})`);
   });
   return perTarget.flat();
 }

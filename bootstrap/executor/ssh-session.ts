@@ -26,7 +26,16 @@ export interface SessionOptions {
   readonly agentSocket?: string;
   /** Opens (or reuses) the connection to a jump host. */
   readonly openJump?: (endpoint: SshEndpoint) => Promise<SshSession>;
+  /** Commands running at once over this connection; more wait for a free channel. @default MAX_CHANNELS */
+  readonly maxChannels?: number;
 }
+
+/**
+ * Commands running at once over one connection. OpenSSH's sshd allows 10 sessions per
+ * connection (MaxSessions, sshd_config(5)) and refuses more ("Channel open failure"); an
+ * upgrade with many agents in flight runs a kubectl call on the server for each.
+ */
+export const MAX_CHANNELS = 8;
 
 /** Most bytes (stdout and stderr together) read from one command on a board. */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
@@ -70,8 +79,13 @@ export class SshSession implements Transport {
   private lostReason?: string;
   /** Completed SSH handshakes of this session (target: 1 per host per run). */
   handshakes = 0;
+  private channelLimit: number;
+  private channelsOpen = 0;
+  private readonly channelWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.channelLimit = options.maxChannels ?? MAX_CHANNELS;
+  }
 
   get label(): string {
     const { user, host, port } = this.options.endpoint;
@@ -121,6 +135,8 @@ export class SshSession implements Transport {
       this.ssh.connection?.on('error', (err: Error) => {
         this.lostReason = err.message;
       });
+      // node-ssh listens for errors once per running command, besides the listener above.
+      this.ssh.connection?.setMaxListeners(Math.max(10, this.channelLimit + 2));
     } catch (err) {
       throw this.explain(err as Error & { level?: string; code?: string }, verdict, offeredKey);
     }
@@ -190,13 +206,35 @@ export class SshSession implements Transport {
       received += chunk.length;
       if (received > MAX_ANSWER_BYTES) channel?.close();
     };
-    const result = await this.ssh.execCommand(command, {
+    const result = await this.withChannel(() => this.ssh.execCommand(command, {
       stdin, noTrim: true, onStdout: count, onStderr: count, onChannel: (c) => { channel = c; },
-    });
+    }));
     if (received > MAX_ANSWER_BYTES) {
       throw new HostError('step', `${this.label}: answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MB to one command; stopped reading it (a board's answers are a few KB)`);
     }
     return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /**
+   * Runs `open` when a channel is free. A board that refuses a channel while others are open
+   * allows fewer sessions than the limit (a lower MaxSessions): the limit drops to what it
+   * took, and the command waits for a channel to close instead of failing its step.
+   */
+  private async withChannel<T>(open: () => Promise<T>): Promise<T> {
+    for (;;) {
+      while (this.channelsOpen >= this.channelLimit) await new Promise<void>((wake) => this.channelWaiters.push(wake));
+      this.channelsOpen += 1;
+      try {
+        return await open();
+      } catch (err) {
+        const others = this.channelsOpen - 1;
+        if (!/Channel open failure/i.test((err as Error).message) || others === 0) throw err;
+        this.channelLimit = Math.min(this.channelLimit, others);
+      } finally {
+        this.channelsOpen -= 1;
+        this.channelWaiters.shift()?.();
+      }
+    }
   }
 
   /** Copies a local file to `remote` (as the SSH user) over this connection, read bounded as a file of `kind`. */

@@ -135,10 +135,15 @@ export function preflightOptionsFor(
   };
 }
 
-/** "v1.34.1+k3s2" → [1, 34, 1, 2] for ordering; undefined when unrecognised. */
+/**
+ * A K3s version as a key for ordering: "v1.34.1+k3s2" → [1, 34, 1, 1, 0, 2], a release
+ * candidate "v1.34.1-rc2+k3s1" → [1, 34, 1, 0, 2, 1] (before its release, as in semver;
+ * K3s tags candidates so and kubelets report them so); undefined when unrecognised.
+ */
 export function k3sVersionKey(version: string): number[] | undefined {
-  const m = /^v(\d+)\.(\d+)\.(\d+)(?:\+k3s(\d+))?$/.exec(version);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0)] : undefined;
+  const m = /^v(\d+)\.(\d+)\.(\d+)(?:-rc(\d+))?(?:\+k3s(\d+))?$/.exec(version);
+  if (!m) return undefined;
+  return [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : 0, Number(m[4] ?? 0), Number(m[5] ?? 0)];
 }
 
 function isNewer(a: string, b: string): boolean {

@@ -86,18 +86,21 @@ export function planUpgrade(target: string, boards: readonly UpgradeBoard[], api
   if (reasons.length > 0) return refuse(reasons);
 
   const versioned = boards.map((b) => ({ board: b, key: k3sVersionKey(b.installed!)! }));
+  // Both problems in the one line: fixing one should not reveal the other on the next try.
+  const versionProblems: string[] = [];
   const newer = versioned.filter((v) => compareKeys(v.key, want) > 0);
   if (newer.length > 0) {
-    return refuse([`K3s does not support downgrades (a rollback needs a datastore snapshot, docs.k3s.io/upgrades/roll-back): ${
-      newer.map((v) => `${v.board.name} runs ${v.board.installed}`).join(', ')}, newer than k3s.version ${target}; set k3s.version to the version the cluster runs, or newer`]);
+    versionProblems.push(`K3s does not support downgrades (a rollback needs a datastore snapshot, docs.k3s.io/upgrades/roll-back): ${
+      newer.map((v) => `${v.board.name} runs ${v.board.installed}`).join(', ')}, newer than k3s.version ${target}; set k3s.version to the version the cluster runs, or newer`);
   }
-  const skipping = versioned.filter((v) => v.key[0] !== want[0] || want[1] - v.key[1] > 1);
+  const skipping = versioned.filter((v) => compareKeys(v.key, want) <= 0 && (v.key[0] !== want[0] || want[1] - v.key[1] > 1));
   if (skipping.length > 0) {
     const from = [...new Set(skipping.map((v) => minorOf(v.key)))].join('/');
     const next = `v${want[0]}.${Math.min(...skipping.map((v) => v.key[1])) + 1}`;
-    return refuse([`${from} → ${minorOf(want)} skips a minor version, which Kubernetes' version skew policy does not support (docs.k3s.io/upgrades/manual: one minor version at a time): ${
-      skipping.map((v) => `${v.board.name} runs ${v.board.installed}`).join(', ')}; set k3s.version to a ${next} release first, upgrade, then go on`]);
+    versionProblems.push(`${from} → ${minorOf(want)} skips a minor version, which Kubernetes' version skew policy does not support (docs.k3s.io/upgrades/manual: one minor version at a time): ${
+      skipping.map((v) => `${v.board.name} runs ${v.board.installed}`).join(', ')}; set k3s.version to a ${next} release first, upgrade, then go on`);
   }
+  if (versionProblems.length > 0) return refuse(versionProblems);
 
   const unhealthy = boards.map((b) => {
     if (!b.node) return `${b.name} is not a node of the cluster (the API does not list it)`;

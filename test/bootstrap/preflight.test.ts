@@ -84,7 +84,12 @@ describe('installed K3s version', () => {
     expect(withK3s('v1.34.1+k3s1')).toMatchObject({ status: 'ok' });
     expect(withK3s('v1.34.1+k3s2')).toMatchObject({ status: 'fail' });
     expect(withK3s('v1.35.0+k3s1').detail).toMatch(/newer than k3s.version v1.34.1\+k3s1; K3s does not support downgrades/);
-    expect(k3sVersionKey('v1.34.10+k3s1')).toEqual([1, 34, 10, 1]);
+    expect(k3sVersionKey('v1.34.10+k3s1')).toEqual([1, 34, 10, 1, 0, 1]);
+    expect(withK3s('v1.34.1-rc1+k3s1')).toMatchObject({ status: 'fix' }); // a release candidate is older than its release
+    expect(withK3s('v1.34.2-rc1+k3s1').detail).toMatch(/^K3s v1\.34\.2-rc1\+k3s1 is installed, newer than k3s.version/);
+    expect(['v1.34.1-rc1+k3s1', 'v1.34.1-rc2+k3s1', 'v1.34.1+k3s1', 'v1.34.1+k3s2', 'v1.34.10-rc1+k3s1'].map(k3sVersionKey).map(String))
+      .toEqual(['1,34,1,0,1,1', '1,34,1,0,2,1', '1,34,1,1,0,1', '1,34,1,1,0,2', '1,34,10,0,1,1']);
+    expect(k3sVersionKey('v1.34.1-beta1+k3s1')).toBeUndefined();
     expect(k3sVersionKey('latest')).toBeUndefined();
   });
 

@@ -55,6 +55,26 @@ describe('planUpgrade', () => {
     });
   });
 
+  test('a downgrade and a skipped minor together: both named in the one line', () => {
+    const verdict = planUpgrade('v1.34.1+k3s1', cluster(['v1.34.5+k3s1', 'v1.32.3+k3s1', 'v1.34.1+k3s1']));
+    expect(verdict.kind).toBe('refused');
+    const reason = (verdict as { reason: string }).reason;
+    expect(reason.split('\n')).toHaveLength(1);
+    expect(reason).toMatch(/^upgrade to v1\.34\.1\+k3s1 refused, nothing was changed: K3s does not support downgrades .*jm-node-1 runs v1\.34\.5\+k3s1, newer than k3s\.version v1\.34\.1\+k3s1; .*; v1\.32 → v1\.34 skips a minor version, .*jm-node-2 runs v1\.32\.3\+k3s1; set k3s\.version to a v1\.33 release first, upgrade, then go on$/);
+  });
+
+  test('release candidates order before their release: an rc board goes to the release, a newer rc refuses an older target', () => {
+    // K3s tags candidates "v1.33.0-rc1+k3s1" and kubelets report them so (k3s --version, kubectl get nodes).
+    expect(planUpgrade('v1.33.0+k3s1', cluster(['v1.33.0-rc2+k3s1', 'v1.32.9-rc1+k3s1']))).toMatchObject({ kind: 'ok', steps: [{ action: 'upgrade' }, { action: 'upgrade' }] });
+    expect(planUpgrade('v1.33.1+k3s1', cluster(['v1.33.1-rc1+k3s2']))).toMatchObject({ kind: 'ok' });
+    expect(planUpgrade('v1.33.0+k3s1', cluster(['v1.33.1-rc1+k3s1', 'v1.33.0+k3s1']))).toEqual({
+      kind: 'refused',
+      reason: 'upgrade to v1.33.0+k3s1 refused, nothing was changed: K3s does not support downgrades (a rollback needs a datastore snapshot, '
+        + 'docs.k3s.io/upgrades/roll-back): jm-node-1 runs v1.33.1-rc1+k3s1, newer than k3s.version v1.33.0+k3s1; set k3s.version to the version the cluster runs, or newer',
+    });
+    expect(planUpgrade('v1.34.1+k3s1', cluster(['v1.32.9-rc1+k3s1']))).toMatchObject({ kind: 'refused', reason: expect.stringContaining('v1.32 → v1.34 skips a minor version') });
+  });
+
   test.each([
     ['an unreachable board', [board('s', 'server'), board('a', 'agent', OLD, { problem: 'root@10.0.0.2:22: cannot connect (ECONNREFUSED)' })], 'a: root@10.0.0.2:22: cannot connect (ECONNREFUSED)'],
     ['a board without K3s', [board('s', 'server'), board('a', 'agent', OLD, { installed: undefined })], 'K3s is not installed on a: join it with `triton-jetson bootstrap` first'],

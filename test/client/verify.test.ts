@@ -428,4 +428,18 @@ describe('verify --parallel: nodes checked at once', () => {
       await nodes.close();
     }
   });
+
+  test('progress: each node is reported as it finishes, with its passed checks and a count', async () => {
+    const nodes = await slowNodes(3);
+    try {
+      const targets = targetsFromUrls(nodes.urls, false);
+      const lines: string[] = [];
+      await verifyTargets(targets, { models: [], timeoutMs: 5000, parallel: 2, progress: (line) => lines.push(line) });
+      expect(lines).toHaveLength(3);
+      lines.forEach((line, i) => expect(line).toMatch(new RegExp(`^\\[127\\.0\\.0\\.1:\\d+\\] checked: 0 of 1 passed \\(${i + 1}/3\\)$`)));
+      expect(new Set(lines.map((l) => l.split(']')[0].slice(1)))).toEqual(new Set(targets.map((t) => t.name)));
+    } finally {
+      await nodes.close();
+    }
+  });
 });
