@@ -43,8 +43,10 @@ export interface TritonJetsonStackProps {
   /**
    * Name of this installation: the app.kubernetes.io/instance label of every object. When
    * set, every name the stack derives by default starts with `<instance>-` (StorageClass,
-   * ClusterRole and the other cluster-scoped objects included), so several stacks can share
-   * one app and one cluster; names given explicitly are kept as they are.
+   * ClusterRole and the other cluster-scoped objects included; the provisioner name becomes
+   * "k8s-sigs.io/<instance>-nfs-subdir-external-provisioner"), so several stacks can share one
+   * app and one cluster; names given explicitly are kept as they are. A lower-case DNS label
+   * starting with a letter, at most 26 characters.
    * @default - label "triton-jetson", the tutorial's names
    */
   readonly instance?: string;
@@ -247,7 +249,12 @@ function withInstanceNames(config: ParsedStackProps, props: TritonJetsonStackPro
   const D = TUTORIAL_DEFAULTS;
   return {
     ...config,
-    provisioner: { ...config.provisioner, storageClassName: props.provisioner?.storageClassName ?? prefix(D.storageClassName) },
+    provisioner: {
+      ...config.provisioner,
+      storageClassName: props.provisioner?.storageClassName ?? prefix(D.storageClassName),
+      // The provisioner answers every StorageClass that names it: each stack's needs its own.
+      provisionerName: props.provisioner?.provisionerName ?? D.provisionerName.replace(/[^/]+$/, (last) => prefix(last)),
+    },
     storage: { ...config.storage, claimName: props.storage?.claimName ?? prefix(D.claimName) },
     triton: { ...config.triton, name: props.triton?.name ?? prefix(D.tritonName) },
     service: { ...config.service, name: props.service?.name ?? prefix(D.tritonName) },

@@ -130,7 +130,7 @@ describe('cdk8s conventions: namespaces', () => {
   test('a namespace prop wins over the Chart\'s, for the stack and for each building block', () => {
     const chart = new Chart(testApp(), 'app', { namespace: 'storage', disableResourceNameHashes: true });
     new TritonJetsonStack(chart, 'stack', { namespace: 'inference' });
-    new NfsProvisioner(chart, 'other-nfs', { namespace: 'nfs', name: 'nfs-two', storageClassName: 'nfs-two' });
+    new NfsProvisioner(chart, 'other-nfs', { namespace: 'nfs', name: 'nfs-two', storageClassName: 'nfs-two', provisionerName: 'example.com/nfs-two' });
     const namespaces = new Set(synth(chart).filter((m) => !CLUSTER_SCOPED_KINDS.has(m.kind)).map((m) => `${m.metadata.name}=${m.metadata.namespace}`));
     expect(namespaces.has('triton=inference')).toBe(true);
     expect(namespaces.has('nfs-two=nfs')).toBe(true);
@@ -204,6 +204,65 @@ describe('two stacks in one app', () => {
     expect(findManifest(manifests, 'PersistentVolumeClaim', 'lab-models-pvc').spec.storageClassName).toBe('lab-nfs-client');
     expect(podSpec(findManifest(manifests, 'DaemonSet', 'lab-triton')).volumes[1].persistentVolumeClaim.claimName).toBe('lab-models-pvc');
     expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('with an instance each: each provisioner answers only its own StorageClass (distinct provisioner names)', () => {
+    // nfs-subdir-external-provisioner provisions every claim whose StorageClass names its
+    // PROVISIONER_NAME (and takes its leader lock by that name): two provisioners sharing one
+    // would put one stack's volumes on the other's NFS export.
+    const app = new App({ outdir: 'never-written' });
+    const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'lab', { instance: 'lab', nfs: { server: '10.0.0.1' } });
+    new TritonJetsonStack(chart, 'prod', { instance: 'prod', nfs: { server: '10.0.0.2' }, service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } } });
+    const manifests = synth(chart);
+    for (const instance of ['lab', 'prod']) {
+      const provisionerName = `k8s-sigs.io/${instance}-nfs-subdir-external-provisioner`;
+      expect(findManifest(manifests, 'StorageClass', `${instance}-nfs-client`).provisioner).toBe(provisionerName);
+      const env = podSpec(findManifest(manifests, 'Deployment', `${instance}-nfs-subdir-external-provisioner`)).containers[0].env;
+      expect(env).toContainEqual({ name: 'PROVISIONER_NAME', value: provisionerName });
+    }
+    // An explicit provisionerName is kept.
+    const kept = new Chart(testApp(), 'kept');
+    new TritonJetsonStack(kept, 'lab', { instance: 'lab', provisioner: { provisionerName: 'example.com/nfs' } });
+    expect(findManifest(synth(kept), 'StorageClass').provisioner).toBe('example.com/nfs');
+  });
+
+  test('two provisioners with one provisioner name: synth fails in one line naming both and the fix', () => {
+    const app = new App({ outdir: 'never-written' });
+    const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
+    new NfsProvisioner(chart, 'a', { nfsServer: '10.0.0.1' });
+    new NfsProvisioner(new Chart(app, 'other', { namespace: 'other' }), 'b', { name: 'nfs-b', storageClassName: 'nfs-b', nfsServer: '10.0.0.2' });
+    let message = '';
+    try {
+      app.synthYaml();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    const lines = message.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('[]'));
+    expect(lines).toEqual(['[] NfsProvisioner at other/b has the provisionerName "k8s-sigs.io/nfs-subdir-external-provisioner" of the one at app/a: '
+      + 'each would provision the other\'s claims on its own NFS export; give one its own provisionerName (or its TritonJetsonStack its own `instance`)']);
+    // Negative control: distinct provisioner names synthesize.
+    const fine = new App({ outdir: 'never-written' });
+    new NfsProvisioner(new Chart(fine, 'app'), 'a');
+    new NfsProvisioner(new Chart(fine, 'other', { namespace: 'other' }), 'b', { name: 'nfs-b', storageClassName: 'nfs-b', provisionerName: 'example.com/nfs-b' });
+    expect(() => fine.synthYaml()).not.toThrow();
+  });
+
+  test('an instance that cannot start object names is refused in one line naming instance', () => {
+    for (const instance of ['Lab_1', 'a.b', '1lab', 'x'.repeat(27)]) {
+      const chart = new Chart(testApp(), 'app');
+      let message = '';
+      try {
+        new TritonJetsonStack(chart, 'lab', { instance });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^invalid TritonJetsonStack props: TritonJetsonStack\.props\.instance: /);
+      expect(message.split('\n')).toHaveLength(1);
+    }
+    const longest = new Chart(testApp(), 'app');
+    new TritonJetsonStack(longest, 'lab', { instance: `a${'b'.repeat(25)}` });
+    expect(() => Testing.synth(longest)).not.toThrow();
   });
 
   test('one stack: the tutorial\'s names, whatever its construct id', () => {
