@@ -297,9 +297,32 @@ describe('cdk8s-plus constructs accept what TritonService offers', () => {
     const policy = new kplus.NetworkPolicy(chart, 'clients-to-triton', { metadata: { name: 'clients-to-triton' }, selector: clients });
     policy.addEgressRule(stack.service.pods, [kplus.NetworkPolicyPort.tcp(8000)]);
     const spec = findManifest(synth(chart), 'NetworkPolicy', 'clients-to-triton').spec;
-    expect(spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { app: 'triton' } } }], ports: [{ port: 8000, protocol: 'TCP' }] }]);
+    expect(spec.egress).toEqual([{
+      to: [{ podSelector: { matchLabels: { app: 'triton' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } } }],
+      ports: [{ port: 8000, protocol: 'TCP' }],
+    }]);
     // The same selection is the DaemonSet's, and it is what the Service selects.
     expect(stack.triton.pods.toPodSelectorConfig().labelSelector._toKube().matchLabels).toEqual({ app: 'triton' });
     expect(findManifest(synth(chart), 'Service', 'triton').spec.selector).toEqual({ app: 'triton' });
+  });
+
+  test('the pods are those of Triton\'s namespace, also for a policy or a client in another namespace', () => {
+    const app = testApp();
+    const stack = new TritonJetsonStack(new Chart(app, 'inference', { namespace: 'inference', disableResourceNameHashes: true }), 'stack');
+    const apps = new Chart(app, 'apps', { namespace: 'apps', disableResourceNameHashes: true });
+    const client = new kplus.Deployment(apps, 'client', { metadata: { name: 'client' }, containers: [{ image: 'busybox:1.36' }] });
+    // cdk8s-plus writes both sides: the client's egress and, in the peer's namespace, Triton's ingress.
+    client.connections.allowTo(stack.service.pods, { ports: [kplus.NetworkPolicyPort.tcp(8000)] });
+    // A policy whose selector is Triton's pods lands in Triton's namespace.
+    new kplus.NetworkPolicy(apps, 'only-clients', { selector: stack.triton.pods, ingress: { rules: [{ peer: client }] } });
+    const policies = synth(apps).filter((m) => m.kind === 'NetworkPolicy');
+    const tritonSide = policies.filter((p) => p.spec.podSelector.matchLabels?.app === 'triton');
+    expect(tritonSide).toHaveLength(2);
+    for (const policy of tritonSide) expect(policy.metadata.namespace).toBe('inference');
+    const egress = policies.find((p) => p.spec.policyTypes.includes('Egress'))!;
+    expect(egress.metadata.namespace).toBe('apps');
+    expect(egress.spec.egress[0].to).toEqual([{
+      podSelector: { matchLabels: { app: 'triton' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'inference' } },
+    }]);
   });
 });
