@@ -7,6 +7,7 @@ import { Chart, Testing } from 'cdk8s';
 import {
   ClusterConfigError, ModelSeedJob, NfsProvisioner, parseClusterConfig, PodOptions, TritonDaemonSet,
 } from '../../lib';
+import { ManifestValidator, schemaAvailable } from '../support/k8s-schema';
 import { findManifest, Manifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';
 import { VARIANTS } from '../support/variants';
@@ -57,6 +58,13 @@ describe('pod customization of each workload, from its props', () => {
       'SEED_ROOT', 'SEED_SPEC', 'SEED_REPOSITORY_SUBPATH', 'SEED_STAGING_SUBPATH', 'SEED_DOWNLOAD_TIMEOUT',
       'SEED_MAX_DOWNLOAD_BYTES', 'SEED_MAX_EXTRACT_BYTES', 'SEED_STALE_SECONDS',
     ]);
+  });
+
+  (schemaAvailable() ? test : test.skip)('each workload with every option is valid against the Kubernetes 1.27 schema (strict)', () => {
+    const validator = new ManifestValidator();
+    for (const [kind, name] of [['DaemonSet', 'triton'], ['Deployment', undefined], ['Job', undefined]] as const) {
+      expect({ kind, problems: validator.validate(findManifest(manifests, kind, name)) }).toEqual({ kind, problems: [] });
+    }
   });
 
   test('without options, no trace of them', () => {
