@@ -21,7 +21,6 @@ import type { PodOptions } from './types/pod';
 export {
   MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH, DEFAULT_SEED_IMAGE, SEED_MANIFEST_FILE,
 } from './seed/seed-defaults';
-export { modelSeedJobPropsFromConfig } from './model-seed-props';
 
 /** Resource requests and limits of the seeding container. */
 export interface ModelSeedResources {
