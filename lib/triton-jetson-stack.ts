@@ -46,7 +46,8 @@ export interface TritonJetsonStackProps {
    * set, every name the stack derives by default starts with `<instance>-` (StorageClass,
    * ClusterRole and the other cluster-scoped objects included; the provisioner name becomes
    * "k8s-sigs.io/<instance>-nfs-subdir-external-provisioner"), so several stacks can share one
-   * app and one cluster; names given explicitly are kept as they are. A lower-case DNS label
+   * app and one cluster; names given explicitly are kept as they are, and so is the
+   * StorageClass of a disabled provisioner (the cluster's own). A lower-case DNS label
    * starting with a letter, at most 26 characters.
    * @default - label "triton-jetson", the tutorial's names
    */
@@ -250,7 +251,8 @@ function withInstanceNames(config: ParsedStackProps, props: TritonJetsonStackPro
   const D = TUTORIAL_DEFAULTS;
   return {
     ...config,
-    provisioner: {
+    // With the provisioner off the StorageClass is the cluster's own: its name is kept.
+    provisioner: !config.provisioner.enabled ? config.provisioner : {
       ...config.provisioner,
       storageClassName: props.provisioner?.storageClassName ?? prefix(D.storageClassName),
       // The provisioner answers every StorageClass that names it: each stack's needs its own.

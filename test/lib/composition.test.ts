@@ -227,6 +227,17 @@ describe('two stacks in one app', () => {
     expect(findManifest(synth(kept), 'StorageClass').provisioner).toBe('example.com/nfs');
   });
 
+  test('with an instance and the provisioner off: the claim uses the existing StorageClass, unprefixed (the stack creates none)', () => {
+    const chart = new Chart(testApp(), 'app', { disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'lab', { instance: 'lab', provisioner: { enabled: false } });
+    const manifests = synth(chart);
+    expect(manifests.filter((m) => m.kind === 'StorageClass')).toEqual([]);
+    expect(findManifest(manifests, 'PersistentVolumeClaim', 'lab-models-pvc').spec.storageClassName).toBe('nfs-client');
+    const named = new Chart(testApp(), 'named', { disableResourceNameHashes: true });
+    new TritonJetsonStack(named, 'lab', { instance: 'lab', provisioner: { enabled: false, storageClassName: 'longhorn-rwx' } });
+    expect(findManifest(synth(named), 'PersistentVolumeClaim').spec.storageClassName).toBe('longhorn-rwx');
+  });
+
   test('two provisioners with one provisioner name: synth fails in one line naming both and the fix', () => {
     const app = new App({ outdir: 'never-written' });
     const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
