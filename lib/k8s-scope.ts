@@ -63,8 +63,9 @@ export function duplicateObjects(root: IConstruct): string[] {
     const where = clusterWide ? 'cluster-wide' : `namespace "${namespace}"`;
     const other = seen.get(key);
     if (other) {
-      problems.push(`${object.kind} "${object.name}" (${where}) is declared twice, at ${other.node.path} and ${object.node.path}: `
-        + 'give one TritonJetsonStack its own `instance` (every name it derives then starts with it) or its own names');
+      const fix = object.kind === 'Namespace' ? 'create it once (createNamespace on one stack only)'
+        : 'give one TritonJetsonStack its own `instance` (every name it derives then starts with it) or its own names';
+      problems.push(`${object.kind} "${object.name}" (${where}) is declared twice, at ${other.node.path} and ${object.node.path}: ${fix}`);
     } else seen.set(key, object);
     if (object.kind === 'Service' && object.apiGroup === 'core') {
       let ports: Array<{ nodePort?: number }> = [];

@@ -175,6 +175,15 @@ describe('two stacks in one app', () => {
     expect(lines.some((l) => l.includes('"models-pvc"'))).toBe(false);
   });
 
+  test('two stacks creating one Namespace: the line says to let one create it (an instance would not rename it)', () => {
+    const app = new App({ outdir: 'never-written' });
+    const chart = new Chart(app, 'app', { namespace: 'ml', disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'lab', { instance: 'lab', createNamespace: true });
+    new TritonJetsonStack(chart, 'prod', { instance: 'prod', createNamespace: true, service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } } });
+    expect(() => app.synthYaml()).toThrow('[] Namespace "ml" (cluster-wide) is declared twice, at app/lab/namespace and app/prod/namespace: '
+      + 'create it once (createNamespace on one stack only)');
+  });
+
   test('the same NodePort in two Services is refused (NodePorts are cluster-wide)', () => {
     const app = new App({ outdir: 'never-written' });
     const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
