@@ -173,6 +173,8 @@ export class ModelSeedJob extends Construct {
   public readonly podSelector: Readonly<Record<string, string>>;
   /** The models it seeds. */
   public readonly models: readonly ModelDefinition[];
+  /** Where its pod downloads from: the mirror, else each model's download URLs (a NetworkPolicy opens their ports). */
+  public readonly downloadUrls: readonly string[];
 
   constructor(scope: Construct, id: string, props: ModelSeedJobProps) {
     const { modelStore, ...rest } = props ?? {};
@@ -197,6 +199,7 @@ export class ModelSeedJob extends Construct {
     const stagingSubPath = modelStore?.stagingSubPath ?? SEED_STAGING_SUBPATH;
     // The models as given (validated above): their JSON is part of the Job's content hash.
     this.models = props.models ?? modelCatalog();
+    this.downloadUrls = settings.mirror ? [settings.mirror] : [...new Set(this.models.flatMap((m) => m.downloads.map((d) => d.url)))];
     this.configMapName = baseName;
     const labels = componentLabels(this, 'model-seed');
     this.podSelector = selectorLabels('model-seed');

@@ -9,7 +9,7 @@ import { ModelSeedJob } from './model-seed-job';
 import { modelSeedJobPropsFromConfig } from './model-seed-props';
 import { ModelStore } from './model-store';
 import type { ModelDefinition } from './model-types';
-import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
+import { TritonNetworkPolicy } from './network-policy';
 import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
 import { profileDaemonSets } from './profile-plan';
 import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS, TUTORIAL_PROFILE } from './board-profiles';
@@ -223,12 +223,9 @@ export class TritonJetsonStack extends Construct {
       this.networkPolicy = new TritonNetworkPolicy(this, 'network-policy', {
         namespace,
         name: props.instance ?? 'triton-jetson',
-        triton: { podSelector: this.triton.appSelector, ports: this.triton.ports },
-        provisioner: this.provisioner ? { podSelector: this.provisioner.podSelector } : undefined,
-        modelSeed: this.modelSeedJob ? {
-          podSelector: this.modelSeedJob.podSelector,
-          egressPorts: [...DEFAULT_SEED_EGRESS_PORTS, ...(config.seeding.mirror ? [urlPort(config.seeding.mirror)] : [])],
-        } : undefined,
+        triton: this.triton,
+        provisioner: this.provisioner,
+        modelSeed: this.modelSeedJob,
         apiServerPorts: config.networkPolicy.apiServerPorts,
       });
     } else {
