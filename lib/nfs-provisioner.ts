@@ -51,7 +51,7 @@ export interface NfsProvisionerProps extends PodOptions {
    * Provisioner name written into the StorageClass and the provisioner's environment; the
    * provisioner serves every StorageClass naming it, so two NfsProvisioners of one app need
    * two names (synth fails otherwise).
-   * @default "k8s-sigs.io/nfs-subdir-external-provisioner"
+   * @default - "k8s-sigs.io/<name>" when `name` is given, else "k8s-sigs.io/nfs-subdir-external-provisioner"
    */
   readonly provisionerName?: string;
   /**
@@ -105,7 +105,9 @@ export class NfsProvisioner extends Construct {
     checkUniqueObjects(this);
     const name = settings.name ?? NFS_PROVISIONER_NAME;
     const namespace = namespaceOf(this, settings.namespace);
-    const { provisionerName, nfsServer, nfsPath } = settings;
+    const { nfsServer, nfsPath } = settings;
+    // A provisioner of its own name answers only its own StorageClass (see checkDistinctProvisionerNames).
+    const provisionerName = props.provisionerName === undefined && props.name !== undefined ? `k8s-sigs.io/${name}` : settings.provisionerName;
     this.namespace = namespace;
     this.storageClassName = settings.storageClassName;
     this.provisionerName = provisionerName;

@@ -26,11 +26,9 @@ new TritonJetsonStack(edge, 'triton', {
 // 2. The building blocks, composed by hand: each takes the others, not their names, so Triton
 //    serves exactly the folder the Job publishes into.
 const blocks = new Chart(app, 'building-blocks', { namespace: 'lab', disableResourceNameHashes: true });
-// Its own provisioner name too: a provisioner serves every StorageClass naming it, so two
-// sharing one (this and the stack's above) would provision each other's claims.
-const provisioner = new NfsProvisioner(blocks, 'nfs', {
-  name: 'lab-nfs', storageClassName: 'lab-nfs', provisionerName: 'example.com/lab-nfs', nfsServer: 'nas.lan', nfsPath: '/export/lab',
-});
+// Its own name gives it its own provisioner name too (k8s-sigs.io/lab-nfs): a provisioner serves
+// every StorageClass naming it, so two sharing one would provision each other's claims.
+const provisioner = new NfsProvisioner(blocks, 'nfs', { name: 'lab-nfs', storageClassName: 'lab-nfs', nfsServer: 'nas.lan', nfsPath: '/export/lab' });
 const modelStore = new ModelStore(blocks, 'models', { provisioner, claimName: 'lab-models' });
 const seedJob = new ModelSeedJob(blocks, 'seed', { modelStore });
 const triton = new TritonDaemonSet(blocks, 'triton', { name: 'lab-triton', modelStore, seedJob });

@@ -247,11 +247,27 @@ describe('two stacks in one app', () => {
     expect(findManifest(synth(named), 'PersistentVolumeClaim').spec.storageClassName).toBe('longhorn-rwx');
   });
 
+  test('two NfsProvisioners with their own names get their own provisioner names, beside a stack', () => {
+    const app = new App({ outdir: 'never-written' });
+    new TritonJetsonStack(new Chart(app, 'edge', { namespace: 'inference', disableResourceNameHashes: true }), 'triton');
+    const lab = new Chart(app, 'lab', { namespace: 'lab', disableResourceNameHashes: true });
+    const provisioner = new NfsProvisioner(lab, 'nfs', { name: 'lab-nfs', storageClassName: 'lab-nfs', nfsServer: 'nas.lan' });
+    expect(provisioner.provisionerName).toBe('k8s-sigs.io/lab-nfs');
+    expect(() => app.synthYaml()).not.toThrow();
+    const manifests = synth(lab);
+    expect(findManifest(manifests, 'StorageClass', 'lab-nfs').provisioner).toBe('k8s-sigs.io/lab-nfs');
+    expect(podSpec(findManifest(manifests, 'Deployment', 'lab-nfs')).containers[0].env).toContainEqual({ name: 'PROVISIONER_NAME', value: 'k8s-sigs.io/lab-nfs' });
+    // Without a name: the upstream chart's provisioner name.
+    expect(new NfsProvisioner(new Chart(testApp(), 'plain'), 'nfs').provisionerName).toBe('k8s-sigs.io/nfs-subdir-external-provisioner');
+  });
+
   test('two provisioners with one provisioner name: synth fails in one line naming both and the fix', () => {
     const app = new App({ outdir: 'never-written' });
     const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
     new NfsProvisioner(chart, 'a', { nfsServer: '10.0.0.1' });
-    new NfsProvisioner(new Chart(app, 'other', { namespace: 'other' }), 'b', { name: 'nfs-b', storageClassName: 'nfs-b', nfsServer: '10.0.0.2' });
+    new NfsProvisioner(new Chart(app, 'other', { namespace: 'other' }), 'b', {
+      name: 'nfs-b', storageClassName: 'nfs-b', provisionerName: 'k8s-sigs.io/nfs-subdir-external-provisioner', nfsServer: '10.0.0.2',
+    });
     let message = '';
     try {
       app.synthYaml();
