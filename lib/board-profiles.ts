@@ -59,6 +59,7 @@ export interface BoardProfile {
   /**
    * Set when the default image is our recipe's local build name, which no registry serves: a
    * board of this profile needs `triton.images.<profile>` (synth refuses it otherwise).
+   * @default - unset: a registry serves the default image
    */
   readonly imageToBuild?: { readonly jetpack: string };
   /** Triton release in that image. */
@@ -75,11 +76,13 @@ export interface BoardProfile {
    * itself. NGC images keep their ENTRYPOINT /opt/nvidia/nvidia_entrypoint.sh, which runs its
    * checks and then executes its arguments (server repo docker/cpu_only/nvidia_entrypoint.sh:
    * `exec "$@"`): Triton's quickstart starts them as `docker run ... tritonserver ...`.
+   * @default - none: the ENTRYPOINT is tritonserver
    */
   readonly argsPrefix?: readonly string[];
   /**
    * --min-supported-compute-capability, for GPUs below Triton's default minimum (6.0): only
    * the Nano's Maxwell GPU (compute capability 5.3) needs it.
+   * @default - none: Triton's own minimum
    */
   readonly minComputeCapability?: string;
   /** Backends of the default image, from its Triton release (lib/triton-versions.ts cites each list). */
@@ -91,6 +94,7 @@ export interface BoardProfile {
   /**
    * Newest Kubernetes (K3s) minor its kernel and cgroup setup allow; undefined: no known cap.
    * Kubernetes 1.35 refuses cgroup v1 nodes.
+   * @default - no cap
    */
   readonly maxK3sMinor?: number;
   /** cgroup version of a stock install ("unknown" when it could not be established). */

@@ -10,6 +10,7 @@
  *   writing duplicates that `kubectl apply` would silently merge (checkUniqueObjects).
  */
 import { ApiObject, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 
 /** The namespace of a namespaced object created in `scope`. */
@@ -22,6 +23,15 @@ export function namespaceOf(scope: Construct, given: string | undefined): string
     chart = undefined;
   }
   return chart?.namespace ?? 'default';
+}
+
+/**
+ * Pods with `labels` in `namespace`, as a cdk8s-plus selection (renders nothing). Naming the
+ * namespace, as cdk8s-plus' own workloads do, keeps a NetworkPolicy peer right from another
+ * namespace and puts a policy selecting these pods in theirs.
+ */
+export function podsIn(scope: Construct, labels: Readonly<Record<string, string>>, namespace: string): kplus.Pods {
+  return kplus.Pods.select(scope, 'pods', { labels: { ...labels }, namespaces: kplus.Namespaces.select(scope, 'pods-namespace', { names: [namespace] }) });
 }
 
 /** Removes the Chart's namespace from a cluster-scoped object (a StorageClass, ClusterRole, Namespace...). */
@@ -53,8 +63,9 @@ export function duplicateObjects(root: IConstruct): string[] {
     const where = clusterWide ? 'cluster-wide' : `namespace "${namespace}"`;
     const other = seen.get(key);
     if (other) {
-      problems.push(`${object.kind} "${object.name}" (${where}) is declared twice, at ${other.node.path} and ${object.node.path}: `
-        + 'give one TritonJetsonStack its own `instance` (every name it derives then starts with it) or its own names');
+      const fix = object.kind === 'Namespace' ? 'create it once (createNamespace on one stack only)'
+        : 'give one TritonJetsonStack its own `instance` (every name it derives then starts with it) or its own names';
+      problems.push(`${object.kind} "${object.name}" (${where}) is declared twice, at ${other.node.path} and ${object.node.path}: ${fix}`);
     } else seen.set(key, object);
     if (object.kind === 'Service' && object.apiGroup === 'core') {
       let ports: Array<{ nodePort?: number }> = [];

@@ -21,7 +21,6 @@ import type { PodOptions } from './types/pod';
 export {
   MODEL_REPOSITORY_SUBPATH, SEED_STAGING_SUBPATH, DEFAULT_SEED_IMAGE, SEED_MANIFEST_FILE,
 } from './seed/seed-defaults';
-export { modelSeedJobPropsFromConfig } from './model-seed-props';
 
 /** Resource requests and limits of the seeding container. */
 export interface ModelSeedResources {
@@ -174,6 +173,8 @@ export class ModelSeedJob extends Construct {
   public readonly podSelector: Readonly<Record<string, string>>;
   /** The models it seeds. */
   public readonly models: readonly ModelDefinition[];
+  /** Where its pod downloads from: the mirror, else each model's download URLs (a NetworkPolicy opens their ports). */
+  public readonly downloadUrls: readonly string[];
 
   constructor(scope: Construct, id: string, props: ModelSeedJobProps) {
     const { modelStore, ...rest } = props ?? {};
@@ -198,6 +199,7 @@ export class ModelSeedJob extends Construct {
     const stagingSubPath = modelStore?.stagingSubPath ?? SEED_STAGING_SUBPATH;
     // The models as given (validated above): their JSON is part of the Job's content hash.
     this.models = props.models ?? modelCatalog();
+    this.downloadUrls = settings.mirror ? [settings.mirror] : [...new Set(this.models.flatMap((m) => m.downloads.map((d) => d.url)))];
     this.configMapName = baseName;
     const labels = componentLabels(this, 'model-seed');
     this.podSelector = selectorLabels('model-seed');

@@ -5,6 +5,9 @@ import { tritonNetworkPolicyPropsSchema } from './config/construct-props-schema'
 import { parseConstructProps } from './config/parse-props';
 import { checkUniqueObjects, namespaceOf } from './k8s-scope';
 import { componentLabels } from './labels';
+import { ModelSeedJob } from './model-seed-job';
+import { NfsProvisioner } from './nfs-provisioner';
+import { TritonDaemonSet } from './triton-daemon-set';
 import { TUTORIAL_DEFAULTS } from './tutorial-defaults';
 import { TRITON_DEFAULT_PORTS, type TritonPorts } from './triton-args';
 
@@ -23,7 +26,7 @@ export interface PolicyTarget {
 export interface TritonNetworkPolicyProps {
   /**
    * Namespace of the workloads (and the policies).
-   * @default - the Chart's namespace, else "default"
+   * @default - the triton DaemonSet's namespace when it is given, else the Chart's, else "default"
    */
   readonly namespace?: string;
   /**
@@ -31,8 +34,8 @@ export interface TritonNetworkPolicyProps {
    * @default "triton-jetson"
    */
   readonly name?: string;
-  /** Triton's pods: ingress only to its three ports, from anywhere; no egress. */
-  readonly triton: PolicyTarget & {
+  /** Triton's pods (a TritonDaemonSet: all pods of its `app`): ingress only to its three ports, from anywhere; no egress. */
+  readonly triton: TritonDaemonSet | PolicyTarget & {
     /**
      * Container ports that clients and Prometheus reach.
      * @default { http: 8000, grpc: 8001, metrics: 8002 }
@@ -43,12 +46,13 @@ export interface TritonNetworkPolicyProps {
    * The NFS provisioner's pods: no ingress; egress only to the API server.
    * @default - no policy (no provisioner in the stack)
    */
-  readonly provisioner?: PolicyTarget;
+  readonly provisioner?: NfsProvisioner | PolicyTarget;
   /**
-   * The seeding Job's pods: no ingress; egress to DNS and to the download ports.
+   * The seeding Job's pods: no ingress; egress to DNS and to the download ports (a
+   * ModelSeedJob: 80, 443 and the ports of its mirror or download URLs).
    * @default - no policy (no seeding Job in the stack)
    */
-  readonly modelSeed?: PolicyTarget & {
+  readonly modelSeed?: ModelSeedJob | PolicyTarget & {
     /**
      * TCP ports it downloads from (a mirror's port is added by the stack).
      * @default [80, 443]
@@ -76,10 +80,12 @@ export class TritonNetworkPolicy extends Construct {
   public readonly policies: ApiObject[] = [];
 
   constructor(scope: Construct, id: string, props: TritonNetworkPolicyProps) {
-    const { namespace: givenNamespace, name, triton, provisioner, modelSeed, apiServerPorts } = parseConstructProps('TritonNetworkPolicy', tritonNetworkPolicyPropsSchema, props);
+    const { namespace: givenNamespace, name, triton, provisioner, modelSeed, apiServerPorts } = parseConstructProps('TritonNetworkPolicy', tritonNetworkPolicyPropsSchema, {
+      ...props, triton: targetOf(props.triton), provisioner: targetOf(props.provisioner), modelSeed: targetOf(props.modelSeed),
+    });
     super(scope, id);
     checkUniqueObjects(this);
-    const namespace = namespaceOf(this, givenNamespace);
+    const namespace = givenNamespace ?? (props.triton instanceof TritonDaemonSet ? props.triton.namespace : namespaceOf(this, undefined));
     const labels = componentLabels(this, 'network-policy');
     const policy = (suffix: string, target: PolicyTarget, ingressPorts: readonly number[], egress: NetworkPolicyEgressRule[]) => {
       this.policies.push(new KubeNetworkPolicy(this, suffix, {
@@ -106,6 +112,14 @@ export class TritonNetworkPolicy extends Construct {
       ]);
     }
   }
+}
+
+/** What a policy needs of a workload: its pods' selector and ports, from the construct itself when given one. */
+function targetOf<T>(target: T | TritonDaemonSet | NfsProvisioner | ModelSeedJob): T | PolicyTarget | undefined {
+  if (target instanceof TritonDaemonSet) return { podSelector: target.appSelector, ports: target.ports } as PolicyTarget;
+  if (target instanceof NfsProvisioner) return { podSelector: target.podSelector };
+  if (target instanceof ModelSeedJob) return { podSelector: target.podSelector, egressPorts: [...DEFAULT_SEED_EGRESS_PORTS, ...target.downloadUrls.map(urlPort)] } as PolicyTarget;
+  return target;
 }
 
 /** The TCP port a download URL reaches (its explicit port, else the scheme's). */

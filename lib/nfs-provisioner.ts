@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   KubeClusterRole, KubeClusterRoleBinding, KubeDeployment, KubeRole, KubeRoleBinding, KubeServiceAccount, KubeStorageClass,
 } from '../imports/k8s';
@@ -48,8 +48,10 @@ export interface NfsProvisionerProps extends PodOptions {
    */
   readonly storageClassName?: string;
   /**
-   * Provisioner name written into the StorageClass and the provisioner's environment.
-   * @default "k8s-sigs.io/nfs-subdir-external-provisioner"
+   * Provisioner name written into the StorageClass and the provisioner's environment; the
+   * provisioner serves every StorageClass naming it, so two NfsProvisioners of one app need
+   * two names (synth fails otherwise).
+   * @default - "k8s-sigs.io/<name>" when `name` is given, else "k8s-sigs.io/nfs-subdir-external-provisioner"
    */
   readonly provisionerName?: string;
   /**
@@ -86,6 +88,8 @@ export const NFS_PROVISIONER_NAME = 'nfs-subdir-external-provisioner';
 export class NfsProvisioner extends Construct {
   /** The StorageClass that claims name to get NFS-backed volumes. */
   public readonly storageClassName: string;
+  /** Provisioner name: its StorageClass names it, and it provisions every claim of a class that does. */
+  public readonly provisionerName: string;
   /** Namespace of its namespaced objects. */
   public readonly namespace: string;
   /** Labels of its pods (the Deployment's selector), e.g. for a NetworkPolicy. */
@@ -101,9 +105,13 @@ export class NfsProvisioner extends Construct {
     checkUniqueObjects(this);
     const name = settings.name ?? NFS_PROVISIONER_NAME;
     const namespace = namespaceOf(this, settings.namespace);
-    const { provisionerName, nfsServer, nfsPath } = settings;
+    const { nfsServer, nfsPath } = settings;
+    // A provisioner of its own name answers only its own StorageClass (see checkDistinctProvisionerNames).
+    const provisionerName = props.provisionerName === undefined && props.name !== undefined ? `k8s-sigs.io/${name}` : settings.provisionerName;
     this.namespace = namespace;
     this.storageClassName = settings.storageClassName;
+    this.provisionerName = provisionerName;
+    checkDistinctProvisionerNames(this);
     const labels = componentLabels(this, name);
     const selector = { app: name };
     this.podSelector = selector;
@@ -208,3 +216,35 @@ export class NfsProvisioner extends Construct {
   }
 }
 
+const PROVISIONERS = Symbol.for('cdk8s-triton-jetson.nfs-provisioners');
+
+/**
+ * Makes synth fail when two NfsProvisioners of one app share a provisioner name: each would
+ * provision the claims of the other's StorageClass too, on its own NFS export (the provisioner
+ * serves every class naming it, and takes its leader lock by that name).
+ */
+function checkDistinctProvisionerNames(provisioner: NfsProvisioner): void {
+  const root = provisioner.node.root as IConstruct & { [PROVISIONERS]?: NfsProvisioner[] };
+  const known = root[PROVISIONERS];
+  if (known) {
+    known.push(provisioner);
+    return;
+  }
+  const all = [provisioner];
+  Object.defineProperty(root, PROVISIONERS, { value: all });
+  root.node.addValidation({
+    validate: () => {
+      const first = new Map<string, NfsProvisioner>();
+      const problems: string[] = [];
+      for (const p of all) {
+        const other = first.get(p.provisionerName);
+        if (!other) first.set(p.provisionerName, p);
+        else {
+          problems.push(`NfsProvisioner at ${p.node.path} has the provisionerName "${p.provisionerName}" of the one at ${other.node.path}: `
+            + 'each would provision the other\'s claims on its own NFS export; give one its own provisionerName (or its TritonJetsonStack its own `instance`)');
+        }
+      }
+      return problems;
+    },
+  });
+}

@@ -5,7 +5,7 @@ import { Container, IntOrString, KubeDaemonSet } from '../imports/k8s';
 import { tritonDaemonSetPropsSchema } from './config/construct-props-schema';
 import { parseConstructProps } from './config/parse-props';
 import { checkConstructRef, propsError } from './construct-refs';
-import { checkUniqueObjects, namespaceOf } from './k8s-scope';
+import { checkUniqueObjects, namespaceOf, podsIn } from './k8s-scope';
 import { ignoreKubeScoreChecks } from './kube-score-ignores';
 import { componentLabels, podLabels } from './labels';
 import { ModelSeedJob } from './model-seed-job';
@@ -198,8 +198,8 @@ export class TritonDaemonSet extends Construct {
   /** Folder of the claim mounted as Triton's model repository ("" for the claim's root). */
   public readonly modelRepositorySubPath: string;
   /**
-   * Triton's pods (every DaemonSet sharing its `app` label) as a cdk8s-plus selection: a peer
-   * for `kplus.NetworkPolicy` rules and a selector for `kplus.Service`. Renders nothing.
+   * Triton's pods (every DaemonSet sharing its `app` label, in its namespace) as a cdk8s-plus
+   * selection: a NetworkPolicy peer or selector, a `kplus.Service` selector. Renders nothing.
    */
   public readonly pods: kplus.Pods;
 
@@ -219,7 +219,7 @@ export class TritonDaemonSet extends Construct {
     const app = settings.appLabel ?? name;
     this.appSelector = { app };
     this.podSelector = { app, ...(settings.selectorLabels ?? {}) };
-    this.pods = kplus.Pods.select(this, 'pods', { labels: { ...this.appSelector } });
+    this.pods = podsIn(this, this.appSelector, this.namespace);
     const labels = componentLabels(this, app);
     const startupSeconds = settings.startupTimeout.toSeconds();
 

@@ -5,10 +5,11 @@ import { stackPropsSchema } from './config/stack-props-schema';
 import { checkUniqueObjects, clusterScoped, namespaceOf } from './k8s-scope';
 import { ignoreKubeScoreChecks } from './kube-score-ignores';
 import { componentLabels, DEFAULT_INSTANCE, INSTANCE_CONTEXT } from './labels';
-import { ModelSeedJob, modelSeedJobPropsFromConfig } from './model-seed-job';
+import { ModelSeedJob } from './model-seed-job';
+import { modelSeedJobPropsFromConfig } from './model-seed-props';
 import { ModelStore } from './model-store';
 import type { ModelDefinition } from './model-types';
-import { TritonNetworkPolicy, urlPort, DEFAULT_SEED_EGRESS_PORTS } from './network-policy';
+import { TritonNetworkPolicy } from './network-policy';
 import { NFS_PROVISIONER_NAME, NfsProvisioner } from './nfs-provisioner';
 import { profileDaemonSets } from './profile-plan';
 import { PROFILE_NODE_LABEL, TUTORIAL_DAEMONSET_AVOIDS, TUTORIAL_PROFILE } from './board-profiles';
@@ -43,8 +44,11 @@ export interface TritonJetsonStackProps {
   /**
    * Name of this installation: the app.kubernetes.io/instance label of every object. When
    * set, every name the stack derives by default starts with `<instance>-` (StorageClass,
-   * ClusterRole and the other cluster-scoped objects included), so several stacks can share
-   * one app and one cluster; names given explicitly are kept as they are.
+   * ClusterRole and the other cluster-scoped objects included; the provisioner name becomes
+   * "k8s-sigs.io/<instance>-nfs-subdir-external-provisioner"), so several stacks can share one
+   * app and one cluster; names given explicitly are kept as they are, and so is the
+   * StorageClass of a disabled provisioner (the cluster's own). A lower-case DNS label
+   * starting with a letter, at most 26 characters.
    * @default - label "triton-jetson", the tutorial's names
    */
   readonly instance?: string;
@@ -219,12 +223,9 @@ export class TritonJetsonStack extends Construct {
       this.networkPolicy = new TritonNetworkPolicy(this, 'network-policy', {
         namespace,
         name: props.instance ?? 'triton-jetson',
-        triton: { podSelector: this.triton.appSelector, ports: this.triton.ports },
-        provisioner: this.provisioner ? { podSelector: this.provisioner.podSelector } : undefined,
-        modelSeed: this.modelSeedJob ? {
-          podSelector: this.modelSeedJob.podSelector,
-          egressPorts: [...DEFAULT_SEED_EGRESS_PORTS, ...(config.seeding.mirror ? [urlPort(config.seeding.mirror)] : [])],
-        } : undefined,
+        triton: this.triton,
+        provisioner: this.provisioner,
+        modelSeed: this.modelSeedJob,
         apiServerPorts: config.networkPolicy.apiServerPorts,
       });
     } else {
@@ -247,7 +248,13 @@ function withInstanceNames(config: ParsedStackProps, props: TritonJetsonStackPro
   const D = TUTORIAL_DEFAULTS;
   return {
     ...config,
-    provisioner: { ...config.provisioner, storageClassName: props.provisioner?.storageClassName ?? prefix(D.storageClassName) },
+    // With the provisioner off the StorageClass is the cluster's own: its name is kept.
+    provisioner: !config.provisioner.enabled ? config.provisioner : {
+      ...config.provisioner,
+      storageClassName: props.provisioner?.storageClassName ?? prefix(D.storageClassName),
+      // The provisioner answers every StorageClass that names it: each stack's needs its own.
+      provisionerName: props.provisioner?.provisionerName ?? D.provisionerName.replace(/[^/]+$/, (last) => prefix(last)),
+    },
     storage: { ...config.storage, claimName: props.storage?.claimName ?? prefix(D.claimName) },
     triton: { ...config.triton, name: props.triton?.name ?? prefix(D.tritonName) },
     service: { ...config.service, name: props.service?.name ?? prefix(D.tritonName) },

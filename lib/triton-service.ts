@@ -5,7 +5,7 @@ import { IntOrString, KubeService } from '../imports/k8s';
 import { tritonServicePropsSchema } from './config/construct-props-schema';
 import { parseConstructProps } from './config/parse-props';
 import { checkConstructRef, propsError } from './construct-refs';
-import { checkUniqueObjects, namespaceOf } from './k8s-scope';
+import { checkUniqueObjects, namespaceOf, podsIn } from './k8s-scope';
 import { componentLabels } from './labels';
 import { TRITON_DEFAULT_PORTS, type TritonPorts } from './triton-args';
 import { TritonDaemonSet } from './triton-daemon-set';
@@ -75,8 +75,9 @@ export class TritonService extends Construct {
   /** Labels of the pods it routes to. */
   public readonly selector: Readonly<Record<string, string>>;
   /**
-   * The pods it routes to, as a cdk8s-plus selection: a peer for `kplus.NetworkPolicy`
-   * rules (e.g. allow only these pods' clients). Renders nothing.
+   * The pods it routes to (in its namespace), as a cdk8s-plus selection: a peer for
+   * `kplus.NetworkPolicy` rules, from any namespace (e.g. allow only these pods' clients).
+   * Renders nothing.
    */
   public readonly pods: kplus.Pods;
 
@@ -99,7 +100,7 @@ export class TritonService extends Construct {
     this.ports = triton?.ports ?? settings.targetPorts ?? TRITON_DEFAULT_PORTS;
     this.nodePorts = nodePorts;
     this.selector = { ...(triton?.appSelector ?? settings.selector ?? { app: 'triton' }) };
-    this.pods = kplus.Pods.select(this, 'pods', { labels: { ...this.selector } });
+    this.pods = podsIn(this, this.selector, this.namespace);
     const port = (portName: keyof TritonPorts) => ({
       name: portName,
       protocol: 'TCP',

@@ -26,6 +26,8 @@ new TritonJetsonStack(edge, 'triton', {
 // 2. The building blocks, composed by hand: each takes the others, not their names, so Triton
 //    serves exactly the folder the Job publishes into.
 const blocks = new Chart(app, 'building-blocks', { namespace: 'lab', disableResourceNameHashes: true });
+// Its own name gives it its own provisioner name too (k8s-sigs.io/lab-nfs): a provisioner serves
+// every StorageClass naming it, so two sharing one would provision each other's claims.
 const provisioner = new NfsProvisioner(blocks, 'nfs', { name: 'lab-nfs', storageClassName: 'lab-nfs', nfsServer: 'nas.lan', nfsPath: '/export/lab' });
 const modelStore = new ModelStore(blocks, 'models', { provisioner, claimName: 'lab-models' });
 const seedJob = new ModelSeedJob(blocks, 'seed', { modelStore });

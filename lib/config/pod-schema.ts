@@ -15,11 +15,24 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 const keySelector = z.object({ name: dnsSubdomain, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a key such as "password" (letters, digits, "-", "_" and ".")'), optional: z.boolean().optional() }).strict();
 
+// Kubernetes 1.27 validEnvDownwardAPIFieldPathExpressions (pkg/apis/core/validation/validation.go),
+// plus metadata.labels['<key>'] and metadata.annotations['<key>'] (validateObjectFieldSelector).
+// status.hostIPs is left out: it came with 1.28.
+const ENV_FIELD_PATHS = [
+  'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.podIP', 'status.podIPs',
+];
+const SUBSCRIPTED_FIELD_PATH = /^metadata\.(labels|annotations)\['(.+)'\]$/;
+const fieldPath = z.string().refine((path) => {
+  const subscripted = SUBSCRIPTED_FIELD_PATH.exec(path);
+  if (!subscripted) return ENV_FIELD_PATHS.includes(path);
+  return labelKey.safeParse(subscripted[1] === 'annotations' ? subscripted[2].toLowerCase() : subscripted[2]).success;
+}, `must be one of ${ENV_FIELD_PATHS.join(', ')}, metadata.labels['<key>'] or metadata.annotations['<key>']`);
+
 const envVarSource = z
   .object({
     secretKeyRef: keySelector.optional(),
     configMapKeyRef: keySelector.optional(),
-    fieldRef: z.object({ fieldPath: z.string().min(1) }).strict().optional(),
+    fieldRef: z.object({ fieldPath }).strict().optional(),
   })
   .strict()
   .refine((s) => [s.secretKeyRef, s.configMapKeyRef, s.fieldRef].filter((x) => x !== undefined).length === 1,

@@ -11,7 +11,7 @@ import { checkSeedConfigMapSize, seedingSchema } from './seeding-schema';
 import {
   checkDistinctPorts, metricsSchema, networkPolicySchema, nfsSchema, provisionerSchema, serviceSchema, storageSchema, tritonSchema,
 } from './stack-schema';
-import { dnsLabel, labelValue, positiveQuantity } from './validators';
+import { dnsLabel, positiveQuantity } from './validators';
 import { TUTORIAL_DEFAULTS } from '../tutorial-defaults';
 
 /** The manifest sections, shared by cluster.yaml and the stack's props. */
@@ -87,12 +87,22 @@ export function checkStackSections(
   checkSeedConfigMapSize(settings, ctx);
 }
 
+/**
+ * A stack's instance: its label value and the start of every name the stack derives, so it
+ * must begin a Service name (DNS-1035) and leave room for the longest one,
+ * "<instance>-nfs-subdir-external-provisioner-root" (a volume name, at most 63 characters).
+ */
+const instanceName = z
+  .string()
+  .max(26, 'must be at most 26 characters (every name the stack derives starts with "<instance>-", the longest "<instance>-nfs-subdir-external-provisioner-root")')
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must begin object names: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit (e.g. "lab")');
+
 /** The props of TritonJetsonStack: the namespace left out is the Chart's (else "default"). */
 export const stackPropsSchema = z
   .object({
     ...stackSections,
     namespace: dnsLabel.optional(),
-    instance: labelValue.refine((v) => v !== '', 'must not be empty').default('triton-jetson'),
+    instance: instanceName.default('triton-jetson'),
     fleet: fleetSchema.prefault({}),
   })
   .strict()

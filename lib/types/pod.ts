@@ -60,7 +60,10 @@ export interface EnvVarSource {
    */
   readonly configMapKeyRef?: KeySelector;
   /**
-   * A field of the pod, e.g. `{ fieldPath: "spec.nodeName" }`.
+   * A field of the pod, e.g. `{ fieldPath: "spec.nodeName" }`: one Kubernetes offers a
+   * variable (metadata.name, metadata.namespace, metadata.uid, spec.nodeName,
+   * spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs,
+   * metadata.labels['<key>'], metadata.annotations['<key>']).
    * @default - not from a pod field
    */
   readonly fieldRef?: { readonly fieldPath: string };

@@ -25,6 +25,8 @@ export interface TritonVersionOptions {
    */
   jetpack6?: string;
 }
+
+/** Requests and limits of the Triton container; each quantity left out keeps its default. */
 export interface TritonResources {
   /**
    * CPU request; no CPU limit is set, so Triton may use idle cores.

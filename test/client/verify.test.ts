@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import { parseClusterConfig } from '../../lib/config/cluster-config';
-import { modelSeedJobPropsFromConfig } from '../../lib/model-seed-job';
+import { modelSeedJobPropsFromConfig } from '../../lib/model-seed-props';
 import {
   modelsToCheck, renderVerifyTable, targetsFromClusterConfig, targetsFromUrls, verifyTargets,
 } from '../../client/verify';

@@ -130,7 +130,7 @@ describe('cdk8s conventions: namespaces', () => {
   test('a namespace prop wins over the Chart\'s, for the stack and for each building block', () => {
     const chart = new Chart(testApp(), 'app', { namespace: 'storage', disableResourceNameHashes: true });
     new TritonJetsonStack(chart, 'stack', { namespace: 'inference' });
-    new NfsProvisioner(chart, 'other-nfs', { namespace: 'nfs', name: 'nfs-two', storageClassName: 'nfs-two' });
+    new NfsProvisioner(chart, 'other-nfs', { namespace: 'nfs', name: 'nfs-two', storageClassName: 'nfs-two', provisionerName: 'example.com/nfs-two' });
     const namespaces = new Set(synth(chart).filter((m) => !CLUSTER_SCOPED_KINDS.has(m.kind)).map((m) => `${m.metadata.name}=${m.metadata.namespace}`));
     expect(namespaces.has('triton=inference')).toBe(true);
     expect(namespaces.has('nfs-two=nfs')).toBe(true);
@@ -175,6 +175,15 @@ describe('two stacks in one app', () => {
     expect(lines.some((l) => l.includes('"models-pvc"'))).toBe(false);
   });
 
+  test('two stacks creating one Namespace: the line says to let one create it (an instance would not rename it)', () => {
+    const app = new App({ outdir: 'never-written' });
+    const chart = new Chart(app, 'app', { namespace: 'ml', disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'lab', { instance: 'lab', createNamespace: true });
+    new TritonJetsonStack(chart, 'prod', { instance: 'prod', createNamespace: true, service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } } });
+    expect(() => app.synthYaml()).toThrow('[] Namespace "ml" (cluster-wide) is declared twice, at app/lab/namespace and app/prod/namespace: '
+      + 'create it once (createNamespace on one stack only)');
+  });
+
   test('the same NodePort in two Services is refused (NodePorts are cluster-wide)', () => {
     const app = new App({ outdir: 'never-written' });
     const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
@@ -204,6 +213,92 @@ describe('two stacks in one app', () => {
     expect(findManifest(manifests, 'PersistentVolumeClaim', 'lab-models-pvc').spec.storageClassName).toBe('lab-nfs-client');
     expect(podSpec(findManifest(manifests, 'DaemonSet', 'lab-triton')).volumes[1].persistentVolumeClaim.claimName).toBe('lab-models-pvc');
     expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('with an instance each: each provisioner answers only its own StorageClass (distinct provisioner names)', () => {
+    // nfs-subdir-external-provisioner provisions every claim whose StorageClass names its
+    // PROVISIONER_NAME (and takes its leader lock by that name): two provisioners sharing one
+    // would put one stack's volumes on the other's NFS export.
+    const app = new App({ outdir: 'never-written' });
+    const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'lab', { instance: 'lab', nfs: { server: '10.0.0.1' } });
+    new TritonJetsonStack(chart, 'prod', { instance: 'prod', nfs: { server: '10.0.0.2' }, service: { nodePorts: { http: 31800, grpc: 31801, metrics: 31802 } } });
+    const manifests = synth(chart);
+    for (const instance of ['lab', 'prod']) {
+      const provisionerName = `k8s-sigs.io/${instance}-nfs-subdir-external-provisioner`;
+      expect(findManifest(manifests, 'StorageClass', `${instance}-nfs-client`).provisioner).toBe(provisionerName);
+      const env = podSpec(findManifest(manifests, 'Deployment', `${instance}-nfs-subdir-external-provisioner`)).containers[0].env;
+      expect(env).toContainEqual({ name: 'PROVISIONER_NAME', value: provisionerName });
+    }
+    // An explicit provisionerName is kept.
+    const kept = new Chart(testApp(), 'kept');
+    new TritonJetsonStack(kept, 'lab', { instance: 'lab', provisioner: { provisionerName: 'example.com/nfs' } });
+    expect(findManifest(synth(kept), 'StorageClass').provisioner).toBe('example.com/nfs');
+  });
+
+  test('with an instance and the provisioner off: the claim uses the existing StorageClass, unprefixed (the stack creates none)', () => {
+    const chart = new Chart(testApp(), 'app', { disableResourceNameHashes: true });
+    new TritonJetsonStack(chart, 'lab', { instance: 'lab', provisioner: { enabled: false } });
+    const manifests = synth(chart);
+    expect(manifests.filter((m) => m.kind === 'StorageClass')).toEqual([]);
+    expect(findManifest(manifests, 'PersistentVolumeClaim', 'lab-models-pvc').spec.storageClassName).toBe('nfs-client');
+    const named = new Chart(testApp(), 'named', { disableResourceNameHashes: true });
+    new TritonJetsonStack(named, 'lab', { instance: 'lab', provisioner: { enabled: false, storageClassName: 'longhorn-rwx' } });
+    expect(findManifest(synth(named), 'PersistentVolumeClaim').spec.storageClassName).toBe('longhorn-rwx');
+  });
+
+  test('two NfsProvisioners with their own names get their own provisioner names, beside a stack', () => {
+    const app = new App({ outdir: 'never-written' });
+    new TritonJetsonStack(new Chart(app, 'edge', { namespace: 'inference', disableResourceNameHashes: true }), 'triton');
+    const lab = new Chart(app, 'lab', { namespace: 'lab', disableResourceNameHashes: true });
+    const provisioner = new NfsProvisioner(lab, 'nfs', { name: 'lab-nfs', storageClassName: 'lab-nfs', nfsServer: 'nas.lan' });
+    expect(provisioner.provisionerName).toBe('k8s-sigs.io/lab-nfs');
+    expect(() => app.synthYaml()).not.toThrow();
+    const manifests = synth(lab);
+    expect(findManifest(manifests, 'StorageClass', 'lab-nfs').provisioner).toBe('k8s-sigs.io/lab-nfs');
+    expect(podSpec(findManifest(manifests, 'Deployment', 'lab-nfs')).containers[0].env).toContainEqual({ name: 'PROVISIONER_NAME', value: 'k8s-sigs.io/lab-nfs' });
+    // Without a name: the upstream chart's provisioner name.
+    expect(new NfsProvisioner(new Chart(testApp(), 'plain'), 'nfs').provisionerName).toBe('k8s-sigs.io/nfs-subdir-external-provisioner');
+  });
+
+  test('two provisioners with one provisioner name: synth fails in one line naming both and the fix', () => {
+    const app = new App({ outdir: 'never-written' });
+    const chart = new Chart(app, 'app', { disableResourceNameHashes: true });
+    new NfsProvisioner(chart, 'a', { nfsServer: '10.0.0.1' });
+    new NfsProvisioner(new Chart(app, 'other', { namespace: 'other' }), 'b', {
+      name: 'nfs-b', storageClassName: 'nfs-b', provisionerName: 'k8s-sigs.io/nfs-subdir-external-provisioner', nfsServer: '10.0.0.2',
+    });
+    let message = '';
+    try {
+      app.synthYaml();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    const lines = message.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('[]'));
+    expect(lines).toEqual(['[] NfsProvisioner at other/b has the provisionerName "k8s-sigs.io/nfs-subdir-external-provisioner" of the one at app/a: '
+      + 'each would provision the other\'s claims on its own NFS export; give one its own provisionerName (or its TritonJetsonStack its own `instance`)']);
+    // Negative control: distinct provisioner names synthesize.
+    const fine = new App({ outdir: 'never-written' });
+    new NfsProvisioner(new Chart(fine, 'app'), 'a');
+    new NfsProvisioner(new Chart(fine, 'other', { namespace: 'other' }), 'b', { name: 'nfs-b', storageClassName: 'nfs-b', provisionerName: 'example.com/nfs-b' });
+    expect(() => fine.synthYaml()).not.toThrow();
+  });
+
+  test('an instance that cannot start object names is refused in one line naming instance', () => {
+    for (const instance of ['Lab_1', 'a.b', '1lab', 'x'.repeat(27)]) {
+      const chart = new Chart(testApp(), 'app');
+      let message = '';
+      try {
+        new TritonJetsonStack(chart, 'lab', { instance });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^invalid TritonJetsonStack props: TritonJetsonStack\.props\.instance: /);
+      expect(message.split('\n')).toHaveLength(1);
+    }
+    const longest = new Chart(testApp(), 'app');
+    new TritonJetsonStack(longest, 'lab', { instance: `a${'b'.repeat(25)}` });
+    expect(() => Testing.synth(longest)).not.toThrow();
   });
 
   test('one stack: the tutorial\'s names, whatever its construct id', () => {
@@ -238,9 +333,32 @@ describe('cdk8s-plus constructs accept what TritonService offers', () => {
     const policy = new kplus.NetworkPolicy(chart, 'clients-to-triton', { metadata: { name: 'clients-to-triton' }, selector: clients });
     policy.addEgressRule(stack.service.pods, [kplus.NetworkPolicyPort.tcp(8000)]);
     const spec = findManifest(synth(chart), 'NetworkPolicy', 'clients-to-triton').spec;
-    expect(spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { app: 'triton' } } }], ports: [{ port: 8000, protocol: 'TCP' }] }]);
+    expect(spec.egress).toEqual([{
+      to: [{ podSelector: { matchLabels: { app: 'triton' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } } }],
+      ports: [{ port: 8000, protocol: 'TCP' }],
+    }]);
     // The same selection is the DaemonSet's, and it is what the Service selects.
     expect(stack.triton.pods.toPodSelectorConfig().labelSelector._toKube().matchLabels).toEqual({ app: 'triton' });
     expect(findManifest(synth(chart), 'Service', 'triton').spec.selector).toEqual({ app: 'triton' });
+  });
+
+  test('the pods are those of Triton\'s namespace, also for a policy or a client in another namespace', () => {
+    const app = testApp();
+    const stack = new TritonJetsonStack(new Chart(app, 'inference', { namespace: 'inference', disableResourceNameHashes: true }), 'stack');
+    const apps = new Chart(app, 'apps', { namespace: 'apps', disableResourceNameHashes: true });
+    const client = new kplus.Deployment(apps, 'client', { metadata: { name: 'client' }, containers: [{ image: 'busybox:1.36' }] });
+    // cdk8s-plus writes both sides: the client's egress and, in the peer's namespace, Triton's ingress.
+    client.connections.allowTo(stack.service.pods, { ports: [kplus.NetworkPolicyPort.tcp(8000)] });
+    // A policy whose selector is Triton's pods lands in Triton's namespace.
+    new kplus.NetworkPolicy(apps, 'only-clients', { selector: stack.triton.pods, ingress: { rules: [{ peer: client }] } });
+    const policies = synth(apps).filter((m) => m.kind === 'NetworkPolicy');
+    const tritonSide = policies.filter((p) => p.spec.podSelector.matchLabels?.app === 'triton');
+    expect(tritonSide).toHaveLength(2);
+    for (const policy of tritonSide) expect(policy.metadata.namespace).toBe('inference');
+    const egress = policies.find((p) => p.spec.policyTypes.includes('Egress'))!;
+    expect(egress.metadata.namespace).toBe('apps');
+    expect(egress.spec.egress[0].to).toEqual([{
+      podSelector: { matchLabels: { app: 'triton' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'inference' } },
+    }]);
   });
 });

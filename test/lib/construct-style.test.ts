@@ -26,7 +26,7 @@ function libSources(dir = path.join(REPO_ROOT, 'lib')): string[] {
  * in a detached app; the test below checks it adds nothing to the manifests).
  */
 const PLUS_REFERENCES = new Set([
-  'PersistentVolumeClaim.fromClaimName', 'IPersistentVolumeClaim', 'Pods', 'Pods.select', 'Service', 'ServiceType.NODE_PORT',
+  'PersistentVolumeClaim.fromClaimName', 'IPersistentVolumeClaim', 'Pods', 'Pods.select', 'Namespaces.select', 'Service', 'ServiceType.NODE_PORT',
 ]);
 
 describe('one construct style', () => {

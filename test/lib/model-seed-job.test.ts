@@ -1,8 +1,9 @@
 import { ClusterConfigError, parseClusterConfig } from '../../lib/config';
 import { INCEPTION_GRAPHDEF, modelCatalog } from '../../lib/model-catalog';
 import {
-  MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps, modelSeedJobPropsFromConfig,
+  MODEL_REPOSITORY_SUBPATH, ModelSeedJob, ModelSeedJobProps,
 } from '../../lib/model-seed-job';
+import { modelSeedJobPropsFromConfig } from '../../lib/model-seed-props';
 import { SEED_MODELS_SCRIPT } from '../../lib/seed/seed-models-script';
 import { MAX_CONFIG_MAP_DATA_BYTES, seedConfigMapData } from '../../lib/seed/seed-plan';
 import { objectLabels, synthConstruct } from './helpers';

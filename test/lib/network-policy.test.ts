@@ -1,9 +1,12 @@
-import { TritonJetsonStack, TritonNetworkPolicy } from '../../lib';
+import { Chart, Testing } from 'cdk8s';
+import {
+  ModelSeedJob, ModelStore, NfsProvisioner, TritonDaemonSet, TritonJetsonStack, TritonNetworkPolicy,
+} from '../../lib';
 import { urlPort } from '../../lib/network-policy';
 import { invariantViolations } from '../support/invariants';
 import { Manifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';
-import { synthConstruct, testChart } from './helpers';
+import { synthConstruct, testApp, testChart } from './helpers';
 
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
 /** The checks a manifest tells kube-score to skip (its `kube-score/ignore` annotation). */
@@ -87,6 +90,34 @@ describe('networkPolicy in the stack', () => {
 
     const minimal = synthManifests({ networkPolicy: { enabled: true }, provisioner: { enabled: false }, seeding: { enabled: false } });
     expect(policies(minimal).map((p) => p.metadata.name)).toEqual(['triton-jetson-triton']);
+  });
+
+  test('the seeding Job may reach the port of each model\'s download (no mirror)', () => {
+    const model = {
+      name: 'lan_model',
+      downloads: [{ url: 'http://models.lan:8080/lan_model.onnx', archive: 'file', files: [{ to: '1/model.onnx' }] }],
+      config: { platform: 'onnxruntime_onnx', maxBatchSize: 0, input: [{ name: 'x', dataType: 'TYPE_FP32', dims: [3] }], output: [{ name: 'y', dataType: 'TYPE_FP32', dims: [3] }] },
+    } as const;
+    const manifests = synthManifests({ networkPolicy: { enabled: true }, models: [model] });
+    const seed = policies(manifests).find((p) => p.metadata.name === 'triton-jetson-model-seed')!;
+    expect(seed.spec.egress[1]).toEqual({ ports: tcp(80, 443, 8080) });
+  });
+
+  test('takes the constructs themselves: each policy selects its workload\'s pods, in their namespace', () => {
+    const chart = new Chart(testApp(), 'app', { namespace: 'ml', disableResourceNameHashes: true });
+    const provisioner = new NfsProvisioner(chart, 'nfs');
+    const modelStore = new ModelStore(chart, 'models', { provisioner });
+    const seedJob = new ModelSeedJob(chart, 'seed', { modelStore, mirror: 'http://mirror.lan:8081' });
+    const triton = new TritonDaemonSet(chart, 'triton', { seedJob, ports: { http: 9000, grpc: 9001, metrics: 9002 } });
+    new TritonNetworkPolicy(chart, 'np', { triton, provisioner, modelSeed: seedJob });
+    const manifests = Testing.synth(chart) as Manifest[];
+    const found = policies(manifests);
+    expect(found.map((p) => p.metadata.name)).toEqual(['triton-jetson-triton', 'triton-jetson-nfs-provisioner', 'triton-jetson-model-seed']);
+    for (const [policy, kind] of [[found[0], 'DaemonSet'], [found[1], 'Deployment'], [found[2], 'Job']] as const) {
+      expect(selects(policy, manifests.find((m) => m.kind === kind)!)).toBe(true);
+    }
+    expect(found[0].spec.ingress).toEqual([{ ports: tcp(9000, 9001, 9002) }]);
+    expect(found[2].spec.egress[1]).toEqual({ ports: tcp(80, 443, 8081) });
   });
 
   test('the stack exposes the construct when enabled', () => {

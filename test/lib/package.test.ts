@@ -76,11 +76,17 @@ describeWith([writableCheckout(REPO_ROOT)])('the npm package', () => {
     expect(readFileSync(path.join(pkg, 'LICENSE'), 'utf-8')).toContain('Apache License\n                           Version 2.0, January 2004');
     expect(manifest.license).toBe('Apache-2.0');
     for (const field of ['repository', 'bugs', 'homepage']) expect(manifest[field]).toBeDefined();
-    // Every relative link of the README resolves inside the installed package.
-    const readme = readFileSync(path.join(pkg, 'README.md'), 'utf-8');
-    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
-    expect(links.length).toBeGreaterThan(5);
-    expect(links.filter((l) => !existsSync(path.join(pkg, l)))).toEqual([]);
+    // Every relative link of the README resolves inside the installed package, and so does
+    // every relative link of the documents it ships (docs/*.md link to examples, schemas, …).
+    const relativeLinks = (file: string) => [...readFileSync(path.join(pkg, file), 'utf-8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l)).map((l) => path.join(path.dirname(file), l));
+    const readmeLinks = relativeLinks('README.md');
+    expect(readmeLinks.length).toBeGreaterThan(5);
+    expect(readmeLinks.filter((l) => !existsSync(path.join(pkg, l)))).toEqual([]);
+    const shippedDocs = files.filter((f) => f.endsWith('.md') && !f.startsWith('./out/')).map((f) => f.slice(2));
+    expect(shippedDocs).toEqual(expect.arrayContaining(['README.md', 'docs/gitops.md', 'docs/architecture.md']));
+    const broken = shippedDocs.flatMap((doc) => relativeLinks(doc).filter((l) => !existsSync(path.join(pkg, l))).map((l) => `${doc} -> ${l}`));
+    expect(broken).toEqual([]);
   });
 
   test('the example app type-checks against the published typings and synthesizes', () => {

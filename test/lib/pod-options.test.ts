@@ -7,6 +7,7 @@ import { Chart, Testing } from 'cdk8s';
 import {
   ClusterConfigError, ModelSeedJob, NfsProvisioner, parseClusterConfig, PodOptions, TritonDaemonSet,
 } from '../../lib';
+import { ManifestValidator, schemaAvailable } from '../support/k8s-schema';
 import { findManifest, Manifest, podSpec } from '../support/manifests';
 import { synthManifests } from '../support/synth';
 import { VARIANTS } from '../support/variants';
@@ -59,6 +60,13 @@ describe('pod customization of each workload, from its props', () => {
     ]);
   });
 
+  (schemaAvailable() ? test : test.skip)('each workload with every option is valid against the Kubernetes 1.27 schema (strict)', () => {
+    const validator = new ManifestValidator();
+    for (const [kind, name] of [['DaemonSet', 'triton'], ['Deployment', undefined], ['Job', undefined]] as const) {
+      expect({ kind, problems: validator.validate(findManifest(manifests, kind, name)) }).toEqual({ kind, problems: [] });
+    }
+  });
+
   test('without options, no trace of them', () => {
     const plain = new Chart(testApp(), 'plain', { disableResourceNameHashes: true });
     new TritonDaemonSet(plain, 'triton');
@@ -96,7 +104,10 @@ describe('refused in one line per problem, naming the field', () => {
     ['a variable twice', { triton: { env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] } }, 'triton.env[1].name: "A" is listed twice'],
     ['a bad variable name', { triton: { env: [{ name: '1A', value: '1' }] } }, 'triton.env[0].name: must be an environment variable name'],
     ['value and valueFrom', { triton: { env: [{ name: 'A', value: '1', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }] } }, 'triton.env[0]: give either "value" or "valueFrom"'],
-    ['two sources', { triton: { env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'x' }, secretKeyRef: { name: 's', key: 'k' } } }] } }, 'triton.env[0].valueFrom: give exactly one of'],
+    ['two sources', { triton: { env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' }, secretKeyRef: { name: 's', key: 'k' } } }] } }, 'triton.env[0].valueFrom: give exactly one of'],
+    ['a pod field the API server does not offer', { triton: { env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'spec.foo' } } }] } }, 'triton.env[0].valueFrom.fieldRef.fieldPath: must be one of metadata.name,'],
+    ['a label subscript that is no label key', { seeding: { env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: "metadata.labels['bad key']" } } }] } }, 'seeding.env[0].valueFrom.fieldRef.fieldPath: must be one of'],
+    ['a subscript of another field', { provisioner: { env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: "spec.nodeName['x']" } } }] } }, 'provisioner.env[0].valueFrom.fieldRef.fieldPath: must be one of'],
     ['a selector label', { triton: { podLabels: { app: 'other' } } }, 'triton.podLabels.app: is a label the stack sets'],
     ['a recommended label', { seeding: { podLabels: { 'app.kubernetes.io/name': 'x' } } }, 'seeding.podLabels.app.kubernetes.io/name: is a label the stack sets'],
     ['Triton\'s scrape annotation', { triton: { podAnnotations: { 'prometheus.io/port': '9000' } } }, 'triton.podAnnotations.prometheus.io/port: is an annotation the workload sets'],
@@ -114,6 +125,13 @@ describe('refused in one line per problem, naming the field', () => {
     }
     expect(error).toBeInstanceOf(ClusterConfigError);
     expect((error as ClusterConfigError).issues.find((i) => i.startsWith(expected))).toBeDefined();
+  });
+
+  test('every pod field Kubernetes 1.27 offers an env variable is taken', () => {
+    const fieldPaths = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.podIP',
+      'status.podIPs', "metadata.labels['app.kubernetes.io/name']", "metadata.annotations['example.com/owner']"];
+    const config = parseClusterConfig({ triton: { env: fieldPaths.map((fieldPath, i) => ({ name: `F${i}`, valueFrom: { fieldRef: { fieldPath } } })) } });
+    expect(config.triton.env?.map((e) => e.valueFrom?.fieldRef?.fieldPath)).toEqual(fieldPaths);
   });
 
   test('the construct props name the construct', () => {

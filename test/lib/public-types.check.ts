@@ -33,6 +33,7 @@ import type {
 } from '../../lib/config/stack-schema';
 import type { fleetSchema, stackPropsSchema } from '../../lib/config/stack-props-schema';
 import type { BOARD_PROFILE_NAMES } from '../../lib/board-profiles';
+import type { ModelSeedJob, NfsProvisioner, TritonDaemonSet } from '../../lib';
 import type { TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, TRITON_TENSOR_FORMATS } from '../../lib/model-config';
 
 /**
@@ -92,7 +93,10 @@ export interface Checks {
   tritonDaemonSetProps: Same<Omit<TritonDaemonSetProps, 'modelStore' | 'seedJob'>, In<typeof tritonDaemonSetPropsSchema>>;
   tritonServiceProps: Same<Omit<TritonServiceProps, 'triton'>, In<typeof tritonServicePropsSchema>>;
   tritonServiceMonitorProps: Same<Omit<TritonServiceMonitorProps, 'service'>, In<typeof tritonServiceMonitorPropsSchema>>;
-  tritonNetworkPolicyProps: Same<TritonNetworkPolicyProps, In<typeof tritonNetworkPolicyPropsSchema>>;
+  // The targets as written (the constructs themselves are turned into them before parsing).
+  tritonNetworkPolicyProps: Same<
+    { [K in keyof TritonNetworkPolicyProps]: Exclude<TritonNetworkPolicyProps[K], TritonDaemonSet | NfsProvisioner | ModelSeedJob> },
+    In<typeof tritonNetworkPolicyPropsSchema>>;
 
   // Enumerations written out by hand beside the constant lists the schemas use.
   archiveTypes: Same<ModelArchiveType, (typeof MODEL_ARCHIVE_TYPES)[number]>;
