@@ -65,6 +65,42 @@ describe('values from ~/.ssh/config are validated like the cluster description\'
   });
 });
 
+/**
+ * Match criteria triton-jetson cannot evaluate as ssh does (`exec` runs a command, which it
+ * never does; a negated criterion; `canonical`, `localnetwork`, `tagged`): counting such a
+ * block as "no match" reached a board at another address, port or user than `ssh` (checked
+ * against `ssh -G`). Refused when the answer would change what is taken for the node.
+ */
+const UNDECIDABLE_MATCH: readonly (readonly [string, string, RegExp])[] = [
+  ['Match exec setting HostName', 'Match exec "true"\n  HostName 10.0.0.77\n', /^~\/\.ssh\/config: "Match exec true" may set HostName for "jm-node-1", and triton-jetson does not evaluate exec, a negated criterion, canonical, localnetwork or tagged as ssh does; /],
+  ['Match with a negated criterion setting Port', 'Match !host other\n  Port 2222\n', /"Match !host other" may set Port for "jm-node-1"/],
+  ['Match canonical setting User', 'Match canonical\n  User zed\n', /"Match canonical" may set User for "jm-node-1"/],
+  ['Match localnetwork setting ProxyJump', 'Match localnetwork 10.0.0.0/8\n  ProxyJump gw\n', /"Match localnetwork 10\.0\.0\.0\/8" may set ProxyJump for "jm-node-1"/],
+  ['Match tagged adding an IdentityFile', 'Match tagged lab\n  IdentityFile ~/.ssh/lab\n', /"Match tagged lab" may set IdentityFile for "jm-node-1"/],
+  ['Match host and exec, the host matching', 'Match host jm-node-1 exec "on-lab"\n  HostName 10.0.0.77\n', /"Match host jm-node-1 exec on-lab" may set HostName/],
+  ['Match exec setting ProxyCommand', 'Match exec "true"\n  ProxyCommand nc %h %p\n', /may set ProxyCommand for "jm-node-1"/],
+];
+
+describe('Match blocks that triton-jetson cannot evaluate as ssh does', () => {
+  test.each(UNDECIDABLE_MATCH)('refused: %s', (_what, text, message) => {
+    expect(() => resolve(text)).toThrow(message);
+  });
+
+  test.each([
+    ['its other criteria exclude the node', 'Match host other exec "true"\n  HostName 10.0.0.77\n'],
+    ['it sets nothing triton-jetson takes', 'Match exec "true"\n  ForwardAgent yes\n  ServerAliveInterval 30\n'],
+    ['the node sets what it would set', 'Match exec "true"\n  User zed\n  Port 2222\n'],
+  ])('accepted when %s', (_what, text) => {
+    expect(resolve(text, { nodes: { server: { name: 'jm-node-1', user: 'ubuntu', port: 22 } } })[0].ssh).toMatchObject({ host: 'jm-node-1', user: 'ubuntu', port: 22 });
+  });
+
+  test('Match user sees the node\'s user, as `ssh -l <user>` does', () => {
+    const text = 'Match user ubuntu\n  HostName 10.0.0.77\n  Port 2222\n';
+    expect(resolve(text, { nodes: { server: { name: 'jm-node-1', user: 'ubuntu' } } })[0].ssh).toMatchObject({ host: '10.0.0.77', port: 2222, user: 'ubuntu' });
+    expect(resolve(text, { nodes: { server: { name: 'jm-node-1', user: 'pi' } } })[0].ssh).toMatchObject({ host: 'jm-node-1', port: 22, user: 'pi' });
+  });
+});
+
 /** A HOME with ~/.ssh/config and the files given (relative to ~/.ssh), modes as ssh wants them. */
 function home(files: Record<string, string>): string {
   const dir = scratch('ssh-include-');
