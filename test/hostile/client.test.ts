@@ -296,6 +296,8 @@ const cliCases: readonly {
     ['a password holding ":" and "#"', ['infer', '-m', MODEL, 'IMAGE', '-u', 'http://admin:a:b#hunter2@10.0.0.30:30800']],
     ['a bad port after credentials (the port message must not echo them)', ['verify', '-u', 'admin:hunter2@10.0.0.30:99999']],
     ['the second of two -u values', ['verify', '-u', '10.0.0.30:30800', '-u', 'admin:hunter2@10.0.0.31:30800']],
+    ['a full-width "\uff20" (URL parsers map it to "@", then refuse the host, which was echoed)', ['verify', '-u', 'admin:hunter2\uff2010.0.0.30:30800']],
+    ['a small "\ufe6b"', ['bench', '-m', MODEL, '-u', 'http://admin:hunter2\ufe6b10.0.0.30:30800']],
   ] as const).map(([name, argv]) => ({
     name: `credentials in -u refused: ${name}`,
     args: (_s: string, image: string) => argv.map((a) => (a === 'IMAGE' ? image : a)),
