@@ -4,14 +4,14 @@
  * k3sup lacks. Precedence: the node's own fields, then ~/.ssh/config, then the inventory's
  * `ssh` defaults, then OpenSSH's defaults. Every value taken from ~/.ssh/config is checked
  * as strictly as the cluster description's (it reaches the plan, --tls-san and the
- * kubeconfig URL); ProxyCommand, which would be ignored, is refused, and so is a Match block
+ * kubeconfig URL); ProxyCommand and CanonicalizeHostname, which would be ignored, are refused, and so is a Match block
  * whose criteria it cannot evaluate as ssh does when it could change what is taken.
  */
 import SSHConfig from 'ssh-config';
 import { z } from 'zod';
 import { describeIssues } from '../../lib/config/issues';
 import { jumpHost, loginName, type HostConfig, type InventoryConfig } from '../../lib/config/inventory-schema';
-import { hostOrIp, tcpPort } from '../../lib/config/validators';
+import { hostOrIp, isIPv4, tcpPort } from '../../lib/config/validators';
 
 /** A place to open an SSH connection to. */
 export interface SshEndpoint {
@@ -59,6 +59,7 @@ const EVALUATED_MATCH_CRITERIA = new Set(['all', 'host', 'originalhost', 'user',
 const TAKEN = {
   hostname: ['HostName', 'address'], port: ['Port', 'port'], user: ['User', 'user'], identityfile: ['IdentityFile', undefined], // offered after the node's own key, so always taken
   proxyjump: ['ProxyJump', 'bastion'], proxycommand: ['ProxyCommand', 'bastion'], userknownhostsfile: ['UserKnownHostsFile', 'ssh.knownHostsFile'],
+  canonicalizehostname: ['CanonicalizeHostname', 'address'], canonicaldomains: ['CanonicalDomains', 'address'],
 } as const;
 type TakenKey = keyof typeof TAKEN;
 
@@ -196,13 +197,20 @@ export class TargetResolver {
 
   private endpoint(alias: string, explicit: { user?: string; port?: number; identityFile?: string; bastion?: string }, depth: number, via?: SshEndpoint): SshEndpoint {
     if (depth > 4) throw new Error(`ssh: ProxyJump chain for "${alias}" is longer than 4 hops (a loop in ${this.configName}?)`);
-    const taken: TakenKey[] = ['hostname', 'proxycommand', 'identityfile'];
+    const taken: TakenKey[] = ['hostname', 'proxycommand', 'identityfile', 'canonicalizehostname', 'canonicaldomains'];
     if (explicit.port === undefined) taken.push('port');
     if (explicit.user === undefined) taken.push('user');
     if (!via && explicit.bastion === undefined) taken.push('proxyjump');
     const computed = this.compute(alias, explicit.user, taken);
     // ssh-config lower-cases keys with ignoreCase; accept both spellings.
     const get = (key: string) => computed[key.toLowerCase()] ?? computed[key];
+    const canonicalize = first(get('CanonicalizeHostname'))?.toLowerCase();
+    const maxDots = Number(first(get('CanonicalizeMaxDots')) ?? 1);
+    // ssh looks an unqualified name up in CanonicalDomains, then applies the full name's Host blocks (ssh.c, resolve_canonicalize).
+    if ((canonicalize === 'yes' || canonicalize === 'always') && list(get('CanonicalDomains')).length > 0 && !isIPv4(alias) && alias.split('.').length - 1 <= maxDots) {
+      throw new Error(`${this.configName}: CanonicalizeHostname ${canonicalize} with CanonicalDomains for "${alias}": ssh would look the name up in those domains and apply the Host blocks of the full name, which triton-jetson does not; ` +
+        'set the node\'s address to the full name, or "CanonicalizeHostname no" for this host');
+    }
     const proxyCommand = first(get('ProxyCommand'));
     if (proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none') {
       throw new Error(`${this.configName}: ProxyCommand for "${alias}" is not supported (triton-jetson connects directly or through ProxyJump, and would otherwise bypass it); use ProxyJump (or the node's bastion in the cluster description), or "ProxyCommand none" for this host`);

@@ -81,6 +81,27 @@ const UNDECIDABLE_MATCH: readonly (readonly [string, string, RegExp])[] = [
   ['Match exec setting ProxyCommand', 'Match exec "true"\n  ProxyCommand nc %h %p\n', /may set ProxyCommand for "jm-node-1"/],
 ];
 
+describe('CanonicalizeHostname, which triton-jetson does not do as ssh does', () => {
+  // ssh would reach jm-node-1.lan and apply "Host *.lan" blocks; the tools reached jm-node-1.
+  test.each([
+    ['set at the top of the file', 'CanonicalizeHostname yes\nCanonicalDomains lan\nHost *.lan\n  User pi\n'],
+    ['set for the node (always)', 'Host jm-node-1\n  CanonicalizeHostname always\n  CanonicalDomains lan example.org\n'],
+  ])('refused when %s', (_what, text) => {
+    expect(() => resolve(text)).toThrow(/^~\/\.ssh\/config: CanonicalizeHostname (yes|always) with CanonicalDomains for "jm-node-1": ssh would look the name up in those domains and apply the Host blocks of the full name, which triton-jetson does not; set the node's address to the full name, or "CanonicalizeHostname no" for this host$/);
+  });
+
+  test.each([
+    ['without CanonicalDomains', 'CanonicalizeHostname yes\n'],
+    ['set to no for the node', 'Host jm-node-1\n  CanonicalizeHostname no\nHost *\n  CanonicalizeHostname yes\n  CanonicalDomains lan\n'],
+  ])('accepted %s', (_what, text) => {
+    expect(resolve(text)[0].ssh.host).toBe('jm-node-1');
+  });
+
+  test('an IPv4 address is not canonicalized (as in ssh)', () => {
+    expect(resolve('CanonicalizeHostname yes\nCanonicalDomains lan\n', { nodes: { server: { name: 'jm-node-1', address: '10.0.0.31' } } })[0].ssh.host).toBe('10.0.0.31');
+  });
+});
+
 describe('Match blocks that triton-jetson cannot evaluate as ssh does', () => {
   test.each(UNDECIDABLE_MATCH)('refused: %s', (_what, text, message) => {
     expect(() => resolve(text)).toThrow(message);
