@@ -230,14 +230,16 @@ describe('bench --input-data: a hostile image path stops before any load (issue 
   });
   afterAll(async () => server?.close());
 
-  test.each(['fifo', 'dev-zero', 'link-to-dev-zero', 'too-large'] as const)('%s', async (form) => {
+  test.each(['fifo', 'dev-zero', 'link-to-dev-zero', 'too-large', 'folder'] as const)('%s', async (form) => {
     const dir = join(root, `bench ${cases++}`);
     mkdirSync(dir);
     const path = make(join(dir, 'image.jpg'), form, 'image');
     const result = await runBounded(['bench', '-u', server.address, '-m', 'inception_graphdef', '--input-data', path,
       '--concurrency-range', '1', '--measurement-request-count', '1', '--no-progress'], dir, dir);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`cannot read image '${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': (not a regular file|larger than)`));
+    expect(result.stderr).toMatch(new RegExp(`^triton-jetson: --input-data: cannot read image '${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': (not a regular file|larger than|a folder, not a file)`));
+    // bench sends one image: the hint does not offer a folder (infer's does).
+    expect(result.stderr).toMatch(/Give a JPEG, PNG, WebP, GIF or TIFF file, or random or zero\n$/);
     expect(result.maxRssKiB).toBeLessThan(RSS_BOUND_KIB);
     expect(server.inferences).toHaveLength(0);
   });
