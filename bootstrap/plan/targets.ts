@@ -251,12 +251,13 @@ export class TargetResolver {
   }
 }
 
-/** A key file named in ~/.ssh/config: no control characters; OpenSSH's %-tokens are not expanded here. */
+/** A key file named in ~/.ssh/config: no control characters; OpenSSH's %-tokens and ${VAR}s are not expanded here. */
 const localPath = z
   .string()
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be a file path without control characters')
-  .refine((v) => !/%[^%]/.test(v.replace(/%%/g, '')), 'uses an OpenSSH %-token, which triton-jetson does not expand; write the path out (~ is expanded)');
+  .refine((v) => !/%[^%]/.test(v.replace(/%%/g, '')), 'uses an OpenSSH %-token, which triton-jetson does not expand; write the path out (~ is expanded)')
+  .refine((v) => !v.includes('${'), 'uses an environment variable (${...}), which triton-jetson does not expand; write the path out (~ is expanded)');
 
 /** ssh_config's HostName: "%h" is the alias, "%%" a percent sign; other tokens are not supported. */
 function hostNameOf(value: string, alias: string): string {

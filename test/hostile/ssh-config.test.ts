@@ -38,6 +38,8 @@ const REFUSED: readonly (readonly [string, string, RegExp])[] = [
   ['ProxyJump with a space (quoted)', 'ProxyJump "gw -oProxyCommand=x"', /ProxyJump "gw -oProxyCommand=x" for "jm-node-1" must be a jump host/],
   ['a jump host whose Port is bad', 'ProxyJump gw\nHost gw\n  Port 70000', /Port "70000" for "gw" must be a TCP port/],
   ['IdentityFile with a %-token', 'IdentityFile ~/.ssh/id_%h', /IdentityFile "~\/\.ssh\/id_%h" for "jm-node-1" uses an OpenSSH %-token/],
+  // ssh expands ${VAR} in these when connecting (ssh_config(5), ENVIRONMENT VARIABLES); taken literally, the key was not found.
+  ['IdentityFile with ${HOME}', 'IdentityFile ${HOME}/.ssh/id_lab', /IdentityFile "\$\{HOME\}\/\.ssh\/id_lab" for "jm-node-1" uses an environment variable \(\$\{\.\.\.\}\), which triton-jetson does not expand; write the path out/],
 ];
 
 describe('values from ~/.ssh/config are validated like the cluster description\'s', () => {
@@ -49,6 +51,11 @@ describe('values from ~/.ssh/config are validated like the cluster description\'
     const [server] = resolve('Host jm-node-1\n  HostName %h.lan\n  ProxyCommand none\n  ProxyJump pi@gw:2222,inner\nHost inner\n  HostName 10.1.0.1\n  ProxyJump ignored-for-a-chain\n');
     expect(server.ssh.host).toBe('jm-node-1.lan');
     expect(server.ssh.jump).toMatchObject({ alias: 'inner', host: '10.1.0.1', jump: { alias: 'gw', user: 'pi', port: 2222, jump: undefined } });
+  });
+
+  test('UserKnownHostsFile with ${XDG_CONFIG_HOME} (ssh expands it) is refused, not taken literally', () => {
+    const resolver = new TargetResolver(parseClusterConfig(ONE_NODE), { sshConfigText: 'Host jm-node-1\n  UserKnownHostsFile ${XDG_CONFIG_HOME}/ssh/known_hosts\n', homeDir: '/home/me', localUser: 'me' });
+    expect(() => resolver.knownHostsFile('jm-node-1')).toThrow(/^~\/\.ssh\/config: UserKnownHostsFile "\$\{XDG_CONFIG_HOME\}\/ssh\/known_hosts" for "jm-node-1" uses an environment variable/);
   });
 
   test('a value the node overrides is not used, so not judged', () => {
@@ -163,6 +170,8 @@ describe('Include, as ssh follows it', () => {
     ['inside a Match block', { config: 'Match user me\n  Include nodes\n', nodes: '' }, /inside the "Match user me" block is a conditional include/],
     ['a file that includes itself', { config: 'Include config\n' }, /Include nested more than 16 levels deep \(a file that includes itself\?\)/],
     ['a wildcard in a folder name', { config: 'Include */nodes\n' }, /has a wildcard in a folder name; triton-jetson follows wildcards in the file name only/],
+    // ssh reads ~alice/… as alice's home; taken as a path under ~/.ssh it was missing, so skipped.
+    ['another user\'s home (~alice/…)', { config: 'Include ~alice/.ssh/nodes\n' }, /config: Include "~alice\/\.ssh\/nodes" names another user's home folder, which triton-jetson does not follow; write the path out/],
     ['more than 64 files', { config: 'Include many/*\n', ...Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`many/${i}`, '# empty\n'])) }, /Include names more than 64 files in all/],
   ] as const)('refused: %s', (_what, files, message) => {
     expect(() => resolveIn(home(files as Record<string, string>))).toThrow(message);
