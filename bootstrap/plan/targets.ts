@@ -4,8 +4,9 @@
  * k3sup lacks. Precedence: the node's own fields, then ~/.ssh/config, then the inventory's
  * `ssh` defaults, then OpenSSH's defaults. Every value taken from ~/.ssh/config is checked
  * as strictly as the cluster description's (it reaches the plan, --tls-san and the
- * kubeconfig URL); ProxyCommand and CanonicalizeHostname, which would be ignored, are refused, and so is a Match block
- * whose criteria it cannot evaluate as ssh does when it could change what is taken.
+ * kubeconfig URL); ProxyCommand and CanonicalizeHostname, which would be ignored, are
+ * refused, and so is a Match block whose criteria it cannot evaluate as ssh does when it
+ * could change what is taken.
  */
 import SSHConfig from 'ssh-config';
 import { z } from 'zod';
