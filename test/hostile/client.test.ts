@@ -390,6 +390,11 @@ const cliCases: readonly {
     message: /^triton-jetson: cannot read the cluster description .*: it is a folder, not a file; give -c <file>|^triton-jetson: invalid cluster description .*hostile-client-/,
   },
   {
+    name: 'verify --wait --kubeconfig "" (fell back to the default kubeconfig)',
+    args: () => ['verify', '--wait', '--kubeconfig', ''],
+    message: /^triton-jetson: --kubeconfig: is empty; give a kubeconfig file, e\.g\. --kubeconfig ~\/\.kube\/config$/,
+  },
+  {
     name: 'verify -c a missing file',
     args: () => ['verify', '-c', join(work, 'missing.yaml')],
     message: /^triton-jetson: invalid cluster description .*missing\.yaml: file not found \(create it from cluster\.example\.yaml\)$/,
