@@ -80,6 +80,27 @@ function assumingUndecidableMatches(config: SSHConfig): SSHConfig | undefined {
   return copy;
 }
 
+/**
+ * The config with every `CanonicalizeHostname yes` of a Host block given as a one-word list:
+ * ssh-config's compute runs `nslookup <name>.<domain>` for such a block when the value is the
+ * plain string "yes". The value reads the same (`first`), nothing is run, and the endpoint
+ * refuses canonicalization instead.
+ */
+function withoutLookups(config: SSHConfig): SSHConfig {
+  const copy = SSHConfig.parse('');
+  for (const line of config) {
+    const block = line as { config?: SSHConfig };
+    if (!block.config?.some((l) => 'param' in l && /^canonicalizehostname$/i.test(l.param) && l.value === 'yes')) {
+      copy.push(line);
+      continue;
+    }
+    const config = SSHConfig.parse('');
+    config.push(...block.config.map((l) => ('param' in l && /^canonicalizehostname$/i.test(l.param) && l.value === 'yes' ? { ...l, value: [{ val: 'yes', separator: ' ' }] } : l)) as SSHConfig[number][]);
+    copy.push({ ...line, config } as SSHConfig[number]);
+  }
+  return copy;
+}
+
 function first(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value[0] : value;
@@ -108,7 +129,8 @@ export class TargetResolver {
   private readonly assumingMatch?: SSHConfig;
 
   constructor(private readonly inventory: InventoryConfig, private readonly context: ResolveContext) {
-    this.parsed = context.sshConfig ?? (context.sshConfigText !== undefined ? SSHConfig.parse(context.sshConfigText) : undefined);
+    const parsed = context.sshConfig ?? (context.sshConfigText !== undefined ? SSHConfig.parse(context.sshConfigText) : undefined);
+    this.parsed = parsed && withoutLookups(parsed);
     this.assumingMatch = this.parsed && assumingUndecidableMatches(this.parsed);
   }
 

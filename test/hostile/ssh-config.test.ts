@@ -6,7 +6,7 @@
  * name, first value wins), with limits, and refused inside a Host or Match block. Two nodes
  * that reach one board are refused.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadSshConfig, targetResolver } from '../../bootstrap/executor/ssh-config-file';
@@ -185,6 +185,17 @@ describe('Include, as ssh follows it', () => {
 });
 
 describe('through the command line', () => {
+  test('reading the config never runs a program: ssh-config itself ran nslookup for a Host block that canonicalizes', async () => {
+    const dir = home({ config: 'Host jm-node-1\n  CanonicalizeHostname yes\n  CanonicalDomains lan example.org\n' });
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'nslookup'), `#!/bin/sh\ntouch "${join(dir, 'ran')}"\necho 'Name: jm-node-1.lan'\n`, { mode: 0o755 });
+    const config = join(dir, 'cluster.yaml');
+    writeFileSync(config, stringify(ONE_NODE));
+    const result = await runCli(['plan', '--offline', '--config', config], dir, { env: { HOME: dir, PATH: `${bin}:${process.env.PATH}` } });
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^triton-jetson: \S+\/\.ssh\/config: CanonicalizeHostname yes with CanonicalDomains for "jm-node-1"/)]);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
   test('plan --offline with a ProxyCommand host: exit 1, one line naming it', async () => {
     const dir = home({ config: 'Host jm-node-1\n  ProxyCommand ssh -W %h:%p gw\n' });
     const config = join(dir, 'cluster.yaml');
