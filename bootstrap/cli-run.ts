@@ -136,6 +136,9 @@ function runOptions(flags: VerbFlags, how: { exampleBoards?: boolean } = {}): Ru
   outputFormat(flags); // a contradictory -o/--json is refused before anything runs
   const { config, configPath, example } = boardsConfig(flags, how.exampleBoards ?? false);
   if (flags.replace && !flags.node?.length) throw new Error('--replace needs --node NAME: it removes the stale registration of the boards named');
+  // An empty path ("$KC" unset) would fall back to the default kubeconfig, or read the working folder as known_hosts.
+  if (flags.kubeconfig?.trim() === '') throw new Error('--kubeconfig: is empty; give a kubeconfig file, e.g. --kubeconfig ~/.kube/config');
+  if (flags.knownHosts?.trim() === '') throw new Error('--known-hosts: is empty; give a known_hosts file, e.g. --known-hosts ~/.ssh/known_hosts');
   const interactive = process.stdin.isTTY && process.stderr.isTTY && !flags.sudoPasswordStdin;
   return {
     config,

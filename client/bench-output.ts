@@ -4,9 +4,11 @@
  * every figure. A report goes to a regular file (new, or one to overwrite) in an existing
  * folder this user may write; a device (/dev/full), FIFO, socket or folder is refused, and
  * so are two reports naming the same file. At the end the table is printed before the files
- * are written, so a write that still fails (a full disk) loses no figure.
+ * are written, so a write that still fails (a full disk) loses no figure. A path that became
+ * a FIFO or a device meanwhile (another user in a shared folder) is refused then too, without
+ * blocking: opening a FIFO to write used to wait for ever.
  */
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors';
 import { printable } from '../lib/terminal-text';
@@ -81,12 +83,33 @@ export function writeReports(reports: readonly (ReportTarget & { readonly text: 
   const failures: string[] = [];
   for (const { flag, file, text } of reports) {
     try {
-      writeFileSync(file, text());
+      writeRegularFile(file, text());
     } catch (err) {
-      failures.push(`${flag} "${printable(file, 200)}": ${code(err) ?? (err as Error).message}`);
+      failures.push(`${flag} "${printable(file, 200)}": ${err instanceof UsageError ? err.message : code(err) ?? (err as Error).message}`);
     }
   }
   if (failures.length > 0) {
     throw new UsageError(`could not write the report (${failures.join('; ')}); the figures were printed above`);
   }
 }
+
+/** Writes `text` to `file` only when it is (or becomes, created) a regular file; never waits on a FIFO. */
+function writeRegularFile(file: string, text: string): void {
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of blocking the open.
+    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
+  } catch (err) {
+    if (code(err) === 'ENXIO') throw new UsageError(NOT_REGULAR);
+    throw err;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new UsageError(NOT_REGULAR);
+    ftruncateSync(fd, 0);
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const NOT_REGULAR = 'is not a regular file (a device, FIFO or socket)';

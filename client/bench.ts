@@ -13,7 +13,7 @@ import { BenchNode, LiveCounts, LoadMode, NodeDriver, NodeStepRecord, PreparedRe
 import { BenchReport, StepReport, stepReport } from './bench-report';
 import { DEFAULT_MAX_TRIALS, DEFAULT_STABILITY_PERCENTAGE, stepSettled } from './bench-windows';
 import { baseUrlOf } from './endpoint';
-import { formatBytes, UsageError } from './errors';
+import { formatBytes, ImageReadError, UsageError } from './errors';
 import { MAX_REQUEST_TENSOR_BYTES, parseImageModel } from './image-model';
 import { encodeInferRequest } from './infer-codec';
 import { KServeClient } from './kserve-client';
@@ -131,7 +131,14 @@ export async function prepareRequest(options: BenchOptions, shape: ModelShape): 
     for (let i = 0; i < count; i++) data[i] = Math.random();
   } else if (source !== 'zero') {
     if (!shape.image) throw new UsageError('--input-data <image> needs an image model');
-    const image = await preprocessImage(source, { ...shape.image, scaling: options.scaling ?? 'NONE' });
+    let image: Float32Array;
+    try {
+      image = await preprocessImage(source, { ...shape.image, scaling: options.scaling ?? 'NONE' });
+    } catch (err) {
+      // bench sends one image: infer's hint offers a folder of them.
+      if (err instanceof ImageReadError) throw new UsageError(`--input-data: ${err.message.replace(/ \(or a folder of them\)$/, ', or random or zero')}`);
+      throw err;
+    }
     for (let offset = 0; offset < count; offset += image.length) data.set(image, offset);
   }
   const encoded = encodeInferRequest({

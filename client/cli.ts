@@ -60,6 +60,7 @@ function registerVerify(program: Command): void {
     if (!opts.wait && (opts.kubeconfig !== undefined || opts.context !== undefined || opts.waitTimeout !== undefined)) {
       throw new UsageError('--kubeconfig, --context and --wait-timeout are for --wait only; add --wait');
     }
+    if (opts.kubeconfig?.trim() === '') throw new UsageError('--kubeconfig: is empty; give a kubeconfig file, e.g. --kubeconfig ~/.kube/config');
     if (opts.metricsPort !== undefined && !opts.url?.length) throw new UsageError('--metrics-port is for -u URLs only: the description\'s nodes use service.nodePorts.metrics');
     if (opts.metricsPort !== undefined && !opts.metrics) throw new UsageError('--metrics-port and --no-metrics: drop one of them');
     const format = outputFormat(opts);

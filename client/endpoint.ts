@@ -12,11 +12,12 @@ const EXAMPLE = 'give host:port such as "10.0.0.30:30800" (the NodePort) or "loc
  * Credentials are refused before anything else, and the message never echoes the address:
  * Triton's HTTP endpoint takes none, this client would not send them, and the address is
  * printed in tables and written into every report (issue 20.4). Any "@" counts, wherever
- * the URL parser would put it ("user:pa/ss@host" parses as a path). A query or fragment is
+ * the URL parser would put it ("user:pa/ss@host" parses as a path), and so do the full-width
+ * and small forms that IDNA maps to "@" (the host is then refused, and was echoed). A query or fragment is
  * refused the same way: a base URL has no use for one, and it is where tokens travel.
  */
 export function baseUrlOf(address: string, what = '-u/--url'): string {
-  if (address.includes('@')) {
+  if (/[@\uff20\ufe6b]/.test(address)) {
     throw new UsageError(`${what}: holds a user name or password ("user:password@"); Triton's HTTP endpoint takes none and this client sends none, ` +
       `so the address is refused without being echoed; ${EXAMPLE}`);
   }

@@ -67,6 +67,9 @@ class Loader {
 
   /** The files one Include word names, in lexical order (none when a wildcard matches nothing, as in ssh). */
   private expand(word: string, from: string): string[] {
+    if (/^~[^/]/.test(word)) {
+      throw this.fail(from, `Include "${printablePath(word)}" names another user's home folder, which triton-jetson does not follow; write the path out`);
+    }
     const home = this.home;
     const path = word === '~' ? home : word.startsWith('~/') ? join(home, word.slice(2)) : isAbsolute(word) ? word : join(home, '.ssh', word);
     const name = basename(path);

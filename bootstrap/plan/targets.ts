@@ -4,13 +4,15 @@
  * k3sup lacks. Precedence: the node's own fields, then ~/.ssh/config, then the inventory's
  * `ssh` defaults, then OpenSSH's defaults. Every value taken from ~/.ssh/config is checked
  * as strictly as the cluster description's (it reaches the plan, --tls-san and the
- * kubeconfig URL); ProxyCommand, which would be ignored, is refused.
+ * kubeconfig URL); ProxyCommand and CanonicalizeHostname, which would be ignored, are
+ * refused, and so is a Match block whose criteria it cannot evaluate as ssh does when it
+ * could change what is taken.
  */
 import SSHConfig from 'ssh-config';
 import { z } from 'zod';
 import { describeIssues } from '../../lib/config/issues';
 import { jumpHost, loginName, type HostConfig, type InventoryConfig } from '../../lib/config/inventory-schema';
-import { hostOrIp, tcpPort } from '../../lib/config/validators';
+import { hostOrIp, isIPv4, tcpPort } from '../../lib/config/validators';
 
 /** A place to open an SSH connection to. */
 export interface SshEndpoint {
@@ -51,6 +53,54 @@ export function expandHome(path: string, homeDir: string): string {
   return path;
 }
 
+/** Match criteria ssh-config evaluates as ssh does; it takes the others (exec, which it is told not to run, canonical, localnetwork, tagged) and negated ones ("!host") as no match. */
+const EVALUATED_MATCH_CRITERIA = new Set(['all', 'host', 'originalhost', 'user', 'localuser', 'final']);
+
+/** What triton-jetson takes from the SSH config (keys as `compute` gives them with ignoreCase), and the field of the cluster description that overrides each. */
+const TAKEN = {
+  hostname: ['HostName', 'address'], port: ['Port', 'port'], user: ['User', 'user'], identityfile: ['IdentityFile', undefined], // offered after the node's own key, so always taken
+  proxyjump: ['ProxyJump', 'bastion'], proxycommand: ['ProxyCommand', 'bastion'], userknownhostsfile: ['UserKnownHostsFile', 'ssh.knownHostsFile'],
+  canonicalizehostname: ['CanonicalizeHostname', 'address'], canonicaldomains: ['CanonicalDomains', 'address'],
+} as const;
+type TakenKey = keyof typeof TAKEN;
+
+type Criteria = Record<string, unknown>;
+const undecidable = (criteria: Criteria) => Object.keys(criteria).some((k) => !EVALUATED_MATCH_CRITERIA.has(k.toLowerCase()));
+
+/** The config with every Match criterion ssh-config cannot evaluate taken as matching; undefined when there is none. */
+function assumingUndecidableMatches(config: SSHConfig): SSHConfig | undefined {
+  const lines = config.map((line) => {
+    const criteria = (line as { criteria?: Criteria }).criteria;
+    if (!criteria || !undecidable(criteria)) return line;
+    return { ...line, criteria: Object.fromEntries(Object.entries(criteria).filter(([k]) => EVALUATED_MATCH_CRITERIA.has(k.toLowerCase()))) };
+  });
+  if (lines.every((line, i) => line === config[i])) return undefined;
+  const copy = SSHConfig.parse('');
+  copy.push(...(lines as SSHConfig[number][]));
+  return copy;
+}
+
+/**
+ * The config with every `CanonicalizeHostname yes` of a Host block given as a one-word list:
+ * ssh-config's compute runs `nslookup <name>.<domain>` for such a block when the value is the
+ * plain string "yes". The value reads the same (`first`), nothing is run, and the endpoint
+ * refuses canonicalization instead.
+ */
+function withoutLookups(config: SSHConfig): SSHConfig {
+  const copy = SSHConfig.parse('');
+  for (const line of config) {
+    const block = line as { config?: SSHConfig };
+    if (!block.config?.some((l) => 'param' in l && /^canonicalizehostname$/i.test(l.param) && l.value === 'yes')) {
+      copy.push(line);
+      continue;
+    }
+    const config = SSHConfig.parse('');
+    config.push(...block.config.map((l) => ('param' in l && /^canonicalizehostname$/i.test(l.param) && l.value === 'yes' ? { ...l, value: [{ val: 'yes', separator: ' ' }] } : l)) as SSHConfig[number][]);
+    copy.push({ ...line, config } as SSHConfig[number]);
+  }
+  return copy;
+}
+
 function first(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value[0] : value;
@@ -75,9 +125,13 @@ export function parseJumpSpec(spec: string): { user?: string; host: string; port
 
 export class TargetResolver {
   private readonly parsed?: SSHConfig;
+  /** The config as it would be if every Match criterion triton-jetson cannot evaluate held. */
+  private readonly assumingMatch?: SSHConfig;
 
   constructor(private readonly inventory: InventoryConfig, private readonly context: ResolveContext) {
-    this.parsed = context.sshConfig ?? (context.sshConfigText !== undefined ? SSHConfig.parse(context.sshConfigText) : undefined);
+    const parsed = context.sshConfig ?? (context.sshConfigText !== undefined ? SSHConfig.parse(context.sshConfigText) : undefined);
+    this.parsed = parsed && withoutLookups(parsed);
+    this.assumingMatch = this.parsed && assumingUndecidableMatches(this.parsed);
   }
 
   /** Every node, server first; two nodes that reach the same address and port are refused. */
@@ -112,17 +166,41 @@ export class TargetResolver {
 
   /** The known_hosts file to use: the inventory's, or UserKnownHostsFile from ~/.ssh/config. */
   knownHostsFile(alias: string): string {
-    const computed = this.compute(alias);
+    const configured = this.inventory.ssh.knownHostsFile;
+    const computed = this.compute(alias, undefined, configured === '~/.ssh/known_hosts' ? ['userknownhostsfile'] : []);
     const listed = first(computed.userknownhostsfile ?? computed.UserKnownHostsFile);
     const fromConfig = listed === undefined ? undefined : this.checked(alias, 'UserKnownHostsFile', listed, localPath);
-    const configured = this.inventory.ssh.knownHostsFile;
     const file = configured !== '~/.ssh/known_hosts' || !fromConfig ? configured : fromConfig;
     return expandHome(file, this.context.homeDir);
   }
 
-  private compute(alias: string): Record<string, string | string[]> {
+  /**
+   * The config's values for `alias` as ssh computes them for `user` (as `ssh -l user`: "Match
+   * user" sees it). A `taken` value that a Match block triton-jetson cannot evaluate could
+   * change is refused rather than guessed.
+   */
+  private compute(alias: string, user: string | undefined, taken: readonly TakenKey[]): Record<string, string | string[]> {
     if (!this.parsed) return {};
-    return this.parsed.compute(alias, { ignoreCase: true, matchExec: false }) as Record<string, string | string[]>;
+    const query = user === undefined ? { Host: alias } : { Host: alias, User: user };
+    const options = { ignoreCase: true, matchExec: false };
+    const computed = this.parsed.compute(query, options);
+    if (this.assumingMatch) {
+      const otherwise = this.assumingMatch.compute(query, options);
+      const key = taken.find((k) => JSON.stringify(computed[k]) !== JSON.stringify(otherwise[k]));
+      if (key !== undefined) throw new Error(this.undecidableMatch(alias, key));
+    }
+    return computed;
+  }
+
+  private undecidableMatch(alias: string, key: TakenKey): string {
+    const block = this.parsed!.find((line) => {
+      const { criteria, config } = line as { criteria?: Criteria; config?: SSHConfig };
+      return criteria !== undefined && undecidable(criteria) && (config ?? []).some((l) => 'param' in l && l.param.toLowerCase() === key);
+    }) as { value: string | { val: string }[] } | undefined;
+    const words = block === undefined ? '' : typeof block.value === 'string' ? block.value : block.value.map((w) => w.val).join(' ');
+    const [name, field] = TAKEN[key];
+    return `${this.configName}: "Match ${words}" may set ${name} for "${alias}", and triton-jetson does not evaluate exec, a negated criterion, canonical, localnetwork or tagged as ssh does; ` +
+      `put the setting in a Host block${field === undefined ? '' : `, or set the node's ${field} in the cluster description`}`;
   }
 
   /** The endpoint for an extra host (e.g. the NFS server), resolved like a node. */
@@ -142,9 +220,20 @@ export class TargetResolver {
 
   private endpoint(alias: string, explicit: { user?: string; port?: number; identityFile?: string; bastion?: string }, depth: number, via?: SshEndpoint): SshEndpoint {
     if (depth > 4) throw new Error(`ssh: ProxyJump chain for "${alias}" is longer than 4 hops (a loop in ${this.configName}?)`);
-    const computed = this.compute(alias);
+    const taken: TakenKey[] = ['hostname', 'proxycommand', 'identityfile', 'canonicalizehostname', 'canonicaldomains'];
+    if (explicit.port === undefined) taken.push('port');
+    if (explicit.user === undefined) taken.push('user');
+    if (!via && explicit.bastion === undefined) taken.push('proxyjump');
+    const computed = this.compute(alias, explicit.user, taken);
     // ssh-config lower-cases keys with ignoreCase; accept both spellings.
     const get = (key: string) => computed[key.toLowerCase()] ?? computed[key];
+    const canonicalize = first(get('CanonicalizeHostname'))?.toLowerCase();
+    const maxDots = Number(first(get('CanonicalizeMaxDots')) ?? 1);
+    // ssh looks an unqualified name up in CanonicalDomains, then applies the full name's Host blocks (ssh.c, resolve_canonicalize).
+    if ((canonicalize === 'yes' || canonicalize === 'always') && list(get('CanonicalDomains')).length > 0 && !isIPv4(alias) && alias.split('.').length - 1 <= maxDots) {
+      throw new Error(`${this.configName}: CanonicalizeHostname ${canonicalize} with CanonicalDomains for "${alias}": ssh would look the name up in those domains and apply the Host blocks of the full name, which triton-jetson does not; ` +
+        'set the node\'s address to the full name, or "CanonicalizeHostname no" for this host');
+    }
     const proxyCommand = first(get('ProxyCommand'));
     if (proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none') {
       throw new Error(`${this.configName}: ProxyCommand for "${alias}" is not supported (triton-jetson connects directly or through ProxyJump, and would otherwise bypass it); use ProxyJump (or the node's bastion in the cluster description), or "ProxyCommand none" for this host`);
@@ -185,12 +274,13 @@ export class TargetResolver {
   }
 }
 
-/** A key file named in ~/.ssh/config: no control characters; OpenSSH's %-tokens are not expanded here. */
+/** A key file named in ~/.ssh/config: no control characters; OpenSSH's %-tokens and ${VAR}s are not expanded here. */
 const localPath = z
   .string()
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be a file path without control characters')
-  .refine((v) => !/%[^%]/.test(v.replace(/%%/g, '')), 'uses an OpenSSH %-token, which triton-jetson does not expand; write the path out (~ is expanded)');
+  .refine((v) => !/%[^%]/.test(v.replace(/%%/g, '')), 'uses an OpenSSH %-token, which triton-jetson does not expand; write the path out (~ is expanded)')
+  .refine((v) => !v.includes('${'), 'uses an environment variable (${...}), which triton-jetson does not expand; write the path out (~ is expanded)');
 
 /** ssh_config's HostName: "%h" is the alias, "%%" a percent sign; other tokens are not supported. */
 function hostNameOf(value: string, alias: string): string {

@@ -30,11 +30,30 @@ export function isHostname(value: string): boolean {
   return value.length <= 253 && DNS1123_SUBDOMAIN.test(value.toLowerCase());
 }
 
+/**
+ * True when a name's last label is a number (decimal, or hex as "0x…"): inet_aton (behind
+ * getaddrinfo) and WHATWG URL parsing read such a name as an IPv4 address ("0x0a.0.0.1" is
+ * 10.0.0.1, "0xa000001" too) or refuse it, never as a hostname (RFC 1123 2.1; the URL
+ * Standard's "ends in a number").
+ */
+export function endsInNumber(value: string): boolean {
+  const last = value.replace(/\.$/, '').split('.').pop() ?? '';
+  return /^\d+$/.test(last) || /^0x[0-9a-f]*$/i.test(last);
+}
+
 /** An IPv4 address or a DNS hostname (e.g. "10.0.0.30" or "nas.local"). */
 export const hostOrIp = z
   .string()
-  .refine((v) => isIPv4(v) || (!/^[\d.]+$/.test(v) && isHostname(v)), {
-    message: 'must be an IPv4 address (e.g. "10.0.0.30") or a hostname (e.g. "nas.local")',
+  .superRefine((v, ctx) => {
+    if (isIPv4(v)) return;
+    if (!/^[\d.]+$/.test(v) && isHostname(v) && endsInNumber(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(v)} ends in a number, so resolvers and URL parsers read it as an IPv4 address ("0x0a.0.0.1" is 10.0.0.1) or refuse it; write an address as four decimal numbers (e.g. "10.0.0.30"), or give a hostname whose last label is not a number`,
+      });
+    } else if (/^[\d.]+$/.test(v) || !isHostname(v)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an IPv4 address (e.g. "10.0.0.30") or a hostname (e.g. "nas.local")' });
+    }
   });
 
 /** An absolute POSIX path. */

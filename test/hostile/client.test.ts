@@ -5,7 +5,8 @@
  * the process's peak resident memory (a 1 GiB body read whole, or a 30000x30000x3 image
  * tensor allocated, would blow far past the bound).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,6 +297,8 @@ const cliCases: readonly {
     ['a password holding ":" and "#"', ['infer', '-m', MODEL, 'IMAGE', '-u', 'http://admin:a:b#hunter2@10.0.0.30:30800']],
     ['a bad port after credentials (the port message must not echo them)', ['verify', '-u', 'admin:hunter2@10.0.0.30:99999']],
     ['the second of two -u values', ['verify', '-u', '10.0.0.30:30800', '-u', 'admin:hunter2@10.0.0.31:30800']],
+    ['a full-width "\uff20" (URL parsers map it to "@", then refuse the host, which was echoed)', ['verify', '-u', 'admin:hunter2\uff2010.0.0.30:30800']],
+    ['a small "\ufe6b"', ['bench', '-m', MODEL, '-u', 'http://admin:hunter2\ufe6b10.0.0.30:30800']],
   ] as const).map(([name, argv]) => ({
     name: `credentials in -u refused: ${name}`,
     args: (_s: string, image: string) => argv.map((a) => (a === 'IMAGE' ? image : a)),
@@ -385,6 +388,11 @@ const cliCases: readonly {
     name: 'verify -c a directory',
     args: () => ['verify', '-c', work],
     message: /^triton-jetson: cannot read the cluster description .*: it is a folder, not a file; give -c <file>|^triton-jetson: invalid cluster description .*hostile-client-/,
+  },
+  {
+    name: 'verify --wait --kubeconfig "" (fell back to the default kubeconfig)',
+    args: () => ['verify', '--wait', '--kubeconfig', ''],
+    message: /^triton-jetson: --kubeconfig: is empty; give a kubeconfig file, e\.g\. --kubeconfig ~\/\.kube\/config$/,
   },
   {
     name: 'verify -c a missing file',
@@ -596,6 +604,22 @@ describe('hostile servers', () => {
       const report = JSON.parse(readFileSync(out, 'utf-8'));
       expect(report.steps[0].nodes[0]).toMatchObject({ requests: 1, errors: 0 });
       expect(report.steps[0].elapsedMs).toBeLessThan(10_000);
+    });
+
+    test.each([
+      ['a FIFO (opening it to write blocked for ever)', (file: string) => spawnSync('mkfifo', [file])],
+      ['a link to /dev/full', (file: string) => symlinkSync('/dev/full', file)],
+    ])('a report file that becomes %s during the run (another user in a shared folder): no hang, the figures printed, one line', async (_name, plant) => {
+      const file = join(work, `planted-${inferRequests()}.json`);
+      let planted = false;
+      route = { at: '/infer', respond: (res, request) => { if (!planted) { planted = true; plant(file); } json(500, { error: 'no' })(res, request); } };
+      const started = Date.now();
+      const result = await runBounded(bench('--concurrency-range', '1', '--measurement-request-count', '2', '--max-trials', '1', '--json', file));
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/concurrency 1/);
+      expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(/^triton-jetson: could not write the report \(--json ".*planted-\d+\.json": is not a regular file \(a device, FIFO or socket\)\); the figures were printed above$/);
+      expect(lstatSync(file).isFile()).toBe(false);
     });
 
     test('a distinct error text per request: ten messages listed per node and step, the rest counted, across windows too', async () => {

@@ -122,6 +122,14 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ...['/etc', '/etc/', '/usr/local/share', '/root', '/root/models', '/boot', '/proc/self', '/sys', '/dev/shm', '/run', '/bin', '/sbin', '/lib', '/lib64/x',
     '/var/lib', '/var/lib/rancher', '/var/log', '/tmp/nfs', '/var/tmp/x', '//etc', '/./etc/./ssh'].map((path): [string, string, string] => [`nfs.path ${path} (a system folder)`,
     `nfs:\n  path: "${path}"\n`, 'nfs.path: is a system folder (']),
+  // Issue 20.14: a "hostname" whose last label is a number is an IPv4 address to getaddrinfo (inet_aton)
+  // and to URL parsers: 0x0a.0.0.1 is 10.0.0.1, so one board could be listed twice unnoticed.
+  ...([
+    ['nfs.server 0x0a.0.0.30 (10.0.0.30 to the resolver)', 'nfs:\n  server: 0x0a.0.0.30\n', 'nfs.server: "0x0a.0.0.30" ends in a number, so resolvers and URL parsers read it as an IPv4 address'],
+    ['a node address 0xa000001 (10.0.0.1)', 'nodes:\n  server: { name: jm-node-1, address: "0xa000001" }\n', 'nodes.server.address: "0xa000001" ends in a number, so resolvers and URL parsers read it as an IPv4 address'],
+    ['an agent spelling the server\'s address 10.0.0.31 as 0x0a.0.0.31', 'nodes:\n  server: { name: jm-node-1, address: 10.0.0.31 }\n  agents: [{ name: jm-node-2, address: 0X0A.0.0.31 }]\n', 'nodes.agents[0].address: "0X0A.0.0.31" ends in a number, so resolvers and URL parsers read it as an IPv4 address'],
+    ['a hostname ending in a decimal label (nas.lan.1)', 'nfs:\n  server: nas.lan.1\n', 'nfs.server: "nas.lan.1" ends in a number, so resolvers and URL parsers read it as an IPv4 address'],
+  ] as const).map(([what, yaml, line]): [string, string, string] => [what, yaml, line]),
   // Issue 20.17: values that passed validation but that the API server, Triton or Prometheus refuse.
   ['seeding.runAsUser 4294967296 (2^32)', 'seeding:\n  runAsUser: 4294967296\n', 'seeding.runAsUser: must be at most 2147483647 (the API server\'s largest user id)'],
   ['seeding.runAsUser 2147483648 (2^31)', 'seeding:\n  runAsUser: 2147483648\n', 'seeding.runAsUser: must be at most 2147483647'],

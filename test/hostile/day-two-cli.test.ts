@@ -21,6 +21,11 @@ const CASES: readonly (readonly [string, readonly string[], string])[] = [
   ['--max-unavailable 1.5', ['upgrade', '--max-unavailable', '1.5'], 'triton-jetson: --max-unavailable must be a whole number ≥ 1 (got "1.5")'],
   ['--drain-timeout in exponent notation', ['upgrade', '--drain-timeout', '1e3'], 'triton-jetson: --drain-timeout must be a whole number ≥ 1 (got "1e3")'],
   ['--triton-timeout negative', ['upgrade', '--triton-timeout=-5'], 'triton-jetson: --triton-timeout must be a whole number ≥ 1 (got "-5")'],
+  // An empty path (say --kubeconfig "$KC" with KC unset) used to fall back to ~/.kube/config: the
+  // merge (or reset's pruning) went to a file the operator did not name.
+  ['--kubeconfig "" (bootstrap)', ['bootstrap', '--kubeconfig', ''], 'triton-jetson: --kubeconfig: is empty; give a kubeconfig file, e.g. --kubeconfig ~/.kube/config'],
+  ['--kubeconfig "" (reset)', ['reset', '--yes', '--kubeconfig='], 'triton-jetson: --kubeconfig: is empty; give a kubeconfig file, e.g. --kubeconfig ~/.kube/config'],
+  ['--known-hosts "" (the working folder before)', ['bootstrap', '--known-hosts', ''], 'triton-jetson: --known-hosts: is empty; give a known_hosts file, e.g. --known-hosts ~/.ssh/known_hosts'],
 ];
 
 describe('day-two flags with bad values (CLI)', () => {
