@@ -525,6 +525,12 @@ describe('hostile servers', () => {
       expect(result.stdout).toMatch(/^Request 1pwned/);
       expect(result.stdout).toContain('    0.9 (7) = pwned');
       expectClean('stdout', result.stdout);
+      // -o json: JSON.stringify escapes C0 controls but not C1 or bidi ones: cleaned before.
+      const json = await runBounded(['infer', '-u', server.address, '-m', MODEL, '-o', 'json', image]);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout).requests[0].images[0][0]).toMatchObject({ score: 0.9, index: 7, label: expect.stringMatching(/^pwned/) });
+      expectClean('stdout', json.stdout);
+      expect(json.stdout).not.toMatch(/\\u001b|\\u0007|\\u009b|\\u202e/);
     });
 
     test('an error message quoting a tensor name from the server is cleaned', async () => {

@@ -334,7 +334,7 @@ describe("a checkout's default cache folder owned by someone else (a checkout sh
       const script = `const { Cache } = require(${JSON.stringify(path.join(REPO_ROOT, 'bin', 'launcher-cache'))});
         const { TARGETS } = require(${JSON.stringify(path.join(REPO_ROOT, 'bin', 'launcher'))});
         console.log(JSON.stringify(Object.values(TARGETS).map((t) => { const c = new Cache(t, ${JSON.stringify(checkout)}); return { persist: c.prepare(), dir: c.dir }; })));`;
-      const env = { ...process.env, HOME: home };
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
       for (const name of envNames) delete env[name];
       const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf-8', env, cwd: tmpdir(), ...asNobody });
       expect(result.stderr).toBe('');
