@@ -48,6 +48,18 @@ class Cache {
     return path.join(process.env.HOME || os.homedir(), '.cache', 'cdk8s-triton-jetson', `${this.target.cacheFolder}-${digest}`);
   }
 
+  /**
+   * The checkout's default folder is someone else's, or cannot be made (node_modules is
+   * root's): a folder of this user's own instead (or none: the bundle then runs from memory).
+   * Undefined when the folder was named by the environment or was already moved.
+   */
+  moveToOwn() {
+    if (this.fromEnv || this.movedToOwn) return undefined;
+    this.movedToOwn = true;
+    this.dir = this.ownFolder();
+    return this.prepare();
+  }
+
   refuse(problem, fix) {
     const { name, what, cacheEnv, refusalEnd } = this.target;
     const how = this.fromEnv ? `$${cacheEnv}` : `the default; set $${cacheEnv} to move it`;
@@ -55,8 +67,9 @@ class Cache {
   }
 
   /**
-   * Creates the cache folder (0700; parents 0755) or checks the one there. Returns false when
-   * it cannot be created (a read-only checkout): the bundle then runs from memory.
+   * Creates the cache folder (0700; parents 0755) or checks the one there. The checkout's
+   * default that cannot be created (node_modules read-only, or root's) moves to this user's own
+   * folder; false when that cannot be created either: the bundle then runs from memory.
    */
   prepare() {
     const env = `$${this.target.cacheEnv}`;
@@ -66,18 +79,16 @@ class Cache {
         fs.mkdirSync(path.dirname(this.dir), { recursive: true, mode: 0o755 });
         fs.mkdirSync(this.dir, { mode: 0o700 });
       } catch (err) {
-        if (err.code !== 'EEXIST') return false;
+        if (err.code !== 'EEXIST') return this.moveToOwn() ?? false;
       }
       st = fs.lstatSync(this.dir);
     }
     if (st.isSymbolicLink()) this.refuse('is a symbolic link', 'give the folder itself');
     if (!st.isDirectory()) this.refuse('is not a folder', `remove it, or set ${env} to a folder of your own`);
-    if (UID !== undefined && st.uid !== UID && !this.fromEnv && !this.movedToOwn) {
-      // The checkout's default folder is someone else's: never run what they cached; use a
-      // folder of this user's own instead (or none: the bundle then runs from memory).
-      this.movedToOwn = true;
-      this.dir = this.ownFolder();
-      return this.prepare();
+    if (UID !== undefined && st.uid !== UID) {
+      // The checkout's default folder is someone else's: never run what they cached.
+      const moved = this.moveToOwn();
+      if (moved !== undefined) return moved;
     }
     if (UID !== undefined && st.uid !== UID) {
       this.refuse(`is owned by uid ${st.uid}, not by you (uid ${UID}): code cached there would run as you`,

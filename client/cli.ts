@@ -128,13 +128,14 @@ function registerInfer(program: Command): void {
     .option('-i, --protocol <protocol>', 'protocol used to communicate with the inference service (HTTP only)', 'HTTP')
     .addOption(new Option('--tensor-encoding <encoding>', 'tensors as binary data (the binary tensor extension) or JSON numbers (about 4x bigger requests)')
       .choices(['binary', 'json']).default('binary'))
-    .addOption(hiddenAlias('--json'))
     .option('--timeout <seconds>', 'time limit of the inference request (health/metadata requests: at most 10 s)', parseSeconds, 120)
+    .addOption(outputOptions()[0])
+    .addOption(new Option('--json', 'same as -o json: the classes of every image as JSON on stdout, instead of image_client.py\'s lines'))
     .action(oneLineAction(async (image: string, opts: {
       config?: string; model?: string; modelName?: string; modelVersion?: string; batchSize: number; classes: number; scaling: Scaling; url?: string;
-      protocol: string; tensorEncoding: 'binary' | 'json'; json?: boolean; timeout: number;
+      protocol: string; tensorEncoding: 'binary' | 'json'; output?: string; json?: boolean; timeout: number;
     }) => {
-      if (opts.json) throw new UsageError('--json is the output format in triton-jetson, and infer prints image_client.py\'s lines; JSON tensors: --tensor-encoding json');
+      const output = outputFormat(opts) as 'text' | 'json';
       const model = opts.model ?? opts.modelName;
       if (model === undefined) throw new UsageError("required option '-m, --model <name>' not specified");
       if (opts.model !== undefined && opts.modelName !== undefined && opts.model !== opts.modelName) throw new UsageError('-m and --model-name name two models; give one');
@@ -159,6 +160,7 @@ function registerInfer(program: Command): void {
           image,
           timeoutMs: Math.min(10_000, opts.timeout * 1000),
           inferTimeoutMs: opts.timeout * 1000,
+          output,
         },
         (line) => process.stdout.write(`${line}\n`),
       );

@@ -38,6 +38,16 @@ export interface ImageClientOptions {
   readonly timeoutMs?: number;
   /** Inference request time limit in ms. @default 120000 */
   readonly inferTimeoutMs?: number;
+  /** `text`: image_client.py's lines; `json`: one JSON document (inferJson). @default 'text' */
+  readonly output?: 'text' | 'json';
+}
+
+/** One classification of an image, as Triton's classification extension words it ("score:index:label"). */
+export interface Classification {
+  readonly score: number;
+  readonly index: number;
+  /** Empty when the model has no labels file. */
+  readonly label: string;
 }
 
 /** Runs the whole client; `print` receives each output line. Throws on any failure. */
@@ -115,11 +125,40 @@ export async function runImageClient(options: ImageClientOptions, print: (line: 
     responses.push(response.id === undefined ? { ...response, id } : response);
   }
 
+  if (options.output === 'json') {
+    print(inferJson(model, version, batchSize, responses));
+    return;
+  }
   for (const response of responses) {
     print(`Request ${printable(response.id ?? '', 200)}, batch size ${batchSize}`);
-    for (const line of classificationLines(response, model, batchSize)) print(line);
+    for (const text of classificationTexts(response, model, batchSize)) print(imageClientLine(text));
   }
   print('PASS');
+}
+
+/**
+ * `infer -o json`: `{ model, version, batchSize, requests: [{ id, images: [[{ score, index, label }, ...], ...] }] }`,
+ * one array of classes per image of each request (the last request wraps around to the first images, as the text does).
+ */
+function inferJson(model: ImageModel, version: string, batchSize: number, responses: readonly DecodedInferResponse[]): string {
+  const requests = responses.map((response) => {
+    const texts = classificationTexts(response, model, batchSize);
+    const rows = model.maxBatchSize > 0 ? batchSize : 1;
+    const perImage = Math.max(1, Math.ceil(texts.length / rows));
+    const images: Classification[][] = [];
+    for (let i = 0; i < texts.length; i += perImage) images.push(texts.slice(i, i + perImage).map(classificationOf));
+    return { id: printable(response.id ?? '', 200), images };
+  });
+  return JSON.stringify({ model: model.name, version: version || 'latest', batchSize, requests }, null, 2);
+}
+
+/**
+ * "score:index:label" as numbers and a cleaned label, whole (a ':' in it stays, where the text
+ * lines follow image_client.py's split); a field the server left out: null in JSON, the label empty.
+ */
+function classificationOf(text: string): Classification {
+  const [score, index, ...label] = text.split(':');
+  return { score: Number(score), index: Number(index), label: printable(label.join(':'), 1000) };
 }
 
 /** Cap on the preprocessed images of one run (every image of a folder is kept until sent). */
@@ -181,8 +220,8 @@ function checkImageFile(path: string, info: { isFile(): boolean; size: number })
   }
 }
 
-/** "    <score> (<index>) = <label>" for each class of each image, like image_client.py's postprocess(). */
-function classificationLines(response: DecodedInferResponse, model: ImageModel, batchSize: number): string[] {
+/** The "score:index:label" texts of each class of each image, in the response's order. */
+function classificationTexts(response: DecodedInferResponse, model: ImageModel, batchSize: number): string[] {
   const output = response.outputs.find((o) => o.name === model.outputName);
   if (!output) {
     throw new UnsupportedModelError(model.name, `the response has no output '${model.outputName}' (got ${response.outputs.map((o) => o.name).join(', ') || 'none'})`);
@@ -190,7 +229,7 @@ function classificationLines(response: DecodedInferResponse, model: ImageModel, 
   const batching = model.maxBatchSize > 0;
   const rows = batching ? output.shape[0] : 1;
   if (batching && rows !== batchSize) throw new UnsupportedModelError(model.name, `expected ${batchSize} results, got ${rows}`);
-  return output.data.map((value) => imageClientLine(String(value)));
+  return output.data.map((value) => String(value));
 }
 
 /**

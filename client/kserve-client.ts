@@ -41,8 +41,12 @@ export interface Liveness {
   readonly status: number;
   /** The Server header, printable. */
   readonly server?: string;
-  /** The answer is one Triton gives (200, or 400 with an empty body or Triton's error JSON). */
+  /** The answer is one Triton gives (200 with an empty body, or 400 with an empty body or Triton's error JSON). */
   readonly triton: boolean;
+  /** Bytes of the body (Triton's is empty). */
+  readonly bodyBytes: number;
+  /** The Content-Type header, printable. */
+  readonly contentType?: string;
 }
 
 export class KServeClient {
@@ -57,9 +61,10 @@ export class KServeClient {
   }
 
   /**
-   * GET /v2/health/live, as answered: Triton says 200 (live) or 400 (not live) with an empty
-   * body or its `{"error": ...}` JSON (triton-inference-server/server src/http_server.cc,
-   * HandleServerHealth); any other answer comes from something else. Throws when unreachable.
+   * GET /v2/health/live, as answered: Triton says 200 (live, an empty body) or 400 (not live)
+   * with an empty body or its `{"error": ...}` JSON (triton-inference-server/server
+   * src/http_server.cc, HandleServerHealth: `evhtp_send_reply` without a body); any other
+   * answer (a web server's 200 page, a redirect) comes from something else. Throws when unreachable.
    */
   async liveness(): Promise<Liveness> {
     const response = await this.get('/v2/health/live', 'server liveness answer');
@@ -71,10 +76,13 @@ export class KServeClient {
       // not JSON
     }
     const server = response.headers.get('server');
+    const contentType = response.headers.get('content-type');
     return {
       status: response.status,
       ...(server ? { server: printable(server, 100) } : {}),
-      triton: response.status === 200 || (response.status === 400 && (body === '' || tritonError)),
+      ...(contentType ? { contentType: printable(contentType, 60) } : {}),
+      bodyBytes: response.body.length,
+      triton: (response.status === 200 && body === '') || (response.status === 400 && (body === '' || tritonError)),
     };
   }
 

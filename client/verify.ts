@@ -16,7 +16,7 @@ import { ServerUnreachableError } from './errors';
 import { modelNotReadyError, repositoryIndexOrUndefined } from './model-readiness';
 import type { RepositoryIndexEntry } from './kserve-types';
 import { UNREACHABLE_HINT } from './http-transport';
-import { fetchMetrics, KServeClient } from './kserve-client';
+import { fetchMetrics, KServeClient, type Liveness } from './kserve-client';
 import { printable } from '../lib/terminal-text';
 
 /** A counter Triton exports for every loaded model. */
@@ -109,7 +109,7 @@ async function verifyTarget(target: VerifyTarget, options: VerifyOptions): Promi
     const live = await client.liveness();
     if (!live.triton) {
       // Something else answers there (a web server, a proxy, another service's NodePort): no further check means anything.
-      record('live', false, `${live.status} from ${hostOf(target.httpUrl)} (${live.server ? `server: ${live.server}` : 'no Server header'}): `
+      record('live', false, `${live.status} from ${hostOf(target.httpUrl)} (${live.server ? `server: ${live.server}` : 'no Server header'})${whatElse(live)}: `
         + 'not a Triton HTTP endpoint; check the address and port (Triton: HTTP 8000 in the pod, NodePort 30800)');
       return results;
     }
@@ -190,6 +190,13 @@ async function check(
   } catch (err) {
     record(name, false, messageOf(err));
   }
+}
+
+/** What else tells a non-Triton answer apart: a redirect (never followed, its target never echoed: it may hold a token), or a body where Triton sends none. */
+function whatElse(live: Liveness): string {
+  if (live.status >= 300 && live.status < 400) return ', a redirect (not followed)';
+  if (live.status === 200 && live.bodyBytes > 0) return ` with a ${live.bodyBytes}-byte ${live.contentType ?? 'untyped'} body, where Triton's answer is empty`;
+  return '';
 }
 
 /** host:port of a base URL, as the message names it. */

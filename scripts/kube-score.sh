@@ -4,8 +4,8 @@
 # ~/.cache/cdk8s-triton-jetson/kube-score-<version>/kube-score, so a second run only checks it is
 # there. test/lib/kube-score.test.ts scores the committed dist/ with it (see docs/hardening.md).
 #
-# Writes (or refreshes) the TRITON_JETSON_KUBE_SCORE line of .cache/test-env.sh; the test also
-# finds the binary at the cache path above without it.
+# Writes (or refreshes) the TRITON_JETSON_KUBE_SCORE line of .cache/test-env.sh ($TEST_ENV_FILE
+# when set, as scripts/test-all.sh sets it); the test also finds the binary at the cache path above without it.
 #
 # Environment:
 #   KUBE_SCORE_VERSION   kube-score release to build  (default 1.20.0)
@@ -39,8 +39,8 @@ if [ ! -x "$BIN" ]; then
   built=1
 fi
 
-mkdir -p "$REPO_ROOT/.cache"
-env_file="$REPO_ROOT/.cache/test-env.sh"
+env_file="${TEST_ENV_FILE:-$REPO_ROOT/.cache/test-env.sh}"
+mkdir -p "$(dirname "$env_file")"
 # Keep the other steps' lines (scripts/k8s-binaries.sh writes this file too); replace ours.
 if [ -f "$env_file" ]; then
   grep -v '^export TRITON_JETSON_KUBE_SCORE=' "$env_file" >"$env_file.tmp" || true

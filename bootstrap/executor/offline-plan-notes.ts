@@ -11,15 +11,23 @@ import { K3S_FINGERPRINT_PATH } from '../plan/preflight';
 import type { NodeTarget } from '../plan/targets';
 import { resolveKubeconfigPath, type BootstrapConfig, type RunOptions } from './options';
 
-/** What the preflight probe will read and judge on every board, in the order it checks. */
-export function preflightChecks(): string[] {
+const RUNTIME_CHECKS: Record<'docker' | 'containerd', string> = {
+  docker: 'on Docker boards (JetPack 4 with k3s.runtime docker) Docker and the nvidia runtime registered in /etc/docker/daemon.json',
+  containerd: 'on containerd boards (JetPack 5/6, or k3s.runtime containerd) nvidia-container-runtime where K3s looks for it, and after the install that K3s registered it',
+};
+
+/**
+ * What the preflight probe will read and judge on every board, in the order it checks; the
+ * container runtime checks of the runtimes the plan's boards use (an all-Orin plan says nothing of Docker).
+ */
+export function preflightChecks(runtimes: ReadonlySet<'docker' | 'containerd'> = new Set(['docker', 'containerd'])): string[] {
+  const runtimeChecks = (['docker', 'containerd'] as const).filter((r) => runtimes.has(r)).map((r) => RUNTIME_CHECKS[r]);
   return [
     `clock: the board's against this machine's (the probe's first line, the round trip accounted for): a warning beyond ${CLOCK_WARN_SECONDS} s, `
       + `the board stopped beyond ${CLOCK_FAIL_SECONDS / 3600} h (K3s certificates "not yet valid", x509 errors when joining)`,
     'architecture aarch64, and /etc/nv_tegra_release: the L4T release tells the board\'s profile (R32 jetpack4, R35 jetpack5, R36 jetpack6); a declared profile must match',
     'module memory: MemTotal rounded to the Jetson module it belongs to, against nodes[].memory; the newest K3s the board allows (cgroup v1: v1.34)',
-    'container runtime: on Docker boards (JetPack 4 with k3s.runtime docker) Docker and the nvidia runtime registered in /etc/docker/daemon.json; '
-      + 'on containerd boards (JetPack 5/6, or k3s.runtime containerd) nvidia-container-runtime where K3s looks for it, and after the install that K3s registered it',
+    ...(runtimeChecks.length > 0 ? [`container runtime: ${runtimeChecks.join('; ')}`] : []),
     'memory cgroup enabled; nfs-common (mount.nfs), installed with apt-get when missing',
     'an installed K3s: newer than k3s.version, or running another version, stops the board (versions change with `triton-jetson upgrade`)',
     'power mode: nvpmodel\'s current mode and boot default, and jetson_clocks, against nodes[].powerMode or hostPrep.powerModes (left as they are when neither is set)',

@@ -195,7 +195,7 @@ export function planOffline(options: RunOptions & { readonly exampleBoards?: boo
     configFile: options.configPath,
     ...(options.exampleBoards ? { exampleBoards: true as const } : {}),
     assumptions: profiles.map((p) => `${p}: ${FRESH_BOARD_ASSUMPTIONS[p]}`),
-    preflight: preflightChecks(),
+    preflight: preflightChecks(new Set(hosts.flatMap((h) => (h.runtime ? [h.runtime] : [])))),
     warnings: [
       ...(tokenProblem ? [`token: ${tokenProblem}`] : []),
       ...offlineWarnings({

@@ -144,6 +144,18 @@ describe('plan --offline', () => {
     expect(text).toContain('triton-jetson.dev/profile=<its profile>');
   });
 
+  test('an all-Orin (containerd) cluster: apart from the read-only probe, the plan says nothing of Docker or daemon.json; an all-Nano one nothing of containerd checks', () => {
+    const orins = { nodes: { server: { name: 'orin-1', address: '10.2.0.1', profile: 'jetpack6', memory: '8Gi' }, agents: [{ name: 'orin-2', address: '10.2.0.2', profile: 'jetpack6', memory: '8Gi' }] } };
+    const plan = offline(orins);
+    const withoutProbe = formatOfflinePlan(plan).split('\n[P] ')[0] + formatOfflinePlan(plan).split('\n[1] ').slice(1).join('\n[1] ');
+    // ("no Docker": what a fresh JetPack 6 board is assumed to be.)
+    expect(withoutProbe).not.toMatch(/(?<!no )docker|daemon\.json/i);
+    expect(plan.preflight.join('\n')).toContain('nvidia-container-runtime where K3s looks for it');
+    const nanos = offline(fleet(2, 0));
+    expect(nanos.preflight.join('\n')).toContain('Docker and the nvidia runtime registered in /etc/docker/daemon.json');
+    expect(nanos.preflight.join('\n')).not.toContain('nvidia-container-runtime where K3s looks for it');
+  });
+
   test('each distinct script once, with the boards it runs on; the probe without a line break inside its printf; one tense', () => {
     const plan = offline(fleet(3, 0));
     expect(plan.scripts.map((g) => [g.id, g.title, g.boards.length])).toEqual([

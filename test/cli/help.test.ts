@@ -89,6 +89,12 @@ describe.each(COMMANDS)('%s --help', (command) => {
     }
   });
 
+  test('has -o, --output and --json, but synth (it writes files; its -o is refused with the fix)', () => {
+    const flags = options().map((o) => `${o.short ?? ''} ${o.long}`);
+    if (command === 'synth') expect(flags.filter((f) => /-o\b|--json|--output/.test(f))).toEqual([]);
+    else expect(flags).toEqual(expect.arrayContaining(['-o --output', ' --json']));
+  });
+
   test('-m, if taken, is --model', () => {
     for (const o of options().filter((x) => x.short === '-m')) expect(o.text).toMatch(/^-m, --model <name> /);
   });

@@ -111,9 +111,6 @@ describe('infer against the KServe v2 test server', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("triton-jetson: -c 3: -c is --config (the cluster description) in triton-jetson; image_client.py's -c (classes) is --classes here: --classes 3\n");
     expect(server.inferences).toHaveLength(0);
-    const json = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '--json', car]);
-    expect(json.code).toBe(1);
-    expect(json.stderr).toContain('--json is the output format in triton-jetson');
     const named = await runCli(['infer', '-u', server.address, '--model-name', 'inception_graphdef', car]);
     expect(named.code).toBe(0);
   });
@@ -143,6 +140,24 @@ describe('infer against the KServe v2 test server', () => {
       rmSync(dir, { recursive: true, force: true });
       await nodePort.close();
     }
+  });
+
+  test('--json and -o json are the output format (as in every command): the classes of each image as JSON, the same as the lines', async () => {
+    const text = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '-s', 'INCEPTION', '--classes', '2', car]);
+    const lines = linesOf(text.stdout).slice(1, 3);
+    for (const flags of [['--json'], ['-o', 'json']]) {
+      const result = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '-s', 'INCEPTION', '--classes', '2', ...flags, car]);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      const json = JSON.parse(result.stdout) as { model: string; version: string; batchSize: number; requests: { id: string; images: { score: number; index: number; label: string }[][] }[] };
+      expect(json).toMatchObject({ model: 'inception_graphdef', version: 'latest', batchSize: 1, requests: [{ id: '1' }] });
+      expect(json.requests[0].images).toHaveLength(1);
+      expect(json.requests[0].images[0].map((c) => `    ${c.score.toFixed(6)} (${c.index}) = ${c.label}`)).toEqual(lines);
+    }
+    const both = await runCli(['infer', '-u', server.address, '-m', 'inception_graphdef', '--json', '-o', 'text', car]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--json and -o text ask for two output formats');
+    // The tensor encoding has its own flag: --json never changes what is sent.
+    expect(server.inferences.every((i) => i.encoding === 'binary')).toBe(true);
   });
 
   test('--tensor-encoding json sends the same tensor as JSON numbers and prints the same result', async () => {

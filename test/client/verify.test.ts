@@ -383,6 +383,34 @@ describe('verify against something that is not Triton (issue 23.5)', () => {
     }
   });
 
+  test('a 200 with an HTML page (a web server answering every path): not Triton, whose health answers have no body', async () => {
+    const web = await notTriton(200, { Server: 'lighttpd/1.4' }, '<html><body>Welcome</body></html>');
+    try {
+      const results = await verifyTargets(targetsFromUrls([web.address]), { models: ['inception_graphdef'], timeoutMs: 2000 });
+      expect(results).toEqual([{
+        target: web.address, check: 'live', ok: false,
+        detail: `200 from ${web.address} (server: lighttpd/1.4) with a 33-byte text/html body, where Triton's answer is empty: not a Triton HTTP endpoint; `
+          + 'check the address and port (Triton: HTTP 8000 in the pod, NodePort 30800)',
+      }]);
+      expect(web.requests).toEqual(['GET /v2/health/live']);
+    } finally {
+      await web.close();
+    }
+  });
+
+  test('a redirect (a login page, a proxy): says so, follows nothing, stops there', async () => {
+    const web = await notTriton(302, { Location: 'http://127.0.0.1:1/login?token=s3cret' }, '');
+    try {
+      const results = await verifyTargets(targetsFromUrls([web.address]), { models: ['inception_graphdef'], timeoutMs: 2000 });
+      expect(results).toEqual([expect.objectContaining({ check: 'live', ok: false, detail: expect.stringMatching(new RegExp(`^302 from ${web.address} \\(no Server header\\), a redirect \\(not followed\\): not a Triton HTTP endpoint`)) })]);
+      // The redirect's target may carry a secret: never echoed.
+      expect(results[0].detail).not.toContain('s3cret');
+      expect(web.requests).toEqual(['GET /v2/health/live']);
+    } finally {
+      await web.close();
+    }
+  });
+
   test('Triton\'s own "not live" (400, empty body) is Triton: the other checks still run and say why', async () => {
     const web = await notTriton(400, {}, '');
     try {

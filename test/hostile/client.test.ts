@@ -508,6 +508,20 @@ describe('hostile servers', () => {
       expect(readFileSync(out('r.json'), 'utf-8')).not.toMatch(/\\u001b|\\u0007/);
     });
 
+    test('verify: a non-Triton liveness answer\'s Server and Content-Type headers are cleaned, its body never echoed', async () => {
+      // Headers cannot carry C0 controls (node refuses them); C1 and bidi controls they can, as latin1/UTF-8 bytes.
+      const header = Buffer.from('evil\u009b31m\u202eX', 'utf-8').toString('latin1');
+      route = { at: '/v2/health/live', respond: (res) => { res.writeHead(200, { Server: header, 'Content-Type': `text/${header}` }); res.end(HOSTILE_TEXT); } };
+      for (const args of [[], ['-o', 'json']]) {
+        const result = await runCli(['verify', '-u', server.address, '--no-metrics', ...args]);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toContain('not a Triton HTTP endpoint');
+        expect(result.stdout).not.toContain('pwned');
+        expectClean('stdout', result.stdout);
+        expect(result.stdout).not.toMatch(/\\u009b|\\u202e/);
+      }
+    });
+
     test('infer: labels and the response id from the server are cleaned', async () => {
       route = {
         at: '/infer',
@@ -519,6 +533,12 @@ describe('hostile servers', () => {
       expect(result.stdout).toMatch(/^Request 1pwned/);
       expect(result.stdout).toContain('    0.9 (7) = pwned');
       expectClean('stdout', result.stdout);
+      // -o json: JSON.stringify escapes C0 controls but not C1 or bidi ones: cleaned before.
+      const json = await runBounded(['infer', '-u', server.address, '-m', MODEL, '-o', 'json', image]);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout).requests[0].images[0][0]).toMatchObject({ score: 0.9, index: 7, label: expect.stringMatching(/^pwned/) });
+      expectClean('stdout', json.stdout);
+      expect(json.stdout).not.toMatch(/\\u001b|\\u0007|\\u009b|\\u202e/);
     });
 
     test('an error message quoting a tensor name from the server is cleaned', async () => {

@@ -317,4 +317,38 @@ describe("a checkout's default cache folder owned by someone else (a checkout sh
         rmSync(home, { recursive: true, force: true });
       }
     });
+
+  test('cannot be created (node_modules is root\'s, the user is not): each launcher moves to its own folder instead of rebuilding on every run', () => {
+    // As root: the check runs as nobody (uid 65534) in a root-owned checkout; as anyone else: node_modules made read-only.
+    const checkout = mkdtempSync(path.join(tmpdir(), 'read-only checkout-'));
+    const home = mkdtempSync(path.join(tmpdir(), 'home-'));
+    try {
+      mkdirSync(path.join(checkout, 'node_modules'));
+      const asNobody = IS_ROOT ? { uid: 65534, gid: 65534 } : {};
+      if (IS_ROOT) {
+        chownSync(home, 65534, 65534);
+        chmodSync(checkout, 0o755);
+      } else {
+        chmodSync(path.join(checkout, 'node_modules'), 0o555);
+      }
+      const script = `const { Cache } = require(${JSON.stringify(path.join(REPO_ROOT, 'bin', 'launcher-cache'))});
+        const { TARGETS } = require(${JSON.stringify(path.join(REPO_ROOT, 'bin', 'launcher'))});
+        console.log(JSON.stringify(Object.values(TARGETS).map((t) => { const c = new Cache(t, ${JSON.stringify(checkout)}); return { persist: c.prepare(), dir: c.dir }; })));`;
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+      for (const name of envNames) delete env[name];
+      const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf-8', env, cwd: tmpdir(), ...asNobody });
+      expect(result.stderr).toBe('');
+      const caches = JSON.parse(result.stdout) as { persist: boolean; dir: string }[];
+      expect(caches).toHaveLength(Object.keys(TARGETS).length);
+      for (const c of caches) {
+        expect(c).toEqual({ persist: true, dir: expect.stringMatching(new RegExp(`^${home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.cache/cdk8s-triton-jetson/`)) });
+        expect(lstatSync(c.dir).mode & 0o777).toBe(0o700);
+      }
+      expect(existsSync(path.join(checkout, 'node_modules', '.cache'))).toBe(false);
+    } finally {
+      if (!IS_ROOT) chmodSync(path.join(checkout, 'node_modules'), 0o755);
+      rmSync(checkout, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });
