@@ -10,7 +10,7 @@ import { outputFormat, type OutputFormat } from '../cli/options';
 import { loadClusterConfig, parseClusterConfig, resolveClusterConfigPath, type ClusterConfig } from '../lib/config/cluster-config';
 import { terminalSafe } from '../lib/terminal-text';
 import { TUTORIAL_NODES } from '../lib/tutorial-defaults';
-import { SUDO_PASSWORD_ENV } from './cli';
+import { SUDO_PASSWORD_ENV } from './sudo-password-env';
 import type { RunOptions, RunSummary } from './executor/options';
 import { parseCount } from '../lib/parallel';
 import { formatSummary } from './summary-text';

@@ -9,10 +9,7 @@
 import type { Command } from 'commander';
 import { configOption, outputOptions } from '../cli/options';
 import type * as Run from './cli-run';
-
-
-/** Environment variable holding the sudo password for scripts (never put it on the command line). */
-export const SUDO_PASSWORD_ENV = 'TRITON_JETSON_SUDO_PASSWORD';
+import { SUDO_PASSWORD_ENV } from './sudo-password-env';
 
 const CONFIG_READS = 'its nodes, SSH, K3s and kubeconfig settings';
 

@@ -7,7 +7,7 @@
  */
 import { terminalSafe } from '../../lib/terminal-text';
 import { NODE_DIGEST_PLACEHOLDER, NODE_NAME_PLACEHOLDER, boardList } from '../plan/script-groups';
-import type { OfflineHost, OfflinePlan } from './offline-plan';
+import type { OfflineHost, OfflinePlan } from './offline-plan-types';
 
 const RUNTIME_TEXT: Readonly<Record<'docker' | 'containerd', string>> = {
   docker: 'Docker, default runtime nvidia',

@@ -15,77 +15,23 @@ import { FRESH_BOARD_ASSUMPTIONS, freshBoardFacts } from '../plan/fresh-board';
 import { planHostWork, type RootStep } from '../plan/host-plan';
 import type { InstallSource } from '../plan/k3s-install';
 import { nfsServerScript } from '../plan/nfs-server';
-import { groupScripts, type ScriptGroup } from '../plan/script-groups';
+import { groupScripts } from '../plan/script-groups';
 import { expandHome, type SshEndpoint } from '../plan/targets';
 import { defaultTokenFile, readToken } from './local-files';
 import { offlineWarnings } from './offline-checks';
 import { afterwardsNotes, preflightChecks } from './offline-plan-notes';
-import { fromConfigDir, installSource, safeUserName, type BootstrapConfig, type DryRunStep, type RunOptions } from './options';
+import { fromConfigDir, installSource, safeUserName, type BootstrapConfig, type RunOptions } from './options';
 import { ROOT_SHELL_COMMANDS } from './root-access';
 import { targetResolver } from './ssh-config-file';
 
 export { formatOfflinePlan } from './offline-plan-text';
+import type { OfflineHost, OfflinePlan } from './offline-plan-types';
+export type { OfflineHost, OfflinePlan, OfflineStep } from './offline-plan-types';
 
 const REDACTED = '<redacted>';
 /** Stands in for the token when none exists yet (bootstrap generates it); never shown. */
 const UNKNOWN_TOKEN = 'triton-jetson-offline-plan-token-not-generated-yet';
 const UNKNOWN_FINGERPRINT = '<sha256 of these settings and the token generated on the first run>';
-
-/** A step as a plan shows it; `kind` names it in the summary ("nfs-common", "K3s agent", ...). */
-export type OfflineStep = DryRunStep & { readonly kind: string };
-
-export interface OfflineHost {
-  readonly name: string;
-  readonly role: 'server' | 'agent' | 'nfs-server';
-  /** user@host:port the session will open. */
-  readonly ssh: string;
-  /** Jump host, user@host:port. */
-  readonly via?: string;
-  /** Key files that will be offered (none: ~/.ssh/id_* and the SSH agent). */
-  readonly identityFiles: readonly string[];
-  /** The board's profile (declared, else the Nano a fresh unknown board is taken for). */
-  readonly profile?: string;
-  /** The container runtime its K3s will use. */
-  readonly runtime?: 'docker' | 'containerd';
-  /** Its power mode, in words. */
-  readonly powerMode?: string;
-  /** The node labels K3s registers it with (the Jetson and profile labels included). */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** Every step, its script exactly as sent (secrets redacted). */
-  readonly steps: readonly OfflineStep[];
-  /** The ids of `scripts` this host runs, in order. */
-  readonly scripts: readonly number[];
-  /** What the preflight will say about this board (a stop, a warning). */
-  readonly notes: readonly string[];
-  /** The plan refused this host (e.g. an NFS export the schema would refuse). */
-  readonly error?: string;
-}
-
-export interface OfflinePlan {
-  readonly command: 'plan';
-  readonly offline: true;
-  readonly ok: boolean;
-  /** The cluster description read. */
-  readonly configFile: string;
-  /** No description was found: these are the tutorial's four boards (lib/tutorial-defaults.ts TUTORIAL_NODES). */
-  readonly exampleBoards?: true;
-  /** The host state assumed, per profile in use. */
-  readonly assumptions: readonly string[];
-  /** What the read-only preflight will check on every board. */
-  readonly preflight: readonly string[];
-  /** What can already be seen on this machine (keys, agent, known_hosts, token file). */
-  readonly warnings: readonly string[];
-  readonly knownHostsFile: string;
-  /** How each root script is run (depends on the login, found when connecting). */
-  readonly rootCommand: string;
-  /** The read-only probe every host runs first. */
-  readonly probe: string;
-  readonly hosts: readonly OfflineHost[];
-  /** The distinct root scripts, each once with the boards it runs on. */
-  readonly scripts: readonly ScriptGroup[];
-  /** What happens on this machine and on the server after the installs. */
-  readonly afterwards: readonly string[];
-}
 
 function sshLabel(e: SshEndpoint): string {
   return `${e.user}@${e.host}:${e.port}`;

@@ -3,7 +3,9 @@
  * re-exports count: they tie the files as much for a reader), so each file can be read
  * after the ones it builds on. Issue 21 named lib/config/models-schema.ts ↔
  * lib/model-catalog.ts and bootstrap/executor/operator.ts ↔ root-access.ts; the test looks
- * at every file of lib/ and at those two pairs.
+ * at every file of lib/, at those two pairs, and at the whole product (lib, bootstrap, client,
+ * cli), where the structure map had shown bootstrap/cli.ts ↔ cli-run.ts and
+ * bootstrap/executor/offline-plan.ts ↔ offline-plan-text.ts.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -65,6 +67,12 @@ const graphOf = (files: string[]) => new Map(files.map((f) => [f, importsOf(f)])
 test('no import circle among the library\'s files', () => {
   const files = sources('lib');
   expect(files.length).toBeGreaterThan(50);
+  expect(circles(graphOf(files))).toEqual([]);
+});
+
+test('no import circle anywhere in the product (lib, bootstrap, client, cli)', () => {
+  const files = ['lib', 'bootstrap', 'client', 'cli'].flatMap(sources);
+  expect(files).toEqual(expect.arrayContaining(['bootstrap/cli.ts', 'bootstrap/cli-run.ts', 'bootstrap/executor/offline-plan-text.ts']));
   expect(circles(graphOf(files))).toEqual([]);
 });
 
