@@ -36,9 +36,13 @@ function groupedNotes(hosts: readonly OfflineHost[]): string[] {
       byText.set(text, [...(byText.get(text) ?? []), host.name]);
     }
   }
-  return [...byText].map(([text, boards]) => (text.includes(NODE_NAME_PLACEHOLDER)
-    ? `${boardList(boards)}: ${text}`
-    : boards.length === hosts.length ? text : `${boardList(boards)}: ${text}`));
+  const placeholder = `"${NODE_NAME_PLACEHOLDER}"`;
+  return [...byText].map(([text, boards]) => {
+    if (!text.includes(placeholder)) return boards.length === hosts.length ? text : `${boardList(boards)}: ${text}`;
+    // One board reads with its own name; several read "each board" where the note names it.
+    if (boards.length === 1) return `${boards[0]}: ${text.split(placeholder).join(`"${boards[0]}"`)}`;
+    return `${boardList(boards)}: ${text.split(`node ${placeholder}`).join('each board')}`;
+  });
 }
 
 export function formatOfflinePlan(plan: OfflinePlan): string {

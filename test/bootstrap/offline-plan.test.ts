@@ -156,6 +156,18 @@ describe('plan --offline', () => {
     expect(nanos.preflight.join('\n')).not.toContain('nvidia-container-runtime where K3s looks for it');
   });
 
+  test('a note shared by several boards names them once and reads "each board"; a note of one board keeps its name', () => {
+    // Two undeclared Nanos (taken for jetpack4) beside a declared Orin: no DaemonSet selects jetpack4.
+    const mixed = { nodes: { server: { name: 'nano-1', address: '10.0.1.1' }, agents: [
+      { name: 'nano-2', address: '10.0.1.2' }, { name: 'orin-1', address: '10.0.2.1', profile: 'jetpack6' },
+    ] }, ssh: { user: 'ubuntu' } };
+    const text = formatOfflinePlan(offline(mixed));
+    expect(text).toContain('nano-1, nano-2: triton: each board is a jetpack4 board, but the cluster description names only jetpack6');
+    expect(text).not.toContain(`node "${NODE_NAME_PLACEHOLDER}"`);
+    const oneNano = { ...mixed, nodes: { ...mixed.nodes, agents: [mixed.nodes.agents[1]] } };
+    expect(formatOfflinePlan(offline(oneNano))).toContain('nano-1: triton: node "nano-1" is a jetpack4 board');
+  });
+
   test('each distinct script once, with the boards it runs on; the probe without a line break inside its printf; one tense', () => {
     const plan = offline(fleet(3, 0));
     expect(plan.scripts.map((g) => [g.id, g.title, g.boards.length])).toEqual([
