@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterConfigLocation } from '../lib/config/cluster-config';
 import { collectValues, configOption, hiddenAlias, modelOption, outputFormat, outputOptions } from '../cli/options';
-import { parsePercentile, parsePositiveInt, parseSeconds } from './cli-args';
+import { decimalNumber, parsePercentile, parsePositiveInt, parseSeconds } from './cli-args';
 import { MAX_CONCURRENCY, parseRange } from './bench-stats';
 import { checkReportTargets, ReportTarget, writeReports } from './bench-output';
 import { LoadMode, MAX_STEP_MS } from './bench-load';
@@ -24,22 +24,22 @@ export interface BenchCliHelpers {
 export const DEFAULT_CONCURRENCY_RANGE = '1,2,4,8';
 
 function parseIntervalMs(value: string): number {
-  const n = Number(value);
+  const n = decimalNumber(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_MS) throw new InvalidArgumentError(`must be a whole number of milliseconds from 1 to ${MAX_STEP_MS} (1 hour)`);
   return n;
 }
 
 /** perf_analyzer's --stability-percentage: a number >= 0 (command_line_parser.cc: "The value must be >= 0.0"). */
 function parseStabilityPercentage(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1000) throw new InvalidArgumentError('must be a percentage from 0 to 1000 (0: the windows must agree exactly)');
+  const n = decimalNumber(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1000) throw new InvalidArgumentError('must be a percentage from 0 to 1000 (0: the windows must agree exactly)');
   return n;
 }
 
 /** perf_analyzer's --max-trials: a whole number > 0; bounded here, as every window may last up to an hour. */
 export const MAX_TRIALS_LIMIT = 1000;
 function parseMaxTrials(value: string): number {
-  const n = Number(value);
+  const n = decimalNumber(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_TRIALS_LIMIT) throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_TRIALS_LIMIT}`);
   return n;
 }

@@ -8,6 +8,7 @@
  * smallest to the largest; never an interpolation between two samples.
  */
 import { InvalidArgumentError } from 'commander';
+import { decimalNumber } from './cli-args';
 
 /** Latencies in microseconds of one measurement, summarised. */
 export interface LatencySummary {
@@ -68,8 +69,8 @@ export function parseRange(text: string, what: string, integer: boolean, limit?:
     throw new InvalidArgumentError(`${what} "${text}": ${why}; write start:end:step (e.g. 1:8:1) or a list (e.g. 1,2,4,8)`);
   };
   const num = (s: string): number => {
-    const v = Number(s.trim());
-    if (s.trim() === '' || !Number.isFinite(v)) return bad(`"${s}" is not a number`);
+    const v = decimalNumber(s);
+    if (!Number.isFinite(v)) return bad(`"${s}" is not a number`);
     if (v <= 0) return bad(`${v} is not positive`);
     if (integer && !Number.isInteger(v)) return bad(`${v} is not a whole number`);
     if (limit && v > limit.max) return bad(`${v} is more than ${limit.max} ${limit.unit}`);

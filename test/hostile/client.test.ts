@@ -593,6 +593,11 @@ describe('hostile servers', () => {
       ['a million windows of up to an hour each', () => ['--max-trials', '1000000'], /--max-trials <n>' argument '1000000' is invalid\. must be a whole number from 1 to 1000$/],
       ['a negative stability percentage', () => ['--stability-percentage=-5'], /--stability-percentage <p>' argument '-5' is invalid\. must be a percentage from 0 to 1000/],
       ['a stability percentage that is not a number', () => ['--stability-percentage', 'NaN'], /--stability-percentage <p>' argument 'NaN' is invalid/],
+      ['a hexadecimal stability percentage (Number() reads 0x10 as 16)', () => ['--stability-percentage', '0x10'], /--stability-percentage <p>' argument '0x10' is invalid\. must be a percentage/],
+      ['--max-trials in exponent notation (Number() reads 1e3 as 1000)', () => ['--max-trials', '1e3'], /--max-trials <n>' argument '1e3' is invalid\. must be a whole number from 1 to 1000$/],
+      ['a hexadecimal concurrency', () => ['--concurrency-range', '0x4'], /--concurrency-range "0x4": "0x4" is not a number/],
+      ['a request rate of Infinity', () => ['--request-rate-range', 'Infinity'], /--request-rate-range "Infinity": "Infinity" is not a number/],
+      ['-p in exponent notation', () => ['-p', '5e3'], /-p, --measurement-interval <ms>' argument '5e3' is invalid/],
     ] as [string, () => string[], RegExp][])('%s: one line, nothing sent', async (_name, extra, message) => {
       const before = inferRequests();
       const result = await runBounded(bench(...extra()));
