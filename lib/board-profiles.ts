@@ -256,3 +256,14 @@ export function profileLeadingArgs(profile: BoardProfile, modelRepositoryPath: s
 export function isBoardProfileName(value: string): value is BoardProfileName {
   return (BOARD_PROFILE_NAMES as readonly string[]).includes(value);
 }
+
+/**
+ * The profiles a cluster description names, oldest first: its `triton.profiles` and every
+ * node's `profile`. The DaemonSets synth renders (lib/profile-plan.ts) and the boards the
+ * preflight warns about (bootstrap/plan/board-checks.ts) both follow this one list.
+ */
+export function namedProfiles(tritonProfiles: readonly string[] | undefined, hosts: readonly { readonly profile?: string }[]): BoardProfileName[] {
+  const named = new Set<string>(tritonProfiles ?? []);
+  for (const host of hosts) if (host.profile) named.add(host.profile);
+  return BOARD_PROFILE_NAMES.filter((p) => named.has(p));
+}

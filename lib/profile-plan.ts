@@ -5,8 +5,8 @@
 import type { StackSettings } from './types/cluster';
 import { parseQuantity } from './config/validators';
 import {
-  BOARD_PROFILE_NAMES, BOARD_PROFILES, BoardProfile, BoardProfileName, PROFILE_NODE_LABEL, PROFILE_POD_LABEL,
-  profileLeadingArgs, tritonMemoryFor,
+  BOARD_PROFILES, BoardProfile, BoardProfileName, PROFILE_NODE_LABEL, PROFILE_POD_LABEL,
+  namedProfiles, profileLeadingArgs, tritonMemoryFor,
 } from './board-profiles';
 import { TritonDaemonSetProps, TRITON_MODEL_REPOSITORY_PATH } from './triton-daemon-set';
 import { profileImage } from './triton-images';
@@ -25,9 +25,7 @@ export interface ProfileDaemonSet {
 
 /** The profiles a description names, oldest first: `triton.profiles` and every node's `profile`. */
 export function declaredProfiles(config: Pick<StackSettings, 'triton' | 'fleet'>): BoardProfileName[] {
-  const named = new Set<BoardProfileName>(config.triton.profiles ?? []);
-  for (const host of config.fleet.nodes) if (host.profile) named.add(host.profile);
-  return BOARD_PROFILE_NAMES.filter((p) => named.has(p));
+  return namedProfiles(config.triton.profiles, config.fleet.nodes);
 }
 
 /**

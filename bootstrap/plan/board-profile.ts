@@ -6,7 +6,7 @@
  */
 import { printable } from '../../lib/terminal-text';
 import {
-  BOARD_PROFILES, BOARD_PROFILE_NAMES, PROFILE_NODE_LABEL, isBoardProfileName, nominalMemoryBytes, type BoardProfileName,
+  BOARD_PROFILES, PROFILE_NODE_LABEL, namedProfiles, nominalMemoryBytes, type BoardProfileName,
 } from '../../lib/board-profiles';
 
 /** Text a board printed, fit for a message: one line, no terminal escapes, at most 120 characters. */
@@ -145,8 +145,6 @@ export function declaredProfilesOf(config: {
   readonly triton?: { readonly profiles?: readonly string[] };
   readonly nodes?: { readonly server: { readonly profile?: string }; readonly agents: readonly { readonly profile?: string }[] };
 }): BoardProfileName[] {
-  const named = new Set<string>(config.triton?.profiles ?? []);
-  if (config.nodes) for (const host of [config.nodes.server, ...config.nodes.agents]) if (host.profile) named.add(host.profile);
-  return BOARD_PROFILE_NAMES.filter((p) => named.has(p) && isBoardProfileName(p));
+  return namedProfiles(config.triton?.profiles, config.nodes ? [config.nodes.server, ...config.nodes.agents] : []);
 }
 
