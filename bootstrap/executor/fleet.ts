@@ -3,7 +3,6 @@
  * settled with one sudo prompt at most), their summaries, and failure isolation: a host
  * that fails is marked failed and left out of later phases while the others go on.
  */
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { HostWork } from '../plan/host-plan';
 import type { HostFacts, PreflightResult } from '../plan/preflight';
@@ -15,6 +14,7 @@ import { targetResolver } from './ssh-config-file';
 import { terminalLines } from '../../lib/terminal-text';
 import { k3sArgsSecrets } from '../plan/k3s-secrets';
 import { HostError } from './transport';
+import { operatorHome } from '../../lib/home-folder';
 
 export interface HostState {
   readonly target: NodeTarget;
@@ -55,8 +55,8 @@ export class Fleet {
   readonly parallel: number;
 
   constructor(readonly options: RunOptions, withNfsServer = false) {
-    this.home = options.homeDir ?? homedir();
     this.env = options.env ?? process.env;
+    this.home = options.homeDir ?? operatorHome(this.env);
     this.log = options.log ?? (() => undefined);
     const config = options.config;
     const resolver = targetResolver(config, this.home, safeUserName(this.env));
