@@ -138,6 +138,13 @@ function sendEncoded(res: ServerResponse, body: Buffer, codings: readonly string
   res.end(body);
 }
 
+/** Writes `text` as the whole answer, then closes: HTTP framing a server should never send. */
+function raw(text: string): Responder {
+  return (res) => {
+    res.socket!.end(text);
+  };
+}
+
 /** Reads the request and never answers. */
 const silence: Responder = () => undefined;
 
@@ -310,6 +317,16 @@ const serverCases: readonly ServerCase[] = [
     at: '/infer',
     respond: inferAnswer(JSON.parse('{"__proto__":{"outputs":[]},"id":"1","model_name":"m","outputs":[{"__proto__":{"name":"x"},"name":"o","datatype":"__proto__","shape":[1],"parameters":{"__proto__":{"binary_data_size":1},"binary_data_size":4}}]}'), Buffer.alloc(4)),
     message: /output 'o' has unknown datatype __proto__/,
+  },
+  {
+    name: 'a chunk size of 2^64-1 (chunked encoding overflow)',
+    at: META, respond: raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{"name":'),
+    message: /cannot reach Triton at http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: /,
+  },
+  {
+    name: 'both Content-Length and Transfer-Encoding: chunked (a smuggling shape)',
+    at: META, respond: raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'),
+    message: /cannot reach Triton at http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: /,
   },
   {
     name: 'a redirect elsewhere is not followed',
