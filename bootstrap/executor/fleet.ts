@@ -163,6 +163,14 @@ export class Fleet {
       return;
     }
     this.secrets.push(password);
+    if (/[\r\n]/.test(password)) {
+      // sudo -S reads the password up to the first line break or carriage return; the rest
+      // of its stdin would reach `sh -s` as root, ahead of the script.
+      for (const state of needPassword) {
+        this.fail(state, new HostError('sudo', `${state.operator!.label}: the sudo password holds a line break or carriage return (sudo would take only its first line, and run the rest as root); give the password alone`));
+      }
+      return;
+    }
     await forEachLimited(needPassword, this.parallel, async (state) => {
       try {
         await state.operator!.useSudoPassword(password);
