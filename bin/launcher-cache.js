@@ -20,6 +20,24 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * An input as esbuild lists it: a path relative to the checkout ("../node_modules/..." when
  * the dependencies are hoisted or linked from elsewhere), without control characters.
  */
+/**
+ * $HOME when absolute, else the password database's home (as lib/home-folder.ts): a
+ * relative or empty HOME would put the cache in the working folder, where a cloned
+ * repository could have planted one. With neither, a folder that cannot be created:
+ * the bundle then runs from memory.
+ */
+function ownHome() {
+  const home = process.env.HOME;
+  if (home && path.isAbsolute(home)) return home;
+  try {
+    const fromPasswd = os.userInfo().homedir;
+    if (path.isAbsolute(fromPasswd)) return fromPasswd;
+  } catch {
+    // no entry for this uid
+  }
+  return '/nonexistent';
+}
+
 function isSafeInput(input) {
   // eslint-disable-next-line no-control-regex
   return typeof input === 'string' && input !== '' && !path.isAbsolute(input) && !/[\u0000-\u001f]/.test(input);
@@ -45,7 +63,7 @@ class Cache {
    */
   ownFolder() {
     const digest = crypto.createHash('sha256').update(path.resolve(this.root)).digest('hex').slice(0, 16);
-    return path.join(process.env.HOME || os.homedir(), '.cache', 'cdk8s-triton-jetson', `${this.target.cacheFolder}-${digest}`);
+    return path.join(ownHome(), '.cache', 'cdk8s-triton-jetson', `${this.target.cacheFolder}-${digest}`);
   }
 
   /**

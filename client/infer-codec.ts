@@ -167,7 +167,8 @@ function decodeBinary(name: string, datatype: string, bytes: Buffer, count: numb
     if (values.length !== count) throw new ProtocolError(url, `output '${name}' should hold ${count} BYTES elements, holds ${values.length}`);
     return values;
   }
-  const reader = elementReaders[datatype];
+  // Own keys only: a server's datatype "constructor" or "__proto__" is not a reader.
+  const reader = Object.hasOwn(elementReaders, datatype) ? elementReaders[datatype] : undefined;
   if (!reader) throw new ProtocolError(url, `output '${name}' has unknown datatype ${datatype}`);
   if (bytes.length !== count * reader.size) {
     throw new ProtocolError(url, `output '${name}' should be ${count * reader.size} bytes of ${datatype}, is ${bytes.length}`);

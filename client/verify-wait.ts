@@ -4,7 +4,6 @@
  * user's kubeconfig), then run verify's checks, repeating them for a short while if the
  * NodePorts are still catching up. docs/operations.md, "Triton rollout".
  */
-import { homedir } from 'node:os';
 import { resolveKubeconfigPath } from '../bootstrap/executor/options';
 import type { ClusterConfig } from '../lib/config/cluster-config';
 import { stackPropsSchema } from '../lib/config/stack-props-schema';
@@ -14,6 +13,7 @@ import { KubeApi } from './kube-api';
 import { loadKubeconfig } from './kubeconfig';
 import { waitForRollout } from './rollout';
 import type { CheckResult } from './verify';
+import { operatorHome } from '../lib/home-folder';
 
 /**
  * After the rollout, how long failing checks are repeated: kube-proxy programs a NodePort for a
@@ -57,7 +57,7 @@ export async function waitThenVerify(options: WaitThenVerifyOptions): Promise<Ch
   const env = options.env ?? process.env;
   const file = resolveKubeconfigPath(
     { config: options.config, configPath: options.configFile, kubeconfigPath: options.kubeconfig },
-    options.homeDir ?? homedir(), env,
+    options.homeDir ?? operatorHome(env), env,
   );
   const credentials = loadKubeconfig(file, { context: options.context, preferredContext: options.config.kubeconfig.context });
   const daemonSets = tritonDaemonSetNames(options.config);

@@ -3,7 +3,6 @@
  * settled with one sudo prompt at most), their summaries, and failure isolation: a host
  * that fails is marked failed and left out of later phases while the others go on.
  */
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { HostWork } from '../plan/host-plan';
 import type { HostFacts, PreflightResult } from '../plan/preflight';
@@ -15,6 +14,7 @@ import { targetResolver } from './ssh-config-file';
 import { terminalLines } from '../../lib/terminal-text';
 import { k3sArgsSecrets } from '../plan/k3s-secrets';
 import { HostError } from './transport';
+import { operatorHome } from '../../lib/home-folder';
 
 export interface HostState {
   readonly target: NodeTarget;
@@ -55,8 +55,8 @@ export class Fleet {
   readonly parallel: number;
 
   constructor(readonly options: RunOptions, withNfsServer = false) {
-    this.home = options.homeDir ?? homedir();
     this.env = options.env ?? process.env;
+    this.home = options.homeDir ?? operatorHome(this.env);
     this.log = options.log ?? (() => undefined);
     const config = options.config;
     const resolver = targetResolver(config, this.home, safeUserName(this.env));
@@ -163,6 +163,14 @@ export class Fleet {
       return;
     }
     this.secrets.push(password);
+    if (/[\r\n]/.test(password)) {
+      // sudo -S reads the password up to the first line break or carriage return; the rest
+      // of its stdin would reach `sh -s` as root, ahead of the script.
+      for (const state of needPassword) {
+        this.fail(state, new HostError('sudo', `${state.operator!.label}: the sudo password holds a line break or carriage return (sudo would take only its first line, and run the rest as root); give the password alone`));
+      }
+      return;
+    }
     await forEachLimited(needPassword, this.parallel, async (state) => {
       try {
         await state.operator!.useSudoPassword(password);

@@ -7,7 +7,6 @@
  * redacted; the sudo password is never asked. The text (offline-plan-text.ts) is a summary per
  * board and each distinct script once; the JSON keeps every board's exact scripts too.
  */
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { BoardProfileName } from '../../lib/board-profiles';
 import { PROBE_SCRIPT, evaluatePreflight, preflightOptionsFor, type PreflightResult } from '../plan/preflight';
@@ -26,6 +25,7 @@ import { targetResolver } from './ssh-config-file';
 
 export { formatOfflinePlan } from './offline-plan-text';
 import type { OfflineHost, OfflinePlan } from './offline-plan-types';
+import { operatorHome } from '../../lib/home-folder';
 export type { OfflineHost, OfflinePlan, OfflineStep } from './offline-plan-types';
 
 const REDACTED = '<redacted>';
@@ -58,8 +58,8 @@ function powerText(verdict: PreflightResult, known: boolean): string {
 }
 
 export function planOffline(options: RunOptions & { readonly exampleBoards?: boolean }): OfflinePlan {
-  const home = options.homeDir ?? homedir();
   const env = options.env ?? process.env;
+  const home = options.homeDir ?? operatorHome(env);
   const config: BootstrapConfig = options.config;
   const resolver = targetResolver(config, home, safeUserName(env));
   const targets = resolver.nodes();

@@ -38,7 +38,7 @@ export interface RunOptions {
   readonly kubeconfigPath?: string;
   /** Overrides ssh.knownHostsFile. */
   readonly knownHostsFile?: string;
-  /** Home folder for ~ expansion, ~/.ssh and ~/.kube. @default os.homedir() */
+  /** Home folder for ~ expansion, ~/.ssh and ~/.kube. @default $HOME when absolute, else the password database's home folder (lib/home-folder.ts) */
   readonly homeDir?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Gives the sudo password, asked at most once per run; undefined = none available. */

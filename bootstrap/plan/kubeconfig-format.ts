@@ -156,7 +156,8 @@ export function k3sCredentials(k3sYaml: string, what: string): { readonly cluste
   const take = (body: Record<string, unknown>, allowed: Readonly<Record<string, string>>, path: string): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(body)) {
-      const form = allowed[key];
+      // Own keys only: "constructor" or "__proto__" from the board is no allowed field.
+      const form = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
       if (form === undefined) {
         throw new KubeconfigError(`refusing ${what}: ${path}.${field(key)} is not something K3s writes there (only ${Object.keys(allowed).join(', ')}); nothing was written to the kubeconfig`);
       }

@@ -35,6 +35,22 @@ describeWith(FAKE_HOST_PREREQUISITES)('non-root users and sudo', () => {
     for (const host of run.summary.hosts) expect(host.error).toMatch(/sudo refused the password/);
   });
 
+  // sudo reads the password up to the first line break (or carriage return); the rest of its
+  // stdin went to `sh -s` as root, ahead of the script: TRITON_JETSON_SUDO_PASSWORD="pw
+  // <command>" ran <command> as root on every board.
+  test.each([['a line break', '\n'], ['a carriage return', '\r']])('a sudo password holding %s is refused before it reaches a board', async (_what, brk) => {
+    const marker = '/tmp/triton-jetson-sudo-injected';
+    let asked = 0;
+    const run = await bootstrap(ws, clusterFor(fixture, 'operator'), { dryRun: true, sudoPassword: async () => { asked += 1; return `${OPERATOR_PASSWORD}${brk}touch ${marker}`; } });
+    expect(asked).toBe(1);
+    for (const host of fixture.hosts) expect(await host.exists(marker)).toBe(false);
+    expect(run.summary.ok).toBe(false);
+    for (const host of run.summary.hosts) {
+      expect(host.error).toMatch(/the sudo password holds a line break or carriage return/);
+      expect(host.error).not.toContain(OPERATOR_PASSWORD);
+    }
+  });
+
   test('sudo with a password: asked once, sent on stdin only, bootstrap completes as root', async () => {
     let asked = 0;
     const seenArgs = new Set<string>();

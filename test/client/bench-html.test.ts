@@ -48,6 +48,23 @@ describe('the page', () => {
     expect(html.length).toBeLessThan(200_000);
   });
 
+  test('a hostile model name, version, input, node name and URL stay text, in the markup and in the inline JSON', () => {
+    const evil = '</script><script>document.title="pwned"</script><img src=x onerror=alert(1)>\u2028<!--';
+    const r = report();
+    const html = benchHtml({
+      ...r, model: `m${evil}`, modelVersion: `1${evil}`, inputData: `/tmp/${evil}`,
+      nodes: r.nodes.map((n) => ({ name: `${n.name}${evil}`, url: `${n.url}/${evil}` })),
+      steps: r.steps.map((step) => ({ ...step, nodes: step.nodes.map((n) => ({ ...n, node: `${n.node}${evil}` })) })),
+    });
+    expect(html).not.toContain('<script>document.title');
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('</script><script>document');
+    // Only the page's own three <script> elements (data, uPlot, charts), each closed once.
+    expect(html.match(/<script\b/gi)).toHaveLength(3);
+    expect(html.match(/<\/script>/gi)).toHaveLength(3);
+    expect(html).not.toMatch(/<!--/);
+  });
+
   test('chart data: x = the steps, one series per node plus all nodes; p50/p99 per node in ms', () => {
     const [throughput, latency] = benchCharts(report());
     expect(throughput.x).toEqual([1, 2, 4]);

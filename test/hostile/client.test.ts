@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
+import { createDeflate, createGzip, deflateSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
@@ -105,6 +106,42 @@ function trickle(): Responder {
     const timer = setInterval(() => socket.write(' '), 100);
     socket.on('close', () => clearInterval(timer));
     socket.on('error', () => clearInterval(timer));
+  };
+}
+
+/** `size` zero bytes compressed once per coding (zlib's ratio is about 1000:1), sent with that Content-Encoding. */
+function gzipBomb(codings: readonly ('gzip' | 'deflate')[], size: number, status = 200): Responder {
+  let body: Buffer | undefined;
+  return (res) => {
+    if (body === undefined) {
+      // Compressed in 64 MiB pieces so the test itself never holds the GiB.
+      const stream = codings[0] === 'gzip' ? createGzip({ level: 9 }) : createDeflate({ level: 9 });
+      const piece = Buffer.alloc(Math.min(size, 64 * 1024 * 1024));
+      const parts: Buffer[] = [];
+      stream.on('data', (b: Buffer) => parts.push(b));
+      for (let sent = 0; sent < size; sent += piece.length) stream.write(piece.subarray(0, Math.min(piece.length, size - sent)));
+      stream.end();
+      stream.once('end', () => {
+        body = Buffer.concat(parts);
+        for (const coding of codings.slice(1)) body = coding === 'gzip' ? gzipSync(body) : deflateSync(body);
+        sendEncoded(res, body, codings, status);
+      });
+      return;
+    }
+    sendEncoded(res, body, codings, status);
+  };
+}
+
+function sendEncoded(res: ServerResponse, body: Buffer, codings: readonly string[], status: number): void {
+  // Codings are listed in the order they were applied (RFC 9110 8.4).
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Encoding': codings.join(', ') });
+  res.end(body);
+}
+
+/** Writes `text` as the whole answer, then closes: HTTP framing a server should never send. */
+function raw(text: string): Responder {
+  return (res) => {
+    res.socket!.end(text);
   };
 }
 
@@ -238,6 +275,58 @@ const serverCases: readonly ServerCase[] = [
     name: 'multi-line error page with terminal escapes',
     at: `${META}/config`, respond: json(502, '<html>\n<h1>\u001b[31mBad Gateway\u001b[0m</h1>\n</html>\n'),
     message: /failed to retrieve the model config of 'inception_graphdef': Triton answered HTTP 502: <html> <h1> \[31mBad Gateway \[0m<\/h1> <\/html>$/,
+  },
+  {
+    name: 'gzip bomb: 1 GiB of zeros in a 1 MB gzip body (Content-Encoding: gzip)',
+    at: META, respond: gzipBomb(['gzip'], GiB),
+    message: /the model metadata of 'inception_graphdef' is larger than this client's cap of 4 MiB for it \(the server sent more\); request aborted/,
+  },
+  {
+    name: 'gzip bomb nested: gzip of gzip of 1 GiB (Content-Encoding: gzip, gzip)',
+    at: META, respond: gzipBomb(['gzip', 'gzip'], GiB),
+    message: /the model metadata of 'inception_graphdef' is larger than this client's cap of 4 MiB for it \(the server sent more\); request aborted/,
+  },
+  {
+    name: 'deflate bomb in an error answer',
+    at: `${META}/config`, respond: gzipBomb(['deflate'], GiB, 500),
+    message: /the model config of 'inception_graphdef' is larger than this client's cap of 4 MiB for it \(the server sent more\); request aborted/,
+  },
+  {
+    name: 'a chain of 100 content-encodings',
+    at: META, respond: gzipBomb(Array<'gzip'>(100).fill('gzip'), 2),
+    message: /too many content-encodings/,
+  },
+  {
+    name: 'headers of 2 MB (2000 headers of 1000 bytes)',
+    at: META, respond: json(200, {}, Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`x-h${i}`, 'a'.repeat(1000)]))),
+    message: /cannot reach Triton at http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: Headers Overflow/,
+  },
+  {
+    name: 'JSON nested 1.5 million levels deep where a name belongs',
+    at: META, respond: json(200, `{"name":${'['.repeat(1_500_000)}${']'.repeat(1_500_000)}}`),
+    message: /the model metadata of 'inception_graphdef' does not follow the KServe v2 protocol \(name: /,
+  },
+  {
+    name: 'an output datatype named like an Object.prototype member ("constructor")',
+    at: '/infer',
+    respond: inferAnswer({ id: '1', model_name: MODEL, outputs: [{ name: OUTPUT, datatype: 'constructor', shape: [1, 1], parameters: { binary_data_size: 4 } }] }, Buffer.alloc(4)),
+    message: /output 'InceptionV3\/Predictions\/Softmax' has unknown datatype constructor/,
+  },
+  {
+    name: '__proto__ keys in the inference answer\'s JSON header',
+    at: '/infer',
+    respond: inferAnswer(JSON.parse('{"__proto__":{"outputs":[]},"id":"1","model_name":"m","outputs":[{"__proto__":{"name":"x"},"name":"o","datatype":"__proto__","shape":[1],"parameters":{"__proto__":{"binary_data_size":1},"binary_data_size":4}}]}'), Buffer.alloc(4)),
+    message: /output 'o' has unknown datatype __proto__/,
+  },
+  {
+    name: 'a chunk size of 2^64-1 (chunked encoding overflow)',
+    at: META, respond: raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{"name":'),
+    message: /cannot reach Triton at http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: /,
+  },
+  {
+    name: 'both Content-Length and Transfer-Encoding: chunked (a smuggling shape)',
+    at: META, respond: raw('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'),
+    message: /cannot reach Triton at http:\/\/127\.0\.0\.1:\d+\/v2\/models\/inception_graphdef: /,
   },
   {
     name: 'a redirect elsewhere is not followed',

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { CliResult, runCli, unusedPort } from '../client/cli-runner';
 import { daemonSetObject, FakeKubeApi, fakeKubeApiPrerequisites, sendJson, startFakeKubeApi } from '../support/fake-kube-api';
 import { describeWith } from '../support/prereq';
@@ -72,6 +73,14 @@ const serverCases: [string, Handler, string[], RegExp][] = [
   ['404', (_req, res) => sendJson(res, 404, { kind: 'Status', message: 'not found' }), [], /daemon set "triton" in namespace "default" does not exist \(context "fake" of .*\): apply the manifests first/],
   ['a redirect', (_req, res) => { res.writeHead(302, { Location: 'https://evil.example/' }); res.end(); }, [], /answered a redirect \(302\)/],
   ['an answer that never comes', () => undefined, ['--timeout', '1'], /no complete answer from the API server .* within 1 s/],
+  ['a slow drip: headers, then one byte every 100 ms (the time limit covers the body)', (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100000' });
+    res.write('{');
+    const timer = setInterval(() => res.write(' '), 100);
+    res.on('close', () => clearInterval(timer));
+  }, ['--timeout', '1'], /no complete answer from the API server .* within 1 s/],
+  ['a gzip-encoded answer (never asked for, not decoded)', (_req, res) => { res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }); res.end(gzipSync(Buffer.alloc(64 * 1024 * 1024))); }, [], /answered 200 with a body that is not JSON|sent more than the 1048576 bytes/],
+  ['headers of 2 MB', (_req, res) => { res.writeHead(200, Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`x-h${i}`, 'a'.repeat(1000)]))); res.end('{}'); }, [], /cannot reach the API server .*(header|Header)/],
   ['a status message with control characters and 10 KB', (_req, res) => sendJson(res, 500, { message: `\u001b[2J${'x'.repeat(10_000)}\nfake line` }), [], /answered HTTP 500: \[2Jx{200}/],
 ];
 

@@ -75,6 +75,10 @@ const HOSTILE_K3S_YAML: readonly (readonly [string, string, RegExp])[] = [
   ['a certificate without its key', k3sYaml((d) => { delete d.users[0].user['client-key-data']; }), /must hold client-certificate-data with client-key-data, or a token/],
   ['no CA', k3sYaml((d) => { delete d.clusters[0].cluster['certificate-authority-data']; }), /has no certificate-authority-data/],
   ['a field name with a terminal escape and a newline', k3sYaml((d) => { d.users[0].user['\u001b]52;c;cGF5bG9hZA==\u0007\nexec'] = 'x'; }), /users\[0\]\.user\.\\u001b\]52;c;cGF5bG9hZA==\\u0007 exec is not/],
+  // Keys that name Object.prototype members ("constructor", "toString") are no allowed field.
+  ['a user field named constructor', k3sYaml((d) => { d.users[0].user['constructor'] = K3S_CLIENT_CERTIFICATE_DATA as never; }), /users\[0\]\.user\.constructor is not something K3s writes there/],
+  ['a cluster field named toString', k3sYaml((d) => { d.clusters[0].cluster.toString = K3S_CA_DATA as never; }), /clusters\[0\]\.cluster\.toString is not something K3s writes there/],
+  ['a user field named __proto__', K3S_YAML.replace('    client-key-data:', `    __proto__: ${K3S_CLIENT_CERTIFICATE_DATA}\n    client-key-data:`), /users\[0\]\.user\.__proto__ is not something K3s writes there/],
   ['a billion-laughs alias bomb', `${laughs}\nclusters: []\n`, /YAML aliases expand too much/],
   ['nesting 200 levels deep', `clusters: ${'['.repeat(200)}${']'.repeat(200)}\n`, /nested deeper than 64 levels/],
   ['a repeated key (which one would kubectl keep?)', K3S_YAML.replace('    client-key-data:', '    client-key-data: x\n    client-key-data:'), /Map keys must be unique: "client-key-data"/],

@@ -54,12 +54,14 @@ interface Paths {
 interface HostileCase {
   readonly label: string;
   /** The archive (tar.gz) or raw download the server sends; `endless`: zeros until the client hangs up. */
-  readonly body: (p: Paths) => Buffer | 'endless';
+  readonly body: (p: Paths) => Buffer | 'endless' | { readonly redirect: string };
   /** Archive member the catalog takes, when not model.onnx. */
   readonly member?: string;
   readonly archive?: 'tar.gz' | 'file';
   /** What the one error line says. */
   readonly error: RegExp;
+  /** The download itself fails: its line says so rather than "nothing published" (the harm checks still apply). */
+  readonly downloadFails?: true;
   /** The run must end within this long. */
   readonly withinMs?: number;
 }
@@ -127,6 +129,22 @@ const CASES: readonly HostileCase[] = [
     label: 'gzip bomb: 16 MiB of zeros behind a few KiB, cap 2 MiB',
     body: () => tarGz([{ name: 'model.onnx', content: Buffer.alloc(16 * MIB) }]),
     error: /refusing .*: unpacks to more than 2097152 bytes/,
+  },
+  // curl is limited to http(s) redirects (--proto-redir); busybox wget knows no file:// and
+  // finds no FTP server here. Either way the run stops before anything is staged.
+  {
+    label: 'a redirect to file:// (the canary outside the volume)',
+    body: (p) => ({ redirect: `file://${p.canary}` }),
+    archive: 'file',
+    downloadFails: true,
+    error: /download of http:\/\/127\.0\.0\.1:\d+\/hostile-\d+\.bin failed/,
+  },
+  {
+    label: 'a redirect to ftp://',
+    body: () => ({ redirect: 'ftp://127.0.0.1:9/model.onnx' }),
+    archive: 'file',
+    downloadFails: true,
+    error: /download of http:\/\/127\.0\.0\.1:\d+\/hostile-\d+\.bin failed/,
   },
   {
     label: 'oversized download: 3 MiB with Content-Length, cap 2 MiB',
@@ -206,6 +224,7 @@ describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
       const paths: Paths = { canary, outside, canaryFromUnpack: '../../../../../../outside/canary.txt' };
       const body = hostile.body(paths);
       if (body === 'endless') server.serveEndless(file);
+      else if (!Buffer.isBuffer(body)) server.redirect(file, body.redirect);
       else server.serve(file, body);
       const before = snapshot(outside);
 
@@ -223,7 +242,7 @@ describeWith(shellPrerequisites)('hostile downloads (issue 10.3)', () => {
       expect(errors).toHaveLength(2);
       expect(errors[0]).toMatch(new RegExp(`model-seed: ERROR: ${MODEL}: `));
       expect(errors[0]).toMatch(hostile.error);
-      expect(errors[0]).toMatch(/nothing published/);
+      if (!hostile.downloadFails) expect(errors[0]).toMatch(/nothing published/);
       expect(errors[1]).toContain(`not seeded: ${MODEL}`);
     });
 

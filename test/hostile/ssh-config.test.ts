@@ -196,6 +196,19 @@ describe('through the command line', () => {
     expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^triton-jetson: \S+\/\.ssh\/config: CanonicalizeHostname yes with CanonicalDomains for "jm-node-1"/)]);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
+  // With HOME relative (or empty), ~/.ssh and ~/.kube were the working folder's: a cloned
+  // repository's .ssh/config sent the board's root scripts to its HostName, under its
+  // known_hosts. OpenSSH takes ~/.ssh from the password database, never from a relative HOME.
+  test.each([['relative (HOME=.)', '.'], ['empty (HOME=)', '']])('plan --offline with HOME %s: the working folder\'s .ssh/config is not read', async (_what, homeValue) => {
+    const dir = home({ config: 'Host jm-node-1\n  HostName 203.0.113.66\n  User evil\n' });
+    const config = join(dir, 'cluster.yaml');
+    writeFileSync(config, stringify({ nodes: { server: { name: 'jm-node-1', address: 'jm-node-1' } } }));
+    const result = await runCli(['plan', '--offline', '--config', config], dir, { env: { HOME: homeValue } });
+    expect(result.stdout).not.toMatch(/evil|203\.0\.113\.66/);
+    expect(result.stdout).not.toContain(`${dir}/.ssh`);
+    expect(result.stdout).not.toMatch(/ \/\.ssh\/known_hosts/);
+    expect(result.stdout).toMatch(/@jm-node-1:22 /);
+  });
   test('plan --offline with a ProxyCommand host: exit 1, one line naming it', async () => {
     const dir = home({ config: 'Host jm-node-1\n  ProxyCommand ssh -W %h:%p gw\n' });
     const config = join(dir, 'cluster.yaml');

@@ -16,7 +16,7 @@ import {
   chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync,
   truncateSync, writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { DIST, REPO_ROOT } from '../support/manifests';
 import { testWith } from '../support/prereq';
@@ -317,6 +317,17 @@ describe("a checkout's default cache folder owned by someone else (a checkout sh
         rmSync(home, { recursive: true, force: true });
       }
     });
+
+  // A relative or empty HOME (HOME=., or HOME= left by env -i or a service unit) made the
+  // own folder relative to the working folder, where a cloned repository could plant a cache.
+  test.each([['relative', 'planted-home'], ['empty', '']])('with HOME %s, the own folder is under the password database\'s home, never the working folder', (_what, value) => {
+    process.env.HOME = value;
+    for (const target of Object.values(TARGETS)) {
+      const dir = (new Cache(target, REPO_ROOT) as unknown as { ownFolder(): string }).ownFolder();
+      expect(path.isAbsolute(dir)).toBe(true);
+      expect(dir.startsWith(path.join(userInfo().homedir, '.cache', 'cdk8s-triton-jetson', `${target.cacheFolder}-`))).toBe(true);
+    }
+  });
 
   test('cannot be created (node_modules is root\'s, the user is not): each launcher moves to its own folder instead of rebuilding on every run', () => {
     // As root: the check runs as nobody (uid 65534) in a root-owned checkout; as anyone else: node_modules made read-only.

@@ -108,6 +108,7 @@ export class FileServer {
   private readonly sockets = new Set<Socket>();
   private readonly files = new Map<string, Buffer>();
   private readonly endless = new Set<string>();
+  private readonly redirects = new Map<string, string>();
   /** Served for any path not otherwise known (e.g. URLs full of shell syntax). */
   private fallback?: Buffer;
 
@@ -126,6 +127,11 @@ export class FileServer {
   /** Answers `name` with zeros until the client hangs up (a server sending gigabytes). */
   serveEndless(name: string): void {
     this.endless.add(`/${name}`);
+  }
+
+  /** Answers `name` with a 302 to `location` (another scheme, another host). */
+  redirect(name: string, location: string): void {
+    this.redirects.set(`/${name}`, location);
   }
 
   /** Answers every unknown path with `bytes`. */
@@ -171,6 +177,11 @@ export class FileServer {
         if (!res.destroyed) res.once('drain', pump);
       };
       pump();
+      return;
+    }
+    const location = this.redirects.get(req.url ?? '');
+    if (location !== undefined) {
+      res.writeHead(302, { Location: location }).end();
       return;
     }
     const body = this.files.get(req.url ?? '') ?? this.fallback;
