@@ -5,6 +5,7 @@
  * --stability-percentage, --max-trials (perf_analyzer's -s and -r; here -s stays `infer`'s
  * image scaling, so the stability percentage has only its long name).
  */
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterConfigLocation } from '../lib/config/cluster-config';
 import { collectValues, configOption, hiddenAlias, modelOption, outputFormat, outputOptions } from '../cli/options';
@@ -13,7 +14,7 @@ import { MAX_CONCURRENCY, parseRange } from './bench-stats';
 import { checkReportTargets, ReportTarget, writeReports } from './bench-output';
 import { LoadMode, MAX_STEP_MS } from './bench-load';
 import { DEFAULT_MAX_TRIALS, DEFAULT_STABILITY_PERCENTAGE } from './bench-windows';
-import { UsageError } from './errors';
+import { noNodesError, UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
 
 export interface BenchCliHelpers {
@@ -116,7 +117,7 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
         const { location, config } = helpers.resolveConfig(flags.config);
         nodes = bench.benchNodesFromConfig(config);
         if (nodes.length === 0) {
-          throw new UsageError(`no nodes to benchmark: ${location.file} describes no nodes; describe them there or give -u host:port (e.g. -u 10.0.0.30:30800)`);
+          throw noNodesError('benchmark', location.file, existsSync(location.file));
         }
       }
       const steps: LoadMode[] = flags.requestRateRange

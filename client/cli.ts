@@ -18,7 +18,7 @@ import { ClusterConfigError } from '../lib/config/config-error';
 import { ClusterConfigLocation, resolveClusterConfigPath } from '../lib/config/config-location';
 import { parsePort, parsePositiveInt, parseSeconds, parseWaitSeconds } from './cli-args';
 import { baseUrlOf } from './endpoint';
-import { UsageError } from './errors';
+import { noNodesError, UsageError } from './errors';
 import { SCALINGS, Scaling } from './scaling';
 import { printable } from '../lib/terminal-text';
 import type { VerifyTarget } from './verify';
@@ -75,9 +75,7 @@ function registerVerify(program: Command): void {
     } else {
       targets = targetsFromClusterConfig(config);
       if (targets.length === 0) {
-        throw new UsageError(existsSync(location.file)
-          ? `no nodes to verify: ${location.file} has no "nodes" section; describe the nodes there or give -u host:port`
-          : `no nodes to verify: ${location.file} not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port (e.g. -u 10.0.0.30:30800)`);
+        throw noNodesError('verify', location.file, existsSync(location.file));
       }
       if (!opts.metrics) targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
     }

@@ -4,7 +4,7 @@
  */
 import { UsageError } from './errors';
 
-const EXAMPLE = 'give host:port such as "10.0.0.30:30800" (the NodePort) or "localhost:8000"';
+const EXAMPLE = 'give host:port such as "10.0.0.31:30800" (the NodePort) or "localhost:8000"';
 
 /**
  * Base URL without a trailing slash, e.g. "http://10.0.0.30:30800".

@@ -73,3 +73,10 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** No -u and the description lists no nodes: verify and bench say which, with the fix (10.0.0.31: the tutorial's first node). */
+export function noNodesError(action: string, file: string, fileExists: boolean): UsageError {
+  return new UsageError(fileExists
+    ? `no nodes to ${action}: ${file} has no "nodes" section; describe the nodes there or give -u host:port`
+    : `no nodes to ${action}: ${file} not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port (e.g. -u 10.0.0.31:30800)`);
+}

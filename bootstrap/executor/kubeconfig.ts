@@ -28,6 +28,16 @@ export function checkKubeconfigBeforeRun(fleet: Fleet): void {
   loadKubeconfig(kubeconfigTarget(fleet));
 }
 
+/** plan --offline: why bootstrap would stop at the kubeconfig at `path` before connecting, if it would. */
+export function kubeconfigProblem(path: string): string | undefined {
+  try {
+    loadKubeconfig(path);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Bootstrap: the server's kubeconfig, pointed at `serverAddress`, merged as kubeconfig.context. */
 export async function mergeKubeconfigFromServer(fleet: Fleet, server: HostState, serverAddress: string): Promise<RunSummary['kubeconfig']> {
   const { config } = fleet.options;

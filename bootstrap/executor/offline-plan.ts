@@ -16,10 +16,11 @@ import type { InstallSource } from '../plan/k3s-install';
 import { nfsServerScript } from '../plan/nfs-server';
 import { groupScripts } from '../plan/script-groups';
 import { expandHome, type SshEndpoint } from '../plan/targets';
+import { kubeconfigProblem } from './kubeconfig';
 import { defaultTokenFile, readToken } from './local-files';
 import { offlineWarnings } from './offline-checks';
 import { afterwardsNotes, preflightChecks } from './offline-plan-notes';
-import { fromConfigDir, installSource, safeUserName, type BootstrapConfig, type RunOptions } from './options';
+import { fromConfigDir, installSource, resolveKubeconfigPath, safeUserName, type BootstrapConfig, type RunOptions } from './options';
 import { ROOT_SHELL_COMMANDS } from './root-access';
 import { targetResolver } from './ssh-config-file';
 
@@ -73,6 +74,7 @@ export function planOffline(options: RunOptions & { readonly exampleBoards?: boo
   } catch (err) {
     tokenProblem = `${(err as Error).message}; bootstrap stops there until it is fixed`;
   }
+  const kubeconfigFault = kubeconfigProblem(resolveKubeconfigPath(options, home, env));
   const serverAddress = targets[0].ssh.host;
   const redact = (text: string) => (token ? text.split(token).join(REDACTED) : text);
 
@@ -144,6 +146,7 @@ export function planOffline(options: RunOptions & { readonly exampleBoards?: boo
     preflight: preflightChecks(new Set(hosts.flatMap((h) => (h.runtime ? [h.runtime] : [])))),
     warnings: [
       ...(tokenProblem ? [`token: ${tokenProblem}`] : []),
+      ...(kubeconfigFault ? [`${kubeconfigFault}; bootstrap stops there until it is fixed`] : []),
       ...offlineWarnings({
         hosts: endpoints, knownHostsFile, homeDir: home, env, tokenFile,
         tokenPresent: token !== undefined || tokenProblem !== undefined, tokenFileNamed: config.k3s.tokenFile !== undefined, serverName: targets[0].name,

@@ -254,7 +254,8 @@ export class TargetResolver {
     let jump = via;
     if (!via) {
       const configJump = first(get('ProxyJump'));
-      const jumpSpec = explicit.bastion ?? configJump ?? defaults.bastion;
+      // ssh.bastion is the nodes' jump host; a hop (depth > 0) does not jump through itself.
+      const jumpSpec = explicit.bastion ?? configJump ?? (depth === 0 ? defaults.bastion : undefined);
       if (jumpSpec && jumpSpec.toLowerCase() !== 'none') {
         // "a,b": reach a, then b through a, then this host through b (ssh -J a,b).
         for (const hop of jumpSpec.split(',')) {

@@ -3,7 +3,7 @@
  * freshly flashed boards, from the executor's own plan functions, with no connection and no SSH
  * key; read as a summary per board and each distinct script once; what it can already see.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatOfflinePlan, planOffline, type OfflinePlan } from '../../bootstrap/executor/offline-plan';
@@ -244,6 +244,18 @@ describe('plan --offline: what it can see without connecting', () => {
   test('a token file named in the description but missing is said to be so', () => {
     const warnings = plan({ ...CLUSTER, k3s: { tokenFile: 'secrets/token' } }, { SSH_AUTH_SOCK: '/run/agent.sock' }).warnings;
     expect(warnings).toContainEqual(expect.stringMatching(new RegExp(`^k3s\\.tokenFile ${join(home, 'secrets', 'token')} does not exist: .*if this cluster already has a token, put it in that file first$`)));
+  });
+
+  test('--kubeconfig is checked as bootstrap checks it before connecting: not a kubeconfig, not a regular file, a folder others can write', () => {
+    const kubeconfigWarning = (kubeconfigPath: string) => planOffline({ config: parseClusterConfig(CLUSTER), configPath: join(home, 'cluster.yaml'), homeDir: home, env: {}, kubeconfigPath })
+      .warnings.filter((w) => w.startsWith('kubeconfig'));
+    writeFileSync(join(home, 'cluster.yaml'), 'nodes:\n  server: { name: a, address: 10.0.0.1 }\n', { mode: 0o600 });
+    expect(kubeconfigWarning(join(home, 'cluster.yaml'))).toEqual([expect.stringMatching(/^kubeconfig .*cluster\.yaml.*; bootstrap stops there until it is fixed$/)]);
+    expect(kubeconfigWarning('/dev/zero')).toEqual([expect.stringMatching(/^kubeconfig \/dev\/zero: .*regular file.*; bootstrap stops there until it is fixed$/)]);
+    mkdirSync(join(home, 'shared'), { mode: 0o777 });
+    chmodSync(join(home, 'shared'), 0o777);
+    expect(kubeconfigWarning(join(home, 'shared', 'config'))).toEqual([expect.stringMatching(/writable by other users.*; bootstrap stops there until it is fixed$/)]);
+    expect(kubeconfigWarning(join(home, 'new', 'config'))).toEqual([]);
   });
 
   test('no key named and none in ~/.ssh, no agent: no SSH key for the boards', () => {

@@ -43,6 +43,16 @@ describe('SSH targets', () => {
     expect(other.ssh).toEqual({ alias: '10.0.0.99', host: '10.0.0.99', port: 2022, user: 'fallback', identityFiles: ['/home/me/.ssh/default'], jump: undefined });
   });
 
+  test('ssh.bastion is every node\'s jump host, not its own (cluster.example.yaml\'s bastion: pi@gateway.lan)', () => {
+    const config = parseClusterConfig({
+      ssh: { bastion: 'pi@gateway.lan' },
+      nodes: { server: { name: 'a', address: '10.0.0.31' }, agents: [{ name: 'b', address: '10.0.0.32', bastion: 'ops@jump2.lan' }] },
+    });
+    const [server, agent] = new TargetResolver(config, { homeDir: '/home/me', localUser: 'me' }).nodes();
+    expect(server.ssh.jump).toEqual({ alias: 'gateway.lan', host: 'gateway.lan', port: 22, user: 'pi', identityFiles: [], jump: undefined });
+    expect(agent.ssh.jump).toEqual({ alias: 'jump2.lan', host: 'jump2.lan', port: 22, user: 'ops', identityFiles: [], jump: undefined });
+  });
+
   test('without ~/.ssh/config: the current user, port 22, the default keys', () => {
     const config = parseClusterConfig({ nodes: { server: { name: 'jm-node-1', address: '127.0.0.2' } } });
     const [server] = new TargetResolver(config, { homeDir: '/home/me', localUser: 'me' }).nodes();

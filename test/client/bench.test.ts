@@ -4,7 +4,7 @@
  * bench reports must match what the servers recorded: request counts exactly, latencies
  * within the stated tolerances, and the failing nodes' errors, while the run goes on.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchNodesFromConfig, benchNodesFromUrls, runBench } from '../../client/bench';
@@ -421,6 +421,10 @@ describe('triton-jetson bench (the command)', () => {
     const none = await runCli(['bench', '-m', 'inception_graphdef'], empty);
     expect(none.code).toBe(1);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
-    expect(none.stderr).toMatch(/no nodes to benchmark: .*cluster\.yaml describes no nodes; .* -u host:port/);
+    expect(none.stderr).toMatch(/no nodes to benchmark: .*cluster\.yaml not found; give -c <cluster description> .* -u host:port \(e\.g\. -u 10\.0\.0\.31:30800\)/);
+    writeFileSync(join(empty, 'cluster.yaml'), 'namespace: default\n');
+    const noNodes = await runCli(['bench', '-m', 'inception_graphdef'], empty);
+    expect(noNodes.code).toBe(1);
+    expect(noNodes.stderr).toMatch(/no nodes to benchmark: .*cluster\.yaml has no "nodes" section; describe the nodes there or give -u host:port/);
   });
 });

@@ -183,6 +183,6 @@ describe('server addresses', () => {
 
   test('other schemes and empty hosts are refused with an example', () => {
     expect(() => baseUrlOf('grpc://10.0.0.30:30801')).toThrow('only http:// (Triton\'s HTTP/REST port) is supported');
-    expect(() => baseUrlOf('http://:8000')).toThrow('give host:port such as "10.0.0.30:30800"');
+    expect(() => baseUrlOf('http://:8000')).toThrow('give host:port such as "10.0.0.31:30800"');
   });
 });

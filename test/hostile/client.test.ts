@@ -406,7 +406,7 @@ const cliCases: readonly {
   {
     name: 'port out of range (-u host:99999)',
     args: (_s, image) => ['infer', '-u', '127.0.0.1:99999', '-m', MODEL, image],
-    message: /^triton-jetson: -u\/--url "127\.0\.0\.1:99999": port 99999 is not a TCP port \(1-65535\); give host:port such as "10\.0\.0\.30:30800"/,
+    message: /^triton-jetson: -u\/--url "127\.0\.0\.1:99999": port 99999 is not a TCP port \(1-65535\); give host:port such as "10\.0\.0\.31:30800"/,
   },
   {
     name: 'port not a number (-u host:abc)',

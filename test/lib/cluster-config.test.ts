@@ -81,6 +81,21 @@ describe('cluster.example.yaml', () => {
     const { nodes: _none, ...defaults } = parseClusterConfig({});
     expect(rest).toEqual(defaults);
   });
+
+  test('every key it shows commented out is accepted too: uncommented, the file still parses', () => {
+    const lines = readFileSync(`${__dirname}/../../cluster.example.yaml`, 'utf-8').split('\n');
+    // "  # key: value" and "  #   - item" under a key; prose comments ("# Pod customization: ...") have no "key:" first.
+    const commented = /^\s+# ( *)([a-zA-Z][\w.]*:(\s|$)|- )/;
+    expect(lines.filter((l) => commented.test(l)).length).toBeGreaterThan(30);
+    const all = parseClusterConfigYaml(lines.map((l) => (commented.test(l) ? l.replace('# ', '') : l)).join('\n'), 'cluster.example.yaml, uncommented');
+    expect(all.seeding.catalogModels).toEqual(['densenet_onnx']);
+    expect(all.triton.tolerations).toHaveLength(1);
+    expect(all.triton.env?.map((e) => e.name)).toEqual(['TZ', 'HTTPS_PROXY']);
+    expect(all.ssh.bastion).toBe('pi@gateway.lan');
+    expect(all.k3s.tokenFile).toBeDefined();
+    expect(all.nodes?.agents.map((a) => a.name)).toContain('orin-1');
+    expect(all.nfsServer.exportOptions).toBe('rw,sync,no_subtree_check,no_root_squash');
+  });
 });
 
 describe('resolveClusterConfigPath: how every command finds the description', () => {
