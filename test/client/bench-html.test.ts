@@ -92,7 +92,8 @@ describeWith([{ name: 'chromium', present: hasCommand('chromium'), hint: 'bash s
         '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--window-size=1000,900',
         '--dump-dom', pathToFileURL(file).href,
-      ], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      // Crash reports (~/.config/chromium) and dconf (~/.cache) ignore --user-data-dir: a home of its own.
+      ], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') } }, (err, stdout, stderr) => {
         if (err) reject(new Error(`chromium failed: ${err.message}\n${stderr.slice(-2000)}`));
         else resolve(stdout);
       });

@@ -13,7 +13,7 @@
  * clone by `files`. It installs the committed HEAD, not the working tree.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +35,13 @@ describeWith([
     // clone then need safe.directory for it, given here rather than in anyone's ~/.gitconfig.
     const gitEnv = gitSafeDirectoryEnv(REPO_ROOT, work);
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf-8', env: gitEnv }).trim();
+    // A git dependency's install runs its dependencies' install scripts, and one of them
+    // (backport, under cdk8s-plus-27) writes ~/.backport/config.json: npm gets a home of the
+    // test's own, and the user's npm cache (warm, as the 60 s target assumes) by name.
+    const npmCache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf-8', env: gitEnv }).trim();
+    const npmHome = path.join(work, 'home');
+    mkdirSync(npmHome);
+    const npmHomeEnv = { HOME: npmHome, npm_config_cache: npmCache };
     writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     // A long, quiet step: say every 30 s that it is still running.
     const t0 = Date.now();
@@ -45,7 +52,7 @@ describeWith([
       await promisify(execFile)('npm', [
         'install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
         `git+file://${REPO_ROOT}#${head}`, 'cdk8s', 'cdk8s-plus-27', 'cdk8s-plus-33', 'constructs', '@types/node@20',
-      ], { cwd: work, env: { ...gitEnv, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+      ], { cwd: work, env: { ...gitEnv, ...npmHomeEnv, npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
     } finally {
       clearInterval(ticker);
     }
