@@ -37,11 +37,12 @@ describeWith([
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf-8', env: gitEnv }).trim();
     // A git dependency's install runs its dependencies' install scripts, and one of them
     // (backport, under cdk8s-plus-27) writes ~/.backport/config.json: npm gets a home of the
-    // test's own, and the user's npm cache (warm, as the 60 s target assumes) by name.
-    const npmCache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf-8', env: gitEnv }).trim();
+    // test's own, with the user's npm cache (warm, as the 60 s target assumes) and npmrc (a
+    // registry mirror, say) named.
+    const npmConfig = (key: string) => execFileSync('npm', ['config', 'get', key], { encoding: 'utf-8', env: gitEnv }).trim();
     const npmHome = path.join(work, 'home');
     mkdirSync(npmHome);
-    const npmHomeEnv = { HOME: npmHome, npm_config_cache: npmCache };
+    const npmHomeEnv = { HOME: npmHome, npm_config_cache: npmConfig('cache'), npm_config_userconfig: npmConfig('userconfig') };
     writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     // A long, quiet step: say every 30 s that it is still running.
     const t0 = Date.now();
