@@ -5,7 +5,6 @@
  * --stability-percentage, --max-trials (perf_analyzer's -s and -r; here -s stays `infer`'s
  * image scaling, so the stability percentage has only its long name).
  */
-import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ClusterConfigLocation } from '../lib/config/cluster-config';
 import { collectValues, configOption, hiddenAlias, modelOption, outputFormat, outputOptions } from '../cli/options';
@@ -117,7 +116,7 @@ export function registerBench(program: Command, helpers: BenchCliHelpers): void 
         const { location, config } = helpers.resolveConfig(flags.config);
         nodes = bench.benchNodesFromConfig(config);
         if (nodes.length === 0) {
-          throw noNodesError('benchmark', location.file, existsSync(location.file));
+          throw noNodesError('benchmark', location.file);
         }
       }
       const steps: LoadMode[] = flags.requestRateRange

@@ -75,7 +75,7 @@ function registerVerify(program: Command): void {
     } else {
       targets = targetsFromClusterConfig(config);
       if (targets.length === 0) {
-        throw noNodesError('verify', location.file, existsSync(location.file));
+        throw noNodesError('verify', location.file);
       }
       if (!opts.metrics) targets = targets.map((t) => ({ name: t.name, httpUrl: t.httpUrl }));
     }

@@ -2,6 +2,7 @@
  * Errors the client reports to users. Each message names what failed and how to fix it;
  * the CLI prints `message` as is.
  */
+import { existsSync } from 'node:fs';
 
 /** The server did not answer at all (connection refused, DNS failure, timeout). */
 export class ServerUnreachableError extends Error {
@@ -75,8 +76,8 @@ export class UsageError extends Error {
 }
 
 /** No -u and the description lists no nodes: verify and bench say which, with the fix (10.0.0.31: the tutorial's first node). */
-export function noNodesError(action: string, file: string, fileExists: boolean): UsageError {
-  return new UsageError(fileExists
+export function noNodesError(action: string, file: string): UsageError {
+  return new UsageError(existsSync(file)
     ? `no nodes to ${action}: ${file} has no "nodes" section; describe the nodes there or give -u host:port`
     : `no nodes to ${action}: ${file} not found; give -c <cluster description> (or set $TRITON_JETSON_CONFIG) or -u host:port (e.g. -u 10.0.0.31:30800)`);
 }
